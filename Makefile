@@ -1,0 +1,92 @@
+# hasim -- deterministic simulation and chaos tests of the recording HA mechanism.
+#
+#   make            build hasim and the unit tests (gcc -O2)
+#   make check      everything CI runs; ends with "N passed, M failed"
+#   make run        the main job: scenario library + swarm, writes reports/
+#   make bench      benchmarks, writes reports/bench.json
+#   make coverage   gcov/lcov HTML in reports/coverage/
+#   make report     reports/index.html (needs a run first: make run does both)
+#   make fuzz       longer fuzzing of the parsers
+#   make mutate     mutation testing of src/ against the scenario library
+#   make deps       install the Debian packages (root), or print the command
+#
+# Variants build side by side: CC=clang OPT=-O0 SAN=1 -> build/clang-O0-san/.
+
+CC      ?= cc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+OPT     ?= -O2
+SAN     ?=
+PYTHON  ?= /usr/bin/python3
+export MPLBACKEND := Agg
+
+VARIANT := $(notdir $(CC))$(OPT)$(if $(SAN),-san)$(if $(COV),-cov)$(if $(MUTANT),-mut-$(MUTANT))
+B       := build/$(VARIANT)
+
+WARN    := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Wcast-qual
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS  := -std=c11 $(WARN) -g $(OPT) -D_POSIX_C_SOURCE=200809L -Isrc -Isim \
+           $(if $(SAN),$(SANFLAGS)) $(if $(MUTANT),-DHA_MUTANT=$(MUTANT))
+CORE_CFLAGS := $(CFLAGS) $(if $(COV),--coverage)
+LDFLAGS := $(if $(SAN),$(SANFLAGS)) $(if $(COV),--coverage)
+LIBS    := -ljansson
+
+CORE_SRC := $(sort $(wildcard src/*.c))
+SIM_SRC  := $(sort $(filter-out sim/hasim_main.c,$(wildcard sim/*.c)))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+SIM_OBJ  := $(SIM_SRC:%.c=$(B)/%.o)
+TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+HASIM    := $(B)/hasim
+
+.PHONY: all check run bench coverage report fuzz mutate deps clean hasim tests
+all: $(HASIM) $(TESTS)
+hasim: $(HASIM)
+tests: $(TESTS)
+
+$(B)/src/%.o: src/%.c $(wildcard src/*.h) | $(B)/src
+	$(CC) $(CORE_CFLAGS) -c $< -o $@
+$(B)/sim/%.o: sim/%.c $(wildcard src/*.h sim/*.h) | $(B)/sim
+	$(CC) $(CFLAGS) -c $< -o $@
+$(B)/libha.a: $(CORE_OBJ)
+	ar rcs $@ $^
+$(B)/libsim.a: $(SIM_OBJ)
+	ar rcs $@ $^
+$(HASIM): $(B)/sim/hasim_main.o $(B)/libsim.a $(B)/libha.a
+	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+$(B)/tests/%: tests/%.c $(B)/libsim.a $(B)/libha.a $(wildcard tests/*.h) | $(B)/tests
+	$(CC) $(CFLAGS) -Itests $< $(B)/libsim.a $(B)/libha.a $(LDFLAGS) -lcmocka $(LIBS) -o $@
+$(B)/src $(B)/sim $(B)/tests:
+	mkdir -p $@
+
+check:
+	@bash tools/check.sh
+
+run:
+	@bash tools/run.sh
+
+bench:
+	@bash tools/bench.sh
+
+coverage:
+	@bash tools/coverage.sh
+
+report:
+	@MPLBACKEND=Agg $(PYTHON) tools/report.py
+
+fuzz:
+	@bash tools/fuzz.sh long
+
+mutate:
+	@bash tools/mutate.sh
+
+deps:
+	@bash ci/deps.sh
+
+clean:
+	rm -rf build reports/*.json reports/*.html reports/*.xml reports/coverage reports/img reports/scenarios reports/violations
+
+-include bench/queue.mk

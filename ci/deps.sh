@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages hasim needs. As root it runs apt-get;
+# otherwise it prints the command to run.
+set -euo pipefail
+PKGS=(
+  build-essential clang llvm libclang-rt-14-dev  # compilers, sanitizers, libFuzzer
+  libcmocka-dev         # unit tests
+  libjansson-dev        # reading JSON traces (hasim check)
+  libmicrohttpd-dev     # the HTTP front of the real-process runtime
+  lcov                  # coverage HTML
+  faketime libfaketime  # accelerated time for real processes
+  cppcheck              # static analysis in make check
+  python3-matplotlib python3-jinja2  # report scripts (/usr/bin/python3)
+  libns3-dev python3-simpy3          # side-by-side queue benchmarks
+  chromium              # the browser test of the HTML report
+  valgrind
+)
+if [ "$(id -u)" -ne 0 ]; then
+  echo "run as root: apt-get update && apt-get install -y ${PKGS[*]}" >&2
+  exit 0
+fi
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

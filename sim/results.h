@@ -1,0 +1,27 @@
+/* results.h -- machine-readable verdicts: JSON for the reports, JUnit XML
+ * for CI systems. */
+#ifndef SIM_RESULTS_H
+#define SIM_RESULTS_H
+
+#include <stdio.h>
+
+#include "oracle.h"
+#include "runner.h"
+#include "scn.h"
+
+/* One run as a JSON object (no trailing newline). trace_path may be NULL. */
+void results_json_run(FILE *f, const char *path, const char *title, const sim_run_result_t *res,
+                      const orc_t *o, const char *trace_path);
+/* The state x event table as a JSON object. */
+void results_json_transitions(FILE *f, const uint64_t *table);
+
+/* JUnit: one <testcase> per rule R1-R12 and one for the scenario's own
+ * expectations. Call begin, then case per run, then end. */
+void results_junit_begin(FILE *f, const char *suite, unsigned tests, unsigned failures);
+void results_junit_run(FILE *f, const scn_t *scn, const sim_run_result_t *res, const orc_t *o);
+void results_junit_end(FILE *f);
+/* How many <testcase>s results_junit_run writes and how many fail. */
+unsigned results_junit_cases(void);
+unsigned results_junit_failures(const scn_t *scn, const sim_run_result_t *res, const orc_t *o);
+
+#endif

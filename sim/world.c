@@ -1,0 +1,1299 @@
+/* world.c -- the simulated world: one event loop in virtual milliseconds.
+ *
+ * Everything that happens is an event in one queue ordered by (time, prio,
+ * insertion): world events have prio 0 and the center's timers prio 1, so
+ * within one millisecond the world acts first and the center decides on
+ * everything that happened up to and including that millisecond. That is
+ * what makes "the link is back at exactly 60 000 ms" a reconnect.
+ *
+ * The center's commands arrive through w_emit() while the center is inside
+ * ha_center_input(); the world may not call back in, so it only records
+ * what the command means and schedules the consequences.
+ *
+ * Randomness: one stream per purpose (kill reports, start-ups, rejoins,
+ * GOPs, UIDs for the center, sids), each derived from the run's seed, so that
+ * one more kill does not shift the start-up latencies of everything after.
+ */
+#include "world.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evq.h"
+#include "ha.h"
+#include "rng.h"
+
+enum {
+    EVK_ACTION,      /* a: action index */
+    EVK_TIMER,       /* a: slot, b: gen, c: kind, d: index */
+    EVK_HB_TICK,
+    EVK_EXIT_REPORT, /* a: recorder */
+    EVK_REC_UP,      /* a: recorder, b: epoch */
+    EVK_SLICE,       /* a: recorder, b: epoch, c: stream */
+    EVK_HEAL,        /* a: server, b: link epoch */
+    EVK_POLL,        /* a: session */
+    EVK_FLUSH_DONE,  /* a: recorder, b: epoch */
+    EVK_END,
+};
+
+enum { PRIO_WORLD = 0, PRIO_TIMER = 1 };
+
+typedef enum { REC_STARTING, REC_RECORDING, REC_PAUSED, REC_STOPPING, REC_DEAD, REC_STOPPED } rec_state_t;
+
+typedef struct {
+    uint32_t uid;       /* stream owner; 0 for the mix */
+    uint8_t track;      /* ha_track_t */
+    uint8_t fmt;        /* ha_fmt_t */
+    bool active;
+    int64_t start_ms;   /* start of the slice in progress */
+} w_stream_t;
+
+typedef struct {
+    uint32_t session;   /* world index */
+    uint32_t server;
+    uint32_t uid;
+    rec_state_t state;
+    uint32_t epoch;     /* bumped whenever scheduled events must be dropped */
+    bool fail_start;    /* provisioning failure injected */
+    bool exists;
+    bool exit_held;     /* exit report waiting for the link */
+    int64_t gop_ms;
+    int64_t stop_ms;
+    int32_t block;      /* stream block, -1 none */
+} w_rec_t;
+
+typedef struct {
+    uint32_t capacity;
+    bool host_up;
+    bool link_up;
+    uint32_t link_epoch;
+    int64_t heal_after_detect_ms; /* -1 none */
+} w_server_t;
+
+typedef struct {
+    uint32_t core;      /* the center's session index, UINT32_MAX before start */
+    uint32_t newest_rec;
+    char sid[HA_SID_LEN + 1];
+    char cname[HA_CNAME_MAX + 1];
+    uint32_t users[HA_USERS_MAX];
+    uint32_t users_count;
+    uint32_t poll_stage; /* 404s in a row the poller has seen */
+    bool poll_on;
+    bool ended;
+} w_session_t;
+
+typedef struct {
+    uint32_t world_session;
+    sim_by_t by;
+    int expect;
+    ha_call_t call;
+} w_request_t;
+
+struct sim_world {
+    const scn_t *scn;
+    sim_world_opts_t opts;
+    int64_t now_ms;
+    sim_evq_t q;
+    uint32_t q_cap;
+
+    void *core_mem;
+    size_t core_mem_size;
+    ha_center_t *core;
+    sim_ev_handle_t *timer_handle;
+    uint32_t timer_slots_cap;
+
+    w_server_t *servers;
+    uint32_t servers_cap;
+    w_session_t *sessions;
+    uint32_t sessions_cap;
+    uint32_t *core_to_world;
+    w_rec_t *recs;
+    uint32_t recs_cap;
+    w_stream_t *blocks;   /* block i: streams [i*block_len, (i+1)*block_len) */
+    int32_t *block_free;
+    uint32_t blocks_cap, block_len, blocks_free_count;
+    uint32_t c2w_cap, stream_slots_cap, block_free_cap;
+
+    uint32_t provision_fail_left;
+    uint32_t next_action;
+    uint64_t next_req;
+    w_request_t req;      /* the call in flight (replies are synchronous) */
+
+    sim_rng_t rng_kill, rng_start, rng_rejoin, rng_gop, rng_uid, rng_sid;
+    int64_t p_kill_lo, p_kill_hi, p_start_lo, p_start_hi, p_rejoin_lo, p_rejoin_hi;
+    int64_t p_gop_lo, p_gop_hi;
+    bool p_poll, p_webm, p_mp4, p_zombie;
+
+    sim_world_stats_t stats;
+    char err[256];
+};
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static void trace(sim_world_t *w, sim_tr_ev_t *ev)
+{
+    w->stats.trace_events++;
+    w->opts.sink(w->opts.sink_ctx, ev);
+}
+
+static sim_ev_handle_t push(sim_world_t *w, int64_t t_ms, uint8_t prio, uint32_t kind, uint32_t a,
+                            uint32_t b, uint32_t c, uint64_t d)
+{
+    sim_ev_data_t data = {kind, a, b, c, d};
+    assert(t_ms >= w->now_ms);
+    if (sim_evq_count(&w->q) == sim_evq_capacity(&w->q)) {
+        /* A bound, not a crash: the run is reported as too big. */
+        snprintf(w->err, sizeof(w->err), "event queue full (%" PRIu32 " events)", w->q_cap);
+        return SIM_EV_HANDLE_NONE;
+    }
+    return sim_evq_push(&w->q, t_ms, prio, data);
+}
+
+static int64_t utc(const sim_world_t *w, int64_t t_ms) { return w->opts.utc0_ms + t_ms; }
+
+static void input(sim_world_t *w, ha_input_t *in)
+{
+    in->t_ms = w->now_ms;
+    w->stats.inputs++;
+    ha_center_input(w->core, in);
+}
+
+static uint32_t one_based(uint32_t index) { return index == UINT32_MAX ? 0 : index + 1; }
+
+static w_rec_t *rec_get(sim_world_t *w, uint32_t id)
+{
+    if (id == 0 || id >= w->recs_cap || !w->recs[id].exists)
+        return NULL;
+    return &w->recs[id];
+}
+
+static w_stream_t *rec_streams(sim_world_t *w, const w_rec_t *r)
+{
+    assert(r->block >= 0);
+    return &w->blocks[(size_t)r->block * w->block_len];
+}
+
+static int64_t slice_len_ms(int64_t gop_ms)
+{
+    /* Video: cut at the first I-frame at or after 15 s; I-frames every GOP
+     * from the start of recording. */
+    return (SIM_SLICE_MS + gop_ms - 1) / gop_ms * gop_ms;
+}
+
+/* ---- recorders --------------------------------------------------------- */
+
+static void stream_schedule(sim_world_t *w, uint32_t id, const w_rec_t *r, uint32_t si)
+{
+    const w_stream_t *st = &rec_streams(w, r)[si];
+    int64_t len = st->fmt == HA_FMT_MP4 ? SIM_MP4_SEGMENT_MS
+                  : st->track == HA_TRACK_AUDIO ? SIM_SLICE_MS
+                                                : slice_len_ms(r->gop_ms);
+    push(w, st->start_ms + len, PRIO_WORLD, EVK_SLICE, id, r->epoch, si, 0);
+}
+
+static void stream_add(sim_world_t *w, uint32_t id, w_rec_t *r, uint32_t uid, ha_track_t track,
+                       ha_fmt_t fmt)
+{
+    w_stream_t *sts = rec_streams(w, r);
+    for (uint32_t i = 0; i < w->block_len; i++) {
+        if (!sts[i].active) {
+            sts[i] = (w_stream_t){uid, (uint8_t)track, (uint8_t)fmt, true, w->now_ms};
+            stream_schedule(w, id, r, i);
+            return;
+        }
+    }
+    /* Beyond the service's 17 recorded users: not recorded, as in reality. */
+}
+
+static void slice_done(sim_world_t *w, uint32_t id, w_rec_t *r, w_stream_t *st, int64_t end_ms)
+{
+    const w_session_t *s = &w->sessions[r->session];
+    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_SLICE_DONE);
+    ev.sess = r->session + 1;
+    ev.srv = r->server + 1;
+    ev.rec = id;
+    ev.uid = st->uid;
+    ev.track = st->track;
+    ev.fmt = st->fmt;
+    ev.start_utc_ms = utc(w, st->start_ms);
+    ev.end_utc_ms = utc(w, end_ms);
+    trace(w, &ev);
+
+    ha_input_t in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HA_IN_SLICE;
+    in.u.slice.session = s->core;
+    in.u.slice.server = r->server;
+    in.u.slice.recorder = id;
+    in.u.slice.uid = st->uid;
+    in.u.slice.track = (ha_track_t)st->track;
+    in.u.slice.fmt = (ha_fmt_t)st->fmt;
+    in.u.slice.start_utc_ms = ev.start_utc_ms;
+    in.u.slice.end_utc_ms = ev.end_utc_ms;
+    input(w, &in);
+    st->start_ms = end_ms;
+}
+
+static void streams_release(sim_world_t *w, w_rec_t *r)
+{
+    if (r->block < 0)
+        return;
+    w->block_free[w->blocks_free_count++] = r->block;
+    r->block = -1;
+}
+
+/* A fault cuts the slices in progress: they were never finished, so they
+ * are lost -- the gap of the interruption starts at the last finished one. */
+static void streams_cut(sim_world_t *w, uint32_t id, w_rec_t *r)
+{
+    if (r->block < 0)
+        return;
+    w_stream_t *sts = rec_streams(w, r);
+    for (uint32_t i = 0; i < w->block_len; i++) {
+        if (!sts[i].active)
+            continue;
+        sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_SLICE_LOST);
+        ev.sess = r->session + 1;
+        ev.srv = r->server + 1;
+        ev.rec = id;
+        ev.uid = sts[i].uid;
+        ev.track = sts[i].track;
+        ev.fmt = sts[i].fmt;
+        ev.start_utc_ms = utc(w, sts[i].start_ms);
+        ev.end_utc_ms = utc(w, w->now_ms);
+        trace(w, &ev);
+        sts[i].active = false;
+    }
+    streams_release(w, r);
+}
+
+static bool recording_begin(sim_world_t *w, uint32_t id, w_rec_t *r)
+{
+    if (w->blocks_free_count == 0) {
+        snprintf(w->err, sizeof(w->err), "more recorders recording at once than %" PRIu32,
+                 w->blocks_cap);
+        return false;
+    }
+    r->block = w->block_free[--w->blocks_free_count];
+    w_stream_t *sts = rec_streams(w, r);
+    for (uint32_t i = 0; i < w->block_len; i++)
+        sts[i].active = false;
+    r->state = REC_RECORDING;
+    r->epoch++;
+    const w_session_t *s = &w->sessions[r->session];
+    if (w->scn->mode == SCN_MODE_INDIVIDUAL) {
+        for (uint32_t u = 0; u < s->users_count; u++) {
+            stream_add(w, id, r, s->users[u], HA_TRACK_AUDIO, HA_FMT_TS);
+            stream_add(w, id, r, s->users[u], HA_TRACK_VIDEO, w->p_webm ? HA_FMT_WEBM : HA_FMT_TS);
+        }
+    } else {
+        stream_add(w, id, r, 0, HA_TRACK_MIX, HA_FMT_TS);
+        if (w->p_mp4)
+            stream_add(w, id, r, 0, HA_TRACK_MIX, HA_FMT_MP4);
+    }
+    return true;
+}
+
+static void rec_trace(sim_world_t *w, sim_tr_kind_t kind, uint32_t id, const w_rec_t *r)
+{
+    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, kind);
+    ev.sess = r->session + 1;
+    ev.srv = r->server + 1;
+    ev.rec = id;
+    if (kind == SIM_TR_RECORDER_READY)
+        ev.uid = r->uid;
+    trace(w, &ev);
+}
+
+static void rec_input(sim_world_t *w, ha_in_kind_t kind, uint32_t id, const w_rec_t *r)
+{
+    ha_input_t in;
+    memset(&in, 0, sizeof(in));
+    in.kind = kind;
+    in.u.recorder.session = w->sessions[r->session].core;
+    in.u.recorder.server = r->server;
+    in.u.recorder.recorder = id;
+    input(w, &in);
+}
+
+static bool server_reachable(const w_server_t *sv) { return sv->host_up && sv->link_up; }
+
+static void on_rec_up(sim_world_t *w, uint32_t id, uint32_t epoch)
+{
+    w_rec_t *r = rec_get(w, id);
+    if (r == NULL || r->epoch != epoch || r->state != REC_STARTING)
+        return;
+    if (!server_reachable(&w->servers[r->server])) {
+        r->state = REC_PAUSED; /* started, but cannot reach channel or center */
+        return;
+    }
+    if (r->fail_start) {
+        r->state = REC_DEAD;
+        rec_trace(w, SIM_TR_RECORDER_FAILED, id, r);
+        rec_input(w, HA_IN_RECORDER_FAILED, id, r);
+        return;
+    }
+    if (!recording_begin(w, id, r))
+        return;
+    rec_trace(w, SIM_TR_RECORDER_READY, id, r);
+    rec_input(w, HA_IN_RECORDER_READY, id, r);
+}
+
+static void on_slice(sim_world_t *w, uint32_t id, uint32_t epoch, uint32_t si)
+{
+    w_rec_t *r = rec_get(w, id);
+    if (r == NULL || r->epoch != epoch || r->state != REC_RECORDING)
+        return;
+    w_stream_t *st = &rec_streams(w, r)[si];
+    if (!st->active)
+        return;
+    slice_done(w, id, r, st, w->now_ms);
+    /* The center may have answered by stopping this recorder. */
+    if (r->state == REC_RECORDING && r->epoch == epoch && st->active)
+        stream_schedule(w, id, r, si);
+}
+
+static void deliver_exit_report(sim_world_t *w, uint32_t id, w_rec_t *r)
+{
+    r->exit_held = false;
+    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_EXIT_REPORT);
+    ev.srv = r->server + 1;
+    ev.rec = id;
+    trace(w, &ev);
+    rec_input(w, HA_IN_EXIT_REPORT, id, r);
+}
+
+static void on_exit_report(sim_world_t *w, uint32_t id)
+{
+    w_rec_t *r = rec_get(w, id);
+    if (r == NULL)
+        return;
+    const w_server_t *sv = &w->servers[r->server];
+    if (!sv->host_up)
+        return; /* the host agent died with it */
+    if (!sv->link_up) {
+        r->exit_held = true; /* sent when the link returns */
+        return;
+    }
+    deliver_exit_report(w, id, r);
+}
+
+static void on_flush_done(sim_world_t *w, uint32_t id, uint32_t epoch)
+{
+    w_rec_t *r = rec_get(w, id);
+    if (r == NULL || r->epoch != epoch || r->state != REC_STOPPING)
+        return;
+    if (!server_reachable(&w->servers[r->server])) {
+        streams_cut(w, id, r);
+        r->state = REC_PAUSED;
+        return;
+    }
+    /* The last slices end where the stop was asked for. */
+    w_stream_t *sts = rec_streams(w, r);
+    for (uint32_t i = 0; i < w->block_len; i++) {
+        if (sts[i].active && r->stop_ms > sts[i].start_ms)
+            slice_done(w, id, r, &sts[i], r->stop_ms);
+        sts[i].active = false;
+    }
+    streams_release(w, r);
+    r->state = REC_STOPPED;
+    rec_trace(w, SIM_TR_RECORDER_EXITED, id, r);
+    rec_input(w, HA_IN_RECORDER_EXITED, id, r);
+}
+
+/* ---- links and hosts --------------------------------------------------- */
+
+static void link_down(sim_world_t *w, uint32_t server)
+{
+    w_server_t *sv = &w->servers[server];
+    sv->link_up = false;
+    sv->link_epoch++;
+    /* Cut off from the network, a recorder gets no media and can reach
+     * neither storage nor the center: what it was recording is lost, and it
+     * waits for the center to tell it to resume or stop. */
+    for (uint32_t id = 1; id < w->recs_cap; id++) {
+        w_rec_t *r = &w->recs[id];
+        if (!r->exists || r->server != server)
+            continue;
+        if (r->state == REC_RECORDING || r->state == REC_STOPPING) {
+            streams_cut(w, id, r);
+            r->state = REC_PAUSED;
+            r->epoch++;
+        }
+    }
+}
+
+static void link_heal(sim_world_t *w, uint32_t server)
+{
+    w_server_t *sv = &w->servers[server];
+    if (sv->link_up || !sv->host_up)
+        return;
+    sv->link_up = true;
+    sv->link_epoch++;
+    sv->heal_after_detect_ms = -1;
+    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_FAULT);
+    ev.fault = SIM_FAULT_HEAL;
+    ev.srv = server + 1;
+    trace(w, &ev);
+
+    /* The host agent reconnects: first what it could not send, then a
+     * heartbeat at once rather than at the next tick. */
+    for (uint32_t id = 1; id < w->recs_cap; id++) {
+        w_rec_t *r = &w->recs[id];
+        if (r->exists && r->server == server && r->exit_held)
+            deliver_exit_report(w, id, r);
+    }
+    ha_input_t in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HA_IN_HEARTBEAT;
+    in.u.heartbeat.server = server;
+    input(w, &in);
+
+    if (w->p_zombie) {
+        /* A misbehaving recorder that records again on its own. */
+        for (uint32_t id = 1; id < w->recs_cap; id++) {
+            w_rec_t *r = &w->recs[id];
+            if (r->exists && r->server == server && r->state == REC_PAUSED)
+                (void)recording_begin(w, id, r);
+        }
+    }
+}
+
+static void on_heal(sim_world_t *w, uint32_t server, uint32_t link_epoch)
+{
+    if (w->servers[server].link_epoch == link_epoch)
+        link_heal(w, server);
+}
+
+static void on_hb_tick(sim_world_t *w)
+{
+    ha_input_t in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HA_IN_HEARTBEAT;
+    for (uint32_t i = 0; i < w->scn->servers; i++) {
+        if (server_reachable(&w->servers[i])) {
+            in.u.heartbeat.server = i;
+            input(w, &in);
+        }
+    }
+    push(w, w->now_ms + SIM_HEARTBEAT_INTERVAL_MS, PRIO_WORLD, EVK_HB_TICK, 0, 0, 0, 0);
+}
+
+/* ---- the center's commands --------------------------------------------- */
+
+static void emit_reply(sim_world_t *w, const ha_reply_t *rep)
+{
+    w_request_t *rq = &w->req;
+    w_session_t *s = rq->world_session < w->scn->sessions ? &w->sessions[rq->world_session] : NULL;
+    if (rq->call == HA_CALL_START && rep->http == 200 && s != NULL) {
+        s->core = rep->session;
+        if (rep->session < w->scn->sessions)
+            w->core_to_world[rep->session] = rq->world_session;
+        s->ended = false;
+        sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_SESSION);
+        ev.sess = rq->world_session + 1;
+        ev.sid = s->sid;
+        ev.cname = s->cname;
+        ev.mode = (int)w->scn->mode;
+        ev.uid = SIM_RECORDER_UID_BASE + rq->world_session;
+        ev.users = s->users;
+        ev.users_count = s->users_count;
+        trace(w, &ev);
+        if (w->p_poll && !s->poll_on) {
+            s->poll_on = true;
+            s->poll_stage = 0;
+            push(w, w->now_ms + SIM_POLL_FIRST_MS, PRIO_WORLD, EVK_POLL, rq->world_session, 0, 0, 0);
+        }
+    }
+    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_API);
+    ev.sess = rq->world_session + 1;
+    ev.call = (int)rq->call;
+    ev.http = rep->http;
+    ev.code = rep->code;
+    ev.status = rq->call == HA_CALL_QUERY ? rep->status : 0;
+    ev.msg = rep->message;
+    ev.by = rq->by;
+    ev.expect = rq->expect;
+    trace(w, &ev);
+
+    if (rq->by == SIM_BY_POLLER && s != NULL && s->poll_on) {
+        /* Integration guide: on a 404 retry after 5, 10 and 15 s, then go
+         * back to the usual pace. */
+        int64_t next_ms = SIM_POLL_EVERY_MS;
+        if (rep->http == 404 && s->poll_stage < 3) {
+            s->poll_stage++;
+            next_ms = 5000 * (int64_t)s->poll_stage;
+        } else if (rep->http != 404) {
+            s->poll_stage = 0;
+        }
+        push(w, w->now_ms + next_ms, PRIO_WORLD, EVK_POLL, rq->world_session, 0, 0, 0);
+    }
+}
+
+static uint32_t world_session_of(const sim_world_t *w, uint32_t core_si)
+{
+    return core_si < w->scn->sessions ? w->core_to_world[core_si] : UINT32_MAX;
+}
+
+static void emit_recorder(sim_world_t *w, const ha_cmd_t *cmd)
+{
+    uint32_t id = cmd->u.recorder.recorder;
+    uint32_t ws = world_session_of(w, cmd->u.recorder.session);
+    uint32_t server = cmd->u.recorder.server;
+    assert(ws != UINT32_MAX && server < w->scn->servers);
+
+    sim_tr_ev_t ev = sim_tr_ev(w->now_ms,
+                               cmd->kind == HA_CMD_RECORDER_START    ? SIM_TR_RECORDER_START
+                               : cmd->kind == HA_CMD_RECORDER_RESUME ? SIM_TR_RECORDER_RESUME
+                                                                     : SIM_TR_RECORDER_STOP);
+    ev.sess = ws + 1;
+    ev.srv = server + 1;
+    ev.rec = id;
+    if (cmd->kind == HA_CMD_RECORDER_START)
+        ev.uid = cmd->u.recorder.uid;
+    if (cmd->kind != HA_CMD_RECORDER_STOP)
+        ev.bak = cmd->u.recorder.bak;
+    else
+        ev.how = (int)cmd->u.recorder.how;
+    trace(w, &ev);
+
+    const w_server_t *sv = &w->servers[server];
+    if (cmd->kind == HA_CMD_RECORDER_START) {
+        if (id >= w->recs_cap) {
+            size_t cap = (size_t)w->recs_cap * 2;
+            while (cap <= id)
+                cap *= 2;
+            w_rec_t *grown = realloc(w->recs, cap * sizeof(*grown));
+            if (grown == NULL) {
+                snprintf(w->err, sizeof(w->err), "out of memory for recorders");
+                return;
+            }
+            memset(grown + w->recs_cap, 0, (cap - w->recs_cap) * sizeof(*grown));
+            w->recs = grown;
+            w->recs_cap = (uint32_t)cap;
+        }
+        w_rec_t *r = &w->recs[id];
+        assert(!r->exists && "the center reused a recorder id");
+        *r = (w_rec_t){.session = ws, .server = server, .uid = cmd->u.recorder.uid,
+                       .state = REC_STARTING, .exists = true, .block = -1};
+        r->gop_ms = sim_rng_range(&w->rng_gop, w->p_gop_lo, w->p_gop_hi);
+        w->sessions[ws].newest_rec = id;
+        if (!server_reachable(sv))
+            return; /* the order never arrives; the center's attempt times out */
+        if (w->provision_fail_left > 0) {
+            w->provision_fail_left--;
+            r->fail_start = true;
+        }
+        int64_t latency = sim_rng_range(&w->rng_start, w->p_start_lo, w->p_start_hi);
+        push(w, w->now_ms + latency, PRIO_WORLD, EVK_REC_UP, id, r->epoch, 0, 0);
+        return;
+    }
+
+    w_rec_t *r = rec_get(w, id);
+    if (r == NULL || !server_reachable(sv))
+        return;
+    if (cmd->kind == HA_CMD_RECORDER_RESUME) {
+        if (r->state == REC_RECORDING) /* a zombie: restart cleanly */
+            streams_cut(w, id, r);
+        if (r->state == REC_PAUSED || r->state == REC_RECORDING) {
+            r->state = REC_STARTING;
+            r->epoch++;
+            int64_t latency = sim_rng_range(&w->rng_rejoin, w->p_rejoin_lo, w->p_rejoin_hi);
+            push(w, w->now_ms + latency, PRIO_WORLD, EVK_REC_UP, id, r->epoch, 0, 0);
+        }
+        return;
+    }
+    /* RECORDER_STOP */
+    if (cmd->u.recorder.how == HA_STOP_FLUSH && r->state == REC_RECORDING) {
+        r->state = REC_STOPPING;
+        r->epoch++;
+        r->stop_ms = w->now_ms;
+        push(w, w->now_ms + SIM_FLUSH_MS, PRIO_WORLD, EVK_FLUSH_DONE, id, r->epoch, 0, 0);
+        return;
+    }
+    if (r->state == REC_RECORDING || r->state == REC_STOPPING) {
+        /* Fenced while recording (a zombie): what it had is not the session's. */
+        r->epoch++;
+        w_stream_t *sts = rec_streams(w, r);
+        for (uint32_t i = 0; i < w->block_len; i++)
+            sts[i].active = false;
+        streams_release(w, r);
+    }
+    if (r->state != REC_DEAD) {
+        r->state = REC_STOPPED;
+        r->epoch++;
+    }
+}
+
+static void emit_file(sim_world_t *w, const ha_cmd_t *cmd)
+{
+    uint32_t ws = world_session_of(w, cmd->u.file.session);
+    sim_tr_kind_t kind = cmd->kind == HA_CMD_PLAYLIST_OPEN    ? SIM_TR_PLAYLIST_OPEN
+                         : cmd->kind == HA_CMD_PLAYLIST_CLOSE ? SIM_TR_PLAYLIST_CLOSE
+                                                              : SIM_TR_SLICE;
+    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, kind);
+    ev.sess = one_based(ws);
+    ev.uid = cmd->u.file.uid;
+    ev.track = (int)cmd->u.file.track;
+    ev.bak = cmd->u.file.bak;
+    ev.playlist = cmd->u.file.playlist;
+    if (kind == SIM_TR_SLICE) {
+        ev.srv = cmd->u.file.server + 1;
+        ev.rec = cmd->u.file.recorder;
+        ev.fmt = (int)cmd->u.file.fmt;
+        ev.start_utc_ms = cmd->u.file.start_utc_ms;
+        ev.end_utc_ms = cmd->u.file.end_utc_ms;
+        ev.name = cmd->u.file.name;
+    }
+    trace(w, &ev);
+}
+
+static void emit_notify(sim_world_t *w, const ha_notify_t *n)
+{
+    uint32_t ws = world_session_of(w, n->session);
+    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_CALLBACK);
+    ev.sess = one_based(ws);
+    ev.event_type = n->event_type;
+    ev.uid = n->uid;
+    ev.seq = n->sequence;
+    ev.notice = n->notice_id;
+    ev.exit_status = n->exit_status;
+    ev.new_uid = n->new_uid;
+    ev.start_utc_ms = n->start_utc_ms;
+    ev.discontinue_utc_ms = n->discontinue_utc_ms;
+    ev.leave_code = n->leave_code;
+    ev.file_count = n->file_count;
+    trace(w, &ev);
+    if (n->event_type == HA_NCS_SESSION_EXIT && ws != UINT32_MAX) {
+        w->sessions[ws].ended = true;
+        w->sessions[ws].poll_on = false; /* the client saw session_exit */
+    }
+}
+
+static void emit_event(sim_world_t *w, const ha_event_info_t *e)
+{
+    static const sim_tr_kind_t kind_of[HA_EV_COUNT] = {
+        [HA_EV_DETECTED] = SIM_TR_DETECT,
+        [HA_EV_RECONNECTING] = SIM_TR_RECONNECTING,
+        [HA_EV_RECONNECTED] = SIM_TR_RECONNECTED,
+        [HA_EV_SWITCH] = SIM_TR_SWITCH,
+        [HA_EV_ATTEMPT_FAILED] = SIM_TR_ATTEMPT_FAILED,
+        [HA_EV_RESUMED] = SIM_TR_RESUME,
+        [HA_EV_GIVE_UP] = SIM_TR_GIVE_UP,
+        [HA_EV_ENDED] = SIM_TR_END,
+        [HA_EV_FENCED] = SIM_TR_FENCED,
+        [HA_EV_SERVER_DOWN] = SIM_TR_SERVER_DOWN,
+        [HA_EV_SERVER_UP] = SIM_TR_SERVER_UP,
+        [HA_EV_STARTED] = SIM_TR_STARTED,
+    };
+    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, kind_of[e->what]);
+    bool server_level = e->what == HA_EV_SERVER_DOWN || e->what == HA_EV_SERVER_UP;
+    if (!server_level)
+        ev.sess = one_based(world_session_of(w, e->session));
+    ev.srv = e->server + 1;
+    switch (e->what) {
+    case HA_EV_DETECTED:
+        ev.rec = e->recorder;
+        ev.cause = (int)e->cause;
+        ev.activation = e->activation;
+        ev.until_ms = e->until_ms;
+        break;
+    case HA_EV_RECONNECTING:
+        ev.until_ms = e->until_ms;
+        break;
+    case HA_EV_SWITCH:
+        ev.from_srv = one_based(e->from_server);
+        ev.rec = e->recorder;
+        ev.uid = e->uid;
+        ev.attempt = (uint32_t)e->until_ms;
+        break;
+    case HA_EV_ATTEMPT_FAILED:
+    case HA_EV_FENCED:
+        ev.rec = e->recorder;
+        break;
+    case HA_EV_RESUMED:
+        ev.activation = e->activation;
+        /* fall through */
+    case HA_EV_STARTED:
+        ev.rec = e->recorder;
+        ev.uid = e->uid;
+        break;
+    case HA_EV_GIVE_UP:
+        ev.srv = 0;
+        ev.reason = (int)e->reason;
+        break;
+    case HA_EV_ENDED:
+        ev.srv = 0;
+        ev.reason = (int)e->reason;
+        ev.exit_status = e->exit_status;
+        break;
+    default:
+        break;
+    }
+    trace(w, &ev);
+
+    if (e->what == HA_EV_SERVER_DOWN) {
+        w_server_t *sv = &w->servers[e->server];
+        if (sv->heal_after_detect_ms >= 0 && !sv->link_up)
+            push(w, w->now_ms + sv->heal_after_detect_ms, PRIO_WORLD, EVK_HEAL, e->server,
+                 sv->link_epoch, 0, 0);
+        sv->heal_after_detect_ms = -1;
+    }
+}
+
+static void w_emit(void *ctx, const ha_cmd_t *cmd)
+{
+    sim_world_t *w = ctx;
+    switch (cmd->kind) {
+    case HA_CMD_REPLY:
+        emit_reply(w, &cmd->u.reply);
+        break;
+    case HA_CMD_TIMER_ARM: {
+        uint32_t slot = cmd->u.arm.timer.slot;
+        assert(slot < w->timer_slots_cap);
+        if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE)
+            (void)sim_evq_cancel(&w->q, w->timer_handle[slot]);
+        const ha_timer_t *t = &cmd->u.arm.timer;
+        w->timer_handle[slot] = push(w, cmd->u.arm.at_ms, PRIO_TIMER, EVK_TIMER, t->slot, t->gen,
+                                     t->kind, t->index);
+        break;
+    }
+    case HA_CMD_TIMER_CANCEL: {
+        uint32_t slot = cmd->u.cancel.slot;
+        assert(slot < w->timer_slots_cap);
+        if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE)
+            (void)sim_evq_cancel(&w->q, w->timer_handle[slot]);
+        w->timer_handle[slot] = SIM_EV_HANDLE_NONE;
+        break;
+    }
+    case HA_CMD_RECORDER_START:
+    case HA_CMD_RECORDER_RESUME:
+    case HA_CMD_RECORDER_STOP:
+        emit_recorder(w, cmd);
+        break;
+    case HA_CMD_PLAYLIST_OPEN:
+    case HA_CMD_SLICE_WRITE:
+    case HA_CMD_PLAYLIST_CLOSE:
+        emit_file(w, cmd);
+        break;
+    case HA_CMD_NOTIFY:
+        emit_notify(w, &cmd->u.notify);
+        break;
+    case HA_CMD_EVENT:
+        emit_event(w, &cmd->u.event);
+        break;
+    case HA_CMD_COUNT:
+        break;
+    }
+}
+
+static uint64_t w_random(void *ctx)
+{
+    sim_world_t *w = ctx;
+    return sim_rng_next(&w->rng_uid);
+}
+
+/* ---- scenario actions -------------------------------------------------- */
+
+static void api_call(sim_world_t *w, uint32_t ws, ha_call_t call, sim_by_t by, int expect)
+{
+    w_session_t *s = &w->sessions[ws];
+    ha_input_t in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HA_IN_API;
+    in.u.api.call = call;
+    in.u.api.req_id = ++w->next_req;
+    in.u.api.session = s->core;
+    if (call == HA_CALL_START) {
+        in.u.api.mode = w->scn->mode == SCN_MODE_INDIVIDUAL ? HA_MODE_INDIVIDUAL
+                        : w->scn->mode == SCN_MODE_WEB      ? HA_MODE_WEB
+                                                            : HA_MODE_COMPOSITE;
+        in.u.api.uid = SIM_RECORDER_UID_BASE + ws;
+        memcpy(in.u.api.sid, s->sid, sizeof(in.u.api.sid));
+        memcpy(in.u.api.cname, s->cname, sizeof(in.u.api.cname));
+        in.u.api.webm = w->p_webm;
+        in.u.api.mp4 = w->p_mp4;
+    }
+    w->req = (w_request_t){ws, by, expect, call};
+    input(w, &in);
+}
+
+/* The recorder a fault aimed at "the serving recorder" hits: the newest one
+ * of the session that is still a process (a replacement being started
+ * counts: that is how R11 is reached from a scenario). */
+static uint32_t fault_target(sim_world_t *w, uint32_t ws)
+{
+    uint32_t id = w->sessions[ws].newest_rec;
+    w_rec_t *r = rec_get(w, id);
+    if (r == NULL || r->state == REC_DEAD || r->state == REC_STOPPED)
+        return 0;
+    return id;
+}
+
+static void fault_trace(sim_world_t *w, sim_fault_t f, uint32_t server, uint32_t ws, uint32_t rec,
+                        int64_t heal_ms, uint32_t count)
+{
+    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_FAULT);
+    ev.fault = f;
+    ev.srv = one_based(server);
+    ev.sess = one_based(ws);
+    ev.rec = rec;
+    ev.heal_ms = heal_ms;
+    ev.count = count;
+    trace(w, &ev);
+}
+
+static void kill_recorder(sim_world_t *w, uint32_t id)
+{
+    w_rec_t *r = rec_get(w, id);
+    streams_cut(w, id, r);
+    r->state = REC_DEAD;
+    r->epoch++;
+    int64_t delay = sim_rng_range(&w->rng_kill, w->p_kill_lo, w->p_kill_hi);
+    push(w, w->now_ms + delay, PRIO_WORLD, EVK_EXIT_REPORT, id, 0, 0, 0);
+}
+
+static void user_change(sim_world_t *w, uint32_t ws, uint32_t uid, bool join)
+{
+    w_session_t *s = &w->sessions[ws];
+    uint32_t at = UINT32_MAX;
+    for (uint32_t i = 0; i < s->users_count; i++) {
+        if (s->users[i] == uid)
+            at = i;
+    }
+    if (join == (at != UINT32_MAX))
+        return; /* already in, or not there */
+    if (join && s->users_count == HA_USERS_MAX)
+        return;
+    if (join)
+        s->users[s->users_count++] = uid;
+    else
+        s->users[at] = s->users[--s->users_count];
+
+    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_USER);
+    ev.sess = ws + 1;
+    ev.uid = uid;
+    ev.joined = join;
+    trace(w, &ev);
+    if (s->core != UINT32_MAX) {
+        ha_input_t in;
+        memset(&in, 0, sizeof(in));
+        in.kind = join ? HA_IN_USER_JOINED : HA_IN_USER_LEFT;
+        in.u.user.session = s->core;
+        in.u.user.uid = uid;
+        input(w, &in);
+    }
+    if (w->scn->mode != SCN_MODE_INDIVIDUAL)
+        return;
+    /* Individual mode records each publishing user: a recorder that is
+     * recording starts or finishes that user's streams. */
+    for (uint32_t id = 1; id < w->recs_cap; id++) {
+        w_rec_t *r = &w->recs[id];
+        if (!r->exists || r->session != ws || r->state != REC_RECORDING)
+            continue;
+        if (join) {
+            stream_add(w, id, r, uid, HA_TRACK_AUDIO, HA_FMT_TS);
+            stream_add(w, id, r, uid, HA_TRACK_VIDEO, w->p_webm ? HA_FMT_WEBM : HA_FMT_TS);
+            continue;
+        }
+        w_stream_t *sts = rec_streams(w, r);
+        for (uint32_t i = 0; i < w->block_len; i++) {
+            if (sts[i].active && sts[i].uid == uid) {
+                if (w->now_ms > sts[i].start_ms)
+                    slice_done(w, id, r, &sts[i], w->now_ms);
+                if (r->state != REC_RECORDING || r->block < 0)
+                    break;
+                sts = rec_streams(w, r);
+                sts[i].active = false;
+            }
+        }
+    }
+}
+
+static void on_action(sim_world_t *w, uint32_t ai)
+{
+    const scn_t *scn = w->scn;
+    const scn_action_t *a = &scn->actions[ai];
+    uint32_t first = 0, last = scn->sessions;
+    if (a->session != 0) {
+        first = a->session - 1;
+        last = a->session;
+    } else if (scn_act_is_fault(a->kind)) {
+        last = 1; /* an unnamed fault hits session 1 */
+    }
+    static const ha_call_t call_of[] = {
+        [SCN_ACT_START] = HA_CALL_START, [SCN_ACT_QUERY] = HA_CALL_QUERY,
+        [SCN_ACT_UPDATE] = HA_CALL_UPDATE, [SCN_ACT_UPDATE_LAYOUT] = HA_CALL_UPDATE_LAYOUT,
+        [SCN_ACT_STOP] = HA_CALL_STOP,
+    };
+    switch (a->kind) {
+    case SCN_ACT_START:
+    case SCN_ACT_QUERY:
+    case SCN_ACT_UPDATE:
+    case SCN_ACT_UPDATE_LAYOUT:
+    case SCN_ACT_STOP:
+        for (uint32_t ws = first; ws < last; ws++)
+            api_call(w, ws, call_of[a->kind], SIM_BY_SCENARIO, a->expect_status);
+        break;
+    case SCN_ACT_KILL:
+        for (uint32_t ws = first; ws < last; ws++) {
+            uint32_t id = fault_target(w, ws);
+            w_rec_t *r = rec_get(w, id);
+            fault_trace(w, SIM_FAULT_KILL, r ? r->server : UINT32_MAX, ws, id, -1, 0);
+            if (r != NULL)
+                kill_recorder(w, id);
+        }
+        break;
+    case SCN_ACT_DISCONNECT:
+        for (uint32_t ws = first; ws < last; ws++) {
+            w_rec_t *r = rec_get(w, fault_target(w, ws));
+            if (r == NULL) {
+                fault_trace(w, SIM_FAULT_DISCONNECT, UINT32_MAX, ws, 0, -1, 0);
+                continue;
+            }
+            uint32_t server = r->server;
+            w_server_t *sv = &w->servers[server];
+            int64_t heal_ms = -1;
+            if (a->heal_ms >= 0 && !a->heal_after_detection)
+                heal_ms = w->now_ms + a->heal_ms;
+            fault_trace(w, SIM_FAULT_DISCONNECT, server, ws, 0, heal_ms, 0);
+            if (!sv->host_up)
+                continue;
+            if (sv->link_up)
+                link_down(w, server);
+            if (heal_ms >= 0)
+                push(w, heal_ms, PRIO_WORLD, EVK_HEAL, server, sv->link_epoch, 0, 0);
+            else if (a->heal_ms >= 0)
+                sv->heal_after_detect_ms = a->heal_ms;
+        }
+        break;
+    case SCN_ACT_CRASH_HOST: {
+        uint32_t server = a->host - 1;
+        w_server_t *sv = &w->servers[server];
+        fault_trace(w, SIM_FAULT_CRASH, server, UINT32_MAX, 0, -1, 0);
+        if (!sv->host_up)
+            break;
+        link_down(w, server);
+        sv->host_up = false;
+        for (uint32_t id = 1; id < w->recs_cap; id++) {
+            w_rec_t *r = &w->recs[id];
+            if (r->exists && r->server == server && r->state != REC_DEAD && r->state != REC_STOPPED) {
+                streams_cut(w, id, r);
+                r->state = REC_DEAD;
+                r->epoch++;
+                r->exit_held = false;
+            }
+        }
+        break;
+    }
+    case SCN_ACT_PROVISION_FAIL:
+        fault_trace(w, SIM_FAULT_PROVISION_FAIL, UINT32_MAX, UINT32_MAX, 0, -1, a->count);
+        w->provision_fail_left += a->count;
+        break;
+    case SCN_ACT_JOIN:
+    case SCN_ACT_LEAVE:
+        for (uint32_t ws = (a->session ? first : 0); ws < (a->session ? last : scn->sessions); ws++)
+            user_change(w, ws, a->uid, a->kind == SCN_ACT_JOIN);
+        break;
+    case SCN_ACT_END:
+    case SCN_ACT_COUNT:
+        break;
+    }
+}
+
+static void schedule_next_action(sim_world_t *w)
+{
+    while (w->next_action < w->scn->actions_count) {
+        const scn_action_t *a = &w->scn->actions[w->next_action];
+        if (a->kind == SCN_ACT_END) {
+            w->next_action++;
+            continue;
+        }
+        push(w, a->at_ms, PRIO_WORLD, EVK_ACTION, w->next_action, 0, 0, 0);
+        w->next_action++;
+        return;
+    }
+}
+
+/* ---- setup ------------------------------------------------------------- */
+
+sim_world_t *sim_world_new(void)
+{
+    sim_world_t *w = calloc(1, sizeof(*w));
+    return w;
+}
+
+void sim_world_free(sim_world_t *w)
+{
+    if (w == NULL)
+        return;
+    if (w->q_cap > 0)
+        sim_evq_free(&w->q);
+    free(w->core_mem);
+    free(w->timer_handle);
+    free(w->servers);
+    free(w->sessions);
+    free(w->core_to_world);
+    free(w->recs);
+    free(w->blocks);
+    free(w->block_free);
+    free(w);
+}
+
+/* Grows *p to hold n elements of size sz; keeps it when already as large. */
+static bool reserve(void **p, uint32_t *cap, size_t n, size_t sz)
+{
+    if (n <= *cap)
+        return true;
+    void *np = realloc(*p, n * sz);
+    if (np == NULL)
+        return false;
+    *p = np;
+    *cap = (uint32_t)n;
+    return true;
+}
+
+static void param(const scn_t *scn, scn_param_id_t id, int64_t lo, int64_t hi, int64_t *out_lo,
+                  int64_t *out_hi)
+{
+    const scn_param_t *p = scn_param_find(scn, id);
+    *out_lo = p ? p->lo : lo;
+    *out_hi = p ? p->hi : hi;
+}
+
+static bool param_bool(const scn_t *scn, scn_param_id_t id, bool dflt)
+{
+    const scn_param_t *p = scn_param_find(scn, id);
+    return p ? p->lo != 0 : dflt;
+}
+
+static void hex32(char out[HA_SID_LEN + 1], sim_rng_t *r)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < HA_SID_LEN; i += 16) {
+        uint64_t v = sim_rng_next(r);
+        for (int j = 0; j < 16; j++)
+            out[i + j] = digits[(v >> (4 * j)) & 15];
+    }
+    out[HA_SID_LEN] = '\0';
+}
+
+static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
+{
+    w->scn = scn;
+    w->opts = *opts;
+    w->now_ms = 0;
+    w->err[0] = '\0';
+    memset(&w->stats, 0, sizeof(w->stats));
+    w->provision_fail_left = 0;
+    w->next_action = 0;
+    w->next_req = 0;
+
+    uint64_t seed = opts->seed;
+    sim_rng_stream(&w->rng_kill, seed, sim_rng_stream_id("kill_detect"));
+    sim_rng_stream(&w->rng_start, seed, sim_rng_stream_id("start_latency"));
+    sim_rng_stream(&w->rng_rejoin, seed, sim_rng_stream_id("rejoin_latency"));
+    sim_rng_stream(&w->rng_gop, seed, sim_rng_stream_id("gop"));
+    sim_rng_stream(&w->rng_uid, seed, sim_rng_stream_id("center_uid"));
+    sim_rng_stream(&w->rng_sid, seed, sim_rng_stream_id("sid"));
+
+    param(scn, SCN_PARAM_KILL_DETECT, 1000, 3000, &w->p_kill_lo, &w->p_kill_hi);
+    param(scn, SCN_PARAM_START_LATENCY, 2000, 6000, &w->p_start_lo, &w->p_start_hi);
+    param(scn, SCN_PARAM_REJOIN_LATENCY, 500, 2000, &w->p_rejoin_lo, &w->p_rejoin_hi);
+    param(scn, SCN_PARAM_GOP, 1000, 4000, &w->p_gop_lo, &w->p_gop_hi);
+    if (w->p_gop_lo < 1)
+        w->p_gop_lo = 1;
+    if (w->p_gop_hi < w->p_gop_lo)
+        w->p_gop_hi = w->p_gop_lo;
+    w->p_poll = param_bool(scn, SCN_PARAM_POLL, true);
+    w->p_webm = param_bool(scn, SCN_PARAM_WEBM, false);
+    w->p_mp4 = param_bool(scn, SCN_PARAM_MP4, false);
+    w->p_zombie = param_bool(scn, SCN_PARAM_ZOMBIE, false);
+
+    uint32_t n_srv = scn->servers, n_ses = scn->sessions;
+    w->block_len = scn->mode == SCN_MODE_INDIVIDUAL ? 2 * HA_USERS_MAX : 2;
+    size_t blocks = (size_t)n_ses * 2 + 16;
+    size_t recs = (size_t)n_ses * 8 + 64;
+    size_t qcap = (size_t)n_ses * (w->block_len * 2 + 8) + (size_t)n_srv * 4 + 64;
+    if (qcap > SIM_EVQ_CAPACITY_MAX)
+        qcap = SIM_EVQ_CAPACITY_MAX;
+
+    ha_config_t cfg = {.servers_max = n_srv, .sessions_max = n_ses, .emit = w_emit, .emit_ctx = w,
+                       .random = w_random, .random_ctx = w, .utc_at_zero_ms = opts->utc0_ms};
+    size_t need = ha_center_footprint(&cfg);
+    if (need > w->core_mem_size) {
+        free(w->core_mem);
+        w->core_mem = aligned_alloc(16, (need + 15) / 16 * 16);
+        w->core_mem_size = w->core_mem ? need : 0;
+        if (w->core_mem == NULL)
+            return -1;
+    }
+    w->core = ha_center_init(w->core_mem, w->core_mem_size, &cfg);
+    if (w->core == NULL)
+        return -1;
+    uint32_t slots = ha_center_timer_slots(w->core);
+
+    if (!reserve((void **)&w->timer_handle, &w->timer_slots_cap, slots, sizeof(*w->timer_handle)) ||
+        !reserve((void **)&w->servers, &w->servers_cap, n_srv, sizeof(*w->servers)) ||
+        !reserve((void **)&w->sessions, &w->sessions_cap, n_ses, sizeof(*w->sessions)) ||
+        !reserve((void **)&w->core_to_world, &w->c2w_cap, n_ses, sizeof(*w->core_to_world)) ||
+        !reserve((void **)&w->recs, &w->recs_cap, recs, sizeof(*w->recs)) ||
+        !reserve((void **)&w->blocks, &w->stream_slots_cap, blocks * w->block_len,
+                 sizeof(*w->blocks)) ||
+        !reserve((void **)&w->block_free, &w->block_free_cap, blocks, sizeof(*w->block_free)))
+        return -1;
+    memset(w->timer_handle, 0, sizeof(*w->timer_handle) * w->timer_slots_cap);
+    memset(w->recs, 0, sizeof(*w->recs) * w->recs_cap);
+    w->blocks_cap = (uint32_t)blocks;
+    w->blocks_free_count = 0;
+    for (uint32_t i = (uint32_t)blocks; i-- > 0;)
+        w->block_free[w->blocks_free_count++] = (int32_t)i;
+
+    if (w->q_cap < qcap) {
+        if (w->q_cap > 0)
+            sim_evq_free(&w->q);
+        w->q_cap = 0;
+        if (sim_evq_init(&w->q, (uint32_t)qcap) != 0)
+            return -1;
+        w->q_cap = (uint32_t)qcap;
+    } else {
+        /* drain what a previous run left */
+        int64_t t;
+        sim_ev_data_t d;
+        while (sim_evq_pop(&w->q, &t, &d)) {
+        }
+    }
+
+    for (uint32_t i = 0; i < n_srv; i++) {
+        w->servers[i] = (w_server_t){scn->capacity, true, true, 0, -1};
+        int idx = ha_center_add_server(w->core, scn->capacity);
+        assert(idx == (int)i);
+        (void)idx;
+    }
+    for (uint32_t i = 0; i < n_ses; i++) {
+        w_session_t *s = &w->sessions[i];
+        memset(s, 0, sizeof(*s));
+        s->core = UINT32_MAX;
+        w->core_to_world[i] = UINT32_MAX;
+        if (scn->has_sid && n_ses == 1)
+            memcpy(s->sid, scn->sid, sizeof(s->sid));
+        else
+            hex32(s->sid, &w->rng_sid);
+        if (n_ses == 1)
+            snprintf(s->cname, sizeof(s->cname), "%s", scn->cname);
+        else
+            snprintf(s->cname, sizeof(s->cname), "%.*s_%" PRIu32, 52, scn->cname, i + 1);
+        for (size_t u = 0; u < scn->users_count && u < HA_USERS_MAX; u++)
+            s->users[s->users_count++] = scn->users[u];
+    }
+    return 0;
+}
+
+int sim_world_run(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts, char *err,
+                  size_t err_cap)
+{
+    assert(w != NULL && scn != NULL && opts != NULL && opts->sink != NULL);
+    if (scn->servers == 0 || scn->sessions == 0) {
+        snprintf(err, err_cap, "%s: error: a world needs at least one server and one session",
+                 scn->path[0] ? scn->path : "<scenario>");
+        return 2;
+    }
+    if (setup(w, scn, opts) != 0) {
+        snprintf(err, err_cap, "%s: error: out of memory for a world of %" PRIu32
+                 " sessions on %" PRIu32 " servers", scn->path[0] ? scn->path : "<scenario>",
+                 scn->sessions, scn->servers);
+        return 2;
+    }
+
+    sim_tr_ev_t run = sim_tr_ev(0, SIM_TR_RUN);
+    run.scenario = opts->scenario_path ? opts->scenario_path : scn->path;
+    run.title = scn->title;
+    run.seed = opts->seed;
+    run.servers = scn->servers;
+    run.capacity = scn->capacity;
+    run.sessions = scn->sessions;
+    run.utc0_ms = opts->utc0_ms;
+    trace(w, &run);
+
+    push(w, 0, PRIO_WORLD, EVK_HB_TICK, 0, 0, 0, 0);
+    schedule_next_action(w);
+    push(w, scn->end_ms, PRIO_WORLD, EVK_END, 0, 0, 0, 0);
+
+    int64_t t_ms;
+    sim_ev_data_t ev;
+    while (w->err[0] == '\0' && sim_evq_pop(&w->q, &t_ms, &ev)) {
+        assert(t_ms >= w->now_ms);
+        w->now_ms = t_ms;
+        w->stats.events++;
+        if (ev.kind == EVK_END)
+            break;
+        switch (ev.kind) {
+        case EVK_ACTION:
+            on_action(w, ev.a);
+            schedule_next_action(w);
+            break;
+        case EVK_TIMER: {
+            if (w->timer_handle[ev.a] != SIM_EV_HANDLE_NONE)
+                w->timer_handle[ev.a] = SIM_EV_HANDLE_NONE;
+            ha_input_t in;
+            memset(&in, 0, sizeof(in));
+            in.kind = HA_IN_TIMER;
+            in.u.timer.slot = ev.a;
+            in.u.timer.gen = ev.b;
+            in.u.timer.kind = (uint8_t)ev.c;
+            in.u.timer.index = (uint32_t)ev.d;
+            input(w, &in);
+            break;
+        }
+        case EVK_HB_TICK:
+            on_hb_tick(w);
+            break;
+        case EVK_EXIT_REPORT:
+            on_exit_report(w, ev.a);
+            break;
+        case EVK_REC_UP:
+            on_rec_up(w, ev.a, ev.b);
+            break;
+        case EVK_SLICE:
+            on_slice(w, ev.a, ev.b, ev.c);
+            break;
+        case EVK_HEAL:
+            on_heal(w, ev.a, ev.b);
+            break;
+        case EVK_POLL:
+            if (w->sessions[ev.a].poll_on)
+                api_call(w, ev.a, HA_CALL_QUERY, SIM_BY_POLLER, 0);
+            break;
+        case EVK_FLUSH_DONE:
+            on_flush_done(w, ev.a, ev.b);
+            break;
+        default:
+            assert(0 && "unknown event kind");
+        }
+    }
+    w->stats.end_t_ms = w->now_ms > scn->end_ms ? w->now_ms : scn->end_ms;
+    w->now_ms = w->stats.end_t_ms;
+
+    if (w->err[0] != '\0') {
+        snprintf(err, err_cap, "%s: error: world limit: %s", scn->path[0] ? scn->path : "<scenario>",
+                 w->err);
+        return 2;
+    }
+    sim_tr_ev_t end = sim_tr_ev(w->now_ms, SIM_TR_RUN_END);
+    end.events = w->stats.trace_events;
+    trace(w, &end);
+    return 0;
+}
+
+sim_world_stats_t sim_world_stats(const sim_world_t *w) { return w->stats; }
+
+void sim_world_add_transitions(const sim_world_t *w, uint64_t *table)
+{
+    for (int st = 0; st < HA_ST_COUNT; st++) {
+        for (int sev = 0; sev < HA_SEV_COUNT; sev++)
+            table[st * HA_SEV_COUNT + sev] += ha_center_transitions(w->core, (ha_state_t)st, (ha_sev_t)sev);
+    }
+}

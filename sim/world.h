@@ -1,0 +1,65 @@
+/* world.h -- the simulated world around the HA center.
+ *
+ * Servers with capacity, their links to the fault processing center, hosts
+ * that crash; recorder processes that start, join the channel, cut slices
+ * and die; channel users; API clients (the scenario's calls and a polling
+ * client that follows the integration guide); a notification receiver. The
+ * world drives the HA core in src/ only through ha_center_input() and its
+ * commands, in virtual time, and reports every fact and every decision as a
+ * trace event to one sink.
+ */
+#ifndef SIM_WORLD_H
+#define SIM_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scn.h"
+#include "trace.h"
+
+/* World constants: how the simulated environment behaves. They describe the
+ * environment, not the HA center (whose numbers are in src/ha_policy.h); the
+ * contract's assumptions A1-A4 say which of them the promises rely on. */
+#define SIM_HEARTBEAT_INTERVAL_MS 2000   /* host agents, common grid from t=0 */
+#define SIM_SLICE_MS 15000               /* audio slices; video: first I-frame after */
+#define SIM_MP4_SEGMENT_MS 7200000       /* MP4 cut every 2 h */
+#define SIM_FLUSH_MS 500                 /* a stopping recorder's last upload */
+#define SIM_POLL_FIRST_MS 5000           /* integration guide: query from 5 s */
+#define SIM_POLL_EVERY_MS 120000         /* ... then about every 2 minutes */
+#define SIM_UTC0_MS_DEFAULT 1767225600000LL /* 2026-01-01T00:00:00Z */
+#define SIM_RECORDER_UID_BASE 1000000u   /* session i records as UID base + i */
+
+typedef struct {
+    uint64_t seed;            /* the run's seed (scenario's or --seed) */
+    int64_t utc0_ms;          /* UTC at t = 0 */
+    sim_tr_sink_fn *sink;     /* every trace event */
+    void *sink_ctx;
+    const char *scenario_path;/* for the run line */
+} sim_world_opts_t;
+
+typedef struct {
+    uint64_t events;          /* queue events processed */
+    uint64_t inputs;          /* inputs given to the center */
+    uint64_t trace_events;
+    int64_t end_t_ms;
+} sim_world_stats_t;
+
+typedef struct sim_world sim_world_t;
+
+/* One world is reused run after run: its buffers grow to the largest run and
+ * are then kept, so a swarm allocates nothing in steady state. */
+sim_world_t *sim_world_new(void);
+void sim_world_free(sim_world_t *w);
+
+/* Runs the scenario to its end. Returns 0, or 2 with err set when the
+ * scenario asks for a world larger than this machine can hold. */
+int sim_world_run(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts, char *err,
+                  size_t err_cap);
+sim_world_stats_t sim_world_stats(const sim_world_t *w);
+
+/* The HA core's state-machine coverage of the last run, summed into
+ * table[state * HA_SEV_COUNT + sev] (sizes from ha.h). */
+void sim_world_add_transitions(const sim_world_t *w, uint64_t *table);
+
+#endif

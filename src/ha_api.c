@@ -1,0 +1,148 @@
+/* ha_api.c -- the REST calls as the service answers them (R6, R12).
+ *
+ * From detection until resume the fault processing center has no worker to
+ * hand a call to, so query, update, updateLayout and stop get 404 "failed to
+ * find worker"; after the session ended there is no task at all, same answer.
+ */
+#include "ha_internal.h"
+
+#include <assert.h>
+#include <string.h>
+
+static const char NO_WORKER[] = "failed to find worker";
+
+bool ha_session_in_window(const ha_session_t *s)
+{
+    return s->state == HA_ST_FAILOVER || s->state == HA_ST_RECONNECTING ||
+           s->state == HA_ST_RESUMING || s->state == HA_ST_SWITCHING;
+}
+
+static void reply(ha_center_t *c, const ha_api_in_t *api, uint32_t session, uint16_t http,
+                  uint16_t code, uint8_t status, const char *message, const char *file)
+{
+    ha_cmd_t cmd;
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.kind = HA_CMD_REPLY;
+    cmd.u.reply.req_id = api->req_id;
+    cmd.u.reply.session = session;
+    cmd.u.reply.http = http;
+    cmd.u.reply.code = code;
+    cmd.u.reply.status = status;
+    cmd.u.reply.message = message;
+    cmd.u.reply.file = file;
+    ha_emit(c, &cmd);
+}
+
+static bool sid_valid(const char *sid)
+{
+    size_t n = 0;
+    for (; n <= HA_SID_LEN && sid[n] != '\0'; n++) {
+        char ch = sid[n];
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+            return false;
+    }
+    return n == HA_SID_LEN;
+}
+
+static bool cname_valid(const char *cname)
+{
+    size_t n = 0;
+    while (n <= HA_CNAME_MAX && cname[n] != '\0')
+        n++;
+    return n >= 1 && n <= HA_CNAME_MAX;
+}
+
+static bool session_live(const ha_session_t *s)
+{
+    return s->state != HA_ST_FREE && s->state != HA_ST_ENDED_NORMAL &&
+           s->state != HA_ST_ENDED_ABNORMAL;
+}
+
+static void api_start(ha_center_t *c, const ha_api_in_t *api)
+{
+    c->transitions[HA_ST_FREE][HA_SEV_API_START]++;
+    if (api->uid == 0 || !sid_valid(api->sid) || !cname_valid(api->cname) ||
+        (api->mode != HA_MODE_COMPOSITE && api->mode != HA_MODE_INDIVIDUAL &&
+         api->mode != HA_MODE_WEB)) {
+        reply(c, api, UINT32_MAX, 400, 2, 0, "invalid parameter", NULL);
+        return;
+    }
+    uint32_t free_slot = UINT32_MAX;
+    for (uint32_t si = 0; si < c->cfg.sessions_max; si++) {
+        const ha_session_t *s = &c->sessions[si];
+        if (session_live(s) && s->uid == api->uid && strcmp(s->cname, api->cname) == 0) {
+            reply(c, api, si, 400, 53, 0, "task conflict", NULL);
+            return;
+        }
+        if (s->state == HA_ST_FREE && free_slot == UINT32_MAX)
+            free_slot = si;
+    }
+    if (free_slot == UINT32_MAX) {
+        reply(c, api, UINT32_MAX, 429, 0, 0, "too many sessions", NULL);
+        return;
+    }
+    /* Answer first: a trace then reads "start accepted", then what it led to. */
+    reply(c, api, free_slot, 200, 0, 0, NULL, NULL);
+    ha_session_begin(c, free_slot, api);
+}
+
+static const ha_sev_t sev_of_call[HA_CALL_COUNT] = {
+    [HA_CALL_START] = HA_SEV_API_START,
+    [HA_CALL_QUERY] = HA_SEV_API_QUERY,
+    [HA_CALL_UPDATE] = HA_SEV_API_UPDATE,
+    [HA_CALL_UPDATE_LAYOUT] = HA_SEV_API_UPDATE_LAYOUT,
+    [HA_CALL_STOP] = HA_SEV_API_STOP,
+};
+
+void ha_api_handle(ha_center_t *c, const ha_api_in_t *api)
+{
+    if (api->call == HA_CALL_START) {
+        api_start(c, api);
+        return;
+    }
+    if (api->call >= HA_CALL_COUNT) {
+        reply(c, api, api->session, 400, 2, 0, "invalid parameter", NULL);
+        return;
+    }
+    uint32_t si = api->session;
+    if (si >= c->cfg.sessions_max) {
+        reply(c, api, si, 404, 0, 0, NO_WORKER, NULL);
+        return;
+    }
+    ha_session_t *s = &c->sessions[si];
+    c->transitions[s->state][sev_of_call[api->call]]++;
+
+    if (!session_live(s) || ha_session_in_window(s)) {
+        reply(c, api, si, 404, 0, 0, NO_WORKER, NULL);
+        return;
+    }
+    switch (s->state) {
+    case HA_ST_STARTING:
+        if (api->call == HA_CALL_STOP) {
+            /* Nothing was recorded yet: the service's 206, code 435. */
+            reply(c, api, si, 206, 435, 0, "no recorded data", NULL);
+            ha_session_stop(c, si);
+        } else {
+            reply(c, api, si, 200, 0, 2, NULL, NULL);
+        }
+        return;
+    case HA_ST_RECORDING:
+        if (api->call == HA_CALL_STOP) {
+            reply(c, api, si, 200, 0, 6, NULL, ha_files_newest_playlist(c, si));
+            ha_session_stop(c, si);
+        } else {
+            reply(c, api, si, 200, 0, 5, NULL,
+                  api->call == HA_CALL_QUERY ? ha_files_newest_playlist(c, si) : NULL);
+        }
+        return;
+    case HA_ST_STOPPING:
+        if (api->call == HA_CALL_QUERY)
+            reply(c, api, si, 200, 0, 6, NULL, ha_files_newest_playlist(c, si));
+        else
+            reply(c, api, si, 400, 49, 0, "task is exiting", NULL);
+        return;
+    default:
+        assert(0 && "live states are handled above");
+        return;
+    }
+}

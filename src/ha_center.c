@@ -1,0 +1,334 @@
+/* ha_center.c -- the fault processing center: memory, inputs, servers.
+ *
+ * Every input goes through ha_center_input(), which checks the driver kept
+ * its promises (time never goes backwards, indexes in range) and routes it:
+ * server-level inputs (heartbeats and their timeout) are handled here,
+ * because one server going quiet concerns every session it hosts; the rest
+ * go to the session they name (ha_session.c) or to the API gate (ha_api.c).
+ *
+ * Heartbeat timers are lazy, in the manner of Redis's cron checks: a
+ * heartbeat only records its arrival time, and the timer armed at
+ * last_hb + timeout, when it fires, re-arms itself if a later heartbeat moved
+ * the deadline. So a heartbeat costs no command at all, which matters when a
+ * simulator delivers millions of them.
+ */
+#include "ha_internal.h"
+
+#include <assert.h>
+#include <string.h>
+
+#define ALIGN16(n) (((n) + 15u) & ~(size_t)15u)
+
+size_t ha_center_footprint(const ha_config_t *cfg)
+{
+    assert(cfg != NULL);
+    return ALIGN16(sizeof(ha_center_t)) + ALIGN16(sizeof(ha_server_t) * cfg->servers_max) +
+           ALIGN16(sizeof(ha_session_t) * cfg->sessions_max);
+}
+
+ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
+{
+    if (mem == NULL || cfg == NULL || cfg->emit == NULL || cfg->random == NULL)
+        return NULL;
+    if (cfg->servers_max == 0 || cfg->sessions_max == 0 || cfg->servers_max > (1u << 24) ||
+        cfg->sessions_max > (1u << 24))
+        return NULL;
+    if (((uintptr_t)mem & 15u) != 0 || mem_size < ha_center_footprint(cfg))
+        return NULL;
+
+    memset(mem, 0, ha_center_footprint(cfg));
+    unsigned char *p = mem;
+    ha_center_t *c = (ha_center_t *)(void *)p;
+    p += ALIGN16(sizeof(ha_center_t));
+    c->servers = (ha_server_t *)(void *)p;
+    p += ALIGN16(sizeof(ha_server_t) * cfg->servers_max);
+    c->sessions = (ha_session_t *)(void *)p;
+
+    c->cfg = *cfg;
+    c->next_recorder = 1;
+    c->next_notice = 1;
+    c->now_ms = INT64_MIN;
+    for (uint32_t i = 0; i < cfg->sessions_max; i++)
+        c->sessions[i].state = HA_ST_FREE;
+    return c;
+}
+
+int ha_center_add_server(ha_center_t *c, uint32_t capacity)
+{
+    assert(c != NULL);
+    if (c->servers_count == c->cfg.servers_max || capacity == 0)
+        return -1;
+    ha_server_t *srv = &c->servers[c->servers_count];
+    memset(srv, 0, sizeof(*srv));
+    srv->capacity = capacity;
+    return (int)c->servers_count++;
+}
+
+uint32_t ha_center_timer_slots(const ha_center_t *c)
+{
+    return c->cfg.servers_max + 2 * c->cfg.sessions_max;
+}
+
+static uint32_t timer_slot(const ha_center_t *c, ha_timer_kind_t kind, uint32_t index)
+{
+    switch (kind) {
+    case HA_TIMER_SERVER_HEARTBEAT:
+        assert(index < c->cfg.servers_max);
+        return index;
+    case HA_TIMER_SESSION_DEADLINE:
+        assert(index < c->cfg.sessions_max);
+        return c->cfg.servers_max + 2 * index;
+    case HA_TIMER_SESSION_STEP:
+        assert(index < c->cfg.sessions_max);
+        return c->cfg.servers_max + 2 * index + 1;
+    case HA_TIMER_KIND_COUNT:
+        break;
+    }
+    assert(0 && "bad timer kind");
+    return 0;
+}
+
+void ha_emit(ha_center_t *c, const ha_cmd_t *cmd)
+{
+    assert(c->in_input);
+    c->cfg.emit(c->cfg.emit_ctx, cmd);
+}
+
+ha_event_info_t ha_event_info(uint32_t session, ha_event_t what)
+{
+    ha_event_info_t ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.session = session;
+    ev.what = what;
+    ev.activation = -1;
+    return ev;
+}
+
+void ha_emit_event(ha_center_t *c, const ha_event_info_t *ev)
+{
+    ha_cmd_t cmd;
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.kind = HA_CMD_EVENT;
+    cmd.u.event = *ev;
+    ha_emit(c, &cmd);
+}
+
+void ha_timer_arm(ha_center_t *c, ha_timer_kind_t kind, uint32_t index, uint32_t gen, int64_t at_ms)
+{
+    assert(at_ms >= c->now_ms);
+    ha_cmd_t cmd;
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.kind = HA_CMD_TIMER_ARM;
+    cmd.u.arm.timer.slot = timer_slot(c, kind, index);
+    cmd.u.arm.timer.kind = (uint8_t)kind;
+    cmd.u.arm.timer.index = index;
+    cmd.u.arm.timer.gen = gen;
+    cmd.u.arm.at_ms = at_ms;
+    ha_emit(c, &cmd);
+}
+
+void ha_timer_cancel(ha_center_t *c, ha_timer_kind_t kind, uint32_t index)
+{
+    ha_cmd_t cmd;
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.kind = HA_CMD_TIMER_CANCEL;
+    cmd.u.cancel.slot = timer_slot(c, kind, index);
+    ha_emit(c, &cmd);
+}
+
+/* ---- servers ----------------------------------------------------------- */
+
+static bool session_uses_server(const ha_session_t *s, uint32_t srv)
+{
+    if (s->state == HA_ST_FREE || s->state == HA_ST_ENDED_NORMAL || s->state == HA_ST_ENDED_ABNORMAL)
+        return false;
+    return (s->has_serving && s->serving.server == srv) || (s->has_pending && s->pending.server == srv);
+}
+
+static bool session_fences_on(const ha_session_t *s, uint32_t srv)
+{
+    for (uint32_t i = 0; i < s->fence_count; i++) {
+        if (s->fence[i].server == srv)
+            return true;
+    }
+    return false;
+}
+
+static void server_down(ha_center_t *c, uint32_t si_srv)
+{
+    ha_server_t *srv = &c->servers[si_srv];
+    assert(!srv->down);
+    srv->down = true;
+    srv->hb_armed = false;
+    ha_event_info_t ev = ha_event_info(0, HA_EV_SERVER_DOWN);
+    ev.server = si_srv;
+    ha_emit_event(c, &ev);
+
+    /* Sessions in index order: deterministic, and the order in which they
+     * then compete for replacement capacity. */
+    ha_input_t in;
+    memset(&in, 0, sizeof(in));
+    in.t_ms = c->now_ms;
+    in.kind = HA_IN_HEARTBEAT;
+    in.u.heartbeat.server = si_srv;
+    for (uint32_t si = 0; si < c->cfg.sessions_max; si++) {
+        if (session_uses_server(&c->sessions[si], si_srv))
+            ha_session_handle(c, si, HA_SEV_SERVER_DOWN, &in);
+    }
+}
+
+static void server_up(ha_center_t *c, uint32_t si_srv)
+{
+    ha_server_t *srv = &c->servers[si_srv];
+    srv->down = false;
+    ha_event_info_t ev = ha_event_info(0, HA_EV_SERVER_UP);
+    ev.server = si_srv;
+    ha_emit_event(c, &ev);
+
+    ha_input_t in;
+    memset(&in, 0, sizeof(in));
+    in.t_ms = c->now_ms;
+    in.kind = HA_IN_HEARTBEAT;
+    in.u.heartbeat.server = si_srv;
+    for (uint32_t si = 0; si < c->cfg.sessions_max; si++) {
+        ha_session_t *s = &c->sessions[si];
+        if (s->state == HA_ST_FREE)
+            continue;
+        if (session_uses_server(s, si_srv) || session_fences_on(s, si_srv))
+            ha_session_handle(c, si, HA_SEV_SERVER_UP, &in);
+    }
+}
+
+static void heartbeat(ha_center_t *c, uint32_t si_srv)
+{
+    ha_server_t *srv = &c->servers[si_srv];
+    srv->last_hb_ms = c->now_ms;
+    srv->known = true;
+    if (!srv->hb_armed) {
+        srv->hb_gen++;
+        srv->hb_armed = true;
+        ha_timer_arm(c, HA_TIMER_SERVER_HEARTBEAT, si_srv, srv->hb_gen,
+                     srv->last_hb_ms + HA_HEARTBEAT_TIMEOUT_MS);
+    }
+    if (srv->down)
+        server_up(c, si_srv);
+}
+
+static void heartbeat_timer(ha_center_t *c, const ha_timer_t *t)
+{
+    ha_server_t *srv = &c->servers[t->index];
+    if (!srv->hb_armed || t->gen != srv->hb_gen)
+        return; /* stale */
+    int64_t due_ms = srv->last_hb_ms + HA_HEARTBEAT_TIMEOUT_MS;
+    if (c->now_ms < due_ms) {
+        srv->hb_gen++;
+        ha_timer_arm(c, HA_TIMER_SERVER_HEARTBEAT, t->index, srv->hb_gen, due_ms);
+        return;
+    }
+    server_down(c, t->index);
+}
+
+/* ---- inputs ------------------------------------------------------------ */
+
+static bool recorder_input_valid(const ha_center_t *c, const ha_recorder_in_t *r)
+{
+    return r->session < c->cfg.sessions_max && r->server < c->servers_count && r->recorder != 0;
+}
+
+static void session_timer(ha_center_t *c, const ha_timer_t *t)
+{
+    if (t->index >= c->cfg.sessions_max)
+        return;
+    ha_session_t *s = &c->sessions[t->index];
+    if (t->kind == HA_TIMER_SESSION_DEADLINE) {
+        if (!s->deadline_armed || t->gen != s->deadline_gen)
+            return;
+        s->deadline_armed = false;
+        ha_input_t in = {.t_ms = c->now_ms, .kind = HA_IN_TIMER};
+        in.u.timer = *t;
+        ha_session_handle(c, t->index, HA_SEV_DEADLINE, &in);
+    } else {
+        if (!s->step_armed || t->gen != s->step_gen)
+            return;
+        s->step_armed = false;
+        ha_input_t in = {.t_ms = c->now_ms, .kind = HA_IN_TIMER};
+        in.u.timer = *t;
+        ha_session_handle(c, t->index, HA_SEV_STEP, &in);
+    }
+}
+
+void ha_center_input(ha_center_t *c, const ha_input_t *in)
+{
+    assert(c != NULL && in != NULL);
+    assert(!c->in_input && "emit callback called back into the center");
+    assert(in->t_ms >= c->now_ms && "driver time went backwards");
+    c->in_input = true;
+    c->now_ms = in->t_ms;
+
+    switch (in->kind) {
+    case HA_IN_API:
+        ha_api_handle(c, &in->u.api);
+        break;
+    case HA_IN_TIMER:
+        if (in->u.timer.kind == HA_TIMER_SERVER_HEARTBEAT) {
+            if (in->u.timer.index < c->servers_count)
+                heartbeat_timer(c, &in->u.timer);
+        } else if (in->u.timer.kind < HA_TIMER_KIND_COUNT) {
+            session_timer(c, &in->u.timer);
+        }
+        break;
+    case HA_IN_HEARTBEAT:
+        if (in->u.heartbeat.server < c->servers_count)
+            heartbeat(c, in->u.heartbeat.server);
+        break;
+    case HA_IN_EXIT_REPORT:
+    case HA_IN_RECORDER_READY:
+    case HA_IN_RECORDER_FAILED:
+    case HA_IN_RECORDER_EXITED: {
+        static const ha_sev_t sev_of[] = {
+            [HA_IN_EXIT_REPORT] = HA_SEV_EXIT_REPORT,
+            [HA_IN_RECORDER_READY] = HA_SEV_READY,
+            [HA_IN_RECORDER_FAILED] = HA_SEV_FAILED,
+            [HA_IN_RECORDER_EXITED] = HA_SEV_EXITED,
+        };
+        if (recorder_input_valid(c, &in->u.recorder))
+            ha_session_handle(c, in->u.recorder.session, sev_of[in->kind], in);
+        break;
+    }
+    case HA_IN_SLICE:
+        if (in->u.slice.session < c->cfg.sessions_max && in->u.slice.server < c->servers_count)
+            ha_session_handle(c, in->u.slice.session, HA_SEV_SLICE, in);
+        break;
+    case HA_IN_USER_JOINED:
+    case HA_IN_USER_LEFT:
+        if (in->u.user.session < c->cfg.sessions_max)
+            ha_session_handle(c, in->u.user.session, HA_SEV_USER, in);
+        break;
+    case HA_IN_COUNT:
+        break;
+    }
+    c->in_input = false;
+}
+
+/* ---- views ------------------------------------------------------------- */
+
+ha_state_t ha_session_state(const ha_center_t *c, uint32_t session)
+{
+    return session < c->cfg.sessions_max ? c->sessions[session].state : HA_ST_FREE;
+}
+
+int ha_session_activations(const ha_center_t *c, uint32_t session)
+{
+    return session < c->cfg.sessions_max ? c->sessions[session].activations : 0;
+}
+
+uint32_t ha_session_uid(const ha_center_t *c, uint32_t session)
+{
+    return session < c->cfg.sessions_max ? c->sessions[session].uid : 0;
+}
+
+uint64_t ha_center_transitions(const ha_center_t *c, ha_state_t st, ha_sev_t sev)
+{
+    assert(st < HA_ST_COUNT && sev < HA_SEV_COUNT);
+    return c->transitions[st][sev];
+}

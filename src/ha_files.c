@@ -1,0 +1,146 @@
+/* ha_files.c -- slices into playlists, under the names of R4.
+ *
+ * A stream's playlist is created by its first slice under the current
+ * prefix: ordinary names before any activation, bak<k>_ after activation k
+ * resumed. When an activation begins every open playlist is closed, so none
+ * gets an entry recorded after a later activation began.
+ */
+#include "ha_internal.h"
+
+#include <assert.h>
+#include <string.h>
+
+static ha_stream_name_t stream_name(const ha_session_t *s, uint32_t uid, ha_track_t track)
+{
+    ha_stream_name_t st = {s->mode, s->sid, s->cname, uid, track};
+    return st;
+}
+
+static ha_stream_t *stream_find(ha_session_t *s, uint32_t uid, ha_track_t track)
+{
+    for (uint32_t i = 0; i < s->streams_count; i++) {
+        if (s->streams[i].uid == uid && s->streams[i].track == track)
+            return &s->streams[i];
+    }
+    if (s->streams_count == HA_STREAMS_MAX)
+        return NULL;
+    ha_stream_t *st = &s->streams[s->streams_count++];
+    st->uid = uid;
+    st->track = track;
+    st->open_bak = HA_NO_PLAYLIST;
+    st->mp4_next = 0;
+    st->mp4_bak = HA_NO_PLAYLIST;
+    return st;
+}
+
+static void emit_playlist(ha_center_t *c, ha_cmd_kind_t kind, uint32_t si, const ha_stream_t *st,
+                          int bak)
+{
+    const ha_session_t *s = &c->sessions[si];
+    ha_stream_name_t nm = stream_name(s, st->uid, st->track);
+    size_t n = ha_name_playlist(c->playlist_buf, sizeof(c->playlist_buf), &nm, bak);
+    assert(n > 0 && "names fit HA_NAME_MAX by construction");
+    (void)n;
+    ha_cmd_t cmd;
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.kind = kind;
+    cmd.u.file.session = si;
+    cmd.u.file.uid = st->uid;
+    cmd.u.file.track = st->track;
+    cmd.u.file.bak = bak;
+    cmd.u.file.playlist = c->playlist_buf;
+    cmd.u.file.name = c->playlist_buf;
+    ha_emit(c, &cmd);
+}
+
+static bool slice_shape_valid(const ha_session_t *s, const ha_slice_in_t *sl)
+{
+    if (sl->start_utc_ms < 0 || sl->end_utc_ms < sl->start_utc_ms ||
+        sl->end_utc_ms >= 253402300800000LL)
+        return false;
+    if (s->mode == HA_MODE_INDIVIDUAL)
+        return (sl->track == HA_TRACK_AUDIO || sl->track == HA_TRACK_VIDEO) && sl->uid != 0 &&
+               sl->fmt != HA_FMT_MP4;
+    return sl->track == HA_TRACK_MIX && sl->uid == 0 && sl->fmt != HA_FMT_WEBM;
+}
+
+void ha_files_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl)
+{
+    ha_session_t *s = &c->sessions[si];
+    if (!slice_shape_valid(s, sl))
+        return; /* a recorder bug; nothing sensible to list */
+    ha_stream_t *st = stream_find(s, sl->uid, sl->track);
+    if (st == NULL)
+        return; /* beyond the service's 17 users */
+
+    ha_stream_name_t nm = stream_name(s, sl->uid, sl->track);
+    ha_cmd_t cmd;
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.kind = HA_CMD_SLICE_WRITE;
+    cmd.u.file.session = si;
+    cmd.u.file.server = sl->server;
+    cmd.u.file.recorder = sl->recorder;
+    cmd.u.file.uid = sl->uid;
+    cmd.u.file.track = sl->track;
+    cmd.u.file.fmt = sl->fmt;
+    cmd.u.file.bak = s->bak;
+    cmd.u.file.start_utc_ms = sl->start_utc_ms;
+    cmd.u.file.end_utc_ms = sl->end_utc_ms;
+
+    if (sl->fmt == HA_FMT_MP4) {
+        /* MP4 files stand alone; their index counts from 0 per prefix. */
+        if (st->mp4_bak != s->bak) {
+            st->mp4_bak = s->bak;
+            st->mp4_next = 0;
+        }
+        size_t n = ha_name_mp4(c->name_buf, sizeof(c->name_buf), &nm, s->bak, st->mp4_next++);
+        assert(n > 0);
+        (void)n;
+        cmd.u.file.playlist = NULL;
+        s->files_count++;
+    } else {
+        if (st->open_bak != s->bak) {
+            assert(st->open_bak == HA_NO_PLAYLIST);
+            st->open_bak = s->bak;
+            emit_playlist(c, HA_CMD_PLAYLIST_OPEN, si, st, s->bak);
+            s->files_count++;
+        } else {
+            ha_name_playlist(c->playlist_buf, sizeof(c->playlist_buf), &nm, s->bak);
+        }
+        size_t n = ha_name_slice(c->name_buf, sizeof(c->name_buf), &nm, s->bak, sl->fmt,
+                                 sl->start_utc_ms);
+        assert(n > 0);
+        (void)n;
+        cmd.u.file.playlist = c->playlist_buf;
+    }
+    cmd.u.file.name = c->name_buf;
+    ha_emit(c, &cmd);
+    if (sl->end_utc_ms > s->last_slice_end_utc_ms)
+        s->last_slice_end_utc_ms = sl->end_utc_ms;
+}
+
+void ha_files_close_all(ha_center_t *c, uint32_t si)
+{
+    ha_session_t *s = &c->sessions[si];
+    for (uint32_t i = 0; i < s->streams_count; i++) {
+        ha_stream_t *st = &s->streams[i];
+        if (st->open_bak != HA_NO_PLAYLIST) {
+            emit_playlist(c, HA_CMD_PLAYLIST_CLOSE, si, st, st->open_bak);
+            st->open_bak = HA_NO_PLAYLIST;
+        }
+    }
+}
+
+const char *ha_files_newest_playlist(ha_center_t *c, uint32_t si)
+{
+    ha_session_t *s = &c->sessions[si];
+    for (uint32_t i = 0; i < s->streams_count; i++) {
+        const ha_stream_t *st = &s->streams[i];
+        if (st->open_bak != HA_NO_PLAYLIST) {
+            ha_stream_name_t nm = stream_name(s, st->uid, st->track);
+            ha_name_playlist(c->playlist_buf, sizeof(c->playlist_buf), &nm, st->open_bak);
+            return c->playlist_buf;
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,128 @@
+/* ha_internal.h -- the center's memory, shared by the core's modules only. */
+#ifndef HA_INTERNAL_H
+#define HA_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ha.h"
+#include "ha_name.h"
+
+
+#define HA_NO_PLAYLIST (-2) /* stream has no open playlist (-1 is "no prefix") */
+#define HA_FENCE_MAX (2 * HA_ATTEMPTS_PER_ACTIVATION_MAX)
+#define HA_NO_CAPACITY_RETRY_MS 1000
+
+typedef struct {
+    uint32_t capacity;
+    uint32_t load;      /* recorders placed here and not known gone */
+    bool known;         /* a first heartbeat arrived */
+    bool down;          /* heartbeats timed out, not back yet */
+    int64_t last_hb_ms;
+    uint32_t hb_gen;
+    bool hb_armed;
+} ha_server_t;
+
+typedef struct {
+    uint32_t uid;
+    ha_track_t track;
+    int open_bak;       /* prefix of the open playlist, or HA_NO_PLAYLIST */
+    uint32_t mp4_next;  /* next MP4 index under the current prefix */
+    int mp4_bak;        /* prefix mp4_next counts for */
+} ha_stream_t;
+
+typedef struct {
+    uint32_t server;
+    uint32_t recorder;
+} ha_rec_ref_t;
+
+typedef struct {
+    ha_state_t state;
+    ha_mode_t mode;
+    bool webm, mp4;
+    char sid[HA_SID_LEN + 1];
+    char cname[HA_CNAME_MAX + 1];
+
+    uint32_t uid; /* the recording UID callbacks carry */
+    uint32_t uids_used[HA_SESSION_UIDS_MAX];
+    uint32_t uids_used_count;
+    uint32_t users[HA_USERS_MAX];
+    uint32_t users_count;
+
+    int activations;  /* activations begun, 0..HA_ACTIVATIONS_MAX */
+    int bak;          /* prefix of what is recorded now, -1 before any */
+
+    bool has_serving; /* the recorder that serves (or served, while in an
+                       * activation: the faulted one, until it is let go) */
+    ha_rec_ref_t serving;
+    bool serving_alive; /* false once its exit was reported */
+    bool has_pending; /* a recorder starting: first, or a replacement */
+    ha_rec_ref_t pending;
+    uint32_t pending_uid;
+
+    ha_cause_t cause;
+    int64_t detect_ms;
+    int64_t deadline_ms;
+    uint32_t attempt;
+    uint32_t avoid[HA_ATTEMPTS_PER_ACTIVATION_MAX + 2];
+    uint32_t avoid_count;
+
+    ha_rec_ref_t fence[HA_FENCE_MAX]; /* replaced recorders on servers that
+                                       * are down: stopped when they return */
+    uint32_t fence_count;
+
+    uint32_t deadline_gen, step_gen;
+    bool deadline_armed, step_armed;
+
+    uint32_t seq;                 /* callback sequence */
+    int64_t last_slice_end_utc_ms;/* for 42's discontinueUtcMs */
+    uint32_t files_count;
+
+    ha_stream_t streams[HA_STREAMS_MAX];
+    uint32_t streams_count;
+} ha_session_t;
+
+struct ha_center {
+    ha_config_t cfg;
+    ha_server_t *servers;
+    uint32_t servers_count;
+    ha_session_t *sessions;
+    uint32_t next_recorder;
+    uint64_t next_notice;
+    int64_t now_ms;
+    bool in_input;
+    bool started;
+    char name_buf[HA_NAME_MAX];
+    char playlist_buf[HA_NAME_MAX];
+    uint64_t transitions[HA_ST_COUNT][HA_SEV_COUNT];
+};
+
+/* ha_center.c */
+void ha_emit(ha_center_t *c, const ha_cmd_t *cmd);
+void ha_emit_event(ha_center_t *c, const ha_event_info_t *ev);
+ha_event_info_t ha_event_info(uint32_t session, ha_event_t what);
+void ha_timer_arm(ha_center_t *c, ha_timer_kind_t kind, uint32_t index, uint32_t gen, int64_t at_ms);
+void ha_timer_cancel(ha_center_t *c, ha_timer_kind_t kind, uint32_t index);
+
+/* ha_session.c */
+void ha_session_handle(ha_center_t *c, uint32_t si, ha_sev_t sev, const ha_input_t *in);
+void ha_session_end(ha_center_t *c, uint32_t si, ha_end_reason_t reason);
+void ha_session_begin(ha_center_t *c, uint32_t si, const ha_api_in_t *api);
+void ha_session_stop(ha_center_t *c, uint32_t si);
+int ha_server_pick(const ha_center_t *c, const ha_session_t *s);
+
+/* ha_api.c */
+void ha_api_handle(ha_center_t *c, const ha_api_in_t *api);
+bool ha_session_in_window(const ha_session_t *s);
+
+/* ha_files.c */
+void ha_files_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl);
+void ha_files_close_all(ha_center_t *c, uint32_t si);
+const char *ha_files_newest_playlist(ha_center_t *c, uint32_t si);
+
+/* ha_notify.c */
+void ha_notify(ha_center_t *c, uint32_t si, ha_notify_t n);
+ha_notify_t ha_notify_of(uint16_t event_type);
+
+
+#endif

@@ -1,0 +1,33 @@
+/* ha_name.h -- the names of recording files (agora-facts.md, "File names").
+ *
+ *   composite  <sid>_<cname>.m3u8        <sid>_<cname>_<utc>.ts   <sid>_<cname>_<index>.mp4
+ *   individual <sid>_<cname>__uid_s_<uid>__uid_e_<audio|video>.m3u8   ..._<utc>.ts|.webm
+ *   web        as composite, with special characters of cname made '-'
+ *
+ * After the n-th activation of the HA mechanism (n from 0) every new file is
+ * named "bak<n>_" + its ordinary name. bak < 0 means the ordinary name.
+ */
+#ifndef HA_NAME_H
+#define HA_NAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ha.h"
+
+typedef struct {
+    ha_mode_t mode;
+    const char *sid;
+    const char *cname;
+    uint32_t uid;     /* stream owner, individual mode */
+    ha_track_t track; /* MIX, or AUDIO/VIDEO in individual mode */
+} ha_stream_name_t;
+
+/* Each writes a NUL-terminated name into out and returns its length, or 0
+ * when it does not fit in cap (out then holds ""). */
+size_t ha_name_playlist(char *out, size_t cap, const ha_stream_name_t *st, int bak);
+size_t ha_name_slice(char *out, size_t cap, const ha_stream_name_t *st, int bak,
+                     ha_fmt_t fmt, int64_t start_utc_ms);
+size_t ha_name_mp4(char *out, size_t cap, const ha_stream_name_t *st, int bak, uint32_t index);
+
+#endif

@@ -1,0 +1,49 @@
+/* ha_utc.c -- civil date from a day count (Howard Hinnant's algorithm).
+ *
+ * gmtime_r would do, but it is libc state we cannot see into and the core
+ * promises to be pure arithmetic; this is forty lines and exhaustively tested
+ * against known dates. */
+#include "ha_utc.h"
+
+#include <assert.h>
+
+#define MS_PER_DAY 86400000LL
+
+static void put_digits(char *out, int64_t value, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        out[i] = (char)('0' + (int)(value % 10));
+        value /= 10;
+    }
+}
+
+void ha_utc_format(char out[HA_UTC_LEN + 1], int64_t utc_ms)
+{
+    assert(utc_ms >= 0);
+    assert(utc_ms < 253402300800000LL); /* 10000-01-01 */
+
+    int64_t days = utc_ms / MS_PER_DAY;
+    int64_t ms_of_day = utc_ms % MS_PER_DAY;
+
+    /* civil_from_days, for days >= 0 only (so no negative-era care). */
+    int64_t z = days + 719468;
+    int64_t era = z / 146097;
+    int64_t doe = z - era * 146097;                                  /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);             /* [0, 365] */
+    int64_t mp = (5 * doy + 2) / 153;                                  /* [0, 11] */
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;                          /* [1, 31] */
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;                             /* [1, 12] */
+    if (m <= 2)
+        y += 1;
+
+    put_digits(out + 0, y, 4);
+    put_digits(out + 4, m, 2);
+    put_digits(out + 6, d, 2);
+    put_digits(out + 8, ms_of_day / 3600000, 2);
+    put_digits(out + 10, ms_of_day / 60000 % 60, 2);
+    put_digits(out + 12, ms_of_day / 1000 % 60, 2);
+    put_digits(out + 14, ms_of_day % 1000, 3);
+    out[HA_UTC_LEN] = '\0';
+}
