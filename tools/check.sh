@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# make check: everything CI runs, counted. Ends with one plain line
+# "N passed, M failed" (cmocka prints its own summaries along the way).
+#
+# Each group below adds to the two counters; a group that cannot run (a tool
+# missing) counts as a failure with a message, never as silently skipped.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+JOBS=${JOBS:-2}
+PASSED=0
+FAILED=0
+FAILURES=()
+mkdir -p reports build
+
+pass() { PASSED=$((PASSED + ${1:-1})); }
+fail() { FAILED=$((FAILED + 1)); FAILURES+=("$1"); echo "check: FAILED: $1" >&2; }
+section() { printf '\n=== %s ===\n' "$*"; }
+
+build() { # variant args...
+  if ! make -s -j"$JOBS" "$@" all >build/make-$$.log 2>&1; then
+    cat build/make-$$.log >&2
+    fail "build $*"
+    return 1
+  fi
+  return 0
+}
+
+# --- builds --------------------------------------------------------------
+section "build: gcc -O2, gcc -O1 with ASan+UBSan"
+build CC=gcc OPT=-O2 || true
+build CC=gcc OPT=-O1 SAN=1 || true
+
+# --- unit tests ----------------------------------------------------------
+run_unit() { # build dir
+  local dir=$1 t out p f
+  for t in "$dir"/tests/test_*; do
+    [ -x "$t" ] || continue
+    out=$("$t" 2>&1)
+    local rc=$?
+    printf '%s\n' "$out" | grep -E '^\[  (PASSED|FAILED) |^\[  ERROR' || true
+    p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+    f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+    pass "$p"
+    if [ "$f" -gt 0 ]; then
+      FAILED=$((FAILED + f)); FAILURES+=("$(basename "$t") ($dir): $f failed")
+      printf '%s\n' "$out" | grep -E 'FAILED|ERROR|error' | head -20 >&2
+    elif [ "$rc" -ne 0 ]; then
+      printf '%s\n' "$out" | tail -20 >&2
+      fail "$(basename "$t") ($dir) exited $rc"
+    fi
+  done
+}
+section "unit tests (cmocka), gcc -O2"
+run_unit build/gcc-O2
+section "unit tests (cmocka), ASan+UBSan"
+run_unit build/gcc-O1-san
+
+# --- the scenario library ------------------------------------------------
+run_library() { # hasim binary, label, extra args...
+  local hasim=$1 label=$2; shift 2
+  local out
+  out=$("$hasim" run -q "$@" scenarios/ 2>&1)
+  printf '%s\n' "$out" | tail -40
+  local line p f
+  line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ scenarios: ' | tail -1)
+  p=$(printf '%s\n' "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
+  f=$(printf '%s\n' "$line" | sed -n 's/.*passed, \([0-9]*\) failed.*/\1/p')
+  if [ -z "$p" ]; then fail "scenario library ($label) did not run"; return; fi
+  pass "$p"
+  [ "$f" -gt 0 ] && { FAILED=$((FAILED + f)); FAILURES+=("scenarios ($label): $f failed"); }
+  return 0
+}
+section "scenario library (gcc -O2), JUnit in reports/junit-scenarios.xml"
+rm -rf reports/traces
+run_library build/gcc-O2/hasim "gcc -O2" --json reports/scenarios.json \
+  --junit reports/junit-scenarios.xml --trace-dir reports/traces
+section "scenario library (ASan+UBSan)"
+run_library build/gcc-O1-san/hasim "sanitizers"
+
+# --- hasim check gives the in-process verdict ----------------------------
+section "hasim check on every trace gives the same verdict as the run"
+if [ -f reports/scenarios.json ]; then
+  while IFS=$'\t' read -r path pass_in; do
+    name=$(basename "$path" .scn)
+    trace=reports/traces/$name.jsonl
+    build/gcc-O2/hasim check -q "$trace" >/dev/null 2>&1
+    rc=$?
+    # In process the scenario may also fail on its own `expect` lines, which
+    # a trace does not carry: compare the rule verdicts (violation or not).
+    want=$(/usr/bin/python3 -c '
+import json,sys
+d=json.load(open("reports/scenarios.json"))
+r=[x for x in d["runs"] if x["path"]==sys.argv[1]][0]
+print(1 if r["violation_count"]>0 else 0)' "$path")
+    if [ "$rc" -eq "$want" ]; then pass; else fail "hasim check $trace: exit $rc, in-process verdict $want"; fi
+  done < <(/usr/bin/python3 -c '
+import json
+for r in json.load(open("reports/scenarios.json"))["runs"]:
+    print(r["path"] + "\t" + str(r["pass"]))')
+else
+  fail "no reports/scenarios.json to compare with"
+fi
+
+# --- determinism across compilers, levels, sanitizers, repeats -----------
+section "determinism: one trace fingerprint per scenario across builds"
+fingerprints() { "$1" run scenarios/ 2>/dev/null | sed -n 's/^\(PASS\|FAIL\)  \([^ ]*\)  .*trace \([0-9a-f]*\))$/\2 \3/p'; }
+build CC=gcc OPT=-O0 || true
+build CC=clang OPT=-O0 || true
+build CC=clang OPT=-O2 || true
+ref=$(fingerprints build/gcc-O2/hasim)
+for variant in gcc-O2 gcc-O0 clang-O0 clang-O2 gcc-O1-san; do
+  got=$(fingerprints build/$variant/hasim)
+  if [ -n "$ref" ] && [ "$got" = "$ref" ]; then
+    pass "$(printf '%s\n' "$ref" | wc -l)"
+    echo "determinism: $variant: $(printf '%s\n' "$ref" | wc -l) scenarios, same fingerprints"
+  else
+    fail "determinism: $variant traces differ from gcc -O2"
+    diff <(printf '%s\n' "$ref") <(printf '%s\n' "$got") | head -10 >&2
+  fi
+done
+
+# --- malformed input: one clear error line, exit 2 -----------------------
+section "malformed scenarios: FILE:LINE:COL: error, exit 2, nothing run"
+for f in tests/bad_scenarios/*.scn; do
+  [ -f "$f" ] || continue
+  want=$(sed -n 's/^# expect-error: //p' "$f" | head -1)
+  out=$(build/gcc-O2/hasim run "$f" 2>&1 >/dev/null)
+  rc=$?
+  if [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] && \
+     printf '%s\n' "$out" | grep -qF -- "$f:$want"; then
+    pass
+  else
+    fail "$f: want exit 2 and '$f:$want', got exit $rc: $out"
+  fi
+done
+
+# --- fuzzing the parsers briefly -----------------------------------------
+section "fuzz: scenario and trace parsers (short; 'make fuzz' runs longer)"
+if bash tools/fuzz.sh short; then pass; else fail "fuzzing found a problem (see above)"; fi
+
+# --- static checks -------------------------------------------------------
+section "static: cppcheck, no clock or unseeded randomness in the core"
+if command -v cppcheck >/dev/null; then
+  if cppcheck -q --std=c11 --enable=warning,performance,portability --error-exitcode=1 \
+      --inline-suppr -Isrc -Isim src sim 2>&1; then pass; else fail "cppcheck"; fi
+else
+  fail "cppcheck not installed (make deps)"
+fi
+leaks=$(grep -rnE '\b(clock_gettime|gettimeofday|time\(NULL\)|rand\(\)|srand\(|random\(\)|malloc\(|calloc\(|realloc\(|fopen\(|printf\()' \
+        src --include='*.c' --include='*.h' | grep -vE '^src/(posix|rt|runtime)/' || true)
+if [ -z "$leaks" ]; then pass; else fail "the core reads a clock, allocates or does I/O: $leaks"; fi
+
+# --- swarm, planted bug, reports (when present) --------------------------
+for extra in tests/checks.d/*.sh; do
+  [ -f "$extra" ] || continue
+  section "$(basename "$extra" .sh)"
+  out=$(bash "$extra" 2>&1)
+  rc=$?
+  printf '%s\n' "$out" | tail -30
+  line=$(printf '%s\n' "$out" | grep -E '^[a-z_]+: [0-9]+ passed, [0-9]+ failed' | tail -1)
+  p=$(printf '%s\n' "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
+  f=$(printf '%s\n' "$line" | sed -n 's/.*passed, \([0-9]*\) failed.*/\1/p')
+  if [ -n "$p" ]; then
+    pass "$p"
+    [ "$f" -gt 0 ] && { FAILED=$((FAILED + f)); FAILURES+=("$(basename "$extra"): $f failed"); }
+    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && fail "$(basename "$extra") exited $rc"
+  elif [ "$rc" -eq 0 ]; then
+    pass
+  else
+    fail "$(basename "$extra") exited $rc"
+  fi
+done
+
+section "summary"
+for f in "${FAILURES[@]+"${FAILURES[@]}"}"; do echo "  failed: $f"; done
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
