@@ -35,7 +35,8 @@ for name in scn trace; do
   cp fuzz/corpus_$name/* "$work"/ 2>/dev/null || true
   if [ "$name" = scn ]; then cp scenarios/*.scn "$work"/ 2>/dev/null || true; fi
   echo "fuzz: $name for ${secs}s"
-  if ! (cd "$out" && ASAN_OPTIONS=detect_leaks=1 "./fuzz_$name" -max_total_time="$secs" \
+  dict=""; [ -f "fuzz/$name.dict" ] && dict="-dict=$PWD/fuzz/$name.dict"
+  if ! (cd "$out" && ASAN_OPTIONS=detect_leaks=1 "./fuzz_$name" $dict -max_total_time="$secs" \
         -max_len=65536 -print_final_stats=0 "corpus_$name" >"fuzz_$name.log" 2>&1); then
     echo "fuzz: $name FAILED; reproduce with: $bin $out/crash-*" >&2
     tail -40 "$out/fuzz_$name.log" >&2

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# make bench: every benchmark side by side in one run, then reports/bench.json
+# ({"benchmarks":[{name, metric, value, unit, floor, ok}]}) and a table.
+# Speed is measured here, never in timed tests: these machines are shared and
+# noisy, so each figure is a median of repeats, and ratios come from the same run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p reports build
+make -s -j2 CC=gcc OPT=-O2 build/gcc-O2/hasim build/gcc-O2/libsim.a build/gcc-O2/libha.a || exit 2
+gcc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -Isrc -Isim bench/bench_sim.c \
+    build/gcc-O2/libsim.a build/gcc-O2/libha.a -ljansson -o build/gcc-O2/bench_sim || exit 2
+B=build/gcc-O2/bench_sim
+out=build/bench
+mkdir -p "$out"
+: >"$out/rows.jsonl"
+row() { # name metric value unit floor ok [detail]
+  printf '{"name":"%s","metric":"%s","value":%s,"unit":"%s","floor":%s,"ok":%s}\n' \
+    "$1" "$2" "$3" "$4" "$5" "$6" >>"$out/rows.jsonl"
+}
+jget() { /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
+
+echo "== (1) event queue: hold model vs ns-3 and SimPy (bench/queue.mk)"
+if make -s bench-queue; then
+  if [ -f reports/bench-queue.json ]; then
+    /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
+import json, sys
+d = json.load(open("reports/bench-queue.json"))
+rows = open(sys.argv[1], "a")
+for r in d.get("summary", []):
+    rows.write(json.dumps(r) + "\n")
+PY
+  fi
+else
+  echo "bench: queue benchmark failed" >&2
+fi
+
+echo "== (2) the standard scenario: 4 h composite, 3 faults, polling client"
+std=$($B speed scenarios/standard_4h.scn 21)
+echo "$std"
+v=$(echo "$std" | jget sim_s_per_wall_s)
+row "standard 4h scenario" "simulated s per wall s (median of 21)" "$v" "s/s" 10000000 \
+    "$(/usr/bin/python3 -c "print('true' if $v >= 1e7 else 'false')")"
+row "standard 4h scenario" "events per s" "$(echo "$std" | jget events_per_s)" "events/s" null true
+
+echo "== (3) 10 000 sessions x 4 h on 500 servers, host crashes"
+big=$($B speed bench/scenarios/sessions_10k.scn 1)
+echo "$big"
+row "10k sessions x 4h" "wall time" "$(echo "$big" | jget wall_ns_median | awk '{printf "%.3f", $1/1e9}')" "s" null true
+row "10k sessions x 4h" "peak RSS" "$(echo "$big" | jget peak_rss_kib | awk '{printf "%.1f", $1/1024}')" "MiB" null true
+
+echo "== (4) peak RSS, 1 h vs 24 h, trace streaming to a file"
+r1=$($B rss bench/scenarios/length_1h.scn "$out/l1.jsonl"); echo "$r1"
+r24=$($B rss bench/scenarios/length_24h.scn "$out/l24.jsonl"); echo "$r24"
+k1=$(echo "$r1" | jget peak_rss_kib); k24=$(echo "$r24" | jget peak_rss_kib)
+row "peak RSS 1h" "peak RSS" "$k1" "KiB" null true
+row "peak RSS 24h" "peak RSS (24h / 1h <= 1.10)" "$k24" "KiB" null \
+    "$(/usr/bin/python3 -c "print('true' if $k24 <= 1.10 * $k1 else 'false')")"
+rm -f "$out/l1.jsonl" "$out/l24.jsonl"
+
+if [ -f bench/bench_swarm.sh ]; then
+  echo "== (5) chaos swarm and shrinker (bench/bench_swarm.sh)"
+  bash bench/bench_swarm.sh && [ -f reports/bench-swarm.json ] && /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
+import json, sys
+d = json.load(open("reports/bench-swarm.json"))
+rows = open(sys.argv[1], "a")
+for r in d.get("summary", []):
+    rows.write(json.dumps(r) + "\n")
+PY
+fi
+
+/usr/bin/python3 - "$out/rows.jsonl" <<'PY'
+import json, sys, platform, os, datetime
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+doc = {"date": datetime.date.today().isoformat(), "cpus": os.cpu_count(),
+       "machine": platform.machine(), "benchmarks": rows}
+json.dump(doc, open("reports/bench.json", "w"), indent=1)
+w = max([len(r["name"]) for r in rows] + [10])
+print()
+print(f"{'benchmark':<{w}}  {'metric':<44} {'value':>16} {'unit':<9} {'floor':>12}  ok")
+for r in rows:
+    fl = "" if r.get("floor") is None else r["floor"]
+    print(f"{r['name']:<{w}}  {r['metric']:<44} {r['value']:>16} {r['unit']:<9} {fl!s:>12}  {'yes' if r.get('ok') else 'NO'}")
+print("\nwrote reports/bench.json")
+PY
