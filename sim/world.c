@@ -453,7 +453,8 @@ static void link_heal(sim_world_t *w, uint32_t server)
     input(w, &in);
 
     if (w->p_zombie) {
-        /* A misbehaving recorder that records again on its own. */
+        /* A misbehaving recorder that records again on its own, whatever
+         * the center says. */
         for (uint32_t id = 1; id < w->recs_cap; id++) {
             w_rec_t *r = &w->recs[id];
             if (r->exists && r->server == server && r->state == REC_PAUSED)
@@ -607,6 +608,8 @@ static void emit_recorder(sim_world_t *w, const ha_cmd_t *cmd)
         return;
     }
     /* RECORDER_STOP */
+    if (cmd->u.recorder.how == HA_STOP_FENCE && w->p_zombie)
+        return; /* a zombie ignores the center: only refusing its uploads protects the session */
     if (cmd->u.recorder.how == HA_STOP_FLUSH && r->state == REC_RECORDING) {
         r->state = REC_STOPPING;
         r->epoch++;
