@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# run.sh -- the main job (make run): scenario library, swarm, coverage, report.
+#
+#   1. build hasim (gcc -O2)
+#   2. hasim run scenarios/ -> reports/scenarios.json, reports/traces/*.jsonl,
+#      reports/junit-scenarios.xml
+#   3. hasim swarm --runs $SWARM_RUNS --jobs $SWARM_JOBS -> reports/swarm.json
+#      (skipped, with a message, if this hasim has no swarm)
+#   4. tools/coverage.sh (make coverage): it takes about 15-40 s, so it is part
+#      of the main job; RUN_COVERAGE=0 leaves it out. Its threshold fails the
+#      run only with RUN_COVERAGE_STRICT=1 (CI checks it with make coverage)
+#   5. tools/report.py -> reports/index.html
+#
+# The report is written whatever happened before it: a red run is when people
+# need it most. Exit status: 0 all green; 1 a scenario or the swarm failed
+# (or the report could not be written, or strict coverage failed); 2 hasim
+# refused its input (a malformed scenario) or the build failed.
+#
+# Environment: SCENARIOS (scenarios), SWARM_RUNS (20000), SWARM_SEED (1),
+# SWARM_JOBS (2), RUN_COVERAGE (1), RUN_COVERAGE_STRICT (0), PYTHON
+# (/usr/bin/python3), JOBS (make -j, 2).
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+
+PYTHON=${PYTHON:-/usr/bin/python3}
+SCENARIOS=${SCENARIOS:-scenarios}
+SWARM_RUNS=${SWARM_RUNS:-20000}
+SWARM_SEED=${SWARM_SEED:-1}
+SWARM_JOBS=${SWARM_JOBS:-2}
+RUN_COVERAGE=${RUN_COVERAGE:-1}
+RUN_COVERAGE_STRICT=${RUN_COVERAGE_STRICT:-0}
+JOBS=${JOBS:-2}
+HASIM=build/gcc-O2/hasim
+export MPLBACKEND=Agg
+
+say() { echo "run: $*"; }
+status=0
+worst() { # keeps the worst exit status: 2 over 1 over 0
+    if [ "$1" -eq 2 ] || { [ "$1" -ne 0 ] && [ "$status" -ne 2 ]; }; then
+        status=$1
+    fi
+}
+steps=()
+
+say "building $HASIM"
+if ! make --no-print-directory CC=gcc OPT=-O2 -j"$JOBS" "$HASIM"; then
+    say "build failed: writing the report from what reports/ already holds"
+    "$PYTHON" tools/report.py
+    exit 2
+fi
+
+mkdir -p reports/traces
+rm -f reports/traces/*.jsonl reports/scenarios.json reports/swarm.json reports/junit-scenarios.xml
+
+# ---- scenario library ---------------------------------------------------------
+if [ -e "$SCENARIOS" ]; then
+    say "scenarios: $HASIM run $SCENARIOS"
+    "$HASIM" run -q "$SCENARIOS" --json reports/scenarios.json --trace-dir reports/traces \
+        --junit reports/junit-scenarios.xml
+    rc=$?
+    worst $(( rc > 2 ? 1 : rc ))
+    [ "$rc" -ge 128 ] && say "scenarios: hasim died by signal $((rc - 128))"
+    steps+=("scenarios: exit $rc")
+else
+    say "scenarios: $SCENARIOS does not exist: nothing to run"
+    steps+=("scenarios: none")
+fi
+
+# ---- swarm --------------------------------------------------------------------
+if "$HASIM" swarm --help >/dev/null 2>&1; then
+    say "swarm: $HASIM swarm --runs $SWARM_RUNS --seed $SWARM_SEED --jobs $SWARM_JOBS"
+    "$HASIM" swarm --runs "$SWARM_RUNS" --seed "$SWARM_SEED" --jobs "$SWARM_JOBS" \
+        --json reports/swarm.json
+    rc=$?
+    worst $(( rc > 2 ? 1 : rc ))
+    steps+=("swarm: exit $rc")
+else
+    say "swarm: this hasim has no 'swarm' command yet: skipped"
+    steps+=("swarm: skipped (not built in)")
+fi
+
+# ---- coverage -----------------------------------------------------------------
+if [ "$RUN_COVERAGE" = "1" ]; then
+    bash tools/coverage.sh
+    rc=$?
+    # The threshold is CI's business (make coverage); here a coverage gap is
+    # shown in the report and the summary, and fails the run only when
+    # RUN_COVERAGE_STRICT=1.
+    if [ "$RUN_COVERAGE_STRICT" = "1" ]; then
+        worst $(( rc > 2 ? 1 : rc ))
+        steps+=("coverage: exit $rc")
+    else
+        steps+=("coverage: exit $rc$([ "$rc" -ne 0 ] && echo " (not counted: RUN_COVERAGE_STRICT=1 counts it)")")
+    fi
+else
+    steps+=("coverage: skipped (RUN_COVERAGE=$RUN_COVERAGE)")
+fi
+
+# ---- report -------------------------------------------------------------------
+"$PYTHON" tools/report.py
+rc=$?
+if [ "$rc" -ne 0 ]; then
+    worst 1
+fi
+steps+=("report: exit $rc")
+
+echo
+for s in "${steps[@]}"; do
+    say "$s"
+done
+if [ -f reports/index.html ]; then
+    say "report: file://$(pwd)/reports/index.html"
+fi
+if [ "$status" -eq 0 ]; then
+    say "all green"
+else
+    say "FAILED (exit $status): see the report"
+fi
+exit "$status"
