@@ -859,6 +859,32 @@ static void kill_recorder(sim_world_t *w, uint32_t id)
     push(w, w->now_ms + delay, PRIO_WORLD, EVK_EXIT_REPORT, id, 0, 0, 0);
 }
 
+/* Individual mode records each publishing user: a recorder that is
+ * recording starts that user's streams, or finishes them (the slice in
+ * progress is cut at the leave: an interruption of that stream). */
+static void user_streams(sim_world_t *w, uint32_t ws, uint32_t uid, bool join)
+{
+    for (uint32_t id = 1; id < w->recs_cap; id++) {
+        w_rec_t *r = &w->recs[id];
+        if (!r->exists || r->session != ws || r->state != REC_RECORDING)
+            continue;
+        if (join) {
+            stream_add(w, id, r, uid, HA_TRACK_AUDIO, HA_FMT_TS);
+            stream_add(w, id, r, uid, HA_TRACK_VIDEO, w->p_webm ? HA_FMT_WEBM : HA_FMT_TS);
+            continue;
+        }
+        for (uint32_t i = 0; i < w->block_len && r->block >= 0; i++) {
+            w_stream_t *st = &rec_streams(w, r)[i];
+            if (!st->active || st->uid != uid)
+                continue;
+            if (w->now_ms > st->start_ms)
+                slice_done(w, id, r, st, w->now_ms);
+            if (r->block >= 0)
+                rec_streams(w, r)[i].active = false;
+        }
+    }
+}
+
 static void user_change(sim_world_t *w, uint32_t ws, uint32_t uid, bool join)
 {
     w_session_t *s = &w->sessions[ws];
@@ -876,6 +902,10 @@ static void user_change(sim_world_t *w, uint32_t ws, uint32_t uid, bool join)
     else
         s->users[at] = s->users[--s->users_count];
 
+    /* A leaving user's last slices are uploaded before the center hears of
+     * the leave; a joining user is known to the center before it records. */
+    if (!join && w->scn->mode == SCN_MODE_INDIVIDUAL)
+        user_streams(w, ws, uid, false);
     sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_USER);
     ev.sess = ws + 1;
     ev.uid = uid;
@@ -889,31 +919,8 @@ static void user_change(sim_world_t *w, uint32_t ws, uint32_t uid, bool join)
         in.u.user.uid = uid;
         input(w, &in);
     }
-    if (w->scn->mode != SCN_MODE_INDIVIDUAL)
-        return;
-    /* Individual mode records each publishing user: a recorder that is
-     * recording starts or finishes that user's streams. */
-    for (uint32_t id = 1; id < w->recs_cap; id++) {
-        w_rec_t *r = &w->recs[id];
-        if (!r->exists || r->session != ws || r->state != REC_RECORDING)
-            continue;
-        if (join) {
-            stream_add(w, id, r, uid, HA_TRACK_AUDIO, HA_FMT_TS);
-            stream_add(w, id, r, uid, HA_TRACK_VIDEO, w->p_webm ? HA_FMT_WEBM : HA_FMT_TS);
-            continue;
-        }
-        w_stream_t *sts = rec_streams(w, r);
-        for (uint32_t i = 0; i < w->block_len; i++) {
-            if (sts[i].active && sts[i].uid == uid) {
-                if (w->now_ms > sts[i].start_ms)
-                    slice_done(w, id, r, &sts[i], w->now_ms);
-                if (r->state != REC_RECORDING || r->block < 0)
-                    break;
-                sts = rec_streams(w, r);
-                sts[i].active = false;
-            }
-        }
-    }
+    if (join && w->scn->mode == SCN_MODE_INDIVIDUAL)
+        user_streams(w, ws, uid, true);
 }
 
 static void on_action(sim_world_t *w, uint32_t ai)

@@ -58,6 +58,8 @@ static bool slice_shape_valid(const ha_session_t *s, const ha_slice_in_t *sl)
     if (sl->start_utc_ms < 0 || sl->end_utc_ms < sl->start_utc_ms ||
         sl->end_utc_ms >= 253402300800000LL)
         return false;
+    if (sl->fmt != HA_FMT_TS && sl->fmt != HA_FMT_WEBM && sl->fmt != HA_FMT_MP4)
+        return false; /* ha_name_slice asserts on a format it does not know */
     if (s->mode == HA_MODE_INDIVIDUAL)
         return (sl->track == HA_TRACK_AUDIO || sl->track == HA_TRACK_VIDEO) && sl->uid != 0 &&
                sl->fmt != HA_FMT_MP4;
@@ -129,6 +131,26 @@ void ha_files_close_all(ha_center_t *c, uint32_t si)
             st->open_bak = HA_NO_PLAYLIST;
         }
     }
+}
+
+/* A user who stopped publishing has no stream any more: close their
+ * playlists and give the slots back, so that users coming and going over a
+ * long session never exhaust the table. If they return, their stream starts
+ * again under its name (the HLS playlist continues). */
+void ha_files_user_left(ha_center_t *c, uint32_t si, uint32_t uid)
+{
+    ha_session_t *s = &c->sessions[si];
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < s->streams_count; i++) {
+        ha_stream_t *st = &s->streams[i];
+        if (st->uid == uid && st->track != HA_TRACK_MIX) {
+            if (st->open_bak != HA_NO_PLAYLIST)
+                emit_playlist(c, HA_CMD_PLAYLIST_CLOSE, si, st, st->open_bak);
+            continue;
+        }
+        s->streams[kept++] = *st;
+    }
+    s->streams_count = kept;
 }
 
 const char *ha_files_newest_playlist(ha_center_t *c, uint32_t si)

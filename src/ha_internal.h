@@ -118,6 +118,7 @@ bool ha_session_in_window(const ha_session_t *s);
 /* ha_files.c */
 void ha_files_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl);
 void ha_files_close_all(ha_center_t *c, uint32_t si);
+void ha_files_user_left(ha_center_t *c, uint32_t si, uint32_t uid);
 const char *ha_files_newest_playlist(ha_center_t *c, uint32_t si);
 
 /* ha_notify.c */

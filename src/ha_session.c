@@ -472,8 +472,10 @@ static void on_ready(ha_center_t *c, uint32_t si, const ha_recorder_in_t *r)
         resumed(c, si, false); /* same server, same UID */
         return;
     }
-    if (!(s->has_serving && s->serving.recorder == r->recorder)) {
-        /* A recorder we let go of (or never knew) is recording for us. */
+    if (!(s->has_serving && s->serving.recorder == r->recorder) &&
+        !(s->has_pending && s->pending.recorder == r->recorder)) {
+        /* A recorder we let go of (or never knew) is recording for us. Ids
+         * are unique, so one we hold, misreported, is not a stranger. */
         ha_rec_ref_t ref = {r->server, r->recorder};
         fence_now(c, si, ref);
     }
@@ -604,7 +606,8 @@ static void on_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl)
         return;
     }
     bool from_pending = s->has_pending && s->pending.recorder == sl->recorder;
-    if (!from_serving && !from_pending) {
+    bool held = from_pending || (s->has_serving && s->serving.recorder == sl->recorder);
+    if (!held) {
         /* R9: a recorder the session let go of is writing. Refuse, and tell
          * it again to stop. */
         ha_rec_ref_t ref = {sl->server, sl->recorder};
@@ -616,6 +619,8 @@ static void on_user(ha_center_t *c, uint32_t si, const ha_input_t *in)
 {
     ha_session_t *s = &c->sessions[si];
     uint32_t uid = in->u.user.uid;
+    if (in->kind == HA_IN_USER_LEFT)
+        ha_files_user_left(c, si, uid);
     for (uint32_t i = 0; i < s->users_count; i++) {
         if (s->users[i] == uid) {
             if (in->kind == HA_IN_USER_LEFT)
@@ -625,7 +630,6 @@ static void on_user(ha_center_t *c, uint32_t si, const ha_input_t *in)
     }
     if (in->kind == HA_IN_USER_JOINED && s->users_count < HA_USERS_MAX)
         s->users[s->users_count++] = uid;
-    (void)c;
 }
 
 void ha_session_handle(ha_center_t *c, uint32_t si, ha_sev_t sev, const ha_input_t *in)
