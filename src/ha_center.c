@@ -240,16 +240,19 @@ static void session_timer(ha_center_t *c, const ha_timer_t *t)
     if (t->index >= c->cfg.sessions_max)
         return;
     ha_session_t *s = &c->sessions[t->index];
-    if (t->kind == HA_TIMER_SESSION_DEADLINE) {
-        if (!s->deadline_armed || t->gen != s->deadline_gen)
-            return;
+    bool deadline = t->kind == HA_TIMER_SESSION_DEADLINE;
+    if (deadline ? (!s->deadline_armed || t->gen != s->deadline_gen)
+                 : (!s->step_armed || t->gen != s->step_gen)) {
+        /* A timer the session re-armed or disarmed since: counted, dropped. */
+        c->transitions[s->state][HA_SEV_STALE]++;
+        return;
+    }
+    if (deadline) {
         s->deadline_armed = false;
         ha_input_t in = {.t_ms = c->now_ms, .kind = HA_IN_TIMER};
         in.u.timer = *t;
         ha_session_handle(c, t->index, HA_SEV_DEADLINE, &in);
     } else {
-        if (!s->step_armed || t->gen != s->step_gen)
-            return;
         s->step_armed = false;
         ha_input_t in = {.t_ms = c->now_ms, .kind = HA_IN_TIMER};
         in.u.timer = *t;
@@ -296,7 +299,8 @@ void ha_center_input(ha_center_t *c, const ha_input_t *in)
         break;
     }
     case HA_IN_SLICE:
-        if (in->u.slice.session < c->cfg.sessions_max && in->u.slice.server < c->servers_count)
+        if (in->u.slice.session < c->cfg.sessions_max && in->u.slice.server < c->servers_count &&
+            in->u.slice.recorder != 0)
             ha_session_handle(c, in->u.slice.session, HA_SEV_SLICE, in);
         break;
     case HA_IN_USER_JOINED:

@@ -36,6 +36,14 @@
 /* A normal stop waits this long for the recorder to flush its last slice. */
 #define HA_STOP_FLUSH_TIMEOUT_MS 5000
 
+/* The numbers must agree with each other, or a promise cannot be kept. */
+_Static_assert(3 * HA_START_ATTEMPT_TIMEOUT_MS <= HA_KILL_SWITCH_MS_MAX,
+               "R1: three start attempts must fit in the 30 s after a kill");
+_Static_assert(HA_RECONNECT_WINDOW_MS + HA_SWITCH_AFTER_RECONNECT_MS_MAX == HA_ACTIVATION_DEADLINE_MS,
+               "R2/R3: 60 s of reconnecting plus a 30 s switch is the 90 s deadline");
+_Static_assert(HA_HEARTBEAT_TIMEOUT_MS > HA_HEARTBEAT_INTERVAL_MS,
+               "a heartbeat timeout shorter than the interval declares live servers dead");
+
 /* Sizes. Agora allows 17 recorded users per individual-mode session. */
 #define HA_USERS_MAX 17
 #define HA_STREAMS_MAX (2 * HA_USERS_MAX + 1)

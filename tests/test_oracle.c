@@ -1,0 +1,1594 @@
+/* test_oracle.c -- the oracle against hand-written traces.
+ *
+ * Each base fixture in tests/traces/ is a run where the center kept the
+ * contract; the oracle must find nothing in it. Each failing case patches a
+ * base in one place, so that the center breaks exactly one rule there, and
+ * the oracle must name that rule, with the numbers, in its message. Where a
+ * rule has a boundary, both sides are tried.
+ *
+ * A patch addresses the lines of a given t_ms and kind (and, when that is
+ * not unique, a substring of the line); the patched trace is then read by
+ * the real JSONL reader, so the patches must keep it valid (t_ms never goes
+ * back). run_end's count is fixed up after patching.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../sim/oracle.h"
+#include "../sim/oracle_names.h"
+#include "../sim/trace_json.h"
+
+#ifndef TRACES_DIR
+#define TRACES_DIR "tests/traces"
+#endif
+
+/* JSON text without escapes: J("srv":2) is the string "\"srv\":2". */
+#define J(...) #__VA_ARGS__
+
+typedef enum { OP_END, OP_SUB, OP_DEL, OP_AFTER, OP_BEFORE, OP_DUP } op_t;
+
+typedef struct {
+    op_t op;
+    long long t;      /* the lines of this t_ms ... */
+    const char *kind; /* ... and kind (NULL: any) ... */
+    const char *also; /* ... that contain this (NULL: any) */
+    const char *a, *b;
+} patch_t;
+
+/* On every addressed line, a becomes b (all occurrences). */
+#define SUB(t, kind, a, b) {OP_SUB, t, kind, NULL, a, b}
+#define SUBW(t, kind, also, a, b) {OP_SUB, t, kind, also, a, b}
+/* The single addressed line is deleted, duplicated, or gets a new line
+ * after or before it. */
+#define DEL(t, kind) {OP_DEL, t, kind, NULL, NULL, NULL}
+#define DELW(t, kind, also) {OP_DEL, t, kind, also, NULL, NULL}
+#define DUP(t, kind) {OP_DUP, t, kind, NULL, NULL, NULL}
+#define AFTER(t, kind, line) {OP_AFTER, t, kind, NULL, line, NULL}
+#define AFTERW(t, kind, also, line) {OP_AFTER, t, kind, also, line, NULL}
+#define BEFORE(t, kind, line) {OP_BEFORE, t, kind, NULL, line, NULL}
+#define END {OP_END, 0, NULL, NULL, NULL, NULL}
+
+#define N "3141592653" /* the replacement's uid in the fixtures */
+#define SID "38f8e3cfdc474cd56fc1ceba380d7e1a"
+
+static orc_t *orc; /* one for all tests: orc_reset is exercised between them */
+
+/* ---- patching ----------------------------------------------------------- */
+
+#define LINES_MAX 256
+
+typedef struct {
+    char *line[LINES_MAX];
+    int n;
+} text_t;
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    assert_non_null(d);
+    memcpy(d, s, n + 1);
+    return d;
+}
+
+static void load(text_t *tx, const char *name)
+{
+    char path[512], buf[8192];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", TRACES_DIR, name);
+    f = fopen(path, "r");
+    if (f == NULL)
+        fail_msg("cannot open %s", path);
+    tx->n = 0;
+    while (fgets(buf, sizeof buf, f) != NULL) {
+        buf[strcspn(buf, "\n")] = '\0';
+        assert_true(tx->n < LINES_MAX);
+        tx->line[tx->n++] = dup_str(buf);
+    }
+    fclose(f);
+}
+
+static bool addressed(const char *line, const patch_t *p)
+{
+    char head[128];
+
+    if (p->kind != NULL)
+        snprintf(head, sizeof head, "{\"t_ms\":%lld,\"kind\":\"%s\"", p->t, p->kind);
+    else
+        snprintf(head, sizeof head, "{\"t_ms\":%lld,", p->t);
+    return strncmp(line, head, strlen(head)) == 0 && (p->also == NULL || strstr(line, p->also));
+}
+
+static char *replace_all(const char *s, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), n = 0;
+    const char *p;
+    char *out, *o;
+
+    for (p = strstr(s, a); p != NULL; p = strstr(p + la, a))
+        n++;
+    out = malloc(strlen(s) + n * lb + 1);
+    assert_non_null(out);
+    o = out;
+    for (p = strstr(s, a); p != NULL; p = strstr(s, a)) {
+        memcpy(o, s, (size_t)(p - s));
+        o += p - s;
+        memcpy(o, b, lb);
+        o += lb;
+        s = p + la;
+    }
+    strcpy(o, s);
+    return out;
+}
+
+static void insert(text_t *tx, int at, const char *line)
+{
+    assert_true(tx->n < LINES_MAX);
+    memmove(&tx->line[at + 1], &tx->line[at], (size_t)(tx->n - at) * sizeof tx->line[0]);
+    tx->line[at] = dup_str(line);
+    tx->n++;
+}
+
+static void apply(text_t *tx, const patch_t *p)
+{
+    int hits = 0, at = -1;
+
+    for (int i = 0; i < tx->n; i++) {
+        if (!addressed(tx->line[i], p))
+            continue;
+        hits++;
+        at = i;
+        if (p->op == OP_SUB) {
+            char *nl = replace_all(tx->line[i], p->a, p->b);
+            if (strcmp(nl, tx->line[i]) == 0)
+                fail_msg("patch: '%s' not on line %d", p->a, i + 1);
+            free(tx->line[i]);
+            tx->line[i] = nl;
+        }
+    }
+    if (hits == 0)
+        fail_msg("patch: no line t_ms %lld kind %s", p->t, p->kind ? p->kind : "*");
+    if (p->op == OP_SUB)
+        return;
+    if (hits != 1)
+        fail_msg("patch: %d lines t_ms %lld kind %s; name one", hits, p->t,
+                 p->kind ? p->kind : "*");
+    switch (p->op) {
+    case OP_DEL:
+        free(tx->line[at]);
+        memmove(&tx->line[at], &tx->line[at + 1], (size_t)(tx->n - at - 1) * sizeof tx->line[0]);
+        tx->n--;
+        break;
+    case OP_DUP: insert(tx, at + 1, tx->line[at]); break;
+    case OP_AFTER: insert(tx, at + 1, p->a); break;
+    case OP_BEFORE: insert(tx, at, p->a); break;
+    case OP_END:
+    case OP_SUB: break;
+    }
+}
+
+typedef struct {
+    orc_t *o;
+    long long last_t;
+} sink_ctx_t;
+
+static void sink(void *ctx, const sim_tr_ev_t *ev)
+{
+    sink_ctx_t *c = ctx;
+    c->last_t = ev->t_ms;
+    orc_event(c->o, ev);
+}
+
+/* Reads base, applies the patches, and judges the result with orc. */
+static orc_t *run(const char *base, const patch_t *patches)
+{
+    text_t tx;
+    size_t len = 0;
+    char *buf, err[512];
+    sink_ctx_t c = {orc, 0};
+
+    load(&tx, base);
+    for (const patch_t *p = patches; p != NULL && p->op != OP_END; p++)
+        apply(&tx, p);
+    if (tx.n > 0 && strstr(tx.line[tx.n - 1], "\"kind\":\"run_end\"") != NULL) {
+        long long t = strtoll(tx.line[tx.n - 1] + strlen("{\"t_ms\":"), NULL, 10);
+        char line[96];
+        snprintf(line, sizeof line, "{\"t_ms\":%lld,\"kind\":\"run_end\",\"events\":%d}", t,
+                 tx.n - 1);
+        free(tx.line[tx.n - 1]);
+        tx.line[tx.n - 1] = dup_str(line);
+    }
+    for (int i = 0; i < tx.n; i++)
+        len += strlen(tx.line[i]) + 1;
+    buf = malloc(len + 1);
+    assert_non_null(buf);
+    buf[0] = '\0';
+    len = 0;
+    for (int i = 0; i < tx.n; i++) {
+        size_t n = strlen(tx.line[i]);
+        memcpy(buf + len, tx.line[i], n);
+        buf[len + n] = '\n';
+        len += n + 1;
+        free(tx.line[i]);
+    }
+    orc_reset(orc);
+    if (sim_tr_read_mem(base, buf, len, sink, &c, err, sizeof err) != 0)
+        fail_msg("patched %s does not read: %s", base, err);
+    free(buf);
+    orc_finish(orc, c.last_t);
+    return orc;
+}
+
+/* ---- expectations ------------------------------------------------------- */
+
+static void show(const orc_t *o) { orc_print(o, stderr); }
+
+static void expect_clean(const orc_t *o)
+{
+    if (orc_violation_count(o) != 0) {
+        show(o);
+        fail_msg("expected no violation");
+    }
+}
+
+/* Some violation of rule whose message has every one of the words. */
+static void expect_violation(const orc_t *o, int rule, const char *w1, const char *w2)
+{
+    size_t n;
+    const orc_violation_t *v = orc_violations(o, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        const char *id = orc_rule_name(rule);
+        if (v[i].rule != rule || strncmp(v[i].msg, id, strlen(id)) != 0)
+            continue;
+        if ((w1 == NULL || strstr(v[i].msg, w1)) && (w2 == NULL || strstr(v[i].msg, w2))) {
+            assert_true(v[i].lines[0] != 0);
+            return;
+        }
+    }
+    show(o);
+    fail_msg("expected a %s violation with '%s' and '%s'", orc_rule_name(rule), w1 ? w1 : "",
+             w2 ? w2 : "");
+}
+
+/* Every violation is of this rule (one root cause, no cascade). */
+static void expect_only(const orc_t *o, int rule)
+{
+    if (orc_violation_count(o) == 0 || orc_violated(o, rule) != orc_violation_count(o)) {
+        show(o);
+        fail_msg("expected violations of %s only", orc_rule_name(rule));
+    }
+}
+
+static void expect_note(const orc_t *o, int assumption, const char *w1)
+{
+    size_t n;
+    const orc_note_t *nt = orc_notes(o, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        if (nt[i].assumption == assumption && (w1 == NULL || strstr(nt[i].msg, w1)))
+            return;
+    }
+    show(o);
+    fail_msg("expected an A%d note with '%s'", assumption, w1 ? w1 : "");
+}
+
+/* ---- every base fixture keeps the contract ------------------------------ */
+
+static void fixtures_pass(void **state)
+{
+    static const char *const bases[] = {
+        "kill.jsonl",       "kill_timing.jsonl",     "disconnect_reconnect.jsonl",
+        "disconnect_switch.jsonl", "giveup_deadline.jsonl", "fourth_fault.jsonl",
+        "replacement_fail.jsonl",  "individual.jsonl",      "web.jsonl",
+        "capacity.jsonl",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+        orc_t *o = run(bases[i], NULL);
+        expect_clean(o);
+        assert_int_equal(orc_unjudged(o), 0);
+    }
+}
+
+/* Every rule is actually checked somewhere in the passing fixtures. */
+static void every_rule_checked(void **state)
+{
+    static const char *const bases[] = {"kill.jsonl", "disconnect_reconnect.jsonl",
+                                        "disconnect_switch.jsonl", "giveup_deadline.jsonl",
+                                        "fourth_fault.jsonl", "replacement_fail.jsonl"};
+    uint64_t seen[ORC_RULES] = {0};
+    (void)state;
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+        orc_t *o = run(bases[i], NULL);
+        for (int r = 0; r < ORC_RULES; r++)
+            seen[r] += orc_checked(o, r);
+    }
+    for (int r = 0; r <= 13; r++) {
+        if (seen[r] == 0)
+            fail_msg("%s never checked", orc_rule_name(r));
+    }
+}
+
+/* ---- R1 ----------------------------------------------------------------- */
+
+static void r1_resume_at_bound_passes(void **state)
+{
+    (void)state;
+    expect_clean(run("kill_timing.jsonl", NULL)); /* resume at detection + 30000 */
+}
+
+static void r1_resume_one_ms_late_fails(void **state)
+{
+    static const patch_t p[] = {SUB(72000, NULL, J("t_ms":72000), J("t_ms":72001)), END};
+    orc_t *o = run("kill_timing.jsonl", p);
+    (void)state;
+    expect_only(o, 1);
+    expect_violation(o, 1, "session 1 resumed 30001 ms after detecting the kill",
+                     "R1 allows 30000 ms");
+}
+
+static void r1_same_server_fails(void **state)
+{
+    static const patch_t p[] = {
+        SUB(42000, "switch", J("from_srv":1,"srv":2), J("from_srv":1,"srv":1)),
+        SUB(42000, "recorder_start", J("srv":2), J("srv":1)),
+        SUB(50000, "recorder_ready", J("srv":2), J("srv":1)),
+        SUB(72000, "resume", J("srv":2), J("srv":1)), END};
+    orc_t *o = run("kill_timing.jsonl", p);
+    (void)state;
+    expect_only(o, 1);
+    expect_violation(o, 1, "switches to server 1, the one that failed", NULL);
+    expect_violation(o, 1, "resumes on server 1", "different server");
+}
+
+static void r1_undetected_kill_fails(void **state)
+{
+    static const patch_t p[] = {DEL(42000, "detect"), DEL(42000, "switch"),
+                                DEL(42000, "recorder_start"), DEL(50000, "recorder_ready"),
+                                DEL(72000, "resume"), DEL(72000, "callback"), END};
+    orc_t *o = run("kill_timing.jsonl", p);
+    (void)state;
+    expect_only(o, 1);
+    expect_violation(o, 1, "exit report of recorder 1", "was not followed by a detect");
+}
+
+static void r1_no_capacity_is_a_note(void **state)
+{
+    orc_t *o = run("capacity.jsonl", NULL); /* resumed 31000 ms after, with no free slot */
+    (void)state;
+    expect_clean(o);
+    expect_note(o, 1, "no server that is up and has not failed in this activation had a free slot");
+    expect_note(o, 1, "R1 not judged (A1 broke): session 1 resumed 31000 ms");
+}
+
+static void r1_provision_failure_is_a_note(void **state)
+{
+    /* The first replacement cannot start (A3); the second resumes late,
+     * 38000 ms after detection: R1's bound is reported, not judged. */
+    static const patch_t p[] = {
+        AFTER(42000, "recorder_start", J({"t_ms":43000,"kind":"recorder_failed","sess":1,"srv":2,"rec":2})),
+        AFTER(43000, "recorder_failed", J({"t_ms":43000,"kind":"attempt_failed","sess":1,"srv":2,"rec":2})),
+        AFTER(43000, "attempt_failed", J({"t_ms":43000,"kind":"switch","sess":1,"from_srv":1,"srv":3,"rec":3,"uid":2718281828,"attempt":2})),
+        AFTER(43000, "switch", J({"t_ms":43000,"kind":"recorder_start","sess":1,"srv":3,"rec":3,"uid":2718281828,"bak":0})),
+        SUB(50000, "recorder_ready", J("t_ms":50000,"kind":"recorder_ready","sess":1,"srv":2,"rec":2,"uid":3141592653),
+            J("t_ms":51000,"kind":"recorder_ready","sess":1,"srv":3,"rec":3,"uid":2718281828)),
+        SUB(72000, "resume", J("t_ms":72000,"kind":"resume","sess":1,"srv":2,"rec":2,"uid":3141592653),
+            J("t_ms":80000,"kind":"resume","sess":1,"srv":3,"rec":3,"uid":2718281828)),
+        SUB(72000, "callback", J("t_ms":72000), J("t_ms":80000)),
+        SUB(80000, "callback", "3141592653", "2718281828"),
+        END};
+    orc_t *o = run("kill_timing.jsonl", p);
+    (void)state;
+    expect_clean(o);
+    expect_note(o, 3, "replacement recorder 2 on server 2 failed to start");
+    expect_note(o, 3, "R1 not judged (A3 broke): session 1 resumed 38000 ms");
+}
+
+/* ---- R2 ----------------------------------------------------------------- */
+
+static void r2_reconnect_passes(void **state)
+{
+    orc_t *o = run("disconnect_reconnect.jsonl", NULL);
+    size_t n;
+    const orc_activation_t *a = orc_activations(o, &n);
+    (void)state;
+    expect_clean(o);
+    assert_int_equal(n, 1);
+    assert_true(a[0].same_server);
+    assert_int_equal(a[0].t_fault, 40500);
+    assert_int_equal(a[0].t_detect, 46000);
+    assert_int_equal(a[0].t_switch, -1);
+    assert_int_equal(a[0].t_resume, 103000);
+    assert_int_equal(a[0].window_404_ms, 57000);
+}
+
+static void r2_heal_at_60000_reconnects(void **state)
+{
+    /* The link is back at exactly detection + 60000: still a reconnect. */
+    static const patch_t p[] = {SUB(40500, "fault", "101000", "106000"),
+                                SUB(101000, NULL, J("t_ms":101000), J("t_ms":106000)),
+                                SUB(103000, NULL, J("t_ms":103000), J("t_ms":108000)), END};
+    (void)state;
+    expect_clean(run("disconnect_reconnect.jsonl", p));
+}
+
+static void r2_switch_when_back_at_60000_fails(void **state)
+{
+    static const patch_t p[] = {
+        BEFORE(106000, "switch", J({"t_ms":106000,"kind":"fault","fault":"heal","srv":1})),
+        BEFORE(106000, "switch", J({"t_ms":106000,"kind":"server_up","srv":1})), END};
+    orc_t *o = run("disconnect_switch.jsonl", p);
+    (void)state;
+    expect_only(o, 2);
+    expect_violation(o, 2, "switches although server 1 came back 60000 ms after detection",
+                     "R2 reconnects within 60000 ms");
+}
+
+static void r2_back_at_60001_switch_passes(void **state)
+{
+    /* Back 1 ms too late: the switch at 60000 was right. (Each AFTER goes
+     * right after recorder_start, so the heal is inserted last.) */
+    static const patch_t p[] = {
+        AFTER(106000, "recorder_start", J({"t_ms":106001,"kind":"server_up","srv":1})),
+        AFTER(106000, "recorder_start", J({"t_ms":106001,"kind":"fault","fault":"heal","srv":1})),
+        END};
+    (void)state;
+    expect_clean(run("disconnect_switch.jsonl", p));
+}
+
+static void r2_early_switch_fails(void **state)
+{
+    static const patch_t p[] = {SUB(106000, NULL, J("t_ms":106000), J("t_ms":105999)), END};
+    orc_t *o = run("disconnect_switch.jsonl", p);
+    (void)state;
+    expect_only(o, 2);
+    expect_violation(o, 2, "switches 59999 ms after detecting the disconnect",
+                     "R2 waits 60000 ms");
+}
+
+static void r2_late_switch_fails(void **state)
+{
+    static const patch_t p[] = {SUB(106000, NULL, J("t_ms":106000), J("t_ms":106001)), END};
+    orc_t *o = run("disconnect_switch.jsonl", p);
+    (void)state;
+    expect_only(o, 2);
+    expect_violation(o, 2, "had not switched away from server 1 60000 ms after detecting",
+                     NULL);
+}
+
+static void r2_killed_while_cut_off_switches_at_once(void **state)
+{
+    /* Killed while disconnected: the exit report comes with the link at
+     * 70000, and the center may switch then, before 60 s. */
+    static const patch_t p[] = {
+        AFTER(46000, "reconnecting", J({"t_ms":50000,"kind":"fault","fault":"kill","srv":1,"sess":1,"rec":1})),
+        BEFORE(106000, "switch", J({"t_ms":70000,"kind":"fault","fault":"heal","srv":1})),
+        BEFORE(106000, "switch", J({"t_ms":70000,"kind":"exit_report","srv":1,"rec":1})),
+        BEFORE(106000, "switch", J({"t_ms":70000,"kind":"server_up","srv":1})),
+        SUB(106000, NULL, J("t_ms":106000), J("t_ms":70000)),
+        DEL(145000, "fault"), DEL(145000, "server_up"), DEL(145000, "recorder_stop"),
+        DEL(145000, "fenced"), DEL(146000, "slice_done"), DEL(146500, "recorder_exited"), END};
+    orc_t *o = run("disconnect_switch.jsonl", p);
+    size_t n;
+    const orc_activation_t *a;
+    (void)state;
+    expect_clean(o);
+    a = orc_activations(o, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(a[0].t_switch, 70000);
+}
+
+static void r2_killed_while_cut_off_must_switch_at_once(void **state)
+{
+    static const patch_t p[] = {
+        AFTER(46000, "reconnecting", J({"t_ms":50000,"kind":"fault","fault":"kill","srv":1,"sess":1,"rec":1})),
+        BEFORE(106000, "switch", J({"t_ms":70000,"kind":"fault","fault":"heal","srv":1})),
+        BEFORE(106000, "switch", J({"t_ms":70000,"kind":"exit_report","srv":1,"rec":1})),
+        BEFORE(106000, "switch", J({"t_ms":70000,"kind":"server_up","srv":1})),
+        DEL(145000, "fault"), DEL(145000, "server_up"), DEL(145000, "recorder_stop"),
+        DEL(145000, "fenced"), DEL(146000, "slice_done"), DEL(146500, "recorder_exited"), END};
+    orc_t *o = run("disconnect_switch.jsonl", p);
+    (void)state;
+    expect_only(o, 2);
+    expect_violation(o, 2, "when the exit report of its killed recorder 1 arrived",
+                     "R2 switches at once");
+}
+
+static void r2_reconnect_window_wrong_fails(void **state)
+{
+    static const patch_t p[] = {SUB(46000, "reconnecting", "106000", "100000"), END};
+    orc_t *o = run("disconnect_reconnect.jsonl", p);
+    (void)state;
+    expect_only(o, 2);
+    expect_violation(o, 2, "waits for server 1 until 100000 ms",
+                     "until detection + 60000 = 106000 ms");
+}
+
+/* ---- R3 ----------------------------------------------------------------- */
+
+static void r3_deadline_wrong_fails(void **state)
+{
+    static const patch_t p[] = {SUB(42000, "detect", "132000", "130000"), END};
+    orc_t *o = run("kill_timing.jsonl", p);
+    (void)state;
+    expect_only(o, 3);
+    expect_violation(o, 3, "deadline of session 1 at 130000 ms",
+                     "detection + 90000 = 132000 ms");
+}
+
+static void r3_resume_at_90000_passes(void **state)
+{
+    static const patch_t p[] = {SUB(110000, "resume", J("t_ms":110000), J("t_ms":136000)),
+                                SUB(110000, "callback", J("t_ms":110000), J("t_ms":136000)),
+                                END};
+    (void)state;
+    expect_clean(run("disconnect_switch.jsonl", p));
+}
+
+static void r3_resume_at_90001_fails(void **state)
+{
+    static const patch_t p[] = {SUB(110000, "resume", J("t_ms":110000), J("t_ms":136001)),
+                                SUB(110000, "callback", J("t_ms":110000), J("t_ms":136001)),
+                                END};
+    orc_t *o = run("disconnect_switch.jsonl", p);
+    (void)state;
+    expect_only(o, 3);
+    expect_violation(o, 3, "session 1 resumed 90001 ms after detection", "R3 allows 90000 ms");
+}
+
+static void r3_still_open_at_run_end_fails(void **state)
+{
+    static const patch_t p[] = {DEL(136000, "give_up"), DEL(136000, "end"),
+                                DEL(136000, "callback"), END};
+    orc_t *o = run("giveup_deadline.jsonl", p);
+    (void)state;
+    expect_only(o, 3);
+    expect_violation(o, 3, "neither resumed nor ended by the deadline", NULL);
+}
+
+static void r3_ending_late_fails(void **state)
+{
+    static const patch_t p[] = {SUB(136000, NULL, J("t_ms":136000), J("t_ms":136001)), END};
+    orc_t *o = run("giveup_deadline.jsonl", p);
+    (void)state;
+    expect_only(o, 3);
+    expect_violation(o, 3, "it ended 90001 ms after detection", "R3 allows 90000 ms");
+}
+
+static void r3_run_ending_early_is_unjudged(void **state)
+{
+    static const patch_t p[] = {DEL(136000, "give_up"), DEL(136000, "end"),
+                                DEL(136000, "callback"), DEL(140000, "api"),
+                                SUB(150000, "run_end", "150000", "120000"), END};
+    orc_t *o = run("giveup_deadline.jsonl", p);
+    (void)state;
+    expect_clean(o);
+    assert_true(orc_unjudged(o) > 0);
+}
+
+/* ---- R4 ----------------------------------------------------------------- */
+
+static void r4_names_pass(void **state)
+{
+    (void)state;
+    expect_clean(run("kill.jsonl", NULL));
+    expect_clean(run("individual.jsonl", NULL));
+    expect_clean(run("web.jsonl", NULL));
+}
+
+static void r4_slice_without_bak_prefix_fails(void **state)
+{
+    static const patch_t p[] = {
+        SUB(60000, "slice", J("bak":0), J("bak":-1)),
+        SUB(60000, "slice", "bak0_" SID, SID), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 4);
+    expect_violation(o, 4, "with bak -1; it was recorded after the last resume, so bak 0", NULL);
+}
+
+static void r4_wrong_slice_name_fails(void **state)
+{
+    static const patch_t p[] = {
+        SUB(60000, "slice", "bak0_" SID "_room1_20260101000045000.ts",
+            "bak0_" SID "_room1_20260101000045001.ts"), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 4);
+    expect_violation(o, 4, "names a slice bak0_" SID "_room1_20260101000045001.ts",
+                     "R4 names it bak0_" SID "_room1_20260101000045000.ts");
+}
+
+static void r4_wrong_playlist_name_fails(void **state)
+{
+    static const patch_t p[] = {SUB(60000, "playlist_open", "bak0_", "bak1_"), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    /* The misnamed playlist is also never closed: R12 follows from it. */
+    expect_violation(o, 4, "opens playlist bak1_" SID "_room1.m3u8",
+                     "R4 names it bak0_" SID "_room1.m3u8");
+    assert_int_equal(orc_violations(o, &(size_t){0})[0].rule, 4);
+}
+
+static void r4_no_playlist_open_fails(void **state)
+{
+    static const patch_t p[] = {DEL(60000, "playlist_open"), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 4);
+    expect_violation(o, 4, "which is not open (no playlist_open)", NULL);
+}
+
+static void r4_old_playlist_after_activation_fails(void **state)
+{
+    /* A slice finished before the kill is listed after the detect. */
+    static const patch_t p[] = {
+        AFTER(32000, "slice", J({"t_ms":39000,"kind":"slice_done","sess":1,"srv":1,"rec":1,"uid":0,"track":"mix","fmt":"ts","start_utc_ms":1767225632000,"end_utc_ms":1767225639000})),
+        AFTER(42000, "detect", J({"t_ms":42000,"kind":"slice","sess":1,"srv":1,"rec":1,"uid":0,"track":"mix","fmt":"ts","bak":-1,"start_utc_ms":1767225632000,"end_utc_ms":1767225639000,"name":"38f8e3cfdc474cd56fc1ceba380d7e1a_room1_20260101000032000.ts","playlist":"38f8e3cfdc474cd56fc1ceba380d7e1a_room1.m3u8"})),
+        END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 4);
+    expect_violation(o, 4, "after activation 0 began", "takes no more entries");
+}
+
+static void r4_playlist_reopened_in_generation_passes(void **state)
+{
+    /* User 2001 leaves after the first slices and comes back: its playlists
+     * close and open again under the same names, and go on in time order. */
+    static const patch_t p[] = {
+        AFTER(17500, "slice", J({"t_ms":18000,"kind":"playlist_close","sess":1,"uid":2001,"track":"video","bak":-1,"playlist":"38f8e3cfdc474cd56fc1ceba380d7e1a_room1__uid_s_2001__uid_e_video.m3u8"})),
+        AFTER(17500, "slice", J({"t_ms":18000,"kind":"playlist_close","sess":1,"uid":2001,"track":"audio","bak":-1,"playlist":"38f8e3cfdc474cd56fc1ceba380d7e1a_room1__uid_s_2001__uid_e_audio.m3u8"})),
+        AFTER(17500, "slice", J({"t_ms":18000,"kind":"user","sess":1,"uid":2001,"joined":false})),
+        BEFORE(20000, "fault", J({"t_ms":18500,"kind":"user","sess":1,"uid":2001,"joined":true})),
+        BEFORE(20000, "fault", J({"t_ms":19500,"kind":"slice_done","sess":1,"srv":1,"rec":1,"uid":2001,"track":"audio","fmt":"ts","start_utc_ms":1767225618500,"end_utc_ms":1767225619500})),
+        BEFORE(20000, "fault", J({"t_ms":19500,"kind":"playlist_open","sess":1,"uid":2001,"track":"audio","bak":-1,"playlist":"38f8e3cfdc474cd56fc1ceba380d7e1a_room1__uid_s_2001__uid_e_audio.m3u8"})),
+        BEFORE(20000, "fault", J({"t_ms":19500,"kind":"slice","sess":1,"srv":1,"rec":1,"uid":2001,"track":"audio","fmt":"ts","bak":-1,"start_utc_ms":1767225618500,"end_utc_ms":1767225619500,"name":"38f8e3cfdc474cd56fc1ceba380d7e1a_room1__uid_s_2001__uid_e_audio_20260101000018500.ts","playlist":"38f8e3cfdc474cd56fc1ceba380d7e1a_room1__uid_s_2001__uid_e_audio.m3u8"})),
+        END};
+    /* The same, but the playlist is opened again while still open. */
+    static const patch_t q[] = {
+        AFTER(17500, "slice", J({"t_ms":18000,"kind":"playlist_open","sess":1,"uid":2001,"track":"audio","bak":-1,"playlist":"38f8e3cfdc474cd56fc1ceba380d7e1a_room1__uid_s_2001__uid_e_audio.m3u8"})),
+        END};
+    orc_t *o;
+    (void)state;
+    expect_clean(run("individual.jsonl", p));
+    o = run("individual.jsonl", q);
+    expect_only(o, 4);
+    expect_violation(o, 4, "a second time while it is open", NULL);
+}
+
+static void r4_detect_numbering_fails(void **state)
+{
+    static const patch_t p[] = {SUB(42000, "detect", J("activation":0), J("activation":1)), END};
+    orc_t *o = run("kill_timing.jsonl", p);
+    (void)state;
+    expect_only(o, 4);
+    expect_violation(o, 4, "numbers activation 1; it is activation 0", "bak0_");
+}
+
+static void r4_individual_name_fails(void **state)
+{
+    static const patch_t p[] = {SUB(39000, "slice", "__uid_e_audio_2026", "__uid_e_video_2026"), END};
+    orc_t *o = run("individual.jsonl", p);
+    (void)state;
+    expect_only(o, 4);
+    expect_violation(o, 4, "R4 names it bak0_" SID "_room1__uid_s_2001__uid_e_audio_20260101000024000.ts",
+                     NULL);
+}
+
+static void r4_web_cname_fails(void **state)
+{
+    static const patch_t p[] = {SUB(17000, "slice", "room-1-a_2026", "room 1#a_2026"), END};
+    orc_t *o = run("web.jsonl", p);
+    (void)state;
+    expect_only(o, 4);
+    expect_violation(o, 4, "R4 names it " SID "_room-1-a_20260101000002000.ts", NULL);
+}
+
+static void r4_mp4_rules_fail(void **state)
+{
+    static const patch_t in_playlist[] = {
+        SUB(20000, "slice", ".mp4\"}", ".mp4\",\"playlist\":\"x.m3u8\"}"), END};
+    static const patch_t index[] = {SUB(20000, "slice", "_0.mp4", "_1.mp4"), END};
+    orc_t *o;
+    (void)state;
+    o = run("web.jsonl", in_playlist);
+    expect_only(o, 4);
+    expect_violation(o, 4, "in playlist x.m3u8", "an MP4 is in no playlist");
+    o = run("web.jsonl", index);
+    expect_only(o, 4);
+    expect_violation(o, 4, "R4 names it " SID "_room-1-a_0.mp4", NULL);
+}
+
+/* ---- R5 ----------------------------------------------------------------- */
+
+static void r5_fourth_fault_gives_up_passes(void **state)
+{
+    orc_t *o = run("fourth_fault.jsonl", NULL);
+    size_t n;
+    const orc_activation_t *a = orc_activations(o, &n);
+    (void)state;
+    expect_clean(o);
+    assert_int_equal(n, 4);
+    assert_int_equal(a[3].k, 3);
+    assert_int_equal(a[3].t_end, 81000);
+}
+
+static void r5_switch_after_fourth_fails(void **state)
+{
+    static const patch_t p[] = {
+        BEFORE(81000, "give_up", J({"t_ms":81000,"kind":"switch","sess":1,"from_srv":4,"srv":1,"rec":5,"uid":500004,"attempt":1})),
+        END};
+    orc_t *o = run("fourth_fault.jsonl", p);
+    (void)state;
+    expect_only(o, 5);
+    expect_violation(o, 5, "switches to server 1 after it gave up or ended", NULL);
+}
+
+static void r5_bak3_fails(void **state)
+{
+    static const patch_t p[] = {
+        AFTER(81000, "detect", J({"t_ms":81000,"kind":"playlist_open","sess":1,"uid":0,"track":"mix","bak":3,"playlist":"bak3_38f8e3cfdc474cd56fc1ceba380d7e1a_room1.m3u8"})),
+        END};
+    orc_t *o = run("fourth_fault.jsonl", p);
+    (void)state;
+    expect_only(o, 5);
+    expect_violation(o, 5, "opens playlist bak3_", "never makes a bak3_ file");
+}
+
+static void r5_not_ended_at_once_fails(void **state)
+{
+    static const patch_t p[] = {SUB(81000, "give_up", J("t_ms":81000), J("t_ms":82000)),
+                                SUB(81000, "end", J("t_ms":81000), J("t_ms":82000)),
+                                SUB(81000, "callback", J("t_ms":81000), J("t_ms":82000)), END};
+    orc_t *o = run("fourth_fault.jsonl", p);
+    (void)state;
+    expect_only(o, 5);
+    expect_violation(o, 5, "was not ended when its 4th fault was detected",
+                     "allows 3 activations");
+}
+
+static void r5_normal_exit_fails(void **state)
+{
+    static const patch_t p[] = {SUB(81000, "end", J("exit_status":1), J("exit_status":0)), END};
+    orc_t *o = run("fourth_fault.jsonl", p);
+    (void)state;
+    /* Exit 0 with no stop is R12's too. */
+    expect_violation(o, 5, "ends with exit 0 after its 4th fault", NULL);
+    expect_violation(o, 12, "ends normally with no accepted stop", NULL);
+}
+
+static void r5_detect_without_fault_fails(void **state)
+{
+    static const patch_t p[] = {DEL(42000, "exit_report"), END};
+    orc_t *o = run("kill_timing.jsonl", p);
+    (void)state;
+    expect_only(o, 5);
+    expect_violation(o, 5, "counts a kill of recorder 1 that no exit report", NULL);
+}
+
+/* ---- R6 ----------------------------------------------------------------- */
+
+static void r6_window_passes(void **state)
+{
+    orc_t *o = run("kill.jsonl", NULL);
+    (void)state;
+    expect_clean(o);
+    assert_true(orc_checked(o, 6) >= 6);
+}
+
+static void r6_no_404_in_window_fails(void **state)
+{
+    static const patch_t p[] = {
+        SUB(43000, "api", J("http":404,"code":0,"status":0,"msg":"failed to find worker","by":"scenario","expect":404),
+            J("http":200,"code":0,"status":5,"by":"scenario")), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 6);
+    expect_violation(o, 6, "query of session 1 got 200", "between detection and resume");
+}
+
+static void r6_404_after_resume_fails(void **state)
+{
+    static const patch_t p[] = {
+        SUB(50000, "api", J("http":200,"code":0,"status":5,"by":"scenario","expect":200),
+            J("http":404,"code":0,"status":0,"msg":"failed to find worker","by":"scenario")), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 6);
+    expect_violation(o, 6, "query of session 1 got 404 while no HA window was open", NULL);
+}
+
+static void r6_after_end_fails(void **state)
+{
+    static const patch_t p[] = {
+        SUB(80000, "api", J("http":404,"code":0,"status":0,"msg":"failed to find worker","by":"scenario","expect":404),
+            J("http":200,"code":0,"status":7,"by":"scenario")), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 6);
+    expect_violation(o, 6, "got 200", "after the session ended");
+}
+
+static void r6_wrong_message_fails(void **state)
+{
+    static const patch_t p[] = {SUB(43000, "api", "failed to find worker", "not found"), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 6);
+    expect_violation(o, 6, "got 404 \"not found\"", "failed to find worker");
+}
+
+static void r6_line_order_at_detection(void **state)
+{
+    /* Same millisecond as the detect: before its line, the normal answer;
+     * after it, 404. */
+    static const patch_t before_ok[] = {
+        AFTER(42000, "exit_report", J({"t_ms":42000,"kind":"api","sess":1,"call":"query","http":200,"code":0,"status":5,"by":"poller"})),
+        END};
+    static const patch_t after_bad[] = {
+        AFTER(42000, "detect", J({"t_ms":42000,"kind":"api","sess":1,"call":"query","http":200,"code":0,"status":5,"by":"poller"})),
+        END};
+    static const patch_t resume_bad[] = {
+        AFTER(45000, "resume", J({"t_ms":45000,"kind":"api","sess":1,"call":"update","http":404,"code":0,"msg":"failed to find worker","by":"scenario"})),
+        END};
+    orc_t *o;
+    (void)state;
+    expect_clean(run("kill.jsonl", before_ok));
+    o = run("kill.jsonl", after_bad);
+    expect_only(o, 6);
+    expect_violation(o, 6, "between detection and resume", NULL);
+    o = run("kill.jsonl", resume_bad);
+    expect_only(o, 6);
+    expect_violation(o, 6, "update of session 1 got 404 while no HA window was open", NULL);
+}
+
+static void r6_normal_answers_fail(void **state)
+{
+    static const patch_t stopping[] = {SUB(71000, "api", J("status":6), J("status":5)), END};
+    static const patch_t starting[] = {
+        AFTER(0, "api", J({"t_ms":1000,"kind":"api","sess":1,"call":"query","http":200,"code":0,"status":5,"by":"poller"})),
+        END};
+    static const patch_t starting_ok[] = {
+        AFTER(0, "api", J({"t_ms":1000,"kind":"api","sess":1,"call":"query","http":200,"code":0,"status":2,"by":"poller"})),
+        END};
+    orc_t *o;
+    (void)state;
+    o = run("kill.jsonl", stopping);
+    expect_only(o, 6);
+    expect_violation(o, 6, "while it stops got 200 status 5", "200 status 6");
+    o = run("kill.jsonl", starting);
+    expect_only(o, 6);
+    expect_violation(o, 6, "before its first recorder started got 200 status 5", NULL);
+    expect_clean(run("kill.jsonl", starting_ok));
+}
+
+/* ---- R7 ----------------------------------------------------------------- */
+
+static void r7_reused_uid_fails(void **state)
+{
+    static const patch_t p[] = {SUB(42000, "switch", N, "1001"), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 7);
+    expect_violation(o, 7, "switches with uid 1001, which it used before", NULL);
+}
+
+static void r7_user_uid_fails(void **state)
+{
+    static const patch_t p[] = {SUB(42000, "switch", N, "2003"), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 7);
+    expect_violation(o, 7, "switches with uid 2003, which a user in the channel has", NULL);
+}
+
+static void r7_uid_zero_fails(void **state)
+{
+    static const patch_t p[] = {SUB(42000, "switch", N, "0"), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 7);
+    expect_violation(o, 7, "switches with uid 0", "1..4294967295");
+}
+
+static void r7_no_failover_callback_fails(void **state)
+{
+    static const patch_t p[] = {DEL(45000, "callback"), SUB(72000, "callback", J("seq":2), J("seq":1)),
+                                END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 7);
+    expect_violation(o, 7, "resumed on another server as uid " N,
+                     "sent no callback 12 (session_failover) before it ended");
+}
+
+static void r7_wrong_new_uid_fails(void **state)
+{
+    static const patch_t p[] = {SUB(45000, "callback", J("new_uid":3141592653), J("new_uid":42)),
+                                END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 7);
+    expect_violation(o, 7, "announces uid 42", "resumed as uid " N);
+}
+
+static void r7_old_uid_after_switch_fails(void **state)
+{
+    static const patch_t p[] = {SUB(72000, "callback", J("uid":3141592653), J("uid":1001)), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 7);
+    expect_violation(o, 7, "callback 11 of session 1 carries uid 1001",
+                     "records as uid " N);
+}
+
+static void r7_reconnect_changes_uid_fails(void **state)
+{
+    static const patch_t p[] = {SUB(103000, "resume", J("uid":1001), J("uid":1002)), END};
+    orc_t *o = run("disconnect_reconnect.jsonl", p);
+    (void)state;
+    expect_only(o, 7);
+    expect_violation(o, 7, "reconnects as uid 1002; a reconnect keeps uid 1001", NULL);
+}
+
+static void r7_reconnect_with_failover_callback_fails(void **state)
+{
+    static const patch_t p[] = {
+        AFTER(103000, "resume", J({"t_ms":103000,"kind":"callback","sess":1,"event":12,"uid":1001,"seq":1,"notice":2,"new_uid":1001})),
+        END};
+    orc_t *o = run("disconnect_reconnect.jsonl", p);
+    (void)state;
+    expect_only(o, 7);
+    expect_violation(o, 7, "callback 12 (session_failover) with no switch", "keeps the UID");
+}
+
+/* ---- R8 ----------------------------------------------------------------- */
+
+static void r8_unlisted_slice_fails(void **state)
+{
+    static const patch_t p[] = {DEL(32000, "slice"), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 8);
+    expect_violation(o, 8, "slice 1767225617000..1767225632000 that recorder 1 finished",
+                     "was never listed");
+}
+
+static void r8_listed_twice_fails(void **state)
+{
+    static const patch_t p[] = {DUP(32000, "slice"), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 8);
+    expect_violation(o, 8, "lists the slice finished at line 14 a second time", NULL);
+}
+
+static void r8_slice_nobody_finished_fails(void **state)
+{
+    static const patch_t p[] = {
+        AFTER(32000, "slice", J({"t_ms":32000,"kind":"slice","sess":1,"srv":1,"rec":1,"uid":0,"track":"mix","fmt":"ts","bak":-1,"start_utc_ms":1767225632000,"end_utc_ms":1767225647000,"name":"38f8e3cfdc474cd56fc1ceba380d7e1a_room1_20260101000032000.ts","playlist":"38f8e3cfdc474cd56fc1ceba380d7e1a_room1.m3u8"})),
+        END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 8);
+    expect_violation(o, 8, "a slice no recorder finished", NULL);
+}
+
+static void r8_out_of_order_fails(void **state)
+{
+    /* The center holds the first slice back and lists it after the second. */
+    static const patch_t p[] = {
+        DEL(17000, "slice"),
+        AFTER(32000, "slice", J({"t_ms":32000,"kind":"slice","sess":1,"srv":1,"rec":1,"uid":0,"track":"mix","fmt":"ts","bak":-1,"start_utc_ms":1767225602000,"end_utc_ms":1767225617000,"name":"38f8e3cfdc474cd56fc1ceba380d7e1a_room1_20260101000002000.ts","playlist":"38f8e3cfdc474cd56fc1ceba380d7e1a_room1.m3u8"})),
+        END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 8);
+    expect_violation(o, 8, "out of time order", "before the previous entry ends at 1767225632000");
+}
+
+/* ---- R9 ----------------------------------------------------------------- */
+
+static void r9_zombie_not_listed_passes(void **state)
+{
+    (void)state;
+    expect_clean(run("disconnect_switch.jsonl", NULL));
+}
+
+static void r9_zombie_listed_fails(void **state)
+{
+    static const patch_t p[] = {
+        AFTER(146000, "slice_done", J({"t_ms":146000,"kind":"slice","sess":1,"srv":1,"rec":1,"uid":0,"track":"mix","fmt":"ts","bak":0,"start_utc_ms":1767225731000,"end_utc_ms":1767225746000,"name":"bak0_38f8e3cfdc474cd56fc1ceba380d7e1a_room1_20260101000131000.ts","playlist":"bak0_38f8e3cfdc474cd56fc1ceba380d7e1a_room1.m3u8"})),
+        END};
+    orc_t *o = run("disconnect_switch.jsonl", p);
+    (void)state;
+    expect_only(o, 9);
+    expect_violation(o, 9, "written by recorder 1 on server 1",
+                     "after the session switched away from it");
+}
+
+static void r9_zombie_resumes_fails(void **state)
+{
+    /* The old server is back just after the switch, and the center lets
+     * its old recorder serve again instead of the replacement. */
+    static const patch_t p[] = {
+        AFTER(106000, "recorder_start", J({"t_ms":107000,"kind":"fault","fault":"heal","srv":1})),
+        SUB(110000, "resume", J("srv":2,"rec":2,"uid":3141592653), J("srv":1,"rec":1,"uid":1001)),
+        END};
+    orc_t *o = run("disconnect_switch.jsonl", p);
+    (void)state;
+    expect_violation(o, 9, "resumes with recorder 1 on server 1", "which it had switched away from");
+}
+
+/* ---- R10 ---------------------------------------------------------------- */
+
+static void r10_give_up_at_deadline_passes(void **state)
+{
+    orc_t *o = run("giveup_deadline.jsonl", NULL);
+    size_t n;
+    const orc_activation_t *a = orc_activations(o, &n);
+    (void)state;
+    expect_clean(o);
+    expect_note(o, 3, "replacement recorder 2 on server 2 failed to start");
+    assert_int_equal(n, 1);
+    assert_int_equal(a[0].t_end, 136000);
+    assert_int_equal(a[0].attempts, 3);
+    assert_int_equal(a[0].window_404_ms, 90000);
+}
+
+static void r10_early_give_up_fails(void **state)
+{
+    static const patch_t p[] = {SUB(136000, NULL, J("t_ms":136000), J("t_ms":135999)), END};
+    orc_t *o = run("giveup_deadline.jsonl", p);
+    (void)state;
+    expect_only(o, 10);
+    expect_violation(o, 10, "gives up 89999 ms after detection",
+                     "R10 gives up at the 90000 ms deadline");
+}
+
+static void r10_callback_exit_status_fails(void **state)
+{
+    static const patch_t p[] = {SUB(136000, "callback", J("exit_status":1), J("exit_status":0)),
+                                END};
+    orc_t *o = run("giveup_deadline.jsonl", p);
+    (void)state;
+    expect_only(o, 10);
+    expect_violation(o, 10, "callback 11 of session 1 says exitStatus 0",
+                     "ended with exit 1");
+}
+
+static void r10_no_callback_fails(void **state)
+{
+    static const patch_t p[] = {DEL(136000, "callback"), END};
+    orc_t *o = run("giveup_deadline.jsonl", p);
+    (void)state;
+    expect_only(o, 10);
+    expect_violation(o, 10, "with no callback 11 (session_exit)", NULL);
+}
+
+static void r10_recorded_slices_kept(void **state)
+{
+    /* "Nothing recorded before is lost": an unlisted slice is R8's. */
+    static const patch_t p[] = {DEL(17000, "slice"), END};
+    orc_t *o = run("giveup_deadline.jsonl", p);
+    (void)state;
+    expect_only(o, 8);
+    expect_violation(o, 8, "was never listed before the session ended", NULL);
+}
+
+/* ---- R11 ---------------------------------------------------------------- */
+
+static void r11_replacement_fault_passes(void **state)
+{
+    orc_t *o = run("replacement_fail.jsonl", NULL);
+    size_t n;
+    const orc_activation_t *a = orc_activations(o, &n);
+    (void)state;
+    expect_clean(o);
+    assert_int_equal(n, 1);
+    assert_int_equal(a[0].attempts, 2);
+    expect_note(o, 3, "replacement recorder 2 on server 2 was killed");
+}
+
+static void r11_replacement_fault_counted_fails(void **state)
+{
+    static const patch_t p[] = {
+        SUB(44000, "attempt_failed", J("kind":"attempt_failed","sess":1,"srv":2,"rec":2),
+            J("kind":"detect","sess":1,"srv":2,"rec":2,"cause":"kill","activation":1,"until_ms":134000)),
+        END};
+    orc_t *o = run("replacement_fail.jsonl", p);
+    (void)state;
+    expect_only(o, 11);
+    expect_violation(o, 11, "counts a fault of recorder 2 while activation 0 is open",
+                     "not a new activation");
+}
+
+static void r11_attempt_number_fails(void **state)
+{
+    static const patch_t p[] = {SUB(44000, "switch", J("attempt":2), J("attempt":1)), END};
+    orc_t *o = run("replacement_fail.jsonl", p);
+    (void)state;
+    expect_only(o, 11);
+    expect_violation(o, 11, "numbers this switch attempt 1; it is attempt 2", NULL);
+}
+
+static void r11_same_failed_server_fails(void **state)
+{
+    static const patch_t p[] = {SUB(44000, "switch", J("srv":3), J("srv":2)),
+                                SUB(44000, "recorder_start", J("srv":3), J("srv":2)),
+                                SUB(47000, "recorder_ready", J("srv":3), J("srv":2)),
+                                SUB(47000, "resume", J("srv":3), J("srv":2)), END};
+    orc_t *o = run("replacement_fail.jsonl", p);
+    (void)state;
+    expect_only(o, 11);
+    expect_violation(o, 11, "retries on server 2, whose attempt just failed", NULL);
+}
+
+static void r11_first_recorder_retry_passes(void **state)
+{
+    /* The first recorder (rec 5 on server 3) fails to start: a retry on
+     * server 1, attempt 2, with the customer's uid -- not an activation. */
+    static const patch_t p[] = {
+        SUB(0, "switch", J("srv":1,"rec":1), J("srv":3,"rec":5)),
+        SUB(0, "recorder_start", J("srv":1,"rec":1), J("srv":3,"rec":5)),
+        AFTER(0, "api", J({"t_ms":1000,"kind":"recorder_failed","sess":1,"srv":3,"rec":5})),
+        AFTER(1000, "recorder_failed", J({"t_ms":1000,"kind":"attempt_failed","sess":1,"srv":3,"rec":5})),
+        AFTER(1000, "attempt_failed", J({"t_ms":1000,"kind":"switch","sess":1,"srv":1,"rec":1,"uid":1001,"attempt":2})),
+        AFTER(1000, "switch", J({"t_ms":1000,"kind":"recorder_start","sess":1,"srv":1,"rec":1,"uid":1001,"bak":-1})),
+        END};
+    orc_t *o = run("kill.jsonl", p);
+    size_t n;
+    (void)state;
+    expect_clean(o);
+    (void)orc_activations(o, &n);
+    assert_int_equal(n, 1);
+}
+
+static void r11_first_recorder_fault_counted_fails(void **state)
+{
+    static const patch_t p[] = {
+        AFTER(0, "api", J({"t_ms":1000,"kind":"detect","sess":1,"srv":1,"rec":1,"cause":"kill","activation":0,"until_ms":91000})),
+        END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_violation(o, 11, "before its first recorder started", "not an activation");
+}
+
+/* ---- R12 ---------------------------------------------------------------- */
+
+static void r12_stop_passes(void **state)
+{
+    orc_t *o = run("kill.jsonl", NULL);
+    (void)state;
+    expect_clean(o);
+    assert_true(orc_checked(o, 12) > 0);
+}
+
+static void r12_end_at_5000_passes(void **state)
+{
+    static const patch_t p[] = {SUB(72000, NULL, J("t_ms":72000), J("t_ms":75000)), END};
+    (void)state;
+    expect_clean(run("kill.jsonl", p));
+}
+
+static void r12_end_at_5001_fails(void **state)
+{
+    static const patch_t p[] = {SUB(72000, NULL, J("t_ms":72000), J("t_ms":75001)), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 12);
+    expect_violation(o, 12, "ended 5001 ms after the stop was accepted", "R12 allows 5000 ms");
+}
+
+static void r12_playlist_left_open_fails(void **state)
+{
+    static const patch_t p[] = {DELW(72000, "playlist_close", "bak0_"), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 12);
+    expect_violation(o, 12, "playlist bak0_" SID "_room1.m3u8", "R12 closes every playlist");
+}
+
+static void r12_abnormal_exit_fails(void **state)
+{
+    static const patch_t p[] = {SUB(72000, "end", J("exit_status":0), J("exit_status":1)),
+                                SUB(72000, "callback", J("exit_status":0), J("exit_status":1)),
+                                END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, 12);
+    expect_violation(o, 12, "ends with exit 1 after a stop", "normally (exit 0)");
+}
+
+static void r12_stop_404_changes_nothing_fails(void **state)
+{
+    /* The stop in the window got 404, yet the session ends normally. */
+    static const patch_t p[] = {
+        AFTER(44000, "api", J({"t_ms":44000,"kind":"end","sess":1,"exit_status":0,"reason":"stopped"})),
+        AFTER(44000, "api", J({"t_ms":44000,"kind":"callback","sess":1,"event":11,"uid":1001,"seq":1,"notice":9,"exit_status":0})),
+        END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_violation(o, 12, "ends normally with no accepted stop", "404 changes nothing");
+}
+
+static void r12_end_without_stop_fails(void **state)
+{
+    /* The stop is refused with 404 outside any window (R6), and the session
+     * ends normally all the same (R12). */
+    static const patch_t p[] = {
+        SUB(70000, "api", J("http":200,"code":0,"by":"scenario","expect":200),
+            J("http":404,"code":0,"msg":"failed to find worker","by":"scenario")),
+        SUB(71000, "api", J("status":6), J("status":5)), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_violation(o, 6, "stop of session 1 got 404 while no HA window was open", NULL);
+    expect_violation(o, 12, "ends normally with no accepted stop", NULL);
+}
+
+/* ---- the rest ----------------------------------------------------------- */
+
+static void expectation_fails(void **state)
+{
+    static const patch_t p[] = {SUB(50000, "api", J("expect":200), J("expect":404)), END};
+    orc_t *o = run("kill.jsonl", p);
+    (void)state;
+    expect_only(o, ORC_RULE_EXPECT);
+    expect_violation(o, ORC_RULE_EXPECT, "query of session 1 got 200; the scenario expected 404",
+                     NULL);
+}
+
+static void callback_integrity_fails(void **state)
+{
+    static const patch_t seq[] = {SUB(45000, "callback", J("seq":1), J("seq":2)),
+                                  SUB(72000, "callback", J("seq":2), J("seq":3)), END};
+    static const patch_t notice[] = {SUB(72000, "callback", J("notice":3), J("notice":1)), END};
+    orc_t *o;
+    (void)state;
+    o = run("kill.jsonl", seq);
+    expect_only(o, ORC_RULE_NCS);
+    expect_violation(o, ORC_RULE_NCS, "has sequence 2; the next is 1", NULL);
+    o = run("kill.jsonl", notice);
+    expect_only(o, ORC_RULE_NCS);
+    expect_violation(o, ORC_RULE_NCS, "reuses notice id 1", NULL);
+}
+
+static void trace_inconsistency_fails(void **state)
+{
+    static const patch_t beyond_run[] = {
+        AFTER(2000, "started", J({"t_ms":2000,"kind":"started","sess":7,"srv":1,"rec":1,"uid":1001})),
+        END};
+    static const patch_t not_started[] = {
+        SUB(0, "run", J("sessions":1), J("sessions":2)),
+        AFTER(2000, "started", J({"t_ms":2000,"kind":"started","sess":2,"srv":1,"rec":1,"uid":1001})),
+        END};
+    orc_t *o;
+    (void)state;
+    o = run("kill_timing.jsonl", beyond_run);
+    expect_only(o, ORC_RULE_TRACE);
+    expect_violation(o, ORC_RULE_TRACE, "line 6 names session 7, outside 1..1", NULL);
+    o = run("kill_timing.jsonl", not_started);
+    expect_only(o, ORC_RULE_TRACE);
+    expect_violation(o, ORC_RULE_TRACE, "session 2, which has no session line", NULL);
+}
+
+static void a2_slow_detection_is_a_note(void **state)
+{
+    static const patch_t kill[] = {SUB(40000, "fault", J("t_ms":40000), J("t_ms":38000)), END};
+    static const patch_t down[] = {SUB(40500, "fault", J("t_ms":40500), J("t_ms":39000)), END};
+    orc_t *o;
+    (void)state;
+    o = run("kill_timing.jsonl", kill);
+    expect_clean(o);
+    expect_note(o, 2, "came 4000 ms after it was killed");
+    o = run("disconnect_reconnect.jsonl", down);
+    expect_clean(o);
+    expect_note(o, 2, "detected 7000 ms later");
+}
+
+static void a4_slow_rejoin_is_a_note(void **state)
+{
+    /* Asked to rejoin at 101000, the recorder is back 9001 ms later. */
+    static const patch_t p[] = {SUB(103000, NULL, J("t_ms":103000), J("t_ms":110001)),
+                                SUB(110000, "api", J("t_ms":110000), J("t_ms":110002)), END};
+    orc_t *o = run("disconnect_reconnect.jsonl", p);
+    (void)state;
+    expect_clean(o);
+    expect_note(o, 4, "rejoined 9001 ms after it was asked to");
+}
+
+/* The reconnected recorder never rejoins; the center gives up on it and
+ * switches at recorder_resume + t. */
+static orc_t *rejoin_never(const char *t, const char *t_ready)
+{
+    char sw[160], start[160], ready[160], resume[160], cb[200];
+    patch_t p[16];
+    size_t k = 0;
+
+    snprintf(sw, sizeof sw, "{\"t_ms\":%s,\"kind\":\"switch\",\"sess\":1,\"from_srv\":1,\"srv\":2,"
+             "\"rec\":2,\"uid\":" N ",\"attempt\":1}", t);
+    snprintf(start, sizeof start, "{\"t_ms\":%s,\"kind\":\"recorder_start\",\"sess\":1,\"srv\":2,"
+             "\"rec\":2,\"uid\":" N ",\"bak\":0}", t);
+    snprintf(ready, sizeof ready, "{\"t_ms\":%s,\"kind\":\"recorder_ready\",\"sess\":1,\"srv\":2,"
+             "\"rec\":2,\"uid\":" N "}", t_ready);
+    snprintf(resume, sizeof resume, "{\"t_ms\":%s,\"kind\":\"resume\",\"sess\":1,\"srv\":2,"
+             "\"rec\":2,\"uid\":" N ",\"activation\":0}", t_ready);
+    snprintf(cb, sizeof cb, "{\"t_ms\":%s,\"kind\":\"callback\",\"sess\":1,\"event\":12,\"uid\":" N
+             ",\"seq\":1,\"notice\":2,\"new_uid\":" N "}", t_ready);
+    p[k++] = (patch_t)DEL(103000, "recorder_ready");
+    p[k++] = (patch_t)DEL(103000, "resume");
+    p[k++] = (patch_t)DEL(110000, "api");
+    p[k++] = (patch_t)DEL(118000, "slice_done");
+    p[k++] = (patch_t)DEL(118000, "playlist_open");
+    p[k++] = (patch_t)DEL(118000, "slice");
+    p[k++] = (patch_t)AFTER(101000, "recorder_resume", cb);
+    p[k++] = (patch_t)AFTER(101000, "recorder_resume", resume);
+    p[k++] = (patch_t)AFTER(101000, "recorder_resume", ready);
+    p[k++] = (patch_t)AFTER(101000, "recorder_resume", start);
+    p[k++] = (patch_t)AFTER(101000, "recorder_resume", sw);
+    p[k] = (patch_t)END;
+    return run("disconnect_reconnect.jsonl", p);
+}
+
+static void a4_rejoin_timeout_excuses_switch(void **state)
+{
+    orc_t *o = rejoin_never("110000", "115000"); /* 9000 ms after recorder_resume */
+    (void)state;
+    expect_clean(o);
+    expect_note(o, 4, "recorder 1 had not rejoined 9000 ms after it was asked to");
+}
+
+static void a4_switch_before_rejoin_bound_fails(void **state)
+{
+    orc_t *o = rejoin_never("109999", "115000"); /* 8999 ms: too soon to give up */
+    (void)state;
+    expect_only(o, 2);
+    expect_violation(o, 2, "switches although server 1 came back 55000 ms after detection",
+                     NULL);
+}
+
+static void r2_link_drops_again_while_rejoining_passes(void **state)
+{
+    /* Back at det+57546, asked to rejoin; the link drops again before the
+     * rejoin, and the center learns at the next heartbeat timeout, after
+     * det+60000: its switch then is right (a swarm case). */
+    static const patch_t p[] = {
+        SUB(40500, "fault", "101000", "103546"),
+        SUB(101000, NULL, J("t_ms":101000), J("t_ms":103546)),
+        DEL(103000, "recorder_ready"), DEL(103000, "resume"), DEL(110000, "api"),
+        DEL(118000, "slice_done"), DEL(118000, "playlist_open"), DEL(118000, "slice"),
+        AFTER(103546, "recorder_resume", J({"t_ms":112000,"kind":"callback","sess":1,"event":12,"uid":3141592653,"seq":1,"notice":2,"new_uid":3141592653})),
+        AFTER(103546, "recorder_resume", J({"t_ms":112000,"kind":"resume","sess":1,"srv":2,"rec":2,"uid":3141592653,"activation":0})),
+        AFTER(103546, "recorder_resume", J({"t_ms":112000,"kind":"recorder_ready","sess":1,"srv":2,"rec":2,"uid":3141592653})),
+        AFTER(103546, "recorder_resume", J({"t_ms":110000,"kind":"recorder_start","sess":1,"srv":2,"rec":2,"uid":3141592653,"bak":0})),
+        AFTER(103546, "recorder_resume", J({"t_ms":110000,"kind":"switch","sess":1,"from_srv":1,"srv":2,"rec":2,"uid":3141592653,"attempt":1})),
+        AFTER(103546, "recorder_resume", J({"t_ms":110000,"kind":"server_down","srv":1})),
+        AFTER(103546, "recorder_resume", J({"t_ms":105999,"kind":"fault","fault":"disconnect","srv":1,"heal_ms":-1})),
+        END};
+    (void)state;
+    expect_clean(run("disconnect_reconnect.jsonl", p));
+}
+
+static void reset_reuses_memory(void **state)
+{
+    /* Many runs through one oracle: results do not leak between them. */
+    static const patch_t bad[] = {SUB(72000, NULL, J("t_ms":72000), J("t_ms":72001)), END};
+    (void)state;
+    for (int i = 0; i < 50; i++) {
+        orc_t *o = run("kill_timing.jsonl", (i & 1) ? bad : NULL);
+        assert_int_equal(orc_violation_count(o), (i & 1) ? 1u : 0u);
+    }
+}
+
+static void many_violations_are_bounded(void **state)
+{
+    orc_t *o;
+    size_t n;
+    (void)state;
+    orc_reset(orc);
+    o = orc;
+    for (int i = 0; i < 200; i++) {
+        sim_tr_ev_t ev = sim_tr_ev(i, SIM_TR_STARTED);
+        ev.sess = 9;
+        ev.srv = 1;
+        ev.rec = 1;
+        orc_event(o, &ev);
+    }
+    orc_finish(o, 200);
+    (void)orc_violations(o, &n);
+    assert_int_equal(n, ORC_KEPT_MAX);
+    assert_int_equal(orc_violation_count(o), 200);
+}
+
+/* ---- the name builder --------------------------------------------------- */
+
+static void utc_format(void **state)
+{
+    char out[ORC_UTC_LEN + 1];
+    (void)state;
+    assert_true(orc_utc_format(out, 1560238366073)); /* agora-facts.md's example */
+    assert_string_equal(out, "20190611073246073");
+    assert_true(orc_utc_format(out, 0));
+    assert_string_equal(out, "19700101000000000");
+    assert_true(orc_utc_format(out, 951782400000)); /* 2000-02-29, a leap day */
+    assert_string_equal(out, "20000229000000000");
+    assert_true(orc_utc_format(out, 4107542399999));
+    assert_string_equal(out, "21000228235959999");
+    assert_true(orc_utc_format(out, -1));
+    assert_string_equal(out, "19691231235959999");
+    assert_false(orc_utc_format(out, 253402300800000)); /* year 10000 */
+}
+
+static void civil_dates_walk(void **state)
+{
+    /* Day by day over 1970..2400, the date advances like a calendar. */
+    int64_t y0, y;
+    int m0, d0, m, d;
+    (void)state;
+    orc_civil_from_days(0, &y0, &m0, &d0);
+    for (int64_t day = 1; day < 157000; day++) {
+        static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        int len;
+        orc_civil_from_days(day, &y, &m, &d);
+        len = mdays[m0 - 1] +
+              (m0 == 2 && (y0 % 4 == 0 && (y0 % 100 != 0 || y0 % 400 == 0)) ? 1 : 0);
+        if (d0 < len)
+            assert_true(y == y0 && m == m0 && d == d0 + 1);
+        else if (m0 < 12)
+            assert_true(y == y0 && m == m0 + 1 && d == 1);
+        else
+            assert_true(y == y0 + 1 && m == 1 && d == 1);
+        y0 = y;
+        m0 = m;
+        d0 = d;
+    }
+}
+
+static void names(void **state)
+{
+    char b[ORC_NAME_MAX];
+    (void)state;
+    assert_true(orc_name_playlist(b, sizeof b, 0, "sid", "room1", 0, 0, -1));
+    assert_string_equal(b, "sid_room1.m3u8");
+    assert_true(orc_name_playlist(b, sizeof b, 0, "sid", "room1", 0, 0, 0));
+    assert_string_equal(b, "bak0_sid_room1.m3u8");
+    assert_true(orc_name_playlist(b, sizeof b, 1, "sid", "c", 4294967295u, 2, 2));
+    assert_string_equal(b, "bak2_sid_c__uid_s_4294967295__uid_e_video.m3u8");
+    assert_false(orc_name_playlist(b, sizeof b, 1, "sid", "c", 7, 0, -1)); /* mix, individual */
+    assert_true(orc_name_slice(b, sizeof b, 1, "sid", "c", 7, 1, 0, 1, 1560238366073, 0));
+    assert_string_equal(b, "bak1_sid_c__uid_s_7__uid_e_audio_20190611073246073.ts");
+    assert_true(orc_name_slice(b, sizeof b, 1, "sid", "c", 7, 2, 1, -1, 1560238366073, 0));
+    assert_string_equal(b, "sid_c__uid_s_7__uid_e_video_20190611073246073.webm");
+    assert_true(orc_name_slice(b, sizeof b, 0, "sid", "c", 0, 0, 2, 0, 0, 3));
+    assert_string_equal(b, "bak0_sid_c_3.mp4");
+    /* Web page recording: one '-' per character, multi-byte ones too. */
+    assert_true(orc_name_playlist(b, sizeof b, 2, "sid", "a b#c_d-e\xc3\xa9z", 0, 0, -1));
+    assert_string_equal(b, "sid_a-b-c_d-e-z.m3u8");
+    assert_true(orc_name_playlist(b, sizeof b, 0, "sid", "a b", 0, 0, -1));
+    assert_string_equal(b, "sid_a b.m3u8");
+    assert_false(orc_name_playlist(b, 10, 0, "sid", "room1", 0, 0, -1)); /* does not fit */
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    orc = orc_new();
+    return orc == NULL;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    orc_free(orc);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fixtures_pass),
+        cmocka_unit_test(every_rule_checked),
+        cmocka_unit_test(r1_resume_at_bound_passes),
+        cmocka_unit_test(r1_resume_one_ms_late_fails),
+        cmocka_unit_test(r1_same_server_fails),
+        cmocka_unit_test(r1_undetected_kill_fails),
+        cmocka_unit_test(r1_no_capacity_is_a_note),
+        cmocka_unit_test(r1_provision_failure_is_a_note),
+        cmocka_unit_test(r2_reconnect_passes),
+        cmocka_unit_test(r2_heal_at_60000_reconnects),
+        cmocka_unit_test(r2_switch_when_back_at_60000_fails),
+        cmocka_unit_test(r2_back_at_60001_switch_passes),
+        cmocka_unit_test(r2_early_switch_fails),
+        cmocka_unit_test(r2_late_switch_fails),
+        cmocka_unit_test(r2_killed_while_cut_off_switches_at_once),
+        cmocka_unit_test(r2_killed_while_cut_off_must_switch_at_once),
+        cmocka_unit_test(r2_reconnect_window_wrong_fails),
+        cmocka_unit_test(r3_deadline_wrong_fails),
+        cmocka_unit_test(r3_resume_at_90000_passes),
+        cmocka_unit_test(r3_resume_at_90001_fails),
+        cmocka_unit_test(r3_still_open_at_run_end_fails),
+        cmocka_unit_test(r3_ending_late_fails),
+        cmocka_unit_test(r3_run_ending_early_is_unjudged),
+        cmocka_unit_test(r4_names_pass),
+        cmocka_unit_test(r4_slice_without_bak_prefix_fails),
+        cmocka_unit_test(r4_wrong_slice_name_fails),
+        cmocka_unit_test(r4_wrong_playlist_name_fails),
+        cmocka_unit_test(r4_no_playlist_open_fails),
+        cmocka_unit_test(r4_old_playlist_after_activation_fails),
+        cmocka_unit_test(r4_playlist_reopened_in_generation_passes),
+        cmocka_unit_test(r4_detect_numbering_fails),
+        cmocka_unit_test(r4_individual_name_fails),
+        cmocka_unit_test(r4_web_cname_fails),
+        cmocka_unit_test(r4_mp4_rules_fail),
+        cmocka_unit_test(r5_fourth_fault_gives_up_passes),
+        cmocka_unit_test(r5_switch_after_fourth_fails),
+        cmocka_unit_test(r5_bak3_fails),
+        cmocka_unit_test(r5_not_ended_at_once_fails),
+        cmocka_unit_test(r5_normal_exit_fails),
+        cmocka_unit_test(r5_detect_without_fault_fails),
+        cmocka_unit_test(r6_window_passes),
+        cmocka_unit_test(r6_no_404_in_window_fails),
+        cmocka_unit_test(r6_404_after_resume_fails),
+        cmocka_unit_test(r6_after_end_fails),
+        cmocka_unit_test(r6_wrong_message_fails),
+        cmocka_unit_test(r6_line_order_at_detection),
+        cmocka_unit_test(r6_normal_answers_fail),
+        cmocka_unit_test(r7_reused_uid_fails),
+        cmocka_unit_test(r7_user_uid_fails),
+        cmocka_unit_test(r7_uid_zero_fails),
+        cmocka_unit_test(r7_no_failover_callback_fails),
+        cmocka_unit_test(r7_wrong_new_uid_fails),
+        cmocka_unit_test(r7_old_uid_after_switch_fails),
+        cmocka_unit_test(r7_reconnect_changes_uid_fails),
+        cmocka_unit_test(r7_reconnect_with_failover_callback_fails),
+        cmocka_unit_test(r8_unlisted_slice_fails),
+        cmocka_unit_test(r8_listed_twice_fails),
+        cmocka_unit_test(r8_slice_nobody_finished_fails),
+        cmocka_unit_test(r8_out_of_order_fails),
+        cmocka_unit_test(r9_zombie_not_listed_passes),
+        cmocka_unit_test(r9_zombie_listed_fails),
+        cmocka_unit_test(r9_zombie_resumes_fails),
+        cmocka_unit_test(r10_give_up_at_deadline_passes),
+        cmocka_unit_test(r10_early_give_up_fails),
+        cmocka_unit_test(r10_callback_exit_status_fails),
+        cmocka_unit_test(r10_no_callback_fails),
+        cmocka_unit_test(r10_recorded_slices_kept),
+        cmocka_unit_test(r11_replacement_fault_passes),
+        cmocka_unit_test(r11_replacement_fault_counted_fails),
+        cmocka_unit_test(r11_attempt_number_fails),
+        cmocka_unit_test(r11_same_failed_server_fails),
+        cmocka_unit_test(r11_first_recorder_retry_passes),
+        cmocka_unit_test(r11_first_recorder_fault_counted_fails),
+        cmocka_unit_test(r12_stop_passes),
+        cmocka_unit_test(r12_end_at_5000_passes),
+        cmocka_unit_test(r12_end_at_5001_fails),
+        cmocka_unit_test(r12_playlist_left_open_fails),
+        cmocka_unit_test(r12_abnormal_exit_fails),
+        cmocka_unit_test(r12_stop_404_changes_nothing_fails),
+        cmocka_unit_test(r12_end_without_stop_fails),
+        cmocka_unit_test(expectation_fails),
+        cmocka_unit_test(callback_integrity_fails),
+        cmocka_unit_test(trace_inconsistency_fails),
+        cmocka_unit_test(a2_slow_detection_is_a_note),
+        cmocka_unit_test(a4_slow_rejoin_is_a_note),
+        cmocka_unit_test(a4_rejoin_timeout_excuses_switch),
+        cmocka_unit_test(a4_switch_before_rejoin_bound_fails),
+        cmocka_unit_test(r2_link_drops_again_while_rejoining_passes),
+        cmocka_unit_test(reset_reuses_memory),
+        cmocka_unit_test(many_violations_are_bounded),
+        cmocka_unit_test(utc_format),
+        cmocka_unit_test(civil_dates_walk),
+        cmocka_unit_test(names),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
