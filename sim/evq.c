@@ -1,0 +1,443 @@
+/* evq.c -- pending events in an implicit 4-ary min-heap with handles.
+ *
+ * The heap holds 16-byte entries and nothing else, so that the four
+ * children of a node share one cache line and a sift touches one line per
+ * level. An entry is its whole sort key plus the slot it belongs to:
+ *
+ *   t_ms
+ *   lo = prio (8 bits) | seq (56 - slot_bits bits) | slot (slot_bits bits)
+ *
+ * Comparing (t_ms with its sign bit flipped, lo) as one unsigned 128-bit
+ * number is comparing (t_ms, prio, seq): the slot bits sit below seq, and
+ * seq is unique among pending events, so they never decide anything.
+ *
+ * Payloads and generations stay in the slot table, and the heap index of
+ * each slot in pos[], which is the only thing a sift writes outside the
+ * heap. A freed slot's pos[] links the free list (LIFO: the slot a pop just
+ * released is hot in cache for the push that usually follows).
+ *
+ * Past the last entry the heap keeps four max-key sentinels, so every node
+ * that has a child has four and the sift-down needs no partial-group case.
+ *
+ * Pop leaves the root vacant instead of refilling it at once (fill_root):
+ * the next push, typically the popped event's handler scheduling its
+ * successor, then sinks from the root in one sift where pop-then-push costs
+ * two. Only pop, cancel and renumbering need the root filled first.
+ *
+ * seq has at least 32 bits and is bounded by seq_limit. When it runs out,
+ * the pending entries are sorted in place, which leaves a valid heap, and
+ * renumbered 0..count-1: their order is what it was, later pushes still
+ * come after them, and the cost is O(n log n) once per 2^32 pushes or
+ * (much) rarer.
+ */
+#include "evq.h"
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sim_evq_entry {
+    int64_t t_ms;
+    uint64_t lo;
+};
+
+struct sim_evq_slot {
+    sim_ev_data_t data;
+    /* Bumped on push and on removal: odd while pending. */
+    uint64_t gen;
+};
+
+typedef struct sim_evq_entry entry_t;
+
+#define ARITY 4
+#define SENTINELS ARITY
+/* Leading padding so that heap[1..4], heap[5..8], ... start on a line. */
+#define HEAP_PAD (ARITY - 1)
+#define LINE_BYTES 64
+#define KEY_BITS 56
+#define PRIO_SHIFT 56
+#define HANDLE_SLOT_BITS 24
+#define HANDLE_SLOT_MASK ((UINT64_C(1) << HANDLE_SLOT_BITS) - 1)
+#define HANDLE_GEN_MASK ((UINT64_C(1) << (64 - HANDLE_SLOT_BITS)) - 1)
+#define SIGN_BIT (UINT64_C(1) << 63)
+
+/* For renumber(): inlined into push it costs registers that the hot path
+ * needs (gcc 12 then spills prio through the stack). */
+#if defined(__GNUC__)
+#define EVQ_COLD __attribute__((cold, noinline))
+#else
+#define EVQ_COLD
+#endif
+
+static const entry_t SENTINEL = {INT64_MAX, UINT64_MAX};
+
+static inline bool key_less(entry_t a, entry_t b)
+{
+#if defined(__SIZEOF_INT128__)
+    __extension__ typedef unsigned __int128 u128_t;
+    const uint64_t ahi = (uint64_t)a.t_ms ^ SIGN_BIT, bhi = (uint64_t)b.t_ms ^ SIGN_BIT;
+    return (((u128_t)ahi << 64) | a.lo) < (((u128_t)bhi << 64) | b.lo);
+#else
+    return a.t_ms < b.t_ms || (a.t_ms == b.t_ms && a.lo < b.lo);
+#endif
+}
+
+static inline uint64_t slot_mask(const sim_evq_t *q)
+{
+    return (UINT64_C(1) << q->slot_bits) - 1;
+}
+
+static inline uint32_t entry_slot(const sim_evq_t *q, entry_t e)
+{
+    return (uint32_t)(e.lo & slot_mask(q));
+}
+
+static inline sim_ev_handle_t make_handle(uint32_t slot, uint64_t gen)
+{
+    return ((gen & HANDLE_GEN_MASK) << HANDLE_SLOT_BITS) | ((uint64_t)slot + 1);
+}
+
+/* Moves e up from hole i to where it belongs. Everything the loop needs
+ * is in locals: a store to pos[] could otherwise alias q's own fields and
+ * force reloads. */
+static inline void sift_up(sim_evq_t *q, uint32_t i, entry_t e)
+{
+    entry_t *const h = q->heap;
+    uint32_t *const pos = q->pos;
+    const uint64_t smask = slot_mask(q);
+    while (i > 0) {
+        const uint32_t p = (i - 1) / ARITY;
+        const entry_t pe = h[p];
+        if (!key_less(e, pe)) {
+            break;
+        }
+        h[i] = pe;
+        pos[pe.lo & smask] = i;
+        i = p;
+    }
+    h[i] = e;
+    pos[e.lo & smask] = i;
+}
+
+/* Moves e down from hole i to where it belongs. The children of any node
+ * below count exist (real or sentinel), so the min of four is unrolled.
+ *
+ * The loop is kept as small as a bare heap's: pos[] is brought up to date
+ * afterwards by walking back up the path, which re-reads entries just
+ * written (L1 hits). With the back-pointer stores inside, register
+ * pressure made gcc 12 compile the selections below into branches, which
+ * mispredict half the time on random keys; this way they stay cmovs. */
+static inline void sift_down(sim_evq_t *q, uint32_t i, entry_t e)
+{
+    entry_t *const h = q->heap;
+    const uint32_t n = q->count;
+    const uint32_t start = i;
+    for (;;) {
+        const uint32_t c = ARITY * i + 1;
+        if (c >= n) {
+            break;
+        }
+        const uint32_t m01 = key_less(h[c + 1], h[c]) ? c + 1 : c;
+        const uint32_t m23 = key_less(h[c + 3], h[c + 2]) ? c + 3 : c + 2;
+        const uint32_t m = key_less(h[m23], h[m01]) ? m23 : m01;
+        if (!key_less(h[m], e)) {
+            break;
+        }
+        h[i] = h[m];
+        i = m;
+    }
+    h[i] = e;
+    uint32_t *const pos = q->pos;
+    const uint64_t smask = slot_mask(q);
+    pos[e.lo & smask] = i;
+    while (i != start) {
+        i = (i - 1) / ARITY;
+        pos[h[i].lo & smask] = i;
+    }
+}
+
+/* Takes out the entry at heap index i, whose slot the caller frees. */
+static inline void heap_remove_at(sim_evq_t *q, uint32_t i)
+{
+    entry_t *h = q->heap;
+    const uint32_t last = --q->count;
+    const entry_t e = h[last];
+    h[last] = SENTINEL;
+    if (i == last) {
+        return;
+    }
+    if (i > 0 && key_less(e, h[(i - 1) / ARITY])) {
+        sift_up(q, i, e);
+    } else {
+        sift_down(q, i, e);
+    }
+}
+
+/* Pop takes the root and leaves it vacant, so that the push which
+ * usually follows (a handler scheduling its next event) can sink straight
+ * from there. Anything else that needs a whole heap first moves the last
+ * entry into the root, which is the rest of an ordinary pop. */
+static inline void fill_root(sim_evq_t *q)
+{
+    if (!q->root_vacant) {
+        return;
+    }
+    q->root_vacant = false;
+    entry_t *h = q->heap;
+    const uint32_t last = q->count;
+    if (last == 0) {
+        h[0] = SENTINEL;
+        return;
+    }
+    const entry_t e = h[last];
+    h[last] = SENTINEL;
+    sift_down(q, 0, e);
+}
+
+static inline void slot_release(sim_evq_t *q, uint32_t s)
+{
+    q->slots[s].gen++;
+    q->pos[s] = q->free_head;
+    q->free_head = s;
+}
+
+int sim_evq_init(sim_evq_t *q, uint32_t capacity)
+{
+    assert(q != NULL);
+    assert(capacity >= 1 && capacity <= SIM_EVQ_CAPACITY_MAX);
+    memset(q, 0, sizeof *q);
+
+    size_t heap_bytes = ((size_t)capacity + HEAP_PAD + SENTINELS) * sizeof(entry_t);
+    heap_bytes = (heap_bytes + LINE_BYTES - 1) / LINE_BYTES * LINE_BYTES;
+    entry_t *heap_mem = aligned_alloc(LINE_BYTES, heap_bytes);
+    uint32_t *pos = malloc((size_t)capacity * sizeof *pos);
+    struct sim_evq_slot *slots = malloc((size_t)capacity * sizeof *slots);
+    if (heap_mem == NULL || pos == NULL || slots == NULL) {
+        free(heap_mem);
+        free(pos);
+        free(slots);
+        return -1;
+    }
+    /* The padding entries are never read but are kept defined. */
+    for (size_t i = 0; i < heap_bytes / sizeof(entry_t); i++) {
+        heap_mem[i] = SENTINEL;
+    }
+    memset(slots, 0, (size_t)capacity * sizeof *slots);
+    for (uint32_t s = 0; s < capacity; s++) {
+        pos[s] = s + 1; /* capacity terminates the free list */
+    }
+
+    uint32_t slot_bits = 1;
+    while ((UINT32_C(1) << slot_bits) < capacity) {
+        slot_bits++;
+    }
+    q->heap_mem = heap_mem;
+    q->heap = heap_mem + HEAP_PAD;
+    q->pos = pos;
+    q->slots = slots;
+    q->count = 0;
+    q->capacity = capacity;
+    q->free_head = 0;
+    q->slot_bits = slot_bits;
+    q->seq_next = 0;
+    q->root_vacant = false;
+    q->seq_limit = UINT64_C(1) << (KEY_BITS - slot_bits);
+    return 0;
+}
+
+void sim_evq_free(sim_evq_t *q)
+{
+    assert(q != NULL);
+    free(q->heap_mem);
+    free(q->pos);
+    free(q->slots);
+    memset(q, 0, sizeof *q);
+}
+
+uint32_t sim_evq_capacity(const sim_evq_t *q)
+{
+    return q->capacity;
+}
+
+uint32_t sim_evq_count(const sim_evq_t *q)
+{
+    return q->count;
+}
+
+/* Sorts [0, n) of the heap descending with a bounded 4-ary sift. */
+static void sort_desc(entry_t *h, uint32_t n)
+{
+    for (uint32_t end = n; end > 1; end--) {
+        const entry_t top = h[0];
+        entry_t e = h[end - 1];
+        h[end - 1] = top;
+        const uint32_t size = end - 1;
+        uint32_t i = 0;
+        for (;;) {
+            const uint32_t c = ARITY * i + 1;
+            if (c >= size) {
+                break;
+            }
+            uint32_t m = c;
+            for (uint32_t k = c + 1; k < c + ARITY && k < size; k++) {
+                if (key_less(h[k], h[m])) {
+                    m = k;
+                }
+            }
+            if (!key_less(h[m], e)) {
+                break;
+            }
+            h[i] = h[m];
+            i = m;
+        }
+        h[i] = e;
+    }
+}
+
+/* Gives the pending entries seq 0..count-1 in their current order. A
+ * sorted array is a heap, so sorting is all the restructuring needed. */
+EVQ_COLD static void renumber(sim_evq_t *q)
+{
+    entry_t *h = q->heap;
+    const uint32_t n = q->count;
+    sort_desc(h, n);
+    for (uint32_t i = 0; i < n / 2; i++) {
+        const entry_t tmp = h[i];
+        h[i] = h[n - 1 - i];
+        h[n - 1 - i] = tmp;
+    }
+    const uint64_t smask = slot_mask(q);
+    const uint64_t prio_mask = UINT64_C(0xff) << PRIO_SHIFT;
+    for (uint32_t i = 0; i < n; i++) {
+        const uint32_t s = entry_slot(q, h[i]);
+        h[i].lo = (h[i].lo & prio_mask) | ((uint64_t)i << q->slot_bits) | (h[i].lo & smask);
+        q->pos[s] = i;
+    }
+    q->seq_next = n;
+    assert(q->seq_next < q->seq_limit);
+}
+
+sim_ev_handle_t sim_evq_push(sim_evq_t *q, int64_t t_ms, uint8_t prio, sim_ev_data_t data)
+{
+    assert(q->count < q->capacity);
+    assert(q->free_head < q->capacity);
+    if (q->seq_next >= q->seq_limit) {
+        fill_root(q);
+        renumber(q);
+    }
+    const uint32_t s = q->free_head;
+    q->free_head = q->pos[s];
+    struct sim_evq_slot *slot = &q->slots[s];
+    slot->data = data;
+    slot->gen++;
+
+    const entry_t e = {
+        .t_ms = t_ms,
+        .lo = ((uint64_t)prio << PRIO_SHIFT) | (q->seq_next << q->slot_bits) | s,
+    };
+    q->seq_next++;
+    q->count++;
+    if (q->root_vacant) {
+        /* The pop before us left the root empty: sinking the new event
+         * from there is one sift where pop-then-push is two. */
+        q->root_vacant = false;
+        sift_down(q, 0, e);
+    } else {
+        sift_up(q, q->count - 1, e);
+    }
+    return make_handle(s, slot->gen);
+}
+
+bool sim_evq_cancel(sim_evq_t *q, sim_ev_handle_t h)
+{
+    const uint64_t slot_field = h & HANDLE_SLOT_MASK;
+    if (slot_field == 0 || slot_field > q->capacity) {
+        return false;
+    }
+    const uint32_t s = (uint32_t)(slot_field - 1);
+    const uint64_t gen = q->slots[s].gen;
+    if ((gen & 1) == 0 || (gen & HANDLE_GEN_MASK) != h >> HANDLE_SLOT_BITS) {
+        return false;
+    }
+    fill_root(q);
+    const uint32_t i = q->pos[s];
+    assert(i < q->count && entry_slot(q, q->heap[i]) == s);
+    slot_release(q, s);
+    heap_remove_at(q, i);
+    return true;
+}
+
+bool sim_evq_pop(sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
+{
+    fill_root(q);
+    if (q->count == 0) {
+        return false;
+    }
+    const entry_t top = q->heap[0];
+    const uint32_t s = entry_slot(q, top);
+    *t_ms = top.t_ms;
+    *data = q->slots[s].data;
+    slot_release(q, s);
+    /* The heap is left with a vacant root; see fill_root. */
+    q->count--;
+    q->root_vacant = true;
+    return true;
+}
+
+bool sim_evq_peek_t(const sim_evq_t *q, int64_t *t_ms)
+{
+    if (q->count == 0) {
+        return false;
+    }
+    const entry_t *h = q->heap;
+    if (!q->root_vacant) {
+        *t_ms = h[0].t_ms;
+        return true;
+    }
+    /* Under a vacant root the first event is the least of its children
+     * (sentinels fill in for missing ones). */
+    const uint32_t m01 = key_less(h[2], h[1]) ? 2 : 1;
+    const uint32_t m23 = key_less(h[4], h[3]) ? 4 : 3;
+    *t_ms = h[key_less(h[m23], h[m01]) ? m23 : m01].t_ms;
+    return true;
+}
+
+bool sim_evq_check(const sim_evq_t *q)
+{
+    if (q->count > q->capacity || q->seq_next > q->seq_limit) {
+        return false;
+    }
+    const entry_t *h = q->heap;
+    const uint64_t seq_mask = (UINT64_C(1) << (KEY_BITS - q->slot_bits)) - 1;
+    /* Entries occupy [first, end); with a vacant root they are shifted
+     * by one and the root is not part of the heap. */
+    const uint32_t first = q->root_vacant ? 1 : 0;
+    const uint32_t end = q->count + first;
+    for (uint32_t i = first; i < end; i++) {
+        const uint32_t s = entry_slot(q, h[i]);
+        if (s >= q->capacity || q->pos[s] != i || (q->slots[s].gen & 1) == 0) {
+            return false;
+        }
+        if (((h[i].lo >> q->slot_bits) & seq_mask) >= q->seq_next) {
+            return false;
+        }
+        if (i > first && (i - 1) / ARITY >= first && key_less(h[i], h[(i - 1) / ARITY])) {
+            return false;
+        }
+    }
+    for (uint32_t i = end; i < end + SENTINELS; i++) {
+        if (h[i].t_ms != SENTINEL.t_ms || h[i].lo != SENTINEL.lo) {
+            return false;
+        }
+    }
+    /* The free list holds exactly the slots not in the heap. */
+    uint32_t free_n = 0;
+    for (uint32_t s = q->free_head; s < q->capacity; s = q->pos[s]) {
+        if ((q->slots[s].gen & 1) != 0 || free_n >= q->capacity - q->count) {
+            return false;
+        }
+        free_n++;
+    }
+    return free_n == q->capacity - q->count;
+}

@@ -1,0 +1,91 @@
+/* evq.h -- the simulator's pending-event queue.
+ *
+ * Events come out in one total order, so that a run is a function of its
+ * seed and nothing else:
+ *
+ *   1. earlier t_ms first;
+ *   2. at the same millisecond, lower prio first (the world uses 0, the HA
+ *      core's timers 1: whatever the world does at a millisecond is visible
+ *      to a timer firing at that millisecond);
+ *   3. then in push order.
+ *
+ * Pending events are cancellable through generation-checked handles: a
+ * handle to an event that already fired or was cancelled is recognised as
+ * stale and never reaches the event that now occupies its slot. Cancel
+ * removes the event from the heap (no tombstones), so a simulation that
+ * arms and disarms timers all the time keeps a queue of its live events.
+ *
+ * All memory is taken by sim_evq_init; push, pop and cancel allocate
+ * nothing. Pushing into a full queue is the caller's bug (assert).
+ */
+#ifndef SIM_EVQ_H
+#define SIM_EVQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What the queue carries for its owner; never looked at here. */
+typedef struct {
+    uint32_t kind;
+    uint32_t a;
+    uint32_t b;
+    uint32_t c;
+    uint64_t d;
+} sim_ev_data_t;
+
+/* (generation << 24) | (slot + 1); 0 is never a valid handle. */
+typedef uint64_t sim_ev_handle_t;
+#define SIM_EV_HANDLE_NONE ((sim_ev_handle_t)0)
+
+/* Slot indexes live in 24 bits of the handle and of the heap key. */
+#define SIM_EVQ_CAPACITY_MAX ((UINT32_C(1) << 24) - 1)
+
+struct sim_evq_entry;
+struct sim_evq_slot;
+
+/* Fields are private to evq.c; the struct is here only so that callers can
+ * embed it. */
+typedef struct {
+    struct sim_evq_entry *heap; /* implicit 4-ary min-heap, [0, count) */
+    uint32_t *pos;              /* per slot: heap index, or next free slot */
+    struct sim_evq_slot *slots; /* per slot: payload and generation */
+    void *heap_mem;             /* what heap points into, for free() */
+    uint32_t count;
+    uint32_t capacity;
+    uint32_t free_head;
+    uint32_t slot_bits;
+    bool root_vacant; /* heap[0] is empty, the entries are heap[1..count] */
+    uint64_t seq_next;
+    /* Sequence numbers stay below this; reaching it renumbers the pending
+     * events in place (order unchanged). Tests lower it to exercise that. */
+    uint64_t seq_limit;
+} sim_evq_t;
+
+/* 1 <= capacity <= SIM_EVQ_CAPACITY_MAX. Returns 0, or -1 when memory is
+ * short (q is then left empty and safe to sim_evq_free). */
+int sim_evq_init(sim_evq_t *q, uint32_t capacity);
+void sim_evq_free(sim_evq_t *q);
+
+uint32_t sim_evq_capacity(const sim_evq_t *q);
+uint32_t sim_evq_count(const sim_evq_t *q);
+
+/* Any t_ms, including the past: the queue does not know what "now" is. */
+sim_ev_handle_t sim_evq_push(sim_evq_t *q, int64_t t_ms, uint8_t prio, sim_ev_data_t data);
+
+/* True when h named a pending event, which is now gone; false for
+ * SIM_EV_HANDLE_NONE, fired, cancelled or foreign handles. O(log n). A
+ * handle is exact until its slot has been reused 2^39 times. */
+bool sim_evq_cancel(sim_evq_t *q, sim_ev_handle_t h);
+
+/* Removes the first event in the order above; false when empty. */
+bool sim_evq_pop(sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data);
+
+/* Time of the first event; false when empty. */
+bool sim_evq_peek_t(const sim_evq_t *q, int64_t *t_ms);
+
+/* Walks the whole queue and reports whether every invariant holds (heap
+ * order, back-pointers, free list, sentinels). O(capacity): for tests and
+ * debugging, never called by the queue itself. */
+bool sim_evq_check(const sim_evq_t *q);
+
+#endif

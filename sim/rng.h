@@ -1,0 +1,52 @@
+/* rng.h -- the simulator's only source of randomness.
+ *
+ * xoshiro256** (Blackman & Vigna, 2018) seeded through splitmix64. Every
+ * component draws from its own stream, derived from (run seed, stream id)
+ * alone: adding a component, or drawing more in one, never shifts what any
+ * other component sees, so a run is reproducible from its seed and a
+ * scenario can grow without reshuffling the faults of the old one.
+ *
+ * Integers only. The state is plain data: copying a sim_rng_t forks the
+ * stream (both copies then produce the same draws).
+ */
+#ifndef SIM_RNG_H
+#define SIM_RNG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    uint64_t s[4];
+} sim_rng_t;
+
+/* Plain seeding as the reference code does it: the four state words are
+ * the first four outputs of splitmix64 started at seed. */
+void sim_rng_seed(sim_rng_t *r, uint64_t seed);
+
+/* Stream stream_id of run run_seed. Two different ids under one run seed
+ * always give different states (the derivation is a bijection in the id);
+ * the state never is the all-zero one xoshiro cannot leave. */
+void sim_rng_stream(sim_rng_t *r, uint64_t run_seed, uint64_t stream_id);
+
+/* FNV-1a 64 of a NUL-terminated name. Stable: this exact function is part
+ * of the format of every recorded run (a stream's id is the hash of its
+ * component's name), so it must never change. */
+uint64_t sim_rng_stream_id(const char *name);
+
+/* The next 64 raw bits. */
+uint64_t sim_rng_next(sim_rng_t *r);
+
+/* Uniform in [0, n), n > 0, without modulo bias (Lemire 2019). Usually
+ * one draw; rejects and redraws with probability below n / 2^64. */
+uint64_t sim_rng_below(sim_rng_t *r, uint64_t n);
+
+/* Uniform in [lo, hi], both inclusive, lo <= hi; any int64 pair, including
+ * INT64_MIN..INT64_MAX. */
+int64_t sim_rng_range(sim_rng_t *r, int64_t lo, int64_t hi);
+
+/* True with probability num/den exactly, 0 <= num <= den, den > 0. Always
+ * consumes draws the same way whatever num is, so that changing a
+ * probability in a scenario does not shift the stream by itself. */
+bool sim_rng_chance(sim_rng_t *r, uint32_t num, uint32_t den);
+
+#endif
