@@ -25,6 +25,7 @@ sim_tr_ev_t sim_tr_ev(int64_t t_ms, sim_tr_kind_t kind)
     ev.by = SIM_BY_NONE;
     ev.fault = SIM_FAULT_NONE;
     ev.heal_ms = -1;
+    ev.last_hb_ms = -1;
     ev.cause = 0; /* HA_CAUSE_NONE */
     ev.activation = -1;
     ev.until_ms = -1;

@@ -95,6 +95,8 @@ typedef struct {
     /* FAULT */
     sim_fault_t fault;
     int64_t heal_ms;   /* DISCONNECT: when the link heals, -1 never */
+    int64_t last_hb_ms;/* DISCONNECT, CRASH: when the server's last heartbeat
+                        * reached the center, -1 unknown */
     uint32_t count;    /* PROVISION_FAIL */
 
     /* USER */

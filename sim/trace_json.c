@@ -56,7 +56,7 @@ typedef enum {
     F_SCENARIO, F_TITLE, F_SEED, F_SERVERS, F_CAPACITY, F_SESSIONS, F_UTC0,
     F_SESS, F_SID, F_CNAME, F_MODE, F_UID, F_USERS,
     F_CALL, F_HTTP, F_CODE, F_STATUS, F_MSG, F_BY, F_EXPECT,
-    F_FAULT, F_SRV, F_REC, F_HEAL, F_COUNT,
+    F_FAULT, F_SRV, F_REC, F_HEAL, F_LAST_HB, F_COUNT,
     F_JOINED, F_CAUSE, F_ACTIVATION, F_UNTIL, F_FROM_SRV, F_ATTEMPT, F_BAK, F_HOW,
     F_TRACK, F_FMT, F_START_UTC, F_END_UTC, F_NAME, F_PLAYLIST,
     F_EVENT, F_SEQ, F_NOTICE, F_EXIT, F_NEW_UID, F_DISC_UTC, F_LEAVE, F_FILES,
@@ -96,6 +96,7 @@ static const field_t fields[F_N] = {
     [F_SRV] = {"srv", T_U32, NULL, 0},
     [F_REC] = {"rec", T_U32, NULL, 0},
     [F_HEAL] = {"heal_ms", T_I64, NULL, 0},
+    [F_LAST_HB] = {"last_hb_ms", T_I64, NULL, 0},
     [F_COUNT] = {"count", T_U32, NULL, 0},
     [F_JOINED] = {"joined", T_BOOL, NULL, 0},
     [F_CAUSE] = {"cause", T_ENUM, NAMES(cause_names)},
@@ -130,6 +131,7 @@ typedef enum {
     P_QUERY,      /* api: call is query */
     P_DISCONNECT, /* fault: disconnect */
     P_PROVISION,  /* fault: provision_fail */
+    P_HB,         /* fault: disconnect or crash, when known (optional) */
     P_EV11, P_EV12, P_EV31, P_EV41, P_EV42 /* callback: by event */
 } pres_t;
 
@@ -147,7 +149,8 @@ static const kspec_t k_session[] = {{F_SESS, A}, {F_SID, A},  {F_CNAME, A},
 static const kspec_t k_api[] = {{F_SESS, NZ},         {F_CALL, A}, {F_HTTP, A}, {F_CODE, A},
                                {F_STATUS, P_QUERY}, {F_MSG, NZ}, {F_BY, NZ},  {F_EXPECT, NZ}};
 static const kspec_t k_fault[] = {{F_FAULT, A}, {F_SRV, NZ},           {F_SESS, NZ},
-                                 {F_REC, NZ},  {F_HEAL, P_DISCONNECT}, {F_COUNT, P_PROVISION}};
+                                 {F_REC, NZ},  {F_HEAL, P_DISCONNECT}, {F_LAST_HB, P_HB},
+                                 {F_COUNT, P_PROVISION}};
 static const kspec_t k_srv_rec[] = {{F_SRV, A}, {F_REC, A}};
 static const kspec_t k_user[] = {{F_SESS, A}, {F_UID, A}, {F_JOINED, A}};
 static const kspec_t k_detect[] = {{F_SESS, A},  {F_SRV, A},        {F_REC, A},
@@ -245,6 +248,7 @@ static int64_t get_i(const sim_tr_ev_t *ev, fid_t f)
     case F_SRV: return ev->srv;
     case F_REC: return ev->rec;
     case F_HEAL: return ev->heal_ms;
+    case F_LAST_HB: return ev->last_hb_ms;
     case F_COUNT: return ev->count;
     case F_JOINED: return ev->joined;
     case F_CAUSE: return ev->cause;
@@ -296,6 +300,7 @@ static void set_i(sim_tr_ev_t *ev, fid_t f, int64_t v)
     case F_SRV: ev->srv = (uint32_t)v; break;
     case F_REC: ev->rec = (uint32_t)v; break;
     case F_HEAL: ev->heal_ms = v; break;
+    case F_LAST_HB: ev->last_hb_ms = v; break;
     case F_COUNT: ev->count = (uint32_t)v; break;
     case F_JOINED: ev->joined = v != 0; break;
     case F_CAUSE: ev->cause = (int)v; break;
@@ -367,6 +372,9 @@ static bool present(const sim_tr_ev_t *ev, const kspec_t *k)
     case P_QUERY: return ev->call == HA_CALL_QUERY;
     case P_DISCONNECT: return ev->fault == SIM_FAULT_DISCONNECT;
     case P_PROVISION: return ev->fault == SIM_FAULT_PROVISION_FAIL;
+    case P_HB:
+        return (ev->fault == SIM_FAULT_DISCONNECT || ev->fault == SIM_FAULT_CRASH) &&
+               ev->last_hb_ms >= 0;
     case P_EV11: return ev->event_type == HA_NCS_SESSION_EXIT;
     case P_EV12: return ev->event_type == HA_NCS_SESSION_FAILOVER;
     case P_EV31: return ev->event_type == HA_NCS_UPLOADED;
@@ -731,11 +739,15 @@ static int rd_object(rd_t *r, json_t *obj)
     for (size_t i = 0; i < kinds[kind].n; i++) {
         const kspec_t *k = &kinds[kind].keys[i];
         const char *kk = fields[k->f].key;
-        bool want = k->p == P_ALWAYS || k->p == P_NONZERO || present(&ev, k);
+        /* P_HB is optional: judged by the fault alone, it may be absent. */
+        bool optional = k->p == P_NONZERO || k->p == P_HB;
+        bool want = k->p == P_ALWAYS || k->p == P_NONZERO ||
+                    (k->p == P_HB ? ev.fault == SIM_FAULT_DISCONNECT || ev.fault == SIM_FAULT_CRASH
+                                  : present(&ev, k));
 
         v = json_object_get(obj, kk);
         if (v == NULL) {
-            if (k->p != P_NONZERO && want)
+            if (!optional && want)
                 return rd_error(r, 1, "%s line misses key '%s'", kname, kk);
             continue;
         }

@@ -71,6 +71,7 @@ typedef struct {
     bool link_up;
     uint32_t link_epoch;
     int64_t heal_after_detect_ms; /* -1 none */
+    int64_t last_hb_ms;           /* last heartbeat delivered, -1 none */
 } w_server_t;
 
 typedef struct {
@@ -451,6 +452,7 @@ static void link_heal(sim_world_t *w, uint32_t server)
     in.kind = HA_IN_HEARTBEAT;
     in.u.heartbeat.server = server;
     input(w, &in);
+    sv->last_hb_ms = w->now_ms;
 
     if (w->p_zombie) {
         /* A misbehaving recorder that records again on its own, whatever
@@ -478,6 +480,7 @@ static void on_hb_tick(sim_world_t *w)
         if (server_reachable(&w->servers[i])) {
             in.u.heartbeat.server = i;
             input(w, &in);
+            w->servers[i].last_hb_ms = w->now_ms;
         }
     }
     push(w, w->now_ms + SIM_HEARTBEAT_INTERVAL_MS, PRIO_WORLD, EVK_HB_TICK, 0, 0, 0, 0);
@@ -840,6 +843,9 @@ static void fault_trace(sim_world_t *w, sim_fault_t f, uint32_t server, uint32_t
                         int64_t heal_ms, uint32_t count)
 {
     sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_FAULT);
+    if ((f == SIM_FAULT_DISCONNECT || f == SIM_FAULT_CRASH) && server != UINT32_MAX &&
+        server_reachable(&w->servers[server]))
+        ev.last_hb_ms = w->servers[server].last_hb_ms;
     ev.fault = f;
     ev.srv = one_based(server);
     ev.sess = one_based(ws);
@@ -1178,7 +1184,7 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
     }
 
     for (uint32_t i = 0; i < n_srv; i++) {
-        w->servers[i] = (w_server_t){scn->capacity, true, true, 0, -1};
+        w->servers[i] = (w_server_t){scn->capacity, true, true, 0, -1, -1};
         int idx = ha_center_add_server(w->core, scn->capacity);
         assert(idx == (int)i);
         (void)idx;
