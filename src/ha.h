@@ -74,9 +74,11 @@ typedef enum {
     HA_SEV_EXITED,
     HA_SEV_SLICE,
     HA_SEV_USER,
-    HA_SEV_STALE,          /* an input about a recorder it no longer has */
-    HA_SEV_COUNT
+    HA_SEV_STALE,          /* a timer it re-armed or disarmed since */
 } ha_sev_t;
+/* Counts are macros, not enumerators, so that a switch over the enum needs
+ * no case for a value that never occurs. */
+#define HA_SEV_COUNT (HA_SEV_STALE + 1)
 
 /* ---- inputs ------------------------------------------------------------ */
 
@@ -91,15 +93,15 @@ typedef enum {
     HA_IN_SLICE,           /* a recorder finished a slice and uploaded it */
     HA_IN_USER_JOINED,     /* a user started publishing in a session's channel */
     HA_IN_USER_LEFT,
-    HA_IN_COUNT
 } ha_in_kind_t;
+#define HA_IN_COUNT (HA_IN_USER_LEFT + 1)
 
 typedef enum {
     HA_TIMER_SERVER_HEARTBEAT, /* index: server */
     HA_TIMER_SESSION_DEADLINE, /* index: session; 90 s, start, stop flush */
     HA_TIMER_SESSION_STEP,     /* index: session; 60 s reconnect, attempt */
-    HA_TIMER_KIND_COUNT
 } ha_timer_kind_t;
+#define HA_TIMER_KIND_COUNT (HA_TIMER_SESSION_STEP + 1)
 
 /* A timer names its purpose and owner; gen lets the center drop a stale one.
  * slot is dense in [0, ha_center_timer_slots()) so a driver can keep one

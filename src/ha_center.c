@@ -69,23 +69,16 @@ uint32_t ha_center_timer_slots(const ha_center_t *c)
     return c->cfg.servers_max + 2 * c->cfg.sessions_max;
 }
 
+/* Slots: servers first, then two per session (deadline, step). */
 static uint32_t timer_slot(const ha_center_t *c, ha_timer_kind_t kind, uint32_t index)
 {
-    switch (kind) {
-    case HA_TIMER_SERVER_HEARTBEAT:
+    if (kind == HA_TIMER_SERVER_HEARTBEAT) {
         assert(index < c->cfg.servers_max);
         return index;
-    case HA_TIMER_SESSION_DEADLINE:
-        assert(index < c->cfg.sessions_max);
-        return c->cfg.servers_max + 2 * index;
-    case HA_TIMER_SESSION_STEP:
-        assert(index < c->cfg.sessions_max);
-        return c->cfg.servers_max + 2 * index + 1;
-    case HA_TIMER_KIND_COUNT:
-        break;
     }
-    assert(0 && "bad timer kind");
-    return 0;
+    assert(kind == HA_TIMER_SESSION_DEADLINE || kind == HA_TIMER_SESSION_STEP);
+    assert(index < c->cfg.sessions_max);
+    return c->cfg.servers_max + 2 * index + (kind == HA_TIMER_SESSION_STEP ? 1u : 0u);
 }
 
 void ha_emit(ha_center_t *c, const ha_cmd_t *cmd)
@@ -307,8 +300,6 @@ void ha_center_input(ha_center_t *c, const ha_input_t *in)
     case HA_IN_USER_LEFT:
         if (in->u.user.session < c->cfg.sessions_max)
             ha_session_handle(c, in->u.user.session, HA_SEV_USER, in);
-        break;
-    case HA_IN_COUNT:
         break;
     }
     c->in_input = false;

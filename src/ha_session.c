@@ -325,13 +325,9 @@ void ha_session_stop(ha_center_t *c, uint32_t si)
         return;
     }
     assert(s->state == HA_ST_RECORDING && s->has_serving);
+    assert(!s->step_armed && "recording has no step pending");
     s->state = HA_ST_STOPPING;
     emit_recorder_cmd(c, HA_CMD_RECORDER_STOP, si, s->serving, s->uid, s->bak, HA_STOP_FLUSH);
-    if (s->step_armed) {
-        s->step_armed = false;
-        s->step_gen++;
-        ha_timer_cancel(c, HA_TIMER_SESSION_STEP, si);
-    }
     arm_deadline(c, si, c->now_ms + HA_STOP_FLUSH_TIMEOUT_MS);
 }
 
@@ -512,36 +508,28 @@ static void on_exit_report(ha_center_t *c, uint32_t si, const ha_recorder_in_t *
     (void)fence_forget(c, si, r->recorder);
 }
 
+/* Only sessions with their serving or pending recorder on the server are
+ * told (ha_center.c): a pending one is an attempt that failed; a serving one
+ * is recording, rejoining, or flushing a stop. */
 static void on_server_down(ha_center_t *c, uint32_t si, uint32_t server)
 {
     ha_session_t *s = &c->sessions[si];
-    bool serving_here = s->has_serving && s->serving.server == server;
-    switch (s->state) {
-    case HA_ST_RECORDING:
-        if (serving_here)
-            begin_activation(c, si, HA_CAUSE_DISCONNECT);
+    if (s->has_pending && s->pending.server == server) {
+        attempt_failed(c, si, true);
         return;
-    case HA_ST_STARTING:
-    case HA_ST_FAILOVER:
-    case HA_ST_SWITCHING:
-        if (s->has_pending && s->pending.server == server)
-            attempt_failed(c, si, true);
-        return;
-    case HA_ST_RESUMING:
-        if (serving_here) {
-            /* The link flapped before the recorder rejoined: the server is
-             * not back after all. Wait out the rest of the 60 s. */
-            s->state = HA_ST_RECONNECTING;
-            int64_t until_ms = s->detect_ms + HA_RECONNECT_WINDOW_MS;
-            arm_step(c, si, until_ms > c->now_ms ? until_ms : c->now_ms);
-        }
-        return;
-    case HA_ST_STOPPING:
-        if (serving_here)
-            ha_session_end(c, si, HA_END_STOPPED);
-        return;
-    default:
-        return;
+    }
+    assert(s->has_serving && s->serving.server == server);
+    if (s->state == HA_ST_RECORDING) {
+        begin_activation(c, si, HA_CAUSE_DISCONNECT);
+    } else if (s->state == HA_ST_RESUMING) {
+        /* The link flapped before the recorder rejoined: the server is
+         * not back after all. Wait out the rest of the 60 s. */
+        s->state = HA_ST_RECONNECTING;
+        int64_t until_ms = s->detect_ms + HA_RECONNECT_WINDOW_MS;
+        arm_step(c, si, until_ms > c->now_ms ? until_ms : c->now_ms);
+    } else {
+        assert(s->state == HA_ST_STOPPING);
+        ha_session_end(c, si, HA_END_STOPPED);
     }
 }
 
@@ -564,25 +552,23 @@ static void on_server_up(ha_center_t *c, uint32_t si, uint32_t server)
     }
 }
 
+/* The step timer is armed only while waiting: for the server (60 s), for a
+ * rejoin, for an attempt, or for capacity. */
 static void on_step(ha_center_t *c, uint32_t si)
 {
     ha_session_t *s = &c->sessions[si];
-    switch (s->state) {
-    case HA_ST_RECONNECTING: /* R2: 60 s passed without the server */
-    case HA_ST_RESUMING:     /* A4: it came back but could not rejoin */
+    if (s->state == HA_ST_RECONNECTING || s->state == HA_ST_RESUMING) {
+        /* R2: 60 s passed without the server; A4: it came back but could
+         * not rejoin. */
         go_switch(c, si);
         return;
-    case HA_ST_STARTING:
-    case HA_ST_FAILOVER:
-    case HA_ST_SWITCHING:
-        if (s->has_pending)
-            attempt_failed(c, si, true); /* attempt timed out */
-        else
-            start_attempt(c, si); /* capacity retry */
-        return;
-    default:
-        return;
     }
+    assert(s->state == HA_ST_STARTING || s->state == HA_ST_FAILOVER ||
+           s->state == HA_ST_SWITCHING);
+    if (s->has_pending)
+        attempt_failed(c, si, true); /* attempt timed out */
+    else
+        start_attempt(c, si); /* capacity retry */
 }
 
 static void on_deadline(ha_center_t *c, uint32_t si)
@@ -632,65 +618,87 @@ static void on_user(ha_center_t *c, uint32_t si, const ha_input_t *in)
         s->users[s->users_count++] = uid;
 }
 
+static void h_deadline(ha_center_t *c, uint32_t si, const ha_input_t *in)
+{
+    (void)in;
+    on_deadline(c, si);
+}
+
+static void h_step(ha_center_t *c, uint32_t si, const ha_input_t *in)
+{
+    (void)in;
+    on_step(c, si);
+}
+
+static void h_server_down(ha_center_t *c, uint32_t si, const ha_input_t *in)
+{
+    on_server_down(c, si, in->u.heartbeat.server);
+}
+
+static void h_server_up(ha_center_t *c, uint32_t si, const ha_input_t *in)
+{
+    on_server_up(c, si, in->u.heartbeat.server);
+}
+
+static void h_exit_report(ha_center_t *c, uint32_t si, const ha_input_t *in)
+{
+    on_exit_report(c, si, &in->u.recorder);
+}
+
+static void h_ready(ha_center_t *c, uint32_t si, const ha_input_t *in)
+{
+    ha_session_t *s = &c->sessions[si];
+    if (s->state != HA_ST_ENDED_NORMAL && s->state != HA_ST_ENDED_ABNORMAL)
+        on_ready(c, si, &in->u.recorder);
+    else
+        fence_now(c, si, (ha_rec_ref_t){in->u.recorder.server, in->u.recorder.recorder});
+}
+
+static void h_failed(ha_center_t *c, uint32_t si, const ha_input_t *in)
+{
+    ha_session_t *s = &c->sessions[si];
+    if (s->has_pending && s->pending.recorder == in->u.recorder.recorder)
+        attempt_failed(c, si, false);
+}
+
+static void h_exited(ha_center_t *c, uint32_t si, const ha_input_t *in)
+{
+    ha_session_t *s = &c->sessions[si];
+    if (s->state == HA_ST_STOPPING && s->has_serving &&
+        s->serving.recorder == in->u.recorder.recorder) {
+        release_load(c, s->serving.server);
+        s->serving_alive = false;
+        s->has_serving = false;
+        ha_session_end(c, si, HA_END_STOPPED);
+    } else {
+        (void)fence_forget(c, si, in->u.recorder.recorder);
+    }
+}
+
+static void h_slice(ha_center_t *c, uint32_t si, const ha_input_t *in)
+{
+    on_slice(c, si, &in->u.slice);
+}
+
+typedef void sev_handler_fn(ha_center_t *c, uint32_t si, const ha_input_t *in);
+
+/* API calls go through ha_api.c and stale timers are dropped before they get
+ * here: those have no handler. */
+static sev_handler_fn *const sev_handlers[HA_SEV_COUNT] = {
+    [HA_SEV_DEADLINE] = h_deadline,       [HA_SEV_STEP] = h_step,
+    [HA_SEV_SERVER_DOWN] = h_server_down, [HA_SEV_SERVER_UP] = h_server_up,
+    [HA_SEV_EXIT_REPORT] = h_exit_report, [HA_SEV_READY] = h_ready,
+    [HA_SEV_FAILED] = h_failed,           [HA_SEV_EXITED] = h_exited,
+    [HA_SEV_SLICE] = h_slice,             [HA_SEV_USER] = on_user,
+};
+
 void ha_session_handle(ha_center_t *c, uint32_t si, ha_sev_t sev, const ha_input_t *in)
 {
     assert(si < c->cfg.sessions_max);
+    assert(sev < HA_SEV_COUNT && sev_handlers[sev] != NULL);
     ha_session_t *s = &c->sessions[si];
     c->transitions[s->state][sev]++;
     if (s->state == HA_ST_FREE)
-        return;
-
-    switch (sev) {
-    case HA_SEV_DEADLINE:
-        on_deadline(c, si);
-        break;
-    case HA_SEV_STEP:
-        on_step(c, si);
-        break;
-    case HA_SEV_SERVER_DOWN:
-        on_server_down(c, si, in->u.heartbeat.server);
-        break;
-    case HA_SEV_SERVER_UP:
-        on_server_up(c, si, in->u.heartbeat.server);
-        break;
-    case HA_SEV_EXIT_REPORT:
-        on_exit_report(c, si, &in->u.recorder);
-        break;
-    case HA_SEV_READY:
-        if (s->state != HA_ST_ENDED_NORMAL && s->state != HA_ST_ENDED_ABNORMAL)
-            on_ready(c, si, &in->u.recorder);
-        else
-            fence_now(c, si, (ha_rec_ref_t){in->u.recorder.server, in->u.recorder.recorder});
-        break;
-    case HA_SEV_FAILED:
-        if (s->has_pending && s->pending.recorder == in->u.recorder.recorder)
-            attempt_failed(c, si, false);
-        break;
-    case HA_SEV_EXITED:
-        if (s->state == HA_ST_STOPPING && s->has_serving &&
-            s->serving.recorder == in->u.recorder.recorder) {
-            release_load(c, s->serving.server);
-            s->serving_alive = false;
-            s->has_serving = false;
-            ha_session_end(c, si, HA_END_STOPPED);
-        } else {
-            (void)fence_forget(c, si, in->u.recorder.recorder);
-        }
-        break;
-    case HA_SEV_SLICE:
-        on_slice(c, si, &in->u.slice);
-        break;
-    case HA_SEV_USER:
-        on_user(c, si, in);
-        break;
-    case HA_SEV_API_START:
-    case HA_SEV_API_QUERY:
-    case HA_SEV_API_UPDATE:
-    case HA_SEV_API_UPDATE_LAYOUT:
-    case HA_SEV_API_STOP:
-    case HA_SEV_STALE:
-    case HA_SEV_COUNT:
-        assert(0 && "API calls go through ha_api.c");
-        break;
-    }
+        return; /* an input about a session never started */
+    sev_handlers[sev](c, si, in);
 }

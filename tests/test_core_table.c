@@ -312,8 +312,6 @@ static void deliver(h_t *h, const ctx_t *x, ha_state_t st, ha_sev_t sev)
         stale_session_timer(h, si, HA_TIMER_SESSION_DEADLINE);
         break;
     }
-    case HA_SEV_COUNT:
-        fail();
     }
 }
 
