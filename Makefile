@@ -51,10 +51,11 @@ $(B)/src/%.o: src/%.c $(wildcard src/*.h) | $(B)/src
 	$(CC) $(CORE_CFLAGS) -c $< -o $@
 $(B)/sim/%.o: sim/%.c $(wildcard src/*.h sim/*.h) | $(B)/sim
 	$(CC) $(CFLAGS) -c $< -o $@
+# rm first: ar never drops members, and a deleted source must not linger.
 $(B)/libha.a: $(CORE_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 $(B)/libsim.a: $(SIM_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 $(HASIM): $(B)/sim/hasim_main.o $(B)/libsim.a $(B)/libha.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
 $(B)/tests/%: tests/%.c $(B)/libsim.a $(B)/libha.a $(wildcard tests/*.h) | $(B)/tests

@@ -65,6 +65,12 @@ static void fan_out(void *ctx, const sim_tr_ev_t *ev)
     if (r->opts->trace == NULL && !r->opts->fingerprint)
         return;
     size_t n = sim_tr_json_format(r->line, sizeof(r->line), ev);
+    if (n >= sizeof(r->line)) {
+        /* Cannot happen with the bounded fields of a trace event; if it
+         * ever does, say so rather than write half a line. */
+        r->write_failed = true;
+        return;
+    }
     if (r->opts->fingerprint)
         r->hash = sim_fnv1a(r->hash, r->line, n);
     if (r->opts->trace != NULL && fwrite(r->line, 1, n, r->opts->trace) != n)
