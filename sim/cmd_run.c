@@ -13,6 +13,7 @@
 #include "results.h"
 #include "runner.h"
 #include "scn.h"
+#include "world.h"
 
 static const char RUN_HELP[] =
     "usage: hasim run [options] SCENARIO|DIR...\n"
@@ -214,7 +215,8 @@ int cmd_run(int argc, char **argv)
         }
         if (json) {
             fputs(i ? ",\n" : "", json);
-            results_json_run(json, files.paths[i], scn->title, &res, o, this_trace);
+            results_json_run(json, files.paths[i], scn->title, &res, o, this_trace,
+                             sim_runner_world(runner), scn->sessions);
         }
         if (junit_body) {
             results_junit_run(junit_body, scn, &res, o);

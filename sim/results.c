@@ -6,6 +6,7 @@
 
 #include "cmds.h"
 #include "ha.h"
+#include "world.h"
 
 static void json_lines(FILE *f, const uint64_t lines[4])
 {
@@ -21,7 +22,8 @@ static void json_lines(FILE *f, const uint64_t lines[4])
 }
 
 void results_json_run(FILE *f, const char *path, const char *title, const sim_run_result_t *res,
-                      const orc_t *o, const char *trace_path)
+                      const orc_t *o, const char *trace_path, const struct sim_world *w,
+                      uint32_t sessions)
 {
     fputs("{\"path\":", f);
     cli_json_str(f, path);
@@ -79,7 +81,23 @@ void results_json_run(FILE *f, const char *path, const char *title, const sim_ru
                 a[i].same_server ? "true" : "false", a[i].t_end, a[i].window_404_ms,
                 a[i].attempts);
     }
-    fputs("]}", f);
+    fputc(']', f);
+    if (w != NULL) {
+        fputs(",\"sessions\":", f);
+        results_json_sessions(f, w, sessions);
+    }
+    fputc('}', f);
+}
+
+void results_json_sessions(FILE *f, const struct sim_world *w, uint32_t sessions)
+{
+    fputc('[', f);
+    for (uint32_t ws = 0; ws < sessions; ws++) {
+        sim_world_session_t v = sim_world_session(w, ws);
+        fprintf(f, "%s{\"sess\":%" PRIu32 ",\"state\":\"%s\",\"activations\":%d,\"uid\":%" PRIu32 "}",
+                ws ? "," : "", ws + 1, ha_state_name((ha_state_t)v.state), v.activations, v.uid);
+    }
+    fputc(']', f);
 }
 
 void results_json_transitions(FILE *f, const uint64_t *table)

@@ -9,9 +9,14 @@
 #include "runner.h"
 #include "scn.h"
 
-/* One run as a JSON object (no trailing newline). trace_path may be NULL. */
+/* One run as a JSON object (no trailing newline). trace_path may be NULL;
+ * with a world, the center's own end state of each session is included. */
 void results_json_run(FILE *f, const char *path, const char *title, const sim_run_result_t *res,
-                      const orc_t *o, const char *trace_path);
+                      const orc_t *o, const char *trace_path, const struct sim_world *w,
+                      uint32_t sessions);
+/* The center's own end state of each session, as a JSON array: what the
+ * core believes, next to what the oracle judged. */
+void results_json_sessions(FILE *f, const struct sim_world *w, uint32_t sessions);
 /* The state x event table as a JSON object. */
 void results_json_transitions(FILE *f, const uint64_t *table);
 

@@ -135,6 +135,8 @@ int sim_runner_run(sim_runner_t *r, const scn_t *scn, uint64_t seed, const sim_r
 
 const orc_t *sim_runner_oracle(const sim_runner_t *r) { return r->oracle; }
 
+const struct sim_world *sim_runner_world(const sim_runner_t *r) { return r->world; }
+
 void sim_runner_add_transitions(const sim_runner_t *r, uint64_t *table)
 {
     sim_world_add_transitions(r->world, table);

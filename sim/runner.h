@@ -41,6 +41,8 @@ int sim_runner_run(sim_runner_t *r, const scn_t *scn, uint64_t seed, const sim_r
                    sim_run_result_t *res, char *err, size_t err_cap);
 /* The oracle of the last run, for reports. */
 const orc_t *sim_runner_oracle(const sim_runner_t *r);
+/* The world of the last run (for per-session summaries). */
+const struct sim_world *sim_runner_world(const sim_runner_t *r);
 /* Adds the last run's state x event counts into table (HA_ST_COUNT x HA_SEV_COUNT). */
 void sim_runner_add_transitions(const sim_runner_t *r, uint64_t *table);
 

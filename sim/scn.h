@@ -105,7 +105,8 @@ typedef enum {
     SCN_PARAM_POLL,           /* bool: the polling client runs */
     SCN_PARAM_WEBM,           /* bool: individual-mode video as WebM */
     SCN_PARAM_MP4,            /* bool: composite mode writes MP4 files too */
-    SCN_PARAM_ZOMBIE,         /* bool: world parameter */
+    SCN_PARAM_ZOMBIE,         /* bool: recorders ignore the center's fence */
+    SCN_PARAM_LAZY_TIMERS,    /* bool: the driver never cancels timers */
     SCN_PARAM_COUNT
 } scn_param_id_t;
 

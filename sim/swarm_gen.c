@@ -284,6 +284,13 @@ static void gen_params(gen_t *g, uint64_t seed)
     }
     if (sim_rng_chance(&r, 1, 4))
         add_param(s, SCN_PARAM_ZOMBIE, 1, 1);
+    {
+        /* Its own stream: adding this aspect shifts no other draw. */
+        sim_rng_t lazy;
+        stream(&lazy, seed, "lazy_timers");
+        if (sim_rng_chance(&lazy, 1, 4))
+            add_param(s, SCN_PARAM_LAZY_TIMERS, 1, 1);
+    }
     if (s->mode == SCN_MODE_INDIVIDUAL && sim_rng_chance(&r, 1, 3))
         add_param(s, SCN_PARAM_WEBM, 1, 1);
     if (s->mode == SCN_MODE_COMPOSITE && sim_rng_chance(&r, 1, 3))

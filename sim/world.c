@@ -126,7 +126,7 @@ struct sim_world {
     sim_rng_t rng_kill, rng_start, rng_rejoin, rng_gop, rng_uid, rng_sid;
     int64_t p_kill_lo, p_kill_hi, p_start_lo, p_start_hi, p_rejoin_lo, p_rejoin_hi;
     int64_t p_gop_lo, p_gop_hi;
-    bool p_poll, p_webm, p_mp4, p_zombie;
+    bool p_poll, p_webm, p_mp4, p_zombie, p_lazy_timers;
 
     sim_world_stats_t stats;
     char err[256];
@@ -760,7 +760,9 @@ static void w_emit(void *ctx, const ha_cmd_t *cmd)
     case HA_CMD_TIMER_ARM: {
         uint32_t slot = cmd->u.arm.timer.slot;
         assert(slot < w->timer_slots_cap);
-        if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE)
+        /* A lazy driver (many event loops are) leaves the old timer in its
+         * queue: the center gets it later and must know it is stale. */
+        if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE && !w->p_lazy_timers)
             (void)sim_evq_cancel(&w->q, w->timer_handle[slot]);
         const ha_timer_t *t = &cmd->u.arm.timer;
         w->timer_handle[slot] = push(w, cmd->u.arm.at_ms, PRIO_TIMER, EVK_TIMER, t->slot, t->gen,
@@ -770,7 +772,7 @@ static void w_emit(void *ctx, const ha_cmd_t *cmd)
     case HA_CMD_TIMER_CANCEL: {
         uint32_t slot = cmd->u.cancel.slot;
         assert(slot < w->timer_slots_cap);
-        if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE)
+        if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE && !w->p_lazy_timers)
             (void)sim_evq_cancel(&w->q, w->timer_handle[slot]);
         w->timer_handle[slot] = SIM_EV_HANDLE_NONE;
         break;
@@ -1128,6 +1130,7 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
     w->p_webm = param_bool(scn, SCN_PARAM_WEBM, false);
     w->p_mp4 = param_bool(scn, SCN_PARAM_MP4, false);
     w->p_zombie = param_bool(scn, SCN_PARAM_ZOMBIE, false);
+    w->p_lazy_timers = param_bool(scn, SCN_PARAM_LAZY_TIMERS, false);
 
     uint32_t n_srv = scn->servers, n_ses = scn->sessions;
     w->block_len = scn->mode == SCN_MODE_INDIVIDUAL ? 2 * HA_USERS_MAX : 2;
@@ -1305,6 +1308,18 @@ int sim_world_run(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts
 }
 
 sim_world_stats_t sim_world_stats(const sim_world_t *w) { return w->stats; }
+
+sim_world_session_t sim_world_session(const sim_world_t *w, uint32_t ws)
+{
+    sim_world_session_t v = {HA_ST_FREE, 0, 0};
+    if (ws >= w->scn->sessions || w->sessions[ws].core == UINT32_MAX)
+        return v;
+    uint32_t si = w->sessions[ws].core;
+    v.state = (int)ha_session_state(w->core, si);
+    v.activations = ha_session_activations(w->core, si);
+    v.uid = ha_session_uid(w->core, si);
+    return v;
+}
 
 void sim_world_add_transitions(const sim_world_t *w, uint64_t *table)
 {

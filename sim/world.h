@@ -58,6 +58,15 @@ int sim_world_run(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts
                   size_t err_cap);
 sim_world_stats_t sim_world_stats(const sim_world_t *w);
 
+/* What the center says of session ws (0-based) at the end of the last run:
+ * its state, activations and recording UID. 0 for a session never started. */
+typedef struct {
+    int state;        /* ha_state_t */
+    int activations;
+    uint32_t uid;
+} sim_world_session_t;
+sim_world_session_t sim_world_session(const sim_world_t *w, uint32_t ws);
+
 /* The HA core's state-machine coverage of the last run, summed into
  * table[state * HA_SEV_COUNT + sev] (sizes from ha.h). */
 void sim_world_add_transitions(const sim_world_t *w, uint64_t *table);

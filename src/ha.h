@@ -322,13 +322,7 @@ uint32_t ha_session_uid(const ha_center_t *c, uint32_t session);
 uint64_t ha_center_transitions(const ha_center_t *c, ha_state_t st, ha_sev_t sev);
 
 const char *ha_state_name(ha_state_t st);
-const char *ha_in_kind_name(ha_in_kind_t k);
 const char *ha_sev_name(ha_sev_t e);
-const char *ha_event_name(ha_event_t e);
-const char *ha_call_name(ha_call_t call);
 const char *ha_cause_name(ha_cause_t cause);
-const char *ha_end_reason_name(ha_end_reason_t r);
-const char *ha_track_name(ha_track_t t);
-const char *ha_mode_name(ha_mode_t m);
 
 #endif

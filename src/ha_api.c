@@ -116,8 +116,8 @@ void ha_api_handle(ha_center_t *c, const ha_api_in_t *api)
         reply(c, api, si, 404, 0, 0, NO_WORKER, NULL);
         return;
     }
-    switch (s->state) {
-    case HA_ST_STARTING:
+    /* Live and outside a window: starting, recording or stopping. */
+    if (s->state == HA_ST_STARTING) {
         if (api->call == HA_CALL_STOP) {
             /* Nothing was recorded yet: the service's 206, code 435. */
             reply(c, api, si, 206, 435, 0, "no recorded data", NULL);
@@ -125,8 +125,7 @@ void ha_api_handle(ha_center_t *c, const ha_api_in_t *api)
         } else {
             reply(c, api, si, 200, 0, 2, NULL, NULL);
         }
-        return;
-    case HA_ST_RECORDING:
+    } else if (s->state == HA_ST_RECORDING) {
         if (api->call == HA_CALL_STOP) {
             reply(c, api, si, 200, 0, 6, NULL, ha_files_newest_playlist(c, si));
             ha_session_stop(c, si);
@@ -134,15 +133,11 @@ void ha_api_handle(ha_center_t *c, const ha_api_in_t *api)
             reply(c, api, si, 200, 0, 5, NULL,
                   api->call == HA_CALL_QUERY ? ha_files_newest_playlist(c, si) : NULL);
         }
-        return;
-    case HA_ST_STOPPING:
+    } else {
+        assert(s->state == HA_ST_STOPPING);
         if (api->call == HA_CALL_QUERY)
             reply(c, api, si, 200, 0, 6, NULL, ha_files_newest_playlist(c, si));
         else
             reply(c, api, si, 400, 49, 0, "task is exiting", NULL);
-        return;
-    default:
-        assert(0 && "live states are handled above");
-        return;
     }
 }

@@ -155,10 +155,11 @@ static bool avoided(const ha_session_t *s, uint32_t server)
     return false;
 }
 
+/* A server is avoided once it failed: the failed one at detection (the list
+ * is empty then), then each attempt's, which the pick never chose twice. */
 static void avoid_add(ha_session_t *s, uint32_t server)
 {
-    if (avoided(s, server))
-        return;
+    assert(!avoided(s, server));
     if (s->avoid_count < sizeof(s->avoid) / sizeof(s->avoid[0]))
         s->avoid[s->avoid_count++] = server;
 }
@@ -481,25 +482,22 @@ static void on_exit_report(ha_center_t *c, uint32_t si, const ha_recorder_in_t *
 {
     ha_session_t *s = &c->sessions[si];
     if (s->has_serving && s->serving.recorder == r->recorder && s->serving_alive) {
+        /* A live serving recorder exists only while recording, waiting for
+         * its server, rejoining, or flushing a stop. */
         s->serving_alive = false;
         release_load(c, s->serving.server);
-        switch (s->state) {
-        case HA_ST_RECORDING:
+        if (s->state == HA_ST_RECORDING) {
             begin_activation(c, si, HA_CAUSE_KILL);
-            return;
-        case HA_ST_RECONNECTING:
-        case HA_ST_RESUMING:
+        } else if (s->state == HA_ST_RECONNECTING || s->state == HA_ST_RESUMING) {
             /* Died while cut off: nothing to wait for; same activation. */
             s->has_serving = false;
             go_switch(c, si);
-            return;
-        case HA_ST_STOPPING:
+        } else {
+            assert(s->state == HA_ST_STOPPING);
             s->has_serving = false;
             ha_session_end(c, si, HA_END_STOPPED);
-            return;
-        default:
-            return;
         }
+        return;
     }
     if (s->has_pending && s->pending.recorder == r->recorder) {
         attempt_failed(c, si, false);
