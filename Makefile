@@ -72,6 +72,13 @@ run:
 bench:
 	@bash tools/bench.sh
 
+# Coverage of src/ by the scenario library plus a fixed swarm, enforced in
+# make check. A ratchet: raise it as coverage grows. The goal (issue 6) is
+# 100 % of lines and 95 % of branches; what is missing is listed by the run.
+COVERAGE_LINES_MIN ?= 96
+COVERAGE_BRANCHES_MIN ?= 80
+export COVERAGE_LINES_MIN COVERAGE_BRANCHES_MIN
+
 coverage:
 	@bash tools/coverage.sh
 
