@@ -27,8 +27,14 @@ static void put_char(name_buf_t *b, char ch)
 
 static void put_str(name_buf_t *b, const char *s)
 {
-    for (; *s != '\0'; s++)
-        put_char(b, *s);
+    /* One bounds check and a copy: names are built for every slice. */
+    size_t n = strlen(s);
+    if (b->len + n >= b->cap) {
+        b->overflow = 1;
+        return;
+    }
+    memcpy(b->out + b->len, s, n);
+    b->len += n;
 }
 
 static void put_u32(name_buf_t *b, uint32_t v)
