@@ -9,18 +9,21 @@
  * be; W lines only move the model.
  *
  * Some rules are about what must follow an event "at once" (a detect after
- * an exit report, a give-up after the 4th fault, callback 11 after an end).
- * Those become obligations due at the event's t_ms: they are judged when the
- * first event of a later millisecond arrives, or at orc_finish(), so every
- * line of that millisecond has had its chance. Bounds in the future (the
- * 30/60/90 s ones, the stop flush) are judged when the activation or session
- * closes, or at orc_finish().
+ * an exit report, a give-up after the 4th fault, callback 11 after an end,
+ * fences when a server is back). Those become obligations due at the event's
+ * t_ms: they are judged when the first event of a later millisecond arrives,
+ * or at orc_finish(), so every line of that millisecond has had its chance.
+ * Bounds in the future (the 30/60/90 s ones, the stop flush) are judged when
+ * the activation or session closes, or at orc_finish(); the two that are
+ * exact moments (R2's switch at 60 s, a cut-off server declared down 6 s
+ * after its last heartbeat) are obligations like timers.
  *
  * This file holds the memory, the findings, the tables and the obligations,
  * and hands each event to its rules: oracle_world.c (W lines),
- * oracle_activation.c (detection to resume or end), oracle_files.c (slices
- * and playlists), oracle_api.c (API answers, callbacks). docs/oracle.md
- * says what each rule checks.
+ * oracle_activation.c (detection to resume or end), oracle_servers.c
+ * (servers declared down and back), oracle_files.c (slices and playlists),
+ * oracle_api.c (API answers, callbacks). docs/oracle.md says what each rule
+ * checks.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -314,7 +317,18 @@ void orc_ob_add(orc_t *o, ob_kind_t kind, int64_t due, uint32_t sess, int act,
                    uint32_t stamp, uint64_t line)
 {
     o->obs = orc_grow(o->obs, &o->obs_cap, o->obs_n + 1, sizeof *o->obs);
-    o->obs[o->obs_n++] = (ob_t){due, kind, sess, act, stamp, line};
+    o->obs[o->obs_n++] = (ob_t){due, kind, sess, act, stamp, line, 0};
+    if (due < o->ob_min_due)
+        o->ob_min_due = due;
+}
+
+void orc_ob_add_srv(orc_t *o, ob_kind_t kind, int64_t due, uint32_t srv, uint32_t stamp,
+                    uint64_t line)
+{
+    assert(kind == OB_SRV_DOWN || kind == OB_SRV_FENCES);
+    assert(srv != 0);
+    o->obs = orc_grow(o->obs, &o->obs_cap, o->obs_n + 1, sizeof *o->obs);
+    o->obs[o->obs_n++] = (ob_t){due, kind, 0, -1, stamp, line, srv};
     if (due < o->ob_min_due)
         o->ob_min_due = due;
 }
@@ -483,6 +497,10 @@ uint64_t orc_notice_seen(orc_t *o, uint64_t v)
 
 static void ob_fire(orc_t *o, const ob_t *b)
 {
+    if (b->kind == OB_SRV_DOWN || b->kind == OB_SRV_FENCES) {
+        orc_srv_ob_fire(o, b); /* about a server, not a session */
+        return;
+    }
     sess_t *s = &o->sess[b->sess];
     act_t *a = b->act >= 0 ? &o->acts[b->act] : NULL;
 
@@ -575,6 +593,9 @@ static void ob_fire(orc_t *o, const ob_t *b)
                        "after detecting the disconnect; R2 switches then",
                        b->sess, a->srv, ORC_RECONNECT_WINDOW_MS);
         return;
+    case OB_SRV_DOWN:
+    case OB_SRV_FENCES:
+        return; /* handled above */
     }
 }
 
@@ -587,7 +608,7 @@ static void ob_run(orc_t *o, int64_t now, bool run_end)
     /* Firing never adds obligations, so the list is walked once. */
     for (size_t i = 0; i < o->obs_n; i++) {
         ob_t b = o->obs[i];
-        bool timer = b.kind == OB_SWITCH;
+        bool timer = b.kind == OB_SWITCH || b.kind == OB_SRV_DOWN;
         bool due = run_end ? (timer ? b.due < now : b.due <= now) : b.due < now;
 
         if (due) {
@@ -595,7 +616,7 @@ static void ob_run(orc_t *o, int64_t now, bool run_end)
             continue;
         }
         if (run_end) {
-            if (timer)
+            if (timer && (b.kind != OB_SRV_DOWN || orc_srv_ob_live(o, &b)))
                 o->unjudged++;
             continue;
         }
@@ -614,7 +635,7 @@ void orc_ob_flush_sess(orc_t *o, uint32_t sess)
 
     for (size_t i = 0; i < o->obs_n; i++) {
         ob_t b = o->obs[i];
-        if (b.sess == sess) {
+        if (b.sess == sess && b.srv == 0) {
             ob_fire(o, &b);
             continue;
         }

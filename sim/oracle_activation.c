@@ -127,9 +127,12 @@ static bool a4_broken(orc_t *o, act_t *a)
     return true;
 }
 
-/* R2: the failed server came back within the window, is still up, and its
- * recorder is alive, so the center must reconnect rather than switch --
- * unless the recorder, asked to rejoin, did not within A4's bound. */
+/* R2: the failed server came back within the window, has stayed up since,
+ * and its recorder is alive, so the center must reconnect rather than
+ * switch -- unless the recorder, asked to rejoin, did not within A4's bound.
+ * A return cut short (the link dropped again, even if it came back after the
+ * window) binds nothing: the center switches, or ends at the deadline, when
+ * it learns. */
 static bool must_reconnect(orc_t *o, act_t *a)
 {
     const orc_activation_t *p = &o->pub[a - o->acts];
@@ -144,7 +147,8 @@ static bool must_reconnect(orc_t *o, act_t *a)
         return false;
     r = &o->rec[a->rec];
     sv = &o->srv[a->srv];
-    return !r->killed && !sv->link_down && !sv->crashed; /* else dead, or gone again */
+    /* else dead, or gone again (cut after the heal: a later line) */
+    return !r->killed && !sv->link_down && !sv->crashed && sv->down_line <= a->heal_line;
 }
 
 /* ---- closing an activation ----------------------------------------------- */
@@ -320,7 +324,9 @@ void orc_on_detect(orc_t *o, const sim_tr_ev_t *ev)
     if (ev->cause == HA_CAUSE_DISCONNECT && p->t_fault >= 0) {
         int64_t lo = p->t_fault + ORC_HEARTBEAT_TIMEOUT_MS - ORC_HEARTBEAT_INTERVAL_MS;
         int64_t hi = p->t_fault + ORC_HEARTBEAT_TIMEOUT_MS;
-        if (ev->t_ms < lo || ev->t_ms > hi)
+        /* With the last heartbeat known, R2 judged the detection itself
+         * (oracle_servers.c); the window is for traces without it. */
+        if (!sv->hb_known && (ev->t_ms < lo || ev->t_ms > hi))
             orc_note(o, 2, ev->sess, ev->t_ms, sv->down_line, o->line, 0, 0,
                      "server %" PRIu32 " lost its link at %" PRId64 " ms and was detected %" PRId64
                      " ms later; A2 assumes %d to %d ms",
@@ -339,6 +345,7 @@ void orc_on_server_down(orc_t *o, const sim_tr_ev_t *ev)
 
     if (sv == NULL)
         return;
+    orc_srv_declared_down(o, sv, ev);
     sv->center_down = true;
     for (size_t id = 1; id < o->sess_hi; id++) {
         sess_t *s = &o->sess[id];
@@ -354,6 +361,7 @@ void orc_on_server_up(orc_t *o, const sim_tr_ev_t *ev)
     if (sv == NULL)
         return;
     sv->center_down = false;
+    orc_srv_back(o, ev);
     /* The center sees a failed server back. If that is within the window
      * and it has no report of the recorder's death (a held exit report
      * comes with the link, before the heartbeat), going to reconnect is
@@ -466,7 +474,10 @@ static void fence_server(orc_t *o, sess_t *s, uint32_t srv)
 {
     for (uint32_t id = s->recs; id != 0; id = o->rec[id].next) {
         rec_t *r = &o->rec[id];
-        if (r->srv == srv && !r->fenced) {
+        if (r->srv != srv)
+            continue;
+        orc_let_go(o, r);
+        if (!r->fenced) {
             r->fenced = true;
             r->fence_line = o->line;
         }
@@ -554,6 +565,7 @@ void orc_on_switch(orc_t *o, const sim_tr_ev_t *ev)
         fence_server(o, s, ev->from_srv);
     if (a->cur_rec != 0) {
         o->rec[a->cur_rec].abandoned = true;
+        orc_let_go(o, &o->rec[a->cur_rec]);
         a->cur_rec = 0;
     }
     orc_uid_add(o, s, ev->uid);
@@ -568,6 +580,7 @@ void orc_on_attempt_failed(orc_t *o, const sim_tr_ev_t *ev)
         return;
     orc_chk(o, 11);
     r->abandoned = true;
+    orc_let_go(o, r);
     orc_slot_free(o, r);
     if (s->state != SS_WINDOW)
         return;
@@ -839,6 +852,9 @@ void orc_on_end(orc_t *o, const sim_tr_ev_t *ev)
                  ev->sess, s->failover_uid);
         s->failover_due = false;
     }
+    /* R9: what the session still had, it lets go of now. */
+    for (uint32_t id = s->recs; id != 0; id = o->rec[id].next)
+        orc_let_go(o, &o->rec[id]);
     s->state = SS_ENDED;
     s->act = -1;
     s->t_end = ev->t_ms;

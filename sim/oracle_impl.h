@@ -79,6 +79,12 @@ typedef struct {
     uint64_t start_line, kill_line, report_line, fence_line, resume_cmd_line;
     bool ready, failed, killed, reported, exited, fenced, abandoned, slot, rejoined;
     bool report_held; /* killed while its host was cut off: A2 does not apply */
+    /* R9 on a server's return: the session let it go (switched away,
+     * abandoned the attempt, or ended) and the center must fence it. */
+    bool let_go, fence_judged;
+    uint64_t let_go_line;
+    uint64_t stop_fence_line; /* the center's recorder_stop how=fence, 0 none */
+    uint64_t fenced_line;     /* the center's fenced line, 0 none */
     uint32_t next; /* the session's recorders, by id; 0 ends */
 } rec_t;
 
@@ -87,6 +93,15 @@ typedef struct {
     bool link_down, crashed, center_down;
     int64_t t_down; /* W: last disconnect or crash */
     uint64_t down_line;
+    uint64_t heal_line; /* W: last heal, 0 none */
+    /* R2's detection: cut off after a heartbeat at hb_last, the server is
+     * owed a server_down at exactly hb_last + the timeout (unless it heals
+     * first). hb_gen tells a stale obligation from the live one. */
+    bool hb_known; /* the cut that began this outage carried last_hb_ms */
+    bool hb_owed;
+    int64_t hb_last, hb_cut;
+    uint64_t hb_fault_line;
+    uint32_t hb_gen;
 } srv_t;
 
 #define FAILED_SRV_MAX 16 /* servers remembered as failed in one activation */
@@ -147,16 +162,19 @@ typedef enum {
     OB_DETECT_DOWN, /* server of the serving recorder declared down: detect now */
     OB_GIVE_UP,     /* 4th fault: the session ends now */
     OB_END,         /* an end: callback 11, playlists closed, slices listed */
-    OB_SWITCH       /* disconnect activation: switch by now (timer-like) */
+    OB_SWITCH,      /* disconnect activation: switch by now (timer-like) */
+    OB_SRV_DOWN,    /* a cut-off server: declared down by now (timer-like) */
+    OB_SRV_FENCES   /* a server back: its let-go recorders fenced now */
 } ob_kind_t;
 
 typedef struct {
     int64_t due;
     ob_kind_t kind;
-    uint32_t sess;
+    uint32_t sess; /* 0 for a server's obligation */
     int act;
-    uint32_t stamp; /* the session's detect count when made */
+    uint32_t stamp; /* the session's detect count (the server's hb_gen) when made */
     uint64_t line;
+    uint32_t srv;   /* the server of OB_SRV_*, else 0 */
 } ob_t;
 
 struct orc {
@@ -226,6 +244,8 @@ act_t *orc_act_new(orc_t *o, sess_t *s, int k, int cause, int64_t t);
 uint32_t orc_sess_id(const orc_t *o, const sess_t *s);
 void orc_ob_add(orc_t *o, ob_kind_t kind, int64_t due, uint32_t sess, int act, uint32_t stamp,
                 uint64_t line);
+void orc_ob_add_srv(orc_t *o, ob_kind_t kind, int64_t due, uint32_t srv, uint32_t stamp,
+                    uint64_t line);
 void orc_uid_add(orc_t *o, sess_t *s, uint32_t uid);
 const uid_t_ *orc_uid_find(const orc_t *o, const sess_t *s, uint32_t uid);
 user_t *orc_user_find(const orc_t *o, const sess_t *s, uint32_t uid);
@@ -275,6 +295,16 @@ void orc_on_started(orc_t *o, const sim_tr_ev_t *ev);
 void orc_on_resume(orc_t *o, const sim_tr_ev_t *ev);
 void orc_on_give_up(orc_t *o, const sim_tr_ev_t *ev);
 void orc_on_end(orc_t *o, const sim_tr_ev_t *ev);
+
+/* ---- oracle_servers.c: servers declared down (R2) and back (R9) -------- */
+
+void orc_srv_cut(orc_t *o, srv_t *sv, const sim_tr_ev_t *ev);
+void orc_srv_healed(orc_t *o, srv_t *sv);
+void orc_srv_declared_down(orc_t *o, srv_t *sv, const sim_tr_ev_t *ev);
+void orc_srv_back(orc_t *o, const sim_tr_ev_t *ev);
+void orc_srv_ob_fire(orc_t *o, const ob_t *b);
+bool orc_srv_ob_live(const orc_t *o, const ob_t *b);
+void orc_let_go(orc_t *o, rec_t *r);
 
 /* ---- oracle_files.c: slices and playlists ------------------------------ */
 

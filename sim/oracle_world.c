@@ -112,6 +112,7 @@ void orc_on_fault(orc_t *o, const sim_tr_ev_t *ev)
         sv = orc_srv_of(o, ev->srv);
         if (sv == NULL)
             return;
+        orc_srv_cut(o, sv, ev);
         sv->link_down = true;
         sv->t_down = ev->t_ms;
         sv->down_line = o->line;
@@ -137,13 +138,17 @@ void orc_on_fault(orc_t *o, const sim_tr_ev_t *ev)
         sv = orc_srv_of(o, ev->srv);
         if (sv == NULL || sv->crashed)
             return;
+        orc_srv_healed(o, sv);
         sv->link_down = false;
         for (size_t id = 1; id < o->sess_hi; id++) {
             sess_t *s = &o->sess[id];
             if (s->state != SS_WINDOW)
                 continue;
             act_t *a = &o->acts[s->act];
-            if (a->open && a->srv == ev->srv && a->t_healed < 0 &&
+            /* The first return, or a new one after a return that did not
+             * hold (cut again since: see must_reconnect). */
+            if (a->open && a->srv == ev->srv &&
+                (a->t_healed < 0 || sv->down_line > a->heal_line) &&
                 o->pub[s->act].cause == HA_CAUSE_DISCONNECT) {
                 a->t_healed = ev->t_ms;
                 a->heal_line = o->line;
@@ -342,7 +347,11 @@ void orc_on_recorder_stop(orc_t *o, const sim_tr_ev_t *ev)
 {
     rec_t *r = orc_rec_of(o, ev->rec);
 
-    if (r != NULL && ev->how == HA_STOP_FENCE && !r->fenced) {
+    if (r == NULL || ev->how != HA_STOP_FENCE)
+        return;
+    if (r->stop_fence_line == 0)
+        r->stop_fence_line = o->line;
+    if (!r->fenced) {
         r->fenced = true;
         r->fence_line = o->line;
     }
@@ -362,7 +371,11 @@ void orc_on_fenced(orc_t *o, const sim_tr_ev_t *ev)
 {
     rec_t *r = orc_rec_of(o, ev->rec);
 
-    if (r != NULL && !r->fenced) {
+    if (r == NULL)
+        return;
+    if (r->fenced_line == 0)
+        r->fenced_line = o->line;
+    if (!r->fenced) {
         r->fenced = true;
         r->fence_line = o->line;
     }

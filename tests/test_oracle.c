@@ -268,6 +268,21 @@ static void expect_only(const orc_t *o, int rule)
     }
 }
 
+/* The first violation of rule whose message has w; it must be there. */
+static const orc_violation_t *find_violation(const orc_t *o, int rule, const char *w)
+{
+    size_t n;
+    const orc_violation_t *v = orc_violations(o, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].rule == rule && strstr(v[i].msg, w) != NULL)
+            return &v[i];
+    }
+    show(o);
+    fail_msg("expected a %s violation with '%s'", orc_rule_name(rule), w);
+    return NULL;
+}
+
 static void expect_note(const orc_t *o, int assumption, const char *w1)
 {
     size_t n;
@@ -289,7 +304,8 @@ static void fixtures_pass(void **state)
         "kill.jsonl",       "kill_timing.jsonl",     "disconnect_reconnect.jsonl",
         "disconnect_switch.jsonl", "giveup_deadline.jsonl", "fourth_fault.jsonl",
         "replacement_fail.jsonl",  "individual.jsonl",      "web.jsonl",
-        "capacity.jsonl",
+        "capacity.jsonl",          "heal_before_detection.jsonl", "server_returns.jsonl",
+        "stop_while_cut_off.jsonl", "link_flaps_during_rejoin.jsonl",
     };
     (void)state;
     for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
@@ -435,9 +451,12 @@ static void r2_switch_when_back_at_60000_fails(void **state)
 
 static void r2_back_at_60001_switch_passes(void **state)
 {
-    /* Back 1 ms too late: the switch at 60000 was right. (Each AFTER goes
+    /* Back 1 ms too late: the switch at 60000 was right, and the recorder
+     * it let go of is fenced as the server returns (R9). (Each AFTER goes
      * right after recorder_start, so the heal is inserted last.) */
     static const patch_t p[] = {
+        AFTER(106000, "recorder_start", J({"t_ms":106001,"kind":"fenced","sess":1,"srv":1,"rec":1})),
+        AFTER(106000, "recorder_start", J({"t_ms":106001,"kind":"recorder_stop","sess":1,"srv":1,"rec":1,"how":"fence"})),
         AFTER(106000, "recorder_start", J({"t_ms":106001,"kind":"server_up","srv":1})),
         AFTER(106000, "recorder_start", J({"t_ms":106001,"kind":"fault","fault":"heal","srv":1})),
         END};
@@ -511,6 +530,151 @@ static void r2_reconnect_window_wrong_fails(void **state)
     expect_only(o, 2);
     expect_violation(o, 2, "waits for server 1 until 100000 ms",
                      "until detection + 60000 = 106000 ms");
+}
+
+/* ---- R2: detection, exactly 6000 ms after the last heartbeat ------------ */
+
+/* disconnect_switch.jsonl: the link is cut at 40500 after the heartbeat of
+ * 40000 (line 11), and the server is declared down at 46000 (line 13). */
+#define CUT_HB(l) SUB(40500, "fault", J("last_hb_ms":40000), "\"last_hb_ms\":" l)
+
+static void r2_detection_at_last_heartbeat_plus_6000_passes(void **state)
+{
+    orc_t *o = run("disconnect_switch.jsonl", NULL);
+    size_t n;
+    (void)state;
+    expect_clean(o);
+    (void)orc_notes(o, &n);
+    assert_int_equal(n, 0); /* the exact check replaces A2's 4000..6000 window */
+    assert_true(orc_checked(o, 2) > 0);
+}
+
+static void r2_detection_one_ms_early_fails(void **state)
+{
+    static const patch_t p[] = {CUT_HB("40001"), END};
+    orc_t *o = run("disconnect_switch.jsonl", p);
+    const orc_violation_t *v;
+    (void)state;
+    expect_only(o, 2);
+    assert_int_equal(orc_violation_count(o), 1);
+    v = find_violation(o, 2, "server 1 was declared down 5999 ms after its last heartbeat "
+                             "reached the center (at 40001 ms)");
+    expect_violation(o, 2, "R2 declares a disconnected server down exactly 6000 ms after it",
+                     NULL);
+    assert_int_equal(v->lines[0], 11); /* the fault */
+    assert_int_equal(v->lines[1], 13); /* the server_down */
+    assert_int_equal(v->t_ms, 46000);
+}
+
+static void r2_detection_one_ms_late_fails(void **state)
+{
+    static const patch_t p[] = {CUT_HB("39999"), END};
+    orc_t *o = run("disconnect_switch.jsonl", p);
+    const orc_violation_t *v;
+    (void)state;
+    expect_only(o, 2);
+    assert_int_equal(orc_violation_count(o), 1);
+    v = find_violation(o, 2, "server 1 was not declared down 6000 ms after its last heartbeat "
+                             "reached the center (at 39999 ms, link cut at 40500 ms)");
+    assert_int_equal(v->lines[0], 11);
+    assert_int_equal(v->lines[1], 13); /* the late server_down found the time past */
+    assert_int_equal(v->t_ms, 45999);
+}
+
+static void r2_no_detection_when_healed_in_time_passes(void **state)
+{
+    /* Cut at 40500 after the heartbeat of 40000, back at 45000: nothing is
+     * declared down. Back at exactly 46000 still counts (the heal's
+     * heartbeat comes before the center's timer in that millisecond). */
+    static const patch_t at_6000[] = {SUB(40500, "fault", "45000", "46000"),
+                                      SUB(45000, NULL, J("t_ms":45000), J("t_ms":46000)), END};
+    (void)state;
+    expect_clean(run("heal_before_detection.jsonl", NULL));
+    expect_clean(run("heal_before_detection.jsonl", at_6000));
+}
+
+static void r2_not_declared_down_when_not_healed_fails(void **state)
+{
+    static const patch_t at_6001[] = {SUB(40500, "fault", "45000", "46001"),
+                                      SUB(45000, NULL, J("t_ms":45000), J("t_ms":46001)), END};
+    orc_t *o = run("heal_before_detection.jsonl", at_6001);
+    (void)state;
+    expect_only(o, 2);
+    expect_violation(o, 2, "server 1 was not declared down 6000 ms after its last heartbeat",
+                     "R2's minute counts from that moment");
+}
+
+static void r2_detection_after_the_heal_fails(void **state)
+{
+    /* Healed at 45000, declared down (and detected) at 46000 anyway. */
+    static const patch_t p[] = {
+        AFTER(45000, "fault", J({"t_ms":46000,"kind":"reconnecting","sess":1,"srv":1,"until_ms":106000})),
+        AFTER(45000, "fault", J({"t_ms":46000,"kind":"detect","sess":1,"srv":1,"rec":1,"cause":"disconnect","activation":0,"until_ms":136000})),
+        AFTER(45000, "fault", J({"t_ms":46000,"kind":"server_down","srv":1})),
+        DEL(50000, "api"), END};
+    orc_t *o = run("heal_before_detection.jsonl", p);
+    const orc_violation_t *v;
+    (void)state;
+    expect_only(o, 2);
+    v = find_violation(o, 2, "server 1 was declared down at 46000 ms, but its link is up and "
+                             "its host alive: the center declared a live server dead");
+    assert_int_equal(v->lines[0], 14); /* the server_down */
+    assert_int_equal(v->lines[1], 13); /* the heal */
+}
+
+static void r2_detection_before_the_heal_fails(void **state)
+{
+    /* Declared down at 44000, 4000 ms after the last heartbeat, while cut
+     * off: too early, even though the link is not back. */
+    static const patch_t p[] = {
+        BEFORE(45000, "fault", J({"t_ms":44000,"kind":"server_down","srv":1})), END};
+    orc_t *o = run("heal_before_detection.jsonl", p);
+    (void)state;
+    expect_only(o, 2);
+    expect_violation(o, 2, "server 1 was declared down 4000 ms after its last heartbeat", NULL);
+}
+
+static void r2_live_server_declared_down_fails(void **state)
+{
+    /* Server 2 was never cut off. */
+    static const patch_t p[] = {
+        BEFORE(50000, "api", J({"t_ms":50000,"kind":"server_down","srv":2})), END};
+    orc_t *o = run("heal_before_detection.jsonl", p);
+    (void)state;
+    expect_only(o, 2);
+    assert_int_equal(orc_violation_count(o), 1);
+    expect_violation(o, 2, "server 2 was declared down at 50000 ms",
+                     "the center declared a live server dead");
+}
+
+static void r2_detection_unjudged_when_the_run_ends_first(void **state)
+{
+    /* Never healed; the run ends at 46000 (the timer may still fire) or
+     * 46001 (it should have). */
+    static const patch_t at_6000[] = {DEL(45000, "fault"), DEL(50000, "api"),
+                                      SUB(60000, NULL, J("t_ms":60000), J("t_ms":46000)), END};
+    static const patch_t at_6001[] = {DEL(45000, "fault"), DEL(50000, "api"),
+                                      SUB(60000, NULL, J("t_ms":60000), J("t_ms":46001)), END};
+    orc_t *o;
+    (void)state;
+    o = run("heal_before_detection.jsonl", at_6000);
+    expect_clean(o);
+    assert_int_equal(orc_unjudged(o), 1);
+    o = run("heal_before_detection.jsonl", at_6001);
+    expect_only(o, 2);
+    expect_violation(o, 2, "server 1 was not declared down 6000 ms after its last heartbeat",
+                     NULL);
+}
+
+static void r2_detection_without_last_heartbeat_keeps_a2_window(void **state)
+{
+    /* No last_hb_ms (unknown): only A2's note, whatever the detection. */
+    static const patch_t p[] = {SUB(40500, "fault", ",\"last_hb_ms\":40000", ""),
+                                SUB(40500, "fault", J("t_ms":40500), J("t_ms":39000)), END};
+    orc_t *o = run("disconnect_switch.jsonl", p);
+    (void)state;
+    expect_clean(o);
+    expect_note(o, 2, "detected 7000 ms later");
 }
 
 /* ---- R3 ----------------------------------------------------------------- */
@@ -1030,6 +1194,83 @@ static void r9_zombie_resumes_fails(void **state)
     expect_violation(o, 9, "resumes with recorder 1 on server 1", "which it had switched away from");
 }
 
+/* R9 when a server comes back: server_returns.jsonl has server 1 back at
+ * 145000 (line 33), with recorder 1 that session 1 switched away from at
+ * 106000 (line 21) fenced then, and recorder 2 of session 2, killed while
+ * cut off, whose exit report came with the link: dead, no fence owed. */
+
+static void r9_returning_server_fenced_passes(void **state)
+{
+    orc_t *o = run("server_returns.jsonl", NULL);
+    (void)state;
+    expect_clean(o);
+    assert_true(orc_checked(o, 9) > 0);
+}
+
+static void r9_returning_server_not_fenced_fails(void **state)
+{
+    static const patch_t p[] = {DEL(145000, "recorder_stop"), DEL(145000, "fenced"), END};
+    orc_t *o = run("server_returns.jsonl", p);
+    const orc_violation_t *v;
+    (void)state;
+    expect_only(o, 9);
+    assert_int_equal(orc_violation_count(o), 1);
+    v = find_violation(o, 9, "server 1 came back at 145000 ms but recorder 1 of session 1, "
+                             "which the session had let go of, got no recorder_stop how=fence");
+    expect_violation(o, 9, "R9 stops it for good as soon as its server is reachable", NULL);
+    assert_int_equal(v->sess, 1);
+    assert_int_equal(v->lines[0], 33); /* server_up */
+    assert_int_equal(v->lines[1], 21); /* the switch that let it go */
+}
+
+static void r9_fence_one_ms_late_fails(void **state)
+{
+    static const patch_t p[] = {SUB(145000, "recorder_stop", J("t_ms":145000), J("t_ms":145001)),
+                                SUB(145000, "fenced", J("t_ms":145000), J("t_ms":145001)), END};
+    orc_t *o = run("server_returns.jsonl", p);
+    (void)state;
+    expect_only(o, 9);
+    expect_violation(o, 9, "recorder 1 of session 1", "got no recorder_stop how=fence");
+}
+
+static void r9_fence_without_fenced_line_fails(void **state)
+{
+    static const patch_t p[] = {DEL(145000, "fenced"), END};
+    orc_t *o = run("server_returns.jsonl", p);
+    (void)state;
+    expect_only(o, 9);
+    expect_violation(o, 9, "recorder 1 of session 1", "got no fenced line");
+}
+
+static void r9_dead_recorder_needs_no_fence(void **state)
+{
+    /* Recorder 2 is dead by its exit report; without the report the center
+     * cannot know, and must fence it too. */
+    static const patch_t no_report[] = {DEL(145000, "exit_report"), END};
+    orc_t *o;
+    (void)state;
+    expect_clean(run("server_returns.jsonl", NULL));
+    o = run("server_returns.jsonl", no_report);
+    expect_only(o, 9);
+    assert_int_equal(orc_violation_count(o), 1);
+    expect_violation(o, 9, "recorder 2 of session 2", "got no recorder_stop how=fence");
+}
+
+static void r9_ended_session_recorder_fenced_on_return(void **state)
+{
+    /* stop_while_cut_off.jsonl: stopped at 42000 while cut off, the session
+     * ended at the detection (46000) with its recorder alive; fenced when
+     * its server is back at 60500. */
+    static const patch_t p[] = {DEL(60500, "recorder_stop"), DEL(60500, "fenced"), END};
+    orc_t *o;
+    (void)state;
+    expect_clean(run("stop_while_cut_off.jsonl", NULL));
+    o = run("stop_while_cut_off.jsonl", p);
+    expect_only(o, 9);
+    expect_violation(o, 9, "server 1 came back at 60500 ms but recorder 1 of session 1",
+                     "got no recorder_stop how=fence");
+}
+
 /* ---- R10 ---------------------------------------------------------------- */
 
 static void r10_give_up_at_deadline_passes(void **state)
@@ -1379,6 +1620,25 @@ static void r2_link_drops_again_while_rejoining_passes(void **state)
     expect_clean(run("disconnect_reconnect.jsonl", p));
 }
 
+static void r2_return_cut_short_binds_nothing(void **state)
+{
+    /* link_flaps_during_rejoin.jsonl (scenarios/r02_link_flaps_during_rejoin.scn):
+     * back at detection + 59998, cut again 2 ms later while the recorder
+     * rejoins, back once more after the window; one server, so the session
+     * ends at the deadline. The return did not hold: no reconnect owed.
+     * Without the second cut the server stayed back, and giving up on it is
+     * R2's violation. */
+    static const patch_t held[] = {DEL(70000, "fault"), DEL(75998, "server_down"),
+                                   DEL(76000, "fault"), DEL(76000, "server_up"),
+                                   DEL(76000, "recorder_stop"), DEL(76000, "fenced"), END};
+    orc_t *o;
+    (void)state;
+    expect_clean(run("link_flaps_during_rejoin.jsonl", NULL));
+    o = run("link_flaps_during_rejoin.jsonl", held);
+    expect_violation(o, 2, "server 1 came back 59998 ms after detection with recorder 1 alive",
+                     "never resumed there");
+}
+
 static void reset_reuses_memory(void **state)
 {
     /* Many runs through one oracle: results do not leak between them. */
@@ -1513,6 +1773,16 @@ int main(void)
         cmocka_unit_test(r2_killed_while_cut_off_switches_at_once),
         cmocka_unit_test(r2_killed_while_cut_off_must_switch_at_once),
         cmocka_unit_test(r2_reconnect_window_wrong_fails),
+        cmocka_unit_test(r2_detection_at_last_heartbeat_plus_6000_passes),
+        cmocka_unit_test(r2_detection_one_ms_early_fails),
+        cmocka_unit_test(r2_detection_one_ms_late_fails),
+        cmocka_unit_test(r2_no_detection_when_healed_in_time_passes),
+        cmocka_unit_test(r2_not_declared_down_when_not_healed_fails),
+        cmocka_unit_test(r2_detection_after_the_heal_fails),
+        cmocka_unit_test(r2_detection_before_the_heal_fails),
+        cmocka_unit_test(r2_live_server_declared_down_fails),
+        cmocka_unit_test(r2_detection_unjudged_when_the_run_ends_first),
+        cmocka_unit_test(r2_detection_without_last_heartbeat_keeps_a2_window),
         cmocka_unit_test(r3_deadline_wrong_fails),
         cmocka_unit_test(r3_resume_at_90000_passes),
         cmocka_unit_test(r3_resume_at_90001_fails),
@@ -1558,6 +1828,12 @@ int main(void)
         cmocka_unit_test(r9_zombie_not_listed_passes),
         cmocka_unit_test(r9_zombie_listed_fails),
         cmocka_unit_test(r9_zombie_resumes_fails),
+        cmocka_unit_test(r9_returning_server_fenced_passes),
+        cmocka_unit_test(r9_returning_server_not_fenced_fails),
+        cmocka_unit_test(r9_fence_one_ms_late_fails),
+        cmocka_unit_test(r9_fence_without_fenced_line_fails),
+        cmocka_unit_test(r9_dead_recorder_needs_no_fence),
+        cmocka_unit_test(r9_ended_session_recorder_fenced_on_return),
         cmocka_unit_test(r10_give_up_at_deadline_passes),
         cmocka_unit_test(r10_early_give_up_fails),
         cmocka_unit_test(r10_callback_exit_status_fails),
@@ -1584,6 +1860,7 @@ int main(void)
         cmocka_unit_test(a4_rejoin_timeout_excuses_switch),
         cmocka_unit_test(a4_switch_before_rejoin_bound_fails),
         cmocka_unit_test(r2_link_drops_again_while_rejoining_passes),
+        cmocka_unit_test(r2_return_cut_short_binds_nothing),
         cmocka_unit_test(reset_reuses_memory),
         cmocka_unit_test(many_violations_are_bounded),
         cmocka_unit_test(utc_format),
