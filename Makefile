@@ -98,3 +98,4 @@ clean:
 	rm -rf build reports/*.json reports/*.html reports/*.xml reports/coverage reports/img reports/scenarios reports/violations
 
 -include bench/queue.mk
+-include mk/runtime.mk

@@ -1,0 +1,34 @@
+# mk/runtime.mk -- the real-process runtime (src/runtime/, docs/realtime.md).
+#
+# Included at the end of the Makefile (`-include mk/runtime.mk`), it uses the
+# Makefile's B, CC, CFLAGS and LDFLAGS and its rules for libha.a and
+# libsim.a:
+#
+#   make runtime                 $(B)/hasim-rt, $(B)/hasim-agent, $(B)/hasim-recorder
+#   make CC=clang SAN=1 runtime  the same, side by side in build/clang-O2-san/
+#
+# The three programs are linked dynamically on purpose: libfaketime reaches a
+# process through LD_PRELOAD, which static (and setuid) binaries ignore.
+# hasim-rt finds the other two next to itself.
+
+RT_SRC_DIR := src/runtime
+RT_OBJ_DIR := $(B)/rt
+RT_HDRS    := $(wildcard $(RT_SRC_DIR)/*.h src/*.h sim/*.h)
+RT_LIBS    := -lmicrohttpd -ljansson
+RT_COMMON  := $(RT_OBJ_DIR)/rt_msg.o
+RT_CENTER  := $(addprefix $(RT_OBJ_DIR)/,rt_main.o rt_center.o rt_http.o)
+
+.PHONY: runtime
+runtime: $(B)/hasim-rt $(B)/hasim-agent $(B)/hasim-recorder
+
+$(RT_OBJ_DIR)/%.o: $(RT_SRC_DIR)/%.c $(RT_HDRS) | $(RT_OBJ_DIR)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(RT_OBJ_DIR):
+	mkdir -p $@
+
+$(B)/hasim-rt: $(RT_CENTER) $(RT_COMMON) $(B)/libsim.a $(B)/libha.a
+	$(CC) $(LDFLAGS) $^ $(RT_LIBS) -o $@
+$(B)/hasim-agent: $(RT_OBJ_DIR)/rt_agent.o $(RT_COMMON)
+	$(CC) $(LDFLAGS) $^ -o $@
+$(B)/hasim-recorder: $(RT_OBJ_DIR)/rt_recorder.o $(RT_COMMON)
+	$(CC) $(LDFLAGS) $^ -o $@

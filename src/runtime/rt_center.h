@@ -1,0 +1,29 @@
+/* rt_center.h -- one scenario run against real processes.
+ *
+ * The center process: the HA core (src/) in a poll() event loop, the
+ * scenario's timeline, the polling client, the REST front, the trace. It
+ * starts one hasim-agent per server, which start hasim-recorder processes;
+ * docs/realtime.md describes the whole and its limits.
+ */
+#ifndef RT_CENTER_H
+#define RT_CENTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *scenario_path;
+    const char *trace_path; /* JSON Lines out, or NULL */
+    const char *workdir;    /* kept; NULL: a temporary one, removed when the run passes */
+    const char *pids_path;  /* every pid of the run, one a line, or NULL */
+    int http_port;          /* -1: no REST front; 0: any free port */
+    uint32_t speed;         /* the libfaketime speed-up we run under, 1 when none */
+    bool quiet;
+} rt_run_opts_t;
+
+/* Runs the scenario to its end and judges the trace in process with the
+ * oracle and the scenario's expectations. Returns the exit status: 0 pass,
+ * 1 a check failed, 2 usage, input or environment error (or interrupted). */
+int rt_run(const rt_run_opts_t *opts);
+
+#endif
