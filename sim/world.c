@@ -1134,9 +1134,15 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
 
     uint32_t n_srv = scn->servers, n_ses = scn->sessions;
     w->block_len = scn->mode == SCN_MODE_INDIVIDUAL ? 2 * HA_USERS_MAX : 2;
-    size_t blocks = (size_t)n_ses * 2 + 16;
+    /* Recorders recording at once: one per session, a second while a stop
+     * flushes; with zombies, every abandoned replacement of an activation
+     * may record too. Each has a slice event per stream pending. */
+    size_t per_session = w->p_zombie ? 2 + HA_ATTEMPTS_PER_ACTIVATION_MAX : 2;
+    size_t blocks = (size_t)n_ses * per_session + 16;
     size_t recs = (size_t)n_ses * 8 + 64;
-    size_t qcap = (size_t)n_ses * (w->block_len * 2 + 8) + (size_t)n_srv * 4 + 64;
+    /* Timers: one event per slot, or a few stale ones with a lazy driver. */
+    size_t timers = ((size_t)n_srv + 2 * (size_t)n_ses) * (w->p_lazy_timers ? 8 : 1);
+    size_t qcap = blocks * w->block_len + timers + recs + (size_t)n_ses * 4 + (size_t)n_srv * 4 + 64;
     if (qcap > SIM_EVQ_CAPACITY_MAX)
         qcap = SIM_EVQ_CAPACITY_MAX;
 
