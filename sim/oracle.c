@@ -403,8 +403,27 @@ static void sl_index(orc_t *o, uint32_t idx)
     o->sl_idx[i] = idx;
 }
 
+/* Listed slices are done with: drop them before the table would grow, so
+ * memory follows the slices in flight, not the length of the run (the
+ * trace streams to a file; the judge must not keep it). A slice listed a
+ * second time after that still breaks R8: it matches no finished slice. */
+static void sl_compact(orc_t *o)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < o->sls_n; i++) {
+        if (!o->sls[i].listed)
+            o->sls[kept++] = o->sls[i];
+    }
+    o->sls_n = kept;
+    memset(o->sl_gen, 0, o->sl_tab * sizeof *o->sl_gen); /* gen is never 0 */
+    for (size_t i = 0; i < o->sls_n; i++)
+        sl_index(o, (uint32_t)i);
+}
+
 void orc_sl_add(orc_t *o, const sl_t *x)
 {
+    if (o->sls_n == o->sls_cap && o->sl_tab != 0)
+        sl_compact(o);
     o->sls = orc_grow(o->sls, &o->sls_cap, o->sls_n + 1, sizeof *o->sls);
     o->sls[o->sls_n++] = *x;
     if (o->sls_n * 2 > o->sl_tab) {
