@@ -107,6 +107,7 @@ typedef enum {
     SCN_PARAM_MP4,            /* bool: composite mode writes MP4 files too */
     SCN_PARAM_ZOMBIE,         /* bool: recorders ignore the center's fence */
     SCN_PARAM_LAZY_TIMERS,    /* bool: the driver never cancels timers */
+    SCN_PARAM_CLOCK,          /* duration: the run's UTC start, after 2026-01-01T00:00:00Z */
     SCN_PARAM_COUNT
 } scn_param_id_t;
 

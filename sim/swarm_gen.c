@@ -290,6 +290,16 @@ static void gen_params(gen_t *g, uint64_t seed)
         stream(&lazy, seed, "lazy_timers");
         if (sim_rng_chance(&lazy, 1, 4))
             add_param(s, SCN_PARAM_LAZY_TIMERS, 1, 1);
+        /* The date in file names: any time of the year, now and then its
+         * last hour (the year's end in a name). */
+        sim_rng_t when;
+        stream(&when, seed, "clock");
+        if (sim_rng_chance(&when, 1, 2)) {
+            int64_t year_ms = (int64_t)8760 * 3600 * 1000;
+            int64_t at = sim_rng_chance(&when, 1, 4) ? year_ms - (int64_t)sim_rng_below(&when, 3600000)
+                                                   : (int64_t)sim_rng_below(&when, (uint64_t)year_ms);
+            add_param(s, SCN_PARAM_CLOCK, at, at);
+        }
     }
     if (s->mode == SCN_MODE_INDIVIDUAL && sim_rng_chance(&r, 1, 3))
         add_param(s, SCN_PARAM_WEBM, 1, 1);

@@ -1131,6 +1131,11 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
     w->p_mp4 = param_bool(scn, SCN_PARAM_MP4, false);
     w->p_zombie = param_bool(scn, SCN_PARAM_ZOMBIE, false);
     w->p_lazy_timers = param_bool(scn, SCN_PARAM_LAZY_TIMERS, false);
+    int64_t clock_lo, clock_hi;
+    param(scn, SCN_PARAM_CLOCK, 0, 0, &clock_lo, &clock_hi);
+    sim_rng_t rng_clock;
+    sim_rng_stream(&rng_clock, seed, sim_rng_stream_id("clock"));
+    w->opts.utc0_ms = opts->utc0_ms + sim_rng_range(&rng_clock, clock_lo, clock_hi);
 
     uint32_t n_srv = scn->servers, n_ses = scn->sessions;
     w->block_len = scn->mode == SCN_MODE_INDIVIDUAL ? 2 * HA_USERS_MAX : 2;
@@ -1147,7 +1152,7 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
         qcap = SIM_EVQ_CAPACITY_MAX;
 
     ha_config_t cfg = {.servers_max = n_srv, .sessions_max = n_ses, .emit = w_emit, .emit_ctx = w,
-                       .random = w_random, .random_ctx = w, .utc_at_zero_ms = opts->utc0_ms};
+                       .random = w_random, .random_ctx = w, .utc_at_zero_ms = w->opts.utc0_ms};
     size_t need = ha_center_footprint(&cfg);
     if (need > w->core_mem_size) {
         free(w->core_mem);
@@ -1240,7 +1245,7 @@ int sim_world_run(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts
     run.servers = scn->servers;
     run.capacity = scn->capacity;
     run.sessions = scn->sessions;
-    run.utc0_ms = opts->utc0_ms;
+    run.utc0_ms = w->opts.utc0_ms;
     trace(w, &run);
 
     push(w, 0, PRIO_WORLD, EVK_HB_TICK, 0, 0, 0, 0);
