@@ -14,6 +14,7 @@ PKGS=(
   libns3-dev python3-simpy3          # side-by-side queue benchmarks
   chromium              # the browser test of the HTML report
   valgrind
+  curl                  # the real-process check calls the REST front
 )
 if [ "$(id -u)" -ne 0 ]; then
   echo "run as root: apt-get update && apt-get install -y ${PKGS[*]}" >&2
