@@ -25,6 +25,7 @@
 #include "evq.h"
 #include "ha.h"
 #include "rng.h"
+#include "trace_cmd.h"
 
 enum {
     EVK_ACTION,      /* a: action index */
@@ -636,42 +637,14 @@ static void emit_recorder(sim_world_t *w, const ha_cmd_t *cmd)
 
 static void emit_file(sim_world_t *w, const ha_cmd_t *cmd)
 {
-    uint32_t ws = world_session_of(w, cmd->u.file.session);
-    sim_tr_kind_t kind = cmd->kind == HA_CMD_PLAYLIST_OPEN    ? SIM_TR_PLAYLIST_OPEN
-                         : cmd->kind == HA_CMD_PLAYLIST_CLOSE ? SIM_TR_PLAYLIST_CLOSE
-                                                              : SIM_TR_SLICE;
-    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, kind);
-    ev.sess = one_based(ws);
-    ev.uid = cmd->u.file.uid;
-    ev.track = (int)cmd->u.file.track;
-    ev.bak = cmd->u.file.bak;
-    ev.playlist = cmd->u.file.playlist;
-    if (kind == SIM_TR_SLICE) {
-        ev.srv = cmd->u.file.server + 1;
-        ev.rec = cmd->u.file.recorder;
-        ev.fmt = (int)cmd->u.file.fmt;
-        ev.start_utc_ms = cmd->u.file.start_utc_ms;
-        ev.end_utc_ms = cmd->u.file.end_utc_ms;
-        ev.name = cmd->u.file.name;
-    }
+    sim_tr_ev_t ev = sim_tr_of_file(w->now_ms, cmd, one_based(world_session_of(w, cmd->u.file.session)));
     trace(w, &ev);
 }
 
 static void emit_notify(sim_world_t *w, const ha_notify_t *n)
 {
     uint32_t ws = world_session_of(w, n->session);
-    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_CALLBACK);
-    ev.sess = one_based(ws);
-    ev.event_type = n->event_type;
-    ev.uid = n->uid;
-    ev.seq = n->sequence;
-    ev.notice = n->notice_id;
-    ev.exit_status = n->exit_status;
-    ev.new_uid = n->new_uid;
-    ev.start_utc_ms = n->start_utc_ms;
-    ev.discontinue_utc_ms = n->discontinue_utc_ms;
-    ev.leave_code = n->leave_code;
-    ev.file_count = n->file_count;
+    sim_tr_ev_t ev = sim_tr_of_notify(w->now_ms, n, one_based(ws));
     trace(w, &ev);
     if (n->event_type == HA_NCS_SESSION_EXIT && ws != UINT32_MAX) {
         w->sessions[ws].ended = true;
@@ -681,64 +654,7 @@ static void emit_notify(sim_world_t *w, const ha_notify_t *n)
 
 static void emit_event(sim_world_t *w, const ha_event_info_t *e)
 {
-    static const sim_tr_kind_t kind_of[HA_EV_COUNT] = {
-        [HA_EV_DETECTED] = SIM_TR_DETECT,
-        [HA_EV_RECONNECTING] = SIM_TR_RECONNECTING,
-        [HA_EV_RECONNECTED] = SIM_TR_RECONNECTED,
-        [HA_EV_SWITCH] = SIM_TR_SWITCH,
-        [HA_EV_ATTEMPT_FAILED] = SIM_TR_ATTEMPT_FAILED,
-        [HA_EV_RESUMED] = SIM_TR_RESUME,
-        [HA_EV_GIVE_UP] = SIM_TR_GIVE_UP,
-        [HA_EV_ENDED] = SIM_TR_END,
-        [HA_EV_FENCED] = SIM_TR_FENCED,
-        [HA_EV_SERVER_DOWN] = SIM_TR_SERVER_DOWN,
-        [HA_EV_SERVER_UP] = SIM_TR_SERVER_UP,
-        [HA_EV_STARTED] = SIM_TR_STARTED,
-    };
-    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, kind_of[e->what]);
-    bool server_level = e->what == HA_EV_SERVER_DOWN || e->what == HA_EV_SERVER_UP;
-    if (!server_level)
-        ev.sess = one_based(world_session_of(w, e->session));
-    ev.srv = e->server + 1;
-    switch (e->what) {
-    case HA_EV_DETECTED:
-        ev.rec = e->recorder;
-        ev.cause = (int)e->cause;
-        ev.activation = e->activation;
-        ev.until_ms = e->until_ms;
-        break;
-    case HA_EV_RECONNECTING:
-        ev.until_ms = e->until_ms;
-        break;
-    case HA_EV_SWITCH:
-        ev.from_srv = one_based(e->from_server);
-        ev.rec = e->recorder;
-        ev.uid = e->uid;
-        ev.attempt = (uint32_t)e->until_ms;
-        break;
-    case HA_EV_ATTEMPT_FAILED:
-    case HA_EV_FENCED:
-        ev.rec = e->recorder;
-        break;
-    case HA_EV_RESUMED:
-        ev.activation = e->activation;
-        /* fall through */
-    case HA_EV_STARTED:
-        ev.rec = e->recorder;
-        ev.uid = e->uid;
-        break;
-    case HA_EV_GIVE_UP:
-        ev.srv = 0;
-        ev.reason = (int)e->reason;
-        break;
-    case HA_EV_ENDED:
-        ev.srv = 0;
-        ev.reason = (int)e->reason;
-        ev.exit_status = e->exit_status;
-        break;
-    default:
-        break;
-    }
+    sim_tr_ev_t ev = sim_tr_of_event(w->now_ms, e, one_based(world_session_of(w, e->session)));
     trace(w, &ev);
 
     if (e->what == HA_EV_SERVER_DOWN) {

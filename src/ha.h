@@ -188,8 +188,8 @@ typedef enum {
     HA_EV_SERVER_DOWN,   /* heartbeats stopped */
     HA_EV_SERVER_UP,     /* heartbeats (again) */
     HA_EV_STARTED,       /* the first recorder records */
-    HA_EV_COUNT
 } ha_event_t;
+#define HA_EV_COUNT (HA_EV_STARTED + 1)
 
 typedef enum { HA_CAUSE_NONE, HA_CAUSE_KILL, HA_CAUSE_DISCONNECT } ha_cause_t;
 
@@ -250,6 +250,7 @@ typedef struct {
     uint32_t uid;
     int activation;      /* k of bak<k>_, -1 if none */
     int64_t until_ms;    /* RECONNECTING: give-up time; DETECTED: deadline */
+    uint32_t attempt;    /* SWITCH: 1 for the first server tried */
     ha_end_reason_t reason;
     uint8_t exit_status;
 } ha_event_info_t;

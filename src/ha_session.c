@@ -227,7 +227,7 @@ static void start_attempt(ha_center_t *c, uint32_t si)
     ev.uid = uid;
     ev.activation = bak;
     ev.cause = s->cause;
-    ev.until_ms = (int64_t)s->attempt; /* the attempt number, for traces */
+    ev.attempt = s->attempt;
     ha_emit_event(c, &ev);
     emit_recorder_cmd(c, HA_CMD_RECORDER_START, si, s->pending, uid, bak, HA_STOP_FLUSH);
     arm_step(c, si, c->now_ms + HA_START_ATTEMPT_TIMEOUT_MS);

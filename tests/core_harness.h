@@ -514,7 +514,6 @@ static inline void h_online_event(h_t *h, const ha_event_info_t *ev)
     case HA_EV_FENCED:
     case HA_EV_SERVER_DOWN:
     case HA_EV_SERVER_UP:
-    case HA_EV_COUNT:
         break;
     }
 }

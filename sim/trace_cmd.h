@@ -1,0 +1,22 @@
+/* trace_cmd.h -- the HA center's commands as trace events.
+ *
+ * Every driver of the core (the simulated world, the real-process runtime)
+ * reports what the center decided in the same C lines of the trace; this is
+ * the one place that says how a command becomes an event. sess is the
+ * one-based session number the trace uses for the command's session (0 when
+ * the driver does not know it).
+ */
+#ifndef SIM_TRACE_CMD_H
+#define SIM_TRACE_CMD_H
+
+#include "ha.h"
+#include "trace.h"
+
+/* PLAYLIST_OPEN, SLICE_WRITE, PLAYLIST_CLOSE */
+sim_tr_ev_t sim_tr_of_file(int64_t t_ms, const ha_cmd_t *cmd, uint32_t sess);
+/* NOTIFY: a callback */
+sim_tr_ev_t sim_tr_of_notify(int64_t t_ms, const ha_notify_t *n, uint32_t sess);
+/* EVENT: detect, switch, resume, end, ... (server-level ones carry no session) */
+sim_tr_ev_t sim_tr_of_event(int64_t t_ms, const ha_event_info_t *e, uint32_t sess);
+
+#endif
