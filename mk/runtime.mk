@@ -30,5 +30,6 @@ $(B)/hasim-rt: $(RT_CENTER) $(RT_COMMON) $(B)/libsim.a $(B)/libha.a
 	$(CC) $(LDFLAGS) $^ $(RT_LIBS) -o $@
 $(B)/hasim-agent: $(RT_OBJ_DIR)/rt_agent.o $(RT_COMMON)
 	$(CC) $(LDFLAGS) $^ -o $@
-$(B)/hasim-recorder: $(RT_OBJ_DIR)/rt_recorder.o $(RT_COMMON)
-	$(CC) $(LDFLAGS) $^ -o $@
+# The recorder cuts slices by the simulator's rules (sim/world_env.c).
+$(B)/hasim-recorder: $(RT_OBJ_DIR)/rt_recorder.o $(RT_COMMON) $(B)/libsim.a $(B)/libha.a
+	$(CC) $(LDFLAGS) $^ $(RT_LIBS) -o $@

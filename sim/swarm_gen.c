@@ -20,6 +20,7 @@
  * the promises are, wherever the implementation thinks they are.
  */
 #include "swarm_gen.h"
+#include "world_env.h"
 
 #include <assert.h>
 #include <inttypes.h>

@@ -26,6 +26,7 @@
 #include "ha.h"
 #include "rng.h"
 #include "trace_cmd.h"
+#include "world_env.h"
 
 enum {
     EVK_ACTION,      /* a: action index */
@@ -124,10 +125,7 @@ struct sim_world {
     uint64_t next_req;
     w_request_t req;      /* the call in flight (replies are synchronous) */
 
-    sim_rng_t rng_kill, rng_start, rng_rejoin, rng_gop, rng_uid, rng_sid;
-    int64_t p_kill_lo, p_kill_hi, p_start_lo, p_start_hi, p_rejoin_lo, p_rejoin_hi;
-    int64_t p_gop_lo, p_gop_hi;
-    bool p_poll, p_webm, p_mp4, p_zombie, p_lazy_timers;
+    sim_env_t env; /* parameters and random streams (world_env.c) */
 
     sim_world_stats_t stats;
     char err[256];
@@ -178,12 +176,6 @@ static w_stream_t *rec_streams(sim_world_t *w, const w_rec_t *r)
     return &w->blocks[(size_t)r->block * w->block_len];
 }
 
-static int64_t slice_len_ms(int64_t gop_ms)
-{
-    /* Video: cut at the first I-frame at or after 15 s; I-frames every GOP
-     * from the start of recording. */
-    return (SIM_SLICE_MS + gop_ms - 1) / gop_ms * gop_ms;
-}
 
 /* ---- recorders --------------------------------------------------------- */
 
@@ -192,7 +184,7 @@ static void stream_schedule(sim_world_t *w, uint32_t id, const w_rec_t *r, uint3
     const w_stream_t *st = &rec_streams(w, r)[si];
     int64_t len = st->fmt == HA_FMT_MP4 ? SIM_MP4_SEGMENT_MS
                   : st->track == HA_TRACK_AUDIO ? SIM_SLICE_MS
-                                                : slice_len_ms(r->gop_ms);
+                                                : sim_env_video_slice_ms(r->gop_ms);
     push(w, st->start_ms + len, PRIO_WORLD, EVK_SLICE, id, r->epoch, si, 0);
 }
 
@@ -289,11 +281,11 @@ static bool recording_begin(sim_world_t *w, uint32_t id, w_rec_t *r)
     if (w->scn->mode == SCN_MODE_INDIVIDUAL) {
         for (uint32_t u = 0; u < s->users_count; u++) {
             stream_add(w, id, r, s->users[u], HA_TRACK_AUDIO, HA_FMT_TS);
-            stream_add(w, id, r, s->users[u], HA_TRACK_VIDEO, w->p_webm ? HA_FMT_WEBM : HA_FMT_TS);
+            stream_add(w, id, r, s->users[u], HA_TRACK_VIDEO, w->env.p_webm ? HA_FMT_WEBM : HA_FMT_TS);
         }
     } else {
         stream_add(w, id, r, 0, HA_TRACK_MIX, HA_FMT_TS);
-        if (w->p_mp4)
+        if (w->env.p_mp4)
             stream_add(w, id, r, 0, HA_TRACK_MIX, HA_FMT_MP4);
     }
     return true;
@@ -455,7 +447,7 @@ static void link_heal(sim_world_t *w, uint32_t server)
     input(w, &in);
     sv->last_hb_ms = w->now_ms;
 
-    if (w->p_zombie) {
+    if (w->env.p_zombie) {
         /* A misbehaving recorder that records again on its own, whatever
          * the center says. */
         for (uint32_t id = 1; id < w->recs_cap; id++) {
@@ -507,7 +499,7 @@ static void emit_reply(sim_world_t *w, const ha_reply_t *rep)
         ev.users = s->users;
         ev.users_count = s->users_count;
         trace(w, &ev);
-        if (w->p_poll && !s->poll_on) {
+        if (w->env.p_poll && !s->poll_on) {
             s->poll_on = true;
             s->poll_stage = 0;
             push(w, w->now_ms + SIM_POLL_FIRST_MS, PRIO_WORLD, EVK_POLL, rq->world_session, 0, 0, 0);
@@ -584,7 +576,7 @@ static void emit_recorder(sim_world_t *w, const ha_cmd_t *cmd)
         assert(!r->exists && "the center reused a recorder id");
         *r = (w_rec_t){.session = ws, .server = server, .uid = cmd->u.recorder.uid,
                        .state = REC_STARTING, .exists = true, .block = -1};
-        r->gop_ms = sim_rng_range(&w->rng_gop, w->p_gop_lo, w->p_gop_hi);
+        r->gop_ms = sim_rng_range(&w->env.rng_gop, w->env.p_gop_lo, w->env.p_gop_hi);
         w->sessions[ws].newest_rec = id;
         if (!server_reachable(sv))
             return; /* the order never arrives; the center's attempt times out */
@@ -592,7 +584,7 @@ static void emit_recorder(sim_world_t *w, const ha_cmd_t *cmd)
             w->provision_fail_left--;
             r->fail_start = true;
         }
-        int64_t latency = sim_rng_range(&w->rng_start, w->p_start_lo, w->p_start_hi);
+        int64_t latency = sim_rng_range(&w->env.rng_start, w->env.p_start_lo, w->env.p_start_hi);
         push(w, w->now_ms + latency, PRIO_WORLD, EVK_REC_UP, id, r->epoch, 0, 0);
         return;
     }
@@ -606,13 +598,13 @@ static void emit_recorder(sim_world_t *w, const ha_cmd_t *cmd)
         if (r->state == REC_PAUSED || r->state == REC_RECORDING) {
             r->state = REC_STARTING;
             r->epoch++;
-            int64_t latency = sim_rng_range(&w->rng_rejoin, w->p_rejoin_lo, w->p_rejoin_hi);
+            int64_t latency = sim_rng_range(&w->env.rng_rejoin, w->env.p_rejoin_lo, w->env.p_rejoin_hi);
             push(w, w->now_ms + latency, PRIO_WORLD, EVK_REC_UP, id, r->epoch, 0, 0);
         }
         return;
     }
     /* RECORDER_STOP */
-    if (cmd->u.recorder.how == HA_STOP_FENCE && w->p_zombie)
+    if (cmd->u.recorder.how == HA_STOP_FENCE && w->env.p_zombie)
         return; /* a zombie ignores the center: only refusing its uploads protects the session */
     if (cmd->u.recorder.how == HA_STOP_FLUSH && r->state == REC_RECORDING) {
         r->state = REC_STOPPING;
@@ -678,7 +670,7 @@ static void w_emit(void *ctx, const ha_cmd_t *cmd)
         assert(slot < w->timer_slots_cap);
         /* A lazy driver (many event loops are) leaves the old timer in its
          * queue: the center gets it later and must know it is stale. */
-        if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE && !w->p_lazy_timers)
+        if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE && !w->env.p_lazy_timers)
             (void)sim_evq_cancel(&w->q, w->timer_handle[slot]);
         const ha_timer_t *t = &cmd->u.arm.timer;
         w->timer_handle[slot] = push(w, cmd->u.arm.at_ms, PRIO_TIMER, EVK_TIMER, t->slot, t->gen,
@@ -688,7 +680,7 @@ static void w_emit(void *ctx, const ha_cmd_t *cmd)
     case HA_CMD_TIMER_CANCEL: {
         uint32_t slot = cmd->u.cancel.slot;
         assert(slot < w->timer_slots_cap);
-        if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE && !w->p_lazy_timers)
+        if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE && !w->env.p_lazy_timers)
             (void)sim_evq_cancel(&w->q, w->timer_handle[slot]);
         w->timer_handle[slot] = SIM_EV_HANDLE_NONE;
         break;
@@ -717,7 +709,7 @@ static void w_emit(void *ctx, const ha_cmd_t *cmd)
 static uint64_t w_random(void *ctx)
 {
     sim_world_t *w = ctx;
-    return sim_rng_next(&w->rng_uid);
+    return sim_rng_next(&w->env.rng_uid);
 }
 
 /* ---- scenario actions -------------------------------------------------- */
@@ -738,8 +730,8 @@ static void api_call(sim_world_t *w, uint32_t ws, ha_call_t call, sim_by_t by, i
         in.u.api.uid = SIM_RECORDER_UID_BASE + ws;
         memcpy(in.u.api.sid, s->sid, sizeof(in.u.api.sid));
         memcpy(in.u.api.cname, s->cname, sizeof(in.u.api.cname));
-        in.u.api.webm = w->p_webm;
-        in.u.api.mp4 = w->p_mp4;
+        in.u.api.webm = w->env.p_webm;
+        in.u.api.mp4 = w->env.p_mp4;
     }
     w->req = (w_request_t){ws, by, expect, call};
     input(w, &in);
@@ -779,7 +771,7 @@ static void kill_recorder(sim_world_t *w, uint32_t id)
     streams_cut(w, id, r);
     r->state = REC_DEAD;
     r->epoch++;
-    int64_t delay = sim_rng_range(&w->rng_kill, w->p_kill_lo, w->p_kill_hi);
+    int64_t delay = sim_rng_range(&w->env.rng_kill, w->env.p_kill_lo, w->env.p_kill_hi);
     push(w, w->now_ms + delay, PRIO_WORLD, EVK_EXIT_REPORT, id, 0, 0, 0);
 }
 
@@ -794,7 +786,7 @@ static void user_streams(sim_world_t *w, uint32_t ws, uint32_t uid, bool join)
             continue;
         if (join) {
             stream_add(w, id, r, uid, HA_TRACK_AUDIO, HA_FMT_TS);
-            stream_add(w, id, r, uid, HA_TRACK_VIDEO, w->p_webm ? HA_FMT_WEBM : HA_FMT_TS);
+            stream_add(w, id, r, uid, HA_TRACK_VIDEO, w->env.p_webm ? HA_FMT_WEBM : HA_FMT_TS);
             continue;
         }
         for (uint32_t i = 0; i < w->block_len && r->block >= 0; i++) {
@@ -990,30 +982,8 @@ static bool reserve(void **p, uint32_t *cap, size_t n, size_t sz)
     return true;
 }
 
-static void param(const scn_t *scn, scn_param_id_t id, int64_t lo, int64_t hi, int64_t *out_lo,
-                  int64_t *out_hi)
-{
-    const scn_param_t *p = scn_param_find(scn, id);
-    *out_lo = p ? p->lo : lo;
-    *out_hi = p ? p->hi : hi;
-}
 
-static bool param_bool(const scn_t *scn, scn_param_id_t id, bool dflt)
-{
-    const scn_param_t *p = scn_param_find(scn, id);
-    return p ? p->lo != 0 : dflt;
-}
 
-static void hex32(char out[HA_SID_LEN + 1], sim_rng_t *r)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < HA_SID_LEN; i += 16) {
-        uint64_t v = sim_rng_next(r);
-        for (int j = 0; j < 16; j++)
-            out[i + j] = digits[(v >> (4 * j)) & 15];
-    }
-    out[HA_SID_LEN] = '\0';
-}
 
 static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
 {
@@ -1026,43 +996,19 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
     w->next_action = 0;
     w->next_req = 0;
 
-    uint64_t seed = opts->seed;
-    sim_rng_stream(&w->rng_kill, seed, sim_rng_stream_id("kill_detect"));
-    sim_rng_stream(&w->rng_start, seed, sim_rng_stream_id("start_latency"));
-    sim_rng_stream(&w->rng_rejoin, seed, sim_rng_stream_id("rejoin_latency"));
-    sim_rng_stream(&w->rng_gop, seed, sim_rng_stream_id("gop"));
-    sim_rng_stream(&w->rng_uid, seed, sim_rng_stream_id("center_uid"));
-    sim_rng_stream(&w->rng_sid, seed, sim_rng_stream_id("sid"));
-
-    param(scn, SCN_PARAM_KILL_DETECT, 1000, 3000, &w->p_kill_lo, &w->p_kill_hi);
-    param(scn, SCN_PARAM_START_LATENCY, 2000, 6000, &w->p_start_lo, &w->p_start_hi);
-    param(scn, SCN_PARAM_REJOIN_LATENCY, 500, 2000, &w->p_rejoin_lo, &w->p_rejoin_hi);
-    param(scn, SCN_PARAM_GOP, 1000, 4000, &w->p_gop_lo, &w->p_gop_hi);
-    if (w->p_gop_lo < 1)
-        w->p_gop_lo = 1;
-    if (w->p_gop_hi < w->p_gop_lo)
-        w->p_gop_hi = w->p_gop_lo;
-    w->p_poll = param_bool(scn, SCN_PARAM_POLL, true);
-    w->p_webm = param_bool(scn, SCN_PARAM_WEBM, false);
-    w->p_mp4 = param_bool(scn, SCN_PARAM_MP4, false);
-    w->p_zombie = param_bool(scn, SCN_PARAM_ZOMBIE, false);
-    w->p_lazy_timers = param_bool(scn, SCN_PARAM_LAZY_TIMERS, false);
-    int64_t clock_lo, clock_hi;
-    param(scn, SCN_PARAM_CLOCK, 0, 0, &clock_lo, &clock_hi);
-    sim_rng_t rng_clock;
-    sim_rng_stream(&rng_clock, seed, sim_rng_stream_id("clock"));
-    w->opts.utc0_ms = opts->utc0_ms + sim_rng_range(&rng_clock, clock_lo, clock_hi);
+    sim_env_init(&w->env, scn, opts->seed, opts->utc0_ms);
+    w->opts.utc0_ms = w->env.utc0_ms;
 
     uint32_t n_srv = scn->servers, n_ses = scn->sessions;
     w->block_len = scn->mode == SCN_MODE_INDIVIDUAL ? 2 * HA_USERS_MAX : 2;
     /* Recorders recording at once: one per session, a second while a stop
      * flushes; with zombies, every abandoned replacement of an activation
      * may record too. Each has a slice event per stream pending. */
-    size_t per_session = w->p_zombie ? 2 + HA_ATTEMPTS_PER_ACTIVATION_MAX : 2;
+    size_t per_session = w->env.p_zombie ? 2 + HA_ATTEMPTS_PER_ACTIVATION_MAX : 2;
     size_t blocks = (size_t)n_ses * per_session + 16;
     size_t recs = (size_t)n_ses * 8 + 64;
     /* Timers: one event per slot, or a few stale ones with a lazy driver. */
-    size_t timers = ((size_t)n_srv + 2 * (size_t)n_ses) * (w->p_lazy_timers ? 8 : 1);
+    size_t timers = ((size_t)n_srv + 2 * (size_t)n_ses) * (w->env.p_lazy_timers ? 8 : 1);
     size_t qcap = blocks * w->block_len + timers + recs + (size_t)n_ses * 4 + (size_t)n_srv * 4 + 64;
     if (qcap > SIM_EVQ_CAPACITY_MAX)
         qcap = SIM_EVQ_CAPACITY_MAX;
@@ -1127,7 +1073,7 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
         if (scn->has_sid && n_ses == 1)
             memcpy(s->sid, scn->sid, sizeof(s->sid));
         else
-            hex32(s->sid, &w->rng_sid);
+            sim_env_sid(s->sid, &w->env.rng_sid);
         if (n_ses == 1)
             snprintf(s->cname, sizeof(s->cname), "%s", scn->cname);
         else

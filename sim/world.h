@@ -22,7 +22,6 @@
  * environment, not the HA center (whose numbers are in src/ha_policy.h); the
  * contract's assumptions A1-A4 say which of them the promises rely on. */
 #define SIM_HEARTBEAT_INTERVAL_MS 2000   /* host agents, common grid from t=0 */
-#define SIM_SLICE_MS 15000               /* audio slices; video: first I-frame after */
 #define SIM_MP4_SEGMENT_MS 7200000       /* MP4 cut every 2 h */
 #define SIM_FLUSH_MS 500                 /* a stopping recorder's last upload */
 #define SIM_POLL_FIRST_MS 5000           /* integration guide: query from 5 s */

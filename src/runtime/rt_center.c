@@ -52,6 +52,7 @@
 #include "trace.h"
 #include "trace_json.h"
 #include "trace_cmd.h"
+#include "world_env.h"
 #include "world.h"
 
 /* Bounds of a real run: every server is a process, every recorder too. */
@@ -165,10 +166,8 @@ typedef struct {
     uint64_t next_req;
     c_request_t req;
 
-    sim_rng_t rng_kill, rng_start, rng_rejoin, rng_gop, rng_uid, rng_sid, rng_http_sid;
-    int64_t p_kill_lo, p_kill_hi, p_start_lo, p_start_hi, p_rejoin_lo, p_rejoin_hi;
-    int64_t p_gop_lo, p_gop_hi;
-    bool p_poll, p_webm, p_mp4, p_zombie, p_lazy_timers;
+    sim_env_t env; /* the scenario's parameters and random streams, as the simulator's */
+    sim_rng_t rng_http_sid;
 
     FILE *trace;
     FILE *pids;
@@ -309,7 +308,7 @@ static void emit_reply(rt_center_t *c, const ha_reply_t *rep)
         ev.users = s->users;
         ev.users_count = s->users_count;
         trace(c, &ev);
-        if (c->p_poll && !s->http && !s->poll_on) {
+        if (c->env.p_poll && !s->http && !s->poll_on) {
             s->poll_on = true;
             s->poll_stage = 0;
             s->poll_due_ms = c->now + SIM_POLL_FIRST_MS;
@@ -387,18 +386,18 @@ static void emit_recorder(rt_center_t *c, const ha_cmd_t *cmd)
         m.session = cmd->u.recorder.session;
         m.uid = cmd->u.recorder.uid;
         m.bak = cmd->u.recorder.bak;
-        m.b_ms = sim_rng_range(&c->rng_gop, c->p_gop_lo, c->p_gop_hi);
+        m.b_ms = sim_rng_range(&c->env.rng_gop, c->env.p_gop_lo, c->env.p_gop_hi);
         if (server_reachable(sv) && c->provision_fail_left > 0) {
             c->provision_fail_left--;
             m.flags |= RT_F_FAIL;
         }
-        m.a_ms = sim_rng_range(&c->rng_start, c->p_start_lo, c->p_start_hi);
+        m.a_ms = sim_rng_range(&c->env.rng_start, c->env.p_start_lo, c->env.p_start_hi);
         m.c_ms = c->t0_ms + c->now;
         if (s->mode == HA_MODE_INDIVIDUAL)
             m.flags |= RT_F_INDIVIDUAL;
-        if (c->p_webm && !s->http)
+        if (c->env.p_webm && !s->http)
             m.flags |= RT_F_WEBM;
-        if (c->p_mp4 && !s->http)
+        if (c->env.p_mp4 && !s->http)
             m.flags |= RT_F_MP4;
         m.users_count = s->users_count;
         memcpy(m.users, s->users, sizeof(uint32_t) * s->users_count);
@@ -414,7 +413,7 @@ static void emit_recorder(rt_center_t *c, const ha_cmd_t *cmd)
         rt_msg_t m = rt_msg(RT_M_RESUME);
         m.rec = id;
         m.session = cmd->u.recorder.session;
-        m.a_ms = sim_rng_range(&c->rng_rejoin, c->p_rejoin_lo, c->p_rejoin_hi);
+        m.a_ms = sim_rng_range(&c->env.rng_rejoin, c->env.p_rejoin_lo, c->env.p_rejoin_hi);
         m.c_ms = c->t0_ms + c->now;
         to_agent(c, server, &m);
         return;
@@ -424,7 +423,7 @@ static void emit_recorder(rt_center_t *c, const ha_cmd_t *cmd)
     m.session = cmd->u.recorder.session;
     m.how = (uint8_t)cmd->u.recorder.how;
     to_agent(c, server, &m);
-    if (cmd->u.recorder.how == HA_STOP_FENCE && c->p_zombie)
+    if (cmd->u.recorder.how == HA_STOP_FENCE && c->env.p_zombie)
         return; /* the zombie's agent does not pass it on (rt_agent.c) */
     if (r->state != CR_DEAD)
         r->state = cmd->u.recorder.how == HA_STOP_FLUSH && r->state == CR_RUNNING ? CR_STOPPING
@@ -514,7 +513,7 @@ static void emit_event(rt_center_t *c, const ha_event_info_t *e)
  * held still fires at its time, and the core must see it is stale. */
 static void timer_supersede(rt_center_t *c, uint32_t slot)
 {
-    if (!c->p_lazy_timers || !c->timers[slot].armed)
+    if (!c->env.p_lazy_timers || !c->timers[slot].armed)
         return;
     for (uint32_t i = 0; i < c->lazy_cap; i++) {
         if (!c->lazy[i].armed) {
@@ -568,7 +567,7 @@ static void c_emit(void *ctx, const ha_cmd_t *cmd)
 static uint64_t c_random(void *ctx)
 {
     rt_center_t *c = ctx;
-    return sim_rng_next(&c->rng_uid);
+    return sim_rng_next(&c->env.rng_uid);
 }
 
 /* ---- API calls -------------------------------------------------------------- */
@@ -588,24 +587,14 @@ static void api_call(rt_center_t *c, uint32_t ws, ha_call_t call, sim_by_t by, i
         in.u.api.uid = s->uid;
         memcpy(in.u.api.sid, s->sid, sizeof(in.u.api.sid));
         memcpy(in.u.api.cname, s->cname, sizeof(in.u.api.cname));
-        in.u.api.webm = c->p_webm && !s->http;
-        in.u.api.mp4 = c->p_mp4 && !s->http;
+        in.u.api.webm = c->env.p_webm && !s->http;
+        in.u.api.mp4 = c->env.p_mp4 && !s->http;
     }
     c->req = (c_request_t){ws, by, expect, call, http, 0};
     input(c, &in);
     c->req.http = NULL;
 }
 
-static void hex32(char out[HA_SID_LEN + 1], sim_rng_t *r)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < HA_SID_LEN; i += 16) {
-        uint64_t v = sim_rng_next(r);
-        for (int j = 0; j < 16; j++)
-            out[i + j] = digits[(v >> (4 * j)) & 15];
-    }
-    out[HA_SID_LEN] = '\0';
-}
 
 /* The REST front: a call through the same core, at the loop's now. */
 static void http_api(void *ctx, const rt_http_req_t *req, rt_http_resp_t *resp)
@@ -626,7 +615,7 @@ static void http_api(void *ctx, const rt_http_req_t *req, rt_http_resp_t *resp)
         memset(s, 0, sizeof(*s));
         s->http = true;
         s->core = UINT32_MAX;
-        hex32(s->sid, &c->rng_http_sid);
+        sim_env_sid(s->sid, &c->rng_http_sid);
         snprintf(s->cname, sizeof(s->cname), "%s", req->cname);
         s->uid = req->uid;
         s->mode = req->mode;
@@ -843,7 +832,7 @@ static void on_action(rt_center_t *c, const scn_action_t *a)
             rt_msg_t m = rt_msg(RT_M_KILL);
             m.rec = id;
             m.session = c->sessions[ws].core;
-            m.a_ms = sim_rng_range(&c->rng_kill, c->p_kill_lo, c->p_kill_hi);
+            m.a_ms = sim_rng_range(&c->env.rng_kill, c->env.p_kill_lo, c->env.p_kill_hi);
             to_agent(c, r->server, &m);
         }
         break;
@@ -1051,7 +1040,7 @@ static int spawn_agent(rt_center_t *c, uint32_t i)
     }
     snprintf(srv_s, sizeof(srv_s), "%" PRIu32, i + 1);
     snprintf(cap_s, sizeof(cap_s), "%" PRIu32, c->scn->capacity);
-    snprintf(zombie_s, sizeof(zombie_s), "%d", c->p_zombie ? 1 : 0);
+    snprintf(zombie_s, sizeof(zombie_s), "%d", c->env.p_zombie ? 1 : 0);
     int sv_fd[2];
     if (rt_socketpair(sv_fd) != 0) {
         die_env(c, "socketpair: %s", strerror(errno));
@@ -1182,19 +1171,7 @@ static void teardown(rt_center_t *c)
 
 /* ---- setup ---------------------------------------------------------------------- */
 
-static void param(const scn_t *scn, scn_param_id_t id, int64_t lo, int64_t hi, int64_t *out_lo,
-                  int64_t *out_hi)
-{
-    const scn_param_t *p = scn_param_find(scn, id);
-    *out_lo = p ? p->lo : lo;
-    *out_hi = p ? p->hi : hi;
-}
 
-static bool param_bool(const scn_t *scn, scn_param_id_t id, bool dflt)
-{
-    const scn_param_t *p = scn_param_find(scn, id);
-    return p ? p->lo != 0 : dflt;
-}
 
 static FILE *open_out(const char *path)
 {
@@ -1268,27 +1245,10 @@ static int setup(rt_center_t *c)
     }
     pid_note(c, (int32_t)getpid(), "center", 0);
 
-    uint64_t seed = scn->seed;
-    sim_rng_stream(&c->rng_kill, seed, sim_rng_stream_id("kill_detect"));
-    sim_rng_stream(&c->rng_start, seed, sim_rng_stream_id("start_latency"));
-    sim_rng_stream(&c->rng_rejoin, seed, sim_rng_stream_id("rejoin_latency"));
-    sim_rng_stream(&c->rng_gop, seed, sim_rng_stream_id("gop"));
-    sim_rng_stream(&c->rng_uid, seed, sim_rng_stream_id("center_uid"));
-    sim_rng_stream(&c->rng_sid, seed, sim_rng_stream_id("sid"));
-    sim_rng_stream(&c->rng_http_sid, seed, sim_rng_stream_id("rt_http_sid"));
-    param(scn, SCN_PARAM_KILL_DETECT, 1000, 3000, &c->p_kill_lo, &c->p_kill_hi);
-    param(scn, SCN_PARAM_START_LATENCY, 2000, 6000, &c->p_start_lo, &c->p_start_hi);
-    param(scn, SCN_PARAM_REJOIN_LATENCY, 500, 2000, &c->p_rejoin_lo, &c->p_rejoin_hi);
-    param(scn, SCN_PARAM_GOP, 1000, 4000, &c->p_gop_lo, &c->p_gop_hi);
-    if (c->p_gop_lo < 1)
-        c->p_gop_lo = 1;
-    if (c->p_gop_hi < c->p_gop_lo)
-        c->p_gop_hi = c->p_gop_lo;
-    c->p_poll = param_bool(scn, SCN_PARAM_POLL, true);
-    c->p_webm = param_bool(scn, SCN_PARAM_WEBM, false);
-    c->p_mp4 = param_bool(scn, SCN_PARAM_MP4, false);
-    c->p_zombie = param_bool(scn, SCN_PARAM_ZOMBIE, false);
-    c->p_lazy_timers = param_bool(scn, SCN_PARAM_LAZY_TIMERS, false);
+    /* The simulator's environment; the UTC of t = 0 is the (faked) wall
+     * clock's, not the scenario's `clock`. */
+    sim_env_init(&c->env, scn, scn->seed, 0);
+    sim_rng_stream(&c->rng_http_sid, scn->seed, sim_rng_stream_id("rt_http_sid"));
 
     /* The core is sized as the simulator sizes it, plus room for sessions
      * started through the REST front when there is one. */
@@ -1320,7 +1280,7 @@ static int setup(rt_center_t *c)
         if (scn->has_sid && scn->sessions == 1)
             memcpy(s->sid, scn->sid, sizeof(s->sid));
         else
-            hex32(s->sid, &c->rng_sid);
+            sim_env_sid(s->sid, &c->env.rng_sid);
         if (scn->sessions == 1)
             snprintf(s->cname, sizeof(s->cname), "%s", scn->cname);
         else
@@ -1413,7 +1373,7 @@ static int core_init(rt_center_t *c)
     }
     c->timer_slots = ha_center_timer_slots(c->core);
     c->timers = calloc(c->timer_slots, sizeof(*c->timers));
-    c->lazy_cap = c->p_lazy_timers ? c->timer_slots * 8 + 64 : 0;
+    c->lazy_cap = c->env.p_lazy_timers ? c->timer_slots * 8 + 64 : 0;
     c->lazy = c->lazy_cap > 0 ? calloc(c->lazy_cap, sizeof(*c->lazy)) : NULL;
     return c->timers != NULL && (c->lazy_cap == 0 || c->lazy != NULL) ? 0 : -1;
 }

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "world_env.h"
 #include "ha.h"
 #include "rt_proto.h"
 #include "world.h"
@@ -71,8 +72,7 @@ static int64_t stream_len_ms(const stream_t *s)
         return SIM_MP4_SEGMENT_MS;
     if (s->track == HA_TRACK_AUDIO)
         return SIM_SLICE_MS;
-    int64_t gop = R.order.b_ms > 0 ? R.order.b_ms : 1;
-    return (SIM_SLICE_MS + gop - 1) / gop * gop;
+    return sim_env_video_slice_ms(R.order.b_ms > 0 ? R.order.b_ms : 1);
 }
 
 static const char *ext_of(uint8_t fmt)

@@ -1,0 +1,63 @@
+/* world_env.c -- parameters, defaults and random streams of a scenario. */
+#include "world_env.h"
+
+static void range(const scn_t *scn, scn_param_id_t id, int64_t lo, int64_t hi, int64_t *out_lo,
+                  int64_t *out_hi)
+{
+    const scn_param_t *p = scn_param_find(scn, id);
+    *out_lo = p ? p->lo : lo;
+    *out_hi = p ? p->hi : hi;
+}
+
+static bool flag(const scn_t *scn, scn_param_id_t id, bool dflt)
+{
+    const scn_param_t *p = scn_param_find(scn, id);
+    return p ? p->lo != 0 : dflt;
+}
+
+void sim_env_init(sim_env_t *e, const scn_t *scn, uint64_t seed, int64_t utc_base_ms)
+{
+    /* One stream per purpose: one more kill does not shift start-ups. */
+    sim_rng_stream(&e->rng_kill, seed, sim_rng_stream_id("kill_detect"));
+    sim_rng_stream(&e->rng_start, seed, sim_rng_stream_id("start_latency"));
+    sim_rng_stream(&e->rng_rejoin, seed, sim_rng_stream_id("rejoin_latency"));
+    sim_rng_stream(&e->rng_gop, seed, sim_rng_stream_id("gop"));
+    sim_rng_stream(&e->rng_uid, seed, sim_rng_stream_id("center_uid"));
+    sim_rng_stream(&e->rng_sid, seed, sim_rng_stream_id("sid"));
+
+    range(scn, SCN_PARAM_KILL_DETECT, 1000, 3000, &e->p_kill_lo, &e->p_kill_hi);
+    range(scn, SCN_PARAM_START_LATENCY, 2000, 6000, &e->p_start_lo, &e->p_start_hi);
+    range(scn, SCN_PARAM_REJOIN_LATENCY, 500, 2000, &e->p_rejoin_lo, &e->p_rejoin_hi);
+    range(scn, SCN_PARAM_GOP, 1000, 4000, &e->p_gop_lo, &e->p_gop_hi);
+    if (e->p_gop_lo < 1)
+        e->p_gop_lo = 1;
+    if (e->p_gop_hi < e->p_gop_lo)
+        e->p_gop_hi = e->p_gop_lo;
+    e->p_poll = flag(scn, SCN_PARAM_POLL, true);
+    e->p_webm = flag(scn, SCN_PARAM_WEBM, false);
+    e->p_mp4 = flag(scn, SCN_PARAM_MP4, false);
+    e->p_zombie = flag(scn, SCN_PARAM_ZOMBIE, false);
+    e->p_lazy_timers = flag(scn, SCN_PARAM_LAZY_TIMERS, false);
+
+    int64_t clock_lo, clock_hi;
+    range(scn, SCN_PARAM_CLOCK, 0, 0, &clock_lo, &clock_hi);
+    sim_rng_t rng_clock;
+    sim_rng_stream(&rng_clock, seed, sim_rng_stream_id("clock"));
+    e->utc0_ms = utc_base_ms + sim_rng_range(&rng_clock, clock_lo, clock_hi);
+}
+
+void sim_env_sid(char out[HA_SID_LEN + 1], sim_rng_t *r)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < HA_SID_LEN; i += 16) {
+        uint64_t v = sim_rng_next(r);
+        for (int j = 0; j < 16; j++)
+            out[i + j] = digits[(v >> (4 * j)) & 15];
+    }
+    out[HA_SID_LEN] = '\0';
+}
+
+int64_t sim_env_video_slice_ms(int64_t gop_ms)
+{
+    return (SIM_SLICE_MS + gop_ms - 1) / gop_ms * gop_ms;
+}

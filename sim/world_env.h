@@ -1,0 +1,40 @@
+/* world_env.h -- the environment a scenario describes, as every driver
+ * builds it: the world parameters (`set ...`) with their defaults, and the
+ * random streams that draw from them, one per purpose.
+ *
+ * The simulated world and the real-process runtime must put the same
+ * scenario and seed in the same environment, so this is defined once.
+ */
+#ifndef SIM_WORLD_ENV_H
+#define SIM_WORLD_ENV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ha.h"
+#include "rng.h"
+#include "scn.h"
+
+typedef struct {
+    /* ranges drawn per use, in ms */
+    int64_t p_kill_lo, p_kill_hi;     /* a kill until its exit report reaches the center */
+    int64_t p_start_lo, p_start_hi;   /* a recorder's start-up */
+    int64_t p_rejoin_lo, p_rejoin_hi; /* a reconnected recorder rejoining */
+    int64_t p_gop_lo, p_gop_hi;       /* video I-frame interval, >= 1 */
+    bool p_poll, p_webm, p_mp4, p_zombie, p_lazy_timers;
+    /* UTC at t = 0 in the simulator: the base plus the scenario's `clock`
+     * (the real-process runtime uses its own, faked, wall clock instead) */
+    int64_t utc0_ms;
+    sim_rng_t rng_kill, rng_start, rng_rejoin, rng_gop, rng_uid, rng_sid;
+} sim_env_t;
+
+void sim_env_init(sim_env_t *e, const scn_t *scn, uint64_t seed, int64_t utc_base_ms);
+/* A session id: 32 lowercase hex digits drawn from r. */
+void sim_env_sid(char out[HA_SID_LEN + 1], sim_rng_t *r);
+/* Video: a slice is cut at the first I-frame at or after 15 s, I-frames
+ * every gop_ms from the start of recording. */
+int64_t sim_env_video_slice_ms(int64_t gop_ms);
+
+#define SIM_SLICE_MS 15000 /* audio slices; video: the first I-frame after */
+
+#endif
