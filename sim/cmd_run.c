@@ -79,9 +79,10 @@ int cmd_run(int argc, char **argv)
             list_free(&files);
             return 0;
         } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
-            if (!cli_u64(argv[++i], &seed)) {
+            /* Traces are JSON read as signed 64-bit integers: 2^63-1 at most. */
+            if (!cli_u64(argv[++i], &seed) || seed > INT64_MAX) {
                 list_free(&files);
-                return cli_usage("run", "--seed takes a number 0..2^64-1, not '%s'", argv[i]);
+                return cli_usage("run", "--seed takes a number 0..2^63-1, not '%s'", argv[i]);
             }
             has_seed = true;
         } else if (strcmp(a, "--trace") == 0 && i + 1 < argc) {

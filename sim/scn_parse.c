@@ -864,7 +864,7 @@ static int st_seed(parser_t *p, const tok_t *kw)
     tok_t t;
     uint64_t v;
     if (once(p, kw, "seed", &p->seed_line) != 0 || need_word(p, &t, "a number", "seed") != 0 ||
-        number_tok(p, &t, "seed", 0, UINT64_MAX, &v) != 0)
+        number_tok(p, &t, "seed", 0, INT64_MAX, &v) != 0)
         return -1;
     p->s->seed = v;
     p->s->has_seed = true;

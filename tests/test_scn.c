@@ -74,7 +74,7 @@ static const char *const examples[] = {
     "scenario \"three sessions\"\n"
     "mode web\n"
     "channel room-2\n"
-    "seed 18446744073709551615\n"
+    "seed 9223372036854775807\n"
     "sessions 3\n"
     "servers 2 capacity 3\n"
     "at 0s start\n"
