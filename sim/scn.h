@@ -108,6 +108,7 @@ typedef enum {
     SCN_PARAM_ZOMBIE,         /* bool: recorders ignore the center's fence */
     SCN_PARAM_LAZY_TIMERS,    /* bool: the driver never cancels timers */
     SCN_PARAM_CLOCK,          /* duration: the run's UTC start, after 2026-01-01T00:00:00Z */
+    SCN_PARAM_HOSTILE,        /* bool: the driver misbehaves (duplicates, garbage, bad draws) */
     SCN_PARAM_COUNT
 } scn_param_id_t;
 

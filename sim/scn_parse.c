@@ -115,6 +115,7 @@ static const struct {
     [SCN_PARAM_ZOMBIE] = {"zombie", SCN_PTYPE_BOOL, 0},
     [SCN_PARAM_LAZY_TIMERS] = {"lazy_timers", SCN_PTYPE_BOOL, 0},
     [SCN_PARAM_CLOCK] = {"clock", SCN_PTYPE_DURATION, 0},
+    [SCN_PARAM_HOSTILE] = {"hostile", SCN_PTYPE_BOOL, 0},
 };
 
 const char *scn_act_name(scn_act_kind_t kind)
@@ -944,7 +945,7 @@ static int st_set(parser_t *p, const tok_t *kw)
     if (id < 0)
         return fail(p, t.col,
                     "unknown parameter '%s' (kill_detect, start_latency, rejoin_latency, gop, "
-                    "poll, webm, mp4, zombie, lazy_timers, clock)",
+                    "poll, webm, mp4, zombie, lazy_timers, clock, hostile)",
                     show(b, t.p, t.len));
     const scn_param_t *had = scn_param_find(s, (scn_param_id_t)id);
     if (had != NULL)

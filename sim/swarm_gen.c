@@ -293,6 +293,10 @@ static void gen_params(gen_t *g, uint64_t seed)
             add_param(s, SCN_PARAM_LAZY_TIMERS, 1, 1);
         /* The date in file names: any time of the year, now and then its
          * last hour (the year's end in a name). */
+        sim_rng_t hostile;
+        stream(&hostile, seed, "hostile");
+        if (sim_rng_chance(&hostile, 1, 4))
+            add_param(s, SCN_PARAM_HOSTILE, 1, 1);
         sim_rng_t when;
         stream(&when, seed, "clock");
         if (sim_rng_chance(&when, 1, 2)) {

@@ -159,6 +159,14 @@ static void input(sim_world_t *w, ha_input_t *in)
     in->t_ms = w->now_ms;
     w->stats.inputs++;
     ha_center_input(w->core, in);
+    /* A hostile network delivers some messages twice, and a driver may fire
+     * a timer twice: the center must take the second as a no-op. */
+    if (w->env.p_hostile &&
+        (in->kind == HA_IN_EXIT_REPORT || in->kind == HA_IN_RECORDER_EXITED ||
+         (in->kind == HA_IN_TIMER && in->u.timer.kind == HA_TIMER_SERVER_HEARTBEAT))) {
+        w->stats.inputs++;
+        ha_center_input(w->core, in);
+    }
 }
 
 static uint32_t one_based(uint32_t index) { return index == UINT32_MAX ? 0 : index + 1; }
@@ -228,6 +236,14 @@ static void slice_done(sim_world_t *w, uint32_t id, w_rec_t *r, w_stream_t *st, 
     in.u.slice.start_utc_ms = ev.start_utc_ms;
     in.u.slice.end_utc_ms = ev.end_utc_ms;
     input(w, &in);
+    if (w->env.p_hostile && sim_rng_chance(&w->env.rng_hostile, 1, 8)) {
+        /* A corrupted upload report (it ends before it starts, or names a
+         * format that does not exist): the center must list nothing. */
+        bool bad_fmt = sim_rng_chance(&w->env.rng_hostile, 1, 2);
+        in.u.slice.end_utc_ms = bad_fmt ? ev.end_utc_ms : ev.start_utc_ms - 1;
+        in.u.slice.fmt = bad_fmt ? (ha_fmt_t)7 : in.u.slice.fmt;
+        input(w, &in);
+    }
     st->start_ms = end_ms;
 }
 
@@ -709,6 +725,11 @@ static void w_emit(void *ctx, const ha_cmd_t *cmd)
 static uint64_t w_random(void *ctx)
 {
     sim_world_t *w = ctx;
+    if (w->env.p_hostile) {
+        /* A random source stuck on one value, the first session's UID:
+         * the center must still find fresh UIDs. */
+        return (uint64_t)SIM_RECORDER_UID_BASE << 32;
+    }
     return sim_rng_next(&w->env.rng_uid);
 }
 
@@ -723,6 +744,22 @@ static void api_call(sim_world_t *w, uint32_t ws, ha_call_t call, sim_by_t by, i
     in.u.api.call = call;
     in.u.api.req_id = ++w->next_req;
     in.u.api.session = s->core;
+    if (call == HA_CALL_START && w->env.p_hostile && s->core == UINT32_MAX) {
+        /* A clumsy client first sends a start the service must refuse
+         * (sid in upper case): 400, code 2, and nothing starts. */
+        ha_input_t bad;
+        memset(&bad, 0, sizeof(bad));
+        bad.kind = HA_IN_API;
+        bad.u.api.call = HA_CALL_START;
+        bad.u.api.req_id = ++w->next_req;
+        bad.u.api.session = UINT32_MAX;
+        bad.u.api.mode = HA_MODE_COMPOSITE;
+        bad.u.api.uid = SIM_RECORDER_UID_BASE + ws;
+        memcpy(bad.u.api.sid, "0123456789ABCDEF0123456789ABCDEF", sizeof(bad.u.api.sid));
+        memcpy(bad.u.api.cname, s->cname, sizeof(bad.u.api.cname));
+        w->req = (w_request_t){ws, by, 0, HA_CALL_START};
+        input(w, &bad);
+    }
     if (call == HA_CALL_START) {
         in.u.api.mode = w->scn->mode == SCN_MODE_INDIVIDUAL ? HA_MODE_INDIVIDUAL
                         : w->scn->mode == SCN_MODE_WEB      ? HA_MODE_WEB

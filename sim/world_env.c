@@ -24,6 +24,7 @@ void sim_env_init(sim_env_t *e, const scn_t *scn, uint64_t seed, int64_t utc_bas
     sim_rng_stream(&e->rng_gop, seed, sim_rng_stream_id("gop"));
     sim_rng_stream(&e->rng_uid, seed, sim_rng_stream_id("center_uid"));
     sim_rng_stream(&e->rng_sid, seed, sim_rng_stream_id("sid"));
+    sim_rng_stream(&e->rng_hostile, seed, sim_rng_stream_id("hostile"));
 
     range(scn, SCN_PARAM_KILL_DETECT, 1000, 3000, &e->p_kill_lo, &e->p_kill_hi);
     range(scn, SCN_PARAM_START_LATENCY, 2000, 6000, &e->p_start_lo, &e->p_start_hi);
@@ -38,6 +39,7 @@ void sim_env_init(sim_env_t *e, const scn_t *scn, uint64_t seed, int64_t utc_bas
     e->p_mp4 = flag(scn, SCN_PARAM_MP4, false);
     e->p_zombie = flag(scn, SCN_PARAM_ZOMBIE, false);
     e->p_lazy_timers = flag(scn, SCN_PARAM_LAZY_TIMERS, false);
+    e->p_hostile = flag(scn, SCN_PARAM_HOSTILE, false);
 
     int64_t clock_lo, clock_hi;
     range(scn, SCN_PARAM_CLOCK, 0, 0, &clock_lo, &clock_hi);

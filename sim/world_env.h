@@ -21,11 +21,11 @@ typedef struct {
     int64_t p_start_lo, p_start_hi;   /* a recorder's start-up */
     int64_t p_rejoin_lo, p_rejoin_hi; /* a reconnected recorder rejoining */
     int64_t p_gop_lo, p_gop_hi;       /* video I-frame interval, >= 1 */
-    bool p_poll, p_webm, p_mp4, p_zombie, p_lazy_timers;
+    bool p_poll, p_webm, p_mp4, p_zombie, p_lazy_timers, p_hostile;
     /* UTC at t = 0 in the simulator: the base plus the scenario's `clock`
      * (the real-process runtime uses its own, faked, wall clock instead) */
     int64_t utc0_ms;
-    sim_rng_t rng_kill, rng_start, rng_rejoin, rng_gop, rng_uid, rng_sid;
+    sim_rng_t rng_kill, rng_start, rng_rejoin, rng_gop, rng_uid, rng_sid, rng_hostile;
 } sim_env_t;
 
 void sim_env_init(sim_env_t *e, const scn_t *scn, uint64_t seed, int64_t utc_base_ms);

@@ -114,7 +114,8 @@ typedef struct {
 } ha_timer_t;
 
 typedef struct {
-    ha_call_t call;
+    ha_call_t call;   /* one of ha_call_t: drivers map requests to it (an
+                       * unknown REST path never reaches the center) */
     uint64_t req_id;  /* echoed in the reply */
     uint32_t session; /* target (not for start) */
     /* start only */

@@ -38,13 +38,14 @@ uint32_t ha_uid_draw(ha_random_fn *random, void *random_ctx,
         if (acceptable(v, used, used_count, users, users_count))
             return v;
     }
-    /* A source this unlucky is broken; stay correct anyway. At most
-     * used_count + users_count + 1 steps find a free value. */
-    for (uint32_t step = 0; step <= used_count + users_count + 1; step++) {
+    /* A source this unlucky is broken (stuck, say); stay correct anyway by
+     * walking up from the last draw. Among any used_count + users_count + 2
+     * consecutive values at most that many are taken and one may be 0, so
+     * the walk ends within that many steps. */
+    for (uint32_t step = 1;; step++) {
+        assert(step <= used_count + users_count + 2);
         v += 1;
         if (acceptable(v, used, used_count, users, users_count))
             return v;
     }
-    assert(0 && "unreachable: lists shorter than the walk");
-    return 1;
 }

@@ -133,22 +133,6 @@ static void test_more_sessions_than_sessions_max_get_429(void **state)
     h_free(h);
 }
 
-static void test_call_of_unknown_kind_gets_400_code_2(void **state)
-{
-    (void)state;
-    h_t *h = world(2);
-    uint32_t si = h_start(h, UID0, "room");
-    uint64_t before = h_transitions_sum(h);
-    static const int calls[] = {HA_CALL_COUNT, 99, 255};
-    for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-        const h_reply_t *r = h_api(h, (ha_call_t)calls[i], si);
-        assert_int_equal(r->http, 400);
-        assert_int_equal(r->code, 2);
-    }
-    assert_true(h_transitions_sum(h) == before);
-    assert_int_equal(ha_session_state(h->c, si), HA_ST_STARTING);
-    h_free(h);
-}
 
 /* Out-of-range indexes, recorder id 0, unknown timer kinds: dropped without
  * a command, without touching any session. */
@@ -583,7 +567,6 @@ int main(void)
         cmocka_unit_test(test_start_invalid_parameters_get_400_code_2),
         cmocka_unit_test(test_start_conflict_same_cname_and_uid_live_gets_400_code_53),
         cmocka_unit_test(test_more_sessions_than_sessions_max_get_429),
-        cmocka_unit_test(test_call_of_unknown_kind_gets_400_code_2),
         cmocka_unit_test(test_out_of_range_indexes_recorder_0_unknown_timer_kind_are_dropped),
         cmocka_unit_test(test_slice_with_unknown_format_or_track_is_dropped),
         cmocka_unit_test(test_input_naming_a_live_recorder_with_the_wrong_server_does_not_fence_it),
