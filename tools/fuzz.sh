@@ -21,21 +21,24 @@ out=build/fuzz
 mkdir -p "$out"
 flags="-std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -Isrc -Isim -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 
+sim_all=$(ls sim/*.c | grep -v hasim_main.c | tr '\n' ' ')
 declare -A SOURCES=(
   [scn]="sim/scn_parse.c sim/scn_write.c"
+  [run]="$sim_all src/*.c -ljansson"
   [trace]="sim/trace.c sim/trace_json.c $(ls sim/oracle*.c | tr '\n' ' ') -ljansson"
 )
 status=0
-for name in scn trace; do
+for name in scn trace run; do
   bin=$out/fuzz_$name
   # shellcheck disable=SC2086
   $CLANG $flags fuzz/fuzz_$name.c ${SOURCES[$name]} -o "$bin"
   work=$out/corpus_$name
   rm -rf "$work"; mkdir -p "$work"
   cp fuzz/corpus_$name/* "$work"/ 2>/dev/null || true
-  if [ "$name" = scn ]; then cp scenarios/*.scn "$work"/ 2>/dev/null || true; fi
+  if [ "$name" = scn ] || [ "$name" = run ]; then cp scenarios/*.scn "$work"/ 2>/dev/null || true; fi
   echo "fuzz: $name for ${secs}s"
   dict=""; [ -f "fuzz/$name.dict" ] && dict="-dict=$PWD/fuzz/$name.dict"
+  [ "$name" = run ] && dict="-dict=$PWD/fuzz/scn.dict"
   if ! (cd "$out" && ASAN_OPTIONS=detect_leaks=1 "./fuzz_$name" $dict -max_total_time="$secs" \
         -max_len=65536 -print_final_stats=0 "corpus_$name" >"fuzz_$name.log" 2>&1); then
     echo "fuzz: $name FAILED; reproduce with: $bin $out/crash-*" >&2
