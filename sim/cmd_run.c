@@ -199,17 +199,7 @@ int cmd_run(int argc, char **argv)
                    res.pass ? "PASS" : "FAIL", files.paths[i], res.seed, res.trace_lines,
                    res.fingerprint);
             if (!res.pass) {
-                size_t n;
-                const orc_violation_t *v = orc_violations(o, &n);
-                for (size_t k = 0; k < n; k++) {
-                    printf("      %s [session %" PRIu32 ", t=%" PRId64 " ms, trace lines", v[k].msg,
-                           v[k].sess, v[k].t_ms);
-                    for (int l = 0; l < 4; l++) {
-                        if (v[k].lines[l])
-                            printf(" %" PRIu64, v[k].lines[l]);
-                    }
-                    printf("]\n");
-                }
+                results_print_violations(stdout, o);
                 if (res.expect_msgs[0] != '\0')
                     printf("      %s", res.expect_msgs);
             }

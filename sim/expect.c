@@ -4,6 +4,8 @@
  * against the names they give, so a long run stores no file list. */
 #include "expect.h"
 
+#include "oracle.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +91,31 @@ void sim_expect_event(sim_expect_t *x, const sim_tr_ev_t *ev)
     default:
         break;
     }
+}
+
+uint64_t sim_expect_verdict(const scn_t *scn, const orc_t *o, int *expect_failed, char *msgs,
+                            size_t msgs_cap)
+{
+    bool expected[ORC_RULES] = {false};
+    for (size_t i = 0; i < scn->expects_count; i++) {
+        const scn_expect_t *e = &scn->expects[i];
+        if (e->kind != SCN_EXP_VIOLATION)
+            continue;
+        expected[e->rule] = true;
+        if (orc_violated(o, e->rule) == 0) {
+            (*expect_failed)++;
+            size_t used = strlen(msgs);
+            snprintf(msgs + used, msgs_cap - used,
+                     "%s:%d:%d: expectation failed: the oracle found no violation of R%d\n",
+                     scn->path, e->line, e->col, e->rule);
+        }
+    }
+    uint64_t violations = 0;
+    for (int rule = 0; rule < ORC_RULES; rule++) {
+        if (!expected[rule])
+            violations += orc_violated(o, rule);
+    }
+    return violations;
 }
 
 uint32_t sim_expect_activations(const sim_expect_t *x, uint32_t sess)

@@ -89,6 +89,21 @@ void results_json_run(FILE *f, const char *path, const char *title, const sim_ru
     fputc('}', f);
 }
 
+void results_print_violations(FILE *f, const orc_t *o)
+{
+    size_t n;
+    const orc_violation_t *v = orc_violations(o, &n);
+    for (size_t k = 0; k < n; k++) {
+        fprintf(f, "      %s [session %" PRIu32 ", t=%" PRId64 " ms, trace lines", v[k].msg,
+                v[k].sess, v[k].t_ms);
+        for (int l = 0; l < 4; l++) {
+            if (v[k].lines[l])
+                fprintf(f, " %" PRIu64, v[k].lines[l]);
+        }
+        fputs("]\n", f);
+    }
+}
+
 void results_json_sessions(FILE *f, const struct sim_world *w, uint32_t sessions)
 {
     fputc('[', f);

@@ -17,6 +17,9 @@ void results_json_run(FILE *f, const char *path, const char *title, const sim_ru
 /* The center's own end state of each session, as a JSON array: what the
  * core believes, next to what the oracle judged. */
 void results_json_sessions(FILE *f, const struct sim_world *w, uint32_t sessions);
+/* The stored violations, one indented line each, with session, time and
+ * the trace lines that prove them. */
+void results_print_violations(FILE *f, const orc_t *o);
 /* The state x event table as a JSON object. */
 void results_json_transitions(FILE *f, const uint64_t *table);
 

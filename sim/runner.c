@@ -109,26 +109,8 @@ int sim_runner_run(sim_runner_t *r, const scn_t *scn, uint64_t seed, const sim_r
     res->end_t_ms = st.end_t_ms;
     res->expect_failed = sim_expect_finish(r->expect, res->expect_msgs, sizeof(res->expect_msgs));
 
-    /* `expect violation Rn`: that rule must be broken; the rules it names
-     * are then not held against the run. */
-    bool expected[ORC_RULES] = {false};
-    for (size_t i = 0; i < scn->expects_count; i++) {
-        const scn_expect_t *e = &scn->expects[i];
-        if (e->kind != SCN_EXP_VIOLATION)
-            continue;
-        expected[e->rule] = true;
-        if (orc_violated(r->oracle, e->rule) == 0) {
-            res->expect_failed++;
-            size_t used = strlen(res->expect_msgs);
-            snprintf(res->expect_msgs + used, sizeof(res->expect_msgs) - used,
-                     "%s:%d:%d: expectation failed: the oracle found no violation of R%d\n",
-                     scn->path, e->line, e->col, e->rule);
-        }
-    }
-    for (int rule = 0; rule < ORC_RULES; rule++) {
-        if (!expected[rule])
-            res->violations += orc_violated(r->oracle, rule);
-    }
+    res->violations = sim_expect_verdict(scn, r->oracle, &res->expect_failed, res->expect_msgs,
+                                         sizeof(res->expect_msgs));
     res->pass = res->violations == 0 && res->expect_failed == 0;
     return 0;
 }

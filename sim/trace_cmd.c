@@ -25,6 +25,38 @@ sim_tr_ev_t sim_tr_of_file(int64_t t_ms, const ha_cmd_t *cmd, uint32_t sess)
     return ev;
 }
 
+sim_tr_ev_t sim_tr_of_recorder(int64_t t_ms, const ha_cmd_t *cmd, uint32_t sess)
+{
+    sim_tr_ev_t ev = sim_tr_ev(t_ms, cmd->kind == HA_CMD_RECORDER_START    ? SIM_TR_RECORDER_START
+                                     : cmd->kind == HA_CMD_RECORDER_RESUME ? SIM_TR_RECORDER_RESUME
+                                                                           : SIM_TR_RECORDER_STOP);
+    ev.sess = sess;
+    ev.srv = cmd->u.recorder.server + 1;
+    ev.rec = cmd->u.recorder.recorder;
+    if (cmd->kind == HA_CMD_RECORDER_START)
+        ev.uid = cmd->u.recorder.uid;
+    if (cmd->kind != HA_CMD_RECORDER_STOP)
+        ev.bak = cmd->u.recorder.bak;
+    else
+        ev.how = (int)cmd->u.recorder.how;
+    return ev;
+}
+
+sim_tr_ev_t sim_tr_of_reply(int64_t t_ms, const ha_reply_t *rep, uint32_t sess, ha_call_t call,
+                            sim_by_t by, int expect)
+{
+    sim_tr_ev_t ev = sim_tr_ev(t_ms, SIM_TR_API);
+    ev.sess = sess;
+    ev.call = (int)call;
+    ev.http = rep->http;
+    ev.code = rep->code;
+    ev.status = call == HA_CALL_QUERY ? rep->status : 0;
+    ev.msg = rep->message;
+    ev.by = by;
+    ev.expect = expect;
+    return ev;
+}
+
 sim_tr_ev_t sim_tr_of_notify(int64_t t_ms, const ha_notify_t *n, uint32_t sess)
 {
     sim_tr_ev_t ev = sim_tr_ev(t_ms, SIM_TR_CALLBACK);

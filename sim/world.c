@@ -521,27 +521,12 @@ static void emit_reply(sim_world_t *w, const ha_reply_t *rep)
             push(w, w->now_ms + SIM_POLL_FIRST_MS, PRIO_WORLD, EVK_POLL, rq->world_session, 0, 0, 0);
         }
     }
-    sim_tr_ev_t ev = sim_tr_ev(w->now_ms, SIM_TR_API);
-    ev.sess = rq->world_session + 1;
-    ev.call = (int)rq->call;
-    ev.http = rep->http;
-    ev.code = rep->code;
-    ev.status = rq->call == HA_CALL_QUERY ? rep->status : 0;
-    ev.msg = rep->message;
-    ev.by = rq->by;
-    ev.expect = rq->expect;
+    sim_tr_ev_t ev = sim_tr_of_reply(w->now_ms, rep, rq->world_session + 1, rq->call, rq->by,
+                                     rq->expect);
     trace(w, &ev);
 
     if (rq->by == SIM_BY_POLLER && s != NULL && s->poll_on) {
-        /* Integration guide: on a 404 retry after 5, 10 and 15 s, then go
-         * back to the usual pace. */
-        int64_t next_ms = SIM_POLL_EVERY_MS;
-        if (rep->http == 404 && s->poll_stage < 3) {
-            s->poll_stage++;
-            next_ms = 5000 * (int64_t)s->poll_stage;
-        } else if (rep->http != 404) {
-            s->poll_stage = 0;
-        }
+        int64_t next_ms = sim_env_poll_next_ms(&s->poll_stage, rep->http);
         push(w, w->now_ms + next_ms, PRIO_WORLD, EVK_POLL, rq->world_session, 0, 0, 0);
     }
 }
@@ -558,19 +543,7 @@ static void emit_recorder(sim_world_t *w, const ha_cmd_t *cmd)
     uint32_t server = cmd->u.recorder.server;
     assert(ws != UINT32_MAX && server < w->scn->servers);
 
-    sim_tr_ev_t ev = sim_tr_ev(w->now_ms,
-                               cmd->kind == HA_CMD_RECORDER_START    ? SIM_TR_RECORDER_START
-                               : cmd->kind == HA_CMD_RECORDER_RESUME ? SIM_TR_RECORDER_RESUME
-                                                                     : SIM_TR_RECORDER_STOP);
-    ev.sess = ws + 1;
-    ev.srv = server + 1;
-    ev.rec = id;
-    if (cmd->kind == HA_CMD_RECORDER_START)
-        ev.uid = cmd->u.recorder.uid;
-    if (cmd->kind != HA_CMD_RECORDER_STOP)
-        ev.bak = cmd->u.recorder.bak;
-    else
-        ev.how = (int)cmd->u.recorder.how;
+    sim_tr_ev_t ev = sim_tr_of_recorder(w->now_ms, cmd, ws + 1);
     trace(w, &ev);
 
     const w_server_t *sv = &w->servers[server];
@@ -880,18 +853,8 @@ static void on_action(sim_world_t *w, uint32_t ai)
 {
     const scn_t *scn = w->scn;
     const scn_action_t *a = &scn->actions[ai];
-    uint32_t first = 0, last = scn->sessions;
-    if (a->session != 0) {
-        first = a->session - 1;
-        last = a->session;
-    } else if (scn_act_is_fault(a->kind)) {
-        last = 1; /* an unnamed fault hits session 1 */
-    }
-    static const ha_call_t call_of[] = {
-        [SCN_ACT_START] = HA_CALL_START, [SCN_ACT_QUERY] = HA_CALL_QUERY,
-        [SCN_ACT_UPDATE] = HA_CALL_UPDATE, [SCN_ACT_UPDATE_LAYOUT] = HA_CALL_UPDATE_LAYOUT,
-        [SCN_ACT_STOP] = HA_CALL_STOP,
-    };
+    uint32_t first, last;
+    sim_env_action_sessions(scn, a, &first, &last);
     switch (a->kind) {
     case SCN_ACT_START:
     case SCN_ACT_QUERY:
@@ -899,7 +862,7 @@ static void on_action(sim_world_t *w, uint32_t ai)
     case SCN_ACT_UPDATE_LAYOUT:
     case SCN_ACT_STOP:
         for (uint32_t ws = first; ws < last; ws++)
-            api_call(w, ws, call_of[a->kind], SIM_BY_SCENARIO, a->expect_status);
+            api_call(w, ws, sim_env_call_of(a->kind), SIM_BY_SCENARIO, a->expect_status);
         break;
     case SCN_ACT_KILL:
         for (uint32_t ws = first; ws < last; ws++) {
@@ -958,7 +921,7 @@ static void on_action(sim_world_t *w, uint32_t ai)
         break;
     case SCN_ACT_JOIN:
     case SCN_ACT_LEAVE:
-        for (uint32_t ws = (a->session ? first : 0); ws < (a->session ? last : scn->sessions); ws++)
+        for (uint32_t ws = first; ws < last; ws++)
             user_change(w, ws, a->uid, a->kind == SCN_ACT_JOIN);
         break;
     case SCN_ACT_END:

@@ -24,8 +24,6 @@
 #define SIM_HEARTBEAT_INTERVAL_MS 2000   /* host agents, common grid from t=0 */
 #define SIM_MP4_SEGMENT_MS 7200000       /* MP4 cut every 2 h */
 #define SIM_FLUSH_MS 500                 /* a stopping recorder's last upload */
-#define SIM_POLL_FIRST_MS 5000           /* integration guide: query from 5 s */
-#define SIM_POLL_EVERY_MS 120000         /* ... then about every 2 minutes */
 #define SIM_UTC0_MS_DEFAULT 1767225600000LL /* 2026-01-01T00:00:00Z */
 #define SIM_RECORDER_UID_BASE 1000000u   /* session i records as UID base + i */
 

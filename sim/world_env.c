@@ -1,6 +1,8 @@
 /* world_env.c -- parameters, defaults and random streams of a scenario. */
 #include "world_env.h"
 
+#include <assert.h>
+
 static void range(const scn_t *scn, scn_param_id_t id, int64_t lo, int64_t hi, int64_t *out_lo,
                   int64_t *out_hi)
 {
@@ -57,6 +59,41 @@ void sim_env_sid(char out[HA_SID_LEN + 1], sim_rng_t *r)
             out[i + j] = digits[(v >> (4 * j)) & 15];
     }
     out[HA_SID_LEN] = '\0';
+}
+
+void sim_env_action_sessions(const scn_t *scn, const scn_action_t *a, uint32_t *first,
+                             uint32_t *last)
+{
+    *first = 0;
+    *last = scn->sessions;
+    if (a->session != 0) {
+        *first = a->session - 1;
+        *last = a->session;
+    } else if (scn_act_is_fault(a->kind)) {
+        *last = 1; /* an unnamed fault hits session 1 */
+    }
+}
+
+ha_call_t sim_env_call_of(scn_act_kind_t kind)
+{
+    static const ha_call_t call_of[] = {
+        [SCN_ACT_START] = HA_CALL_START, [SCN_ACT_QUERY] = HA_CALL_QUERY,
+        [SCN_ACT_UPDATE] = HA_CALL_UPDATE, [SCN_ACT_UPDATE_LAYOUT] = HA_CALL_UPDATE_LAYOUT,
+        [SCN_ACT_STOP] = HA_CALL_STOP,
+    };
+    assert(scn_act_is_api(kind));
+    return call_of[kind];
+}
+
+int64_t sim_env_poll_next_ms(uint32_t *stage_404s, int http)
+{
+    if (http == 404 && *stage_404s < 3) {
+        (*stage_404s)++;
+        return 5000 * (int64_t)*stage_404s;
+    }
+    if (http != 404)
+        *stage_404s = 0;
+    return SIM_POLL_EVERY_MS;
 }
 
 int64_t sim_env_video_slice_ms(int64_t gop_ms)

@@ -37,4 +37,20 @@ int64_t sim_env_video_slice_ms(int64_t gop_ms);
 
 #define SIM_SLICE_MS 15000 /* audio slices; video: the first I-frame after */
 
+/* The sessions [*first, *last) (zero-based) an action addresses: the one it
+ * names; else every session for API calls and channel changes, and session
+ * 1 for a fault (the scenario language's rule). */
+void sim_env_action_sessions(const scn_t *scn, const scn_action_t *a, uint32_t *first,
+                             uint32_t *last);
+/* The REST call of an API action (start, query, update, updateLayout, stop). */
+ha_call_t sim_env_call_of(scn_act_kind_t kind);
+
+/* The polling client of the integration guide: first query 5 s after the
+ * start, then about every 2 minutes; after a 404 retry in 5, 10 and 15 s,
+ * then back to the usual pace. Given the answer it got and its count of
+ * 404s in a row (updated), the wait before its next query. */
+#define SIM_POLL_FIRST_MS 5000
+#define SIM_POLL_EVERY_MS 120000
+int64_t sim_env_poll_next_ms(uint32_t *stage_404s, int http);
+
 #endif

@@ -51,6 +51,7 @@
 #include "scn.h"
 #include "trace.h"
 #include "trace_json.h"
+#include "results.h"
 #include "trace_cmd.h"
 #include "world_env.h"
 #include "world.h"
@@ -314,15 +315,7 @@ static void emit_reply(rt_center_t *c, const ha_reply_t *rep)
             s->poll_due_ms = c->now + SIM_POLL_FIRST_MS;
         }
     }
-    sim_tr_ev_t ev = sim_tr_ev(c->now, SIM_TR_API);
-    ev.sess = one_based(rq->ws);
-    ev.call = (int)rq->call;
-    ev.http = rep->http;
-    ev.code = rep->code;
-    ev.status = rq->call == HA_CALL_QUERY ? rep->status : 0;
-    ev.msg = rep->message;
-    ev.by = rq->by;
-    ev.expect = rq->expect;
+    sim_tr_ev_t ev = sim_tr_of_reply(c->now, rep, one_based(rq->ws), rq->call, rq->by, rq->expect);
     trace(c, &ev);
 
     if (rq->http != NULL) {
@@ -333,18 +326,8 @@ static void emit_reply(rt_center_t *c, const ha_reply_t *rep)
         snprintf(h->message, sizeof(h->message), "%s", rep->message ? rep->message : "");
         snprintf(h->file, sizeof(h->file), "%s", rep->file ? rep->file : "");
     }
-    if (rq->by == SIM_BY_POLLER && s != NULL && s->poll_on) {
-        /* Integration guide: on a 404 retry after 5, 10 and 15 s, then go
-         * back to the usual pace. */
-        int64_t next_ms = SIM_POLL_EVERY_MS;
-        if (rep->http == 404 && s->poll_stage < 3) {
-            s->poll_stage++;
-            next_ms = 5000 * (int64_t)s->poll_stage;
-        } else if (rep->http != 404) {
-            s->poll_stage = 0;
-        }
-        s->poll_due_ms = c->now + next_ms;
-    }
+    if (rq->by == SIM_BY_POLLER && s != NULL && s->poll_on)
+        s->poll_due_ms = c->now + sim_env_poll_next_ms(&s->poll_stage, rep->http);
 }
 
 static void emit_recorder(rt_center_t *c, const ha_cmd_t *cmd)
@@ -354,19 +337,7 @@ static void emit_recorder(rt_center_t *c, const ha_cmd_t *cmd)
     uint32_t server = cmd->u.recorder.server;
     assert(ws != UINT32_MAX && server < c->servers_n);
 
-    sim_tr_ev_t ev = sim_tr_ev(c->now,
-                               cmd->kind == HA_CMD_RECORDER_START    ? SIM_TR_RECORDER_START
-                               : cmd->kind == HA_CMD_RECORDER_RESUME ? SIM_TR_RECORDER_RESUME
-                                                                     : SIM_TR_RECORDER_STOP);
-    ev.sess = ws + 1;
-    ev.srv = server + 1;
-    ev.rec = id;
-    if (cmd->kind == HA_CMD_RECORDER_START)
-        ev.uid = cmd->u.recorder.uid;
-    if (cmd->kind != HA_CMD_RECORDER_STOP)
-        ev.bak = cmd->u.recorder.bak;
-    else
-        ev.how = (int)cmd->u.recorder.how;
+    sim_tr_ev_t ev = sim_tr_of_recorder(c->now, cmd, ws + 1);
     trace(c, &ev);
 
     c_server_t *sv = &c->servers[server];
@@ -798,18 +769,8 @@ static void crash_host(rt_center_t *c, uint32_t server)
 static void on_action(rt_center_t *c, const scn_action_t *a)
 {
     const scn_t *scn = c->scn;
-    uint32_t first = 0, last = scn->sessions;
-    if (a->session != 0) {
-        first = a->session - 1;
-        last = a->session;
-    } else if (scn_act_is_fault(a->kind)) {
-        last = 1; /* an unnamed fault hits session 1 */
-    }
-    static const ha_call_t call_of[] = {
-        [SCN_ACT_START] = HA_CALL_START, [SCN_ACT_QUERY] = HA_CALL_QUERY,
-        [SCN_ACT_UPDATE] = HA_CALL_UPDATE, [SCN_ACT_UPDATE_LAYOUT] = HA_CALL_UPDATE_LAYOUT,
-        [SCN_ACT_STOP] = HA_CALL_STOP,
-    };
+    uint32_t first, last;
+    sim_env_action_sessions(scn, a, &first, &last);
     switch (a->kind) {
     case SCN_ACT_START:
     case SCN_ACT_QUERY:
@@ -817,7 +778,7 @@ static void on_action(rt_center_t *c, const scn_action_t *a)
     case SCN_ACT_UPDATE_LAYOUT:
     case SCN_ACT_STOP:
         for (uint32_t ws = first; ws < last; ws++)
-            api_call(c, ws, call_of[a->kind], SIM_BY_SCENARIO, a->expect_status, NULL);
+            api_call(c, ws, sim_env_call_of(a->kind), SIM_BY_SCENARIO, a->expect_status, NULL);
         break;
     case SCN_ACT_KILL:
         for (uint32_t ws = first; ws < last; ws++) {
@@ -1575,44 +1536,18 @@ static int verdict(rt_center_t *c, int64_t end_t, int64_t wall_ms)
     orc_finish(c->orc, end_t);
     char msgs[2048];
     int expect_failed = sim_expect_finish(c->expect, msgs, sizeof(msgs));
-    bool expected[ORC_RULES] = {false};
-    for (size_t i = 0; i < scn->expects_count; i++) {
-        const scn_expect_t *e = &scn->expects[i];
-        if (e->kind != SCN_EXP_VIOLATION)
-            continue;
-        expected[e->rule] = true;
-        if (orc_violated(c->orc, e->rule) == 0) {
-            expect_failed++;
-            size_t used = strlen(msgs);
-            snprintf(msgs + used, sizeof(msgs) - used,
-                     "%s:%d:%d: expectation failed: the oracle found no violation of R%d\n",
-                     scn->path, e->line, e->col, e->rule);
-        }
-    }
-    uint64_t violations = 0;
-    for (int rule = 0; rule < ORC_RULES; rule++) {
-        if (!expected[rule])
-            violations += orc_violated(c->orc, rule);
-    }
+    uint64_t violations = sim_expect_verdict(scn, c->orc, &expect_failed, msgs, sizeof(msgs));
     bool pass = violations == 0 && expect_failed == 0;
     if (!c->opts->quiet || !pass) {
         printf("%s  %s  (seed %" PRIu64 ", %" PRIu64 " trace lines, x%" PRIu32
                ", %" PRId64 " ms of run time in %" PRId64 " ms, %" PRIu64 " notes)\n",
                pass ? "PASS" : "FAIL", scn->path, scn->seed, c->events, c->opts->speed,
                end_t, wall_ms, orc_note_count(c->orc));
-        size_t n;
-        const orc_violation_t *v = orc_violations(c->orc, &n);
-        for (size_t k = 0; k < n && !pass; k++) {
-            printf("      %s [session %" PRIu32 ", t=%" PRId64 " ms, trace lines", v[k].msg,
-                   v[k].sess, v[k].t_ms);
-            for (int l = 0; l < 4; l++) {
-                if (v[k].lines[l])
-                    printf(" %" PRIu64, v[k].lines[l]);
-            }
-            printf("]\n");
-        }
+        if (!pass)
+            results_print_violations(stdout, c->orc);
         if (msgs[0] != '\0')
             printf("      %s", msgs);
+        size_t n;
         const orc_note_t *notes = orc_notes(c->orc, &n);
         for (size_t k = 0; k < n && !c->opts->quiet; k++)
             printf("      note A%d: %s\n", notes[k].assumption, notes[k].msg);
