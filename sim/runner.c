@@ -3,6 +3,7 @@
 #include "runner.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,15 @@ int sim_runner_run(sim_runner_t *r, const scn_t *scn, uint64_t seed, const sim_r
 
     res->violations = sim_expect_verdict(scn, r->oracle, &res->expect_failed, res->expect_msgs,
                                          sizeof(res->expect_msgs));
+    const char *lie = sim_world_driver_failure(r->world);
+    if (lie != NULL) {
+        /* The center mishandled input a driver must not send: a failed
+         * check of the run, reported with the expectations. */
+        res->expect_failed++;
+        size_t used = strlen(res->expect_msgs);
+        snprintf(res->expect_msgs + used, sizeof(res->expect_msgs) - used, "%s: %s\n",
+                 scn->path[0] ? scn->path : "<scenario>", lie);
+    }
     res->pass = res->violations == 0 && res->expect_failed == 0;
     return 0;
 }

@@ -24,6 +24,7 @@
 
 #include "evq.h"
 #include "ha.h"
+#include "liar.h"
 #include "rng.h"
 #include "trace_cmd.h"
 #include "world_env.h"
@@ -126,6 +127,8 @@ struct sim_world {
     w_request_t req;      /* the call in flight (replies are synchronous) */
 
     sim_env_t env; /* parameters and random streams (world_env.c) */
+    sim_liar_t liar;        /* the hostile driver's lies (liar.c) */
+    uint32_t hostile_draws; /* the hostile random source's position */
 
     sim_world_stats_t stats;
     char err[256];
@@ -167,6 +170,8 @@ static void input(sim_world_t *w, ha_input_t *in)
         w->stats.inputs++;
         ha_center_input(w->core, in);
     }
+    if (w->env.p_hostile)
+        sim_liar_after(&w->liar, in);
 }
 
 static uint32_t one_based(uint32_t index) { return index == UINT32_MAX ? 0 : index + 1; }
@@ -236,14 +241,6 @@ static void slice_done(sim_world_t *w, uint32_t id, w_rec_t *r, w_stream_t *st, 
     in.u.slice.start_utc_ms = ev.start_utc_ms;
     in.u.slice.end_utc_ms = ev.end_utc_ms;
     input(w, &in);
-    if (w->env.p_hostile && sim_rng_chance(&w->env.rng_hostile, 1, 8)) {
-        /* A corrupted upload report (it ends before it starts, or names a
-         * format that does not exist): the center must list nothing. */
-        bool bad_fmt = sim_rng_chance(&w->env.rng_hostile, 1, 2);
-        in.u.slice.end_utc_ms = bad_fmt ? ev.end_utc_ms : ev.start_utc_ms - 1;
-        in.u.slice.fmt = bad_fmt ? (ha_fmt_t)7 : in.u.slice.fmt;
-        input(w, &in);
-    }
     st->start_ms = end_ms;
 }
 
@@ -650,6 +647,11 @@ static void emit_event(sim_world_t *w, const ha_event_info_t *e)
 static void w_emit(void *ctx, const ha_cmd_t *cmd)
 {
     sim_world_t *w = ctx;
+    if (w->liar.telling) {
+        /* The answer to a lie: judged by the liar, never acted on. */
+        sim_liar_note(&w->liar, cmd);
+        return;
+    }
     switch (cmd->kind) {
     case HA_CMD_REPLY:
         emit_reply(w, &cmd->u.reply);
@@ -699,14 +701,39 @@ static uint64_t w_random(void *ctx)
 {
     sim_world_t *w = ctx;
     if (w->env.p_hostile) {
-        /* A random source stuck on one value, the first session's UID:
-         * the center must still find fresh UIDs. */
-        return (uint64_t)SIM_RECORDER_UID_BASE << 32;
+        /* A random source that only offers what the center must refuse (0,
+         * the first session's UID, a user's UID) and then sticks on one
+         * value: the center must still find fresh UIDs (R7). */
+        uint32_t v;
+        switch (w->hostile_draws++ % 4) {
+        case 0:
+            v = 0;
+            break;
+        case 1:
+        case 3:
+            v = SIM_RECORDER_UID_BASE;
+            break;
+        default:
+            v = w->scn->users_count > 0 ? w->scn->users[0] : SIM_RECORDER_UID_BASE;
+            break;
+        }
+        return (uint64_t)v << 32;
     }
     return sim_rng_next(&w->env.rng_uid);
 }
 
 /* ---- scenario actions -------------------------------------------------- */
+
+/* A session that starts learns who is in its channel already, as it learns
+ * of everyone who joins later: a replacement's new UID must avoid them (R7). */
+static void users_present(sim_world_t *w, uint32_t ws)
+{
+    const w_session_t *s = &w->sessions[ws];
+    for (uint32_t i = 0; i < s->users_count; i++) {
+        ha_input_t in = sim_env_user_input(true, s->core, s->users[i]);
+        input(w, &in);
+    }
+}
 
 static void api_call(sim_world_t *w, uint32_t ws, ha_call_t call, sim_by_t by, int expect)
 {
@@ -717,22 +744,6 @@ static void api_call(sim_world_t *w, uint32_t ws, ha_call_t call, sim_by_t by, i
     in.u.api.call = call;
     in.u.api.req_id = ++w->next_req;
     in.u.api.session = s->core;
-    if (call == HA_CALL_START && w->env.p_hostile && s->core == UINT32_MAX) {
-        /* A clumsy client first sends a start the service must refuse
-         * (sid in upper case): 400, code 2, and nothing starts. */
-        ha_input_t bad;
-        memset(&bad, 0, sizeof(bad));
-        bad.kind = HA_IN_API;
-        bad.u.api.call = HA_CALL_START;
-        bad.u.api.req_id = ++w->next_req;
-        bad.u.api.session = UINT32_MAX;
-        bad.u.api.mode = HA_MODE_COMPOSITE;
-        bad.u.api.uid = SIM_RECORDER_UID_BASE + ws;
-        memcpy(bad.u.api.sid, "0123456789ABCDEF0123456789ABCDEF", sizeof(bad.u.api.sid));
-        memcpy(bad.u.api.cname, s->cname, sizeof(bad.u.api.cname));
-        w->req = (w_request_t){ws, by, 0, HA_CALL_START};
-        input(w, &bad);
-    }
     if (call == HA_CALL_START) {
         in.u.api.mode = w->scn->mode == SCN_MODE_INDIVIDUAL ? HA_MODE_INDIVIDUAL
                         : w->scn->mode == SCN_MODE_WEB      ? HA_MODE_WEB
@@ -742,9 +753,19 @@ static void api_call(sim_world_t *w, uint32_t ws, ha_call_t call, sim_by_t by, i
         memcpy(in.u.api.cname, s->cname, sizeof(in.u.api.cname));
         in.u.api.webm = w->env.p_webm;
         in.u.api.mp4 = w->env.p_mp4;
+        /* A clumsy client first sends a start the service must refuse. */
+        if (w->env.p_hostile && s->core == UINT32_MAX) {
+            in.t_ms = w->now_ms;
+            sim_liar_bad_start(&w->liar, &in);
+        }
     }
+    uint32_t core_before = s->core;
     w->req = (w_request_t){ws, by, expect, call};
     input(w, &in);
+    /* Accepted: a new slot (slots are never reused, so a restart after
+     * the end gets another one too). */
+    if (call == HA_CALL_START && s->core != core_before && s->core != UINT32_MAX)
+        users_present(w, ws);
 }
 
 /* The recorder a fault aimed at "the serving recorder" hits: the newest one
@@ -838,11 +859,7 @@ static void user_change(sim_world_t *w, uint32_t ws, uint32_t uid, bool join)
     ev.joined = join;
     trace(w, &ev);
     if (s->core != UINT32_MAX) {
-        ha_input_t in;
-        memset(&in, 0, sizeof(in));
-        in.kind = join ? HA_IN_USER_JOINED : HA_IN_USER_LEFT;
-        in.u.user.session = s->core;
-        in.u.user.uid = uid;
+        ha_input_t in = sim_env_user_input(join, s->core, uid);
         input(w, &in);
     }
     if (join && w->scn->mode == SCN_MODE_INDIVIDUAL)
@@ -1013,7 +1030,10 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
     if (qcap > SIM_EVQ_CAPACITY_MAX)
         qcap = SIM_EVQ_CAPACITY_MAX;
 
-    ha_config_t cfg = {.servers_max = n_srv, .sessions_max = n_ses, .emit = w_emit, .emit_ctx = w,
+    /* A hostile world also registers a server whose host agent never
+     * comes up: the center must never pick it. */
+    uint32_t n_core_srv = n_srv + (w->env.p_hostile ? 1u : 0u);
+    ha_config_t cfg = {.servers_max = n_core_srv, .sessions_max = n_ses, .emit = w_emit, .emit_ctx = w,
                        .random = w_random, .random_ctx = w, .utc_at_zero_ms = w->opts.utc0_ms};
     size_t need = ha_center_footprint(&cfg);
     if (need > w->core_mem_size) {
@@ -1023,6 +1043,10 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
         if (w->core_mem == NULL)
             return -1;
     }
+    sim_liar_reset(&w->liar, NULL, &w->env.rng_hostile, n_core_srv, n_ses, HA_MODE_COMPOSITE);
+    w->hostile_draws = 0;
+    if (w->env.p_hostile)
+        (void)sim_liar_probe_config(&w->liar, w->core_mem, w->core_mem_size);
     w->core = ha_center_init(w->core_mem, w->core_mem_size, &cfg);
     if (w->core == NULL)
         return -1;
@@ -1064,6 +1088,16 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
         int idx = ha_center_add_server(w->core, scn->capacity);
         assert(idx == (int)i);
         (void)idx;
+    }
+    if (w->env.p_hostile) {
+        int idx = ha_center_add_server(w->core, scn->capacity); /* never heartbeats */
+        assert(idx == (int)n_srv);
+        (void)idx;
+        w->liar.core = w->core;
+        w->liar.mode = scn->mode == SCN_MODE_INDIVIDUAL ? HA_MODE_INDIVIDUAL
+                       : scn->mode == SCN_MODE_WEB      ? HA_MODE_WEB
+                                                        : HA_MODE_COMPOSITE;
+        sim_liar_probe_full(&w->liar);
     }
     for (uint32_t i = 0; i < n_ses; i++) {
         w_session_t *s = &w->sessions[i];
@@ -1181,6 +1215,11 @@ int sim_world_run(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts
 }
 
 sim_world_stats_t sim_world_stats(const sim_world_t *w) { return w->stats; }
+
+const char *sim_world_driver_failure(const sim_world_t *w)
+{
+    return w->liar.failure[0] != '\0' ? w->liar.failure : NULL;
+}
 
 sim_world_session_t sim_world_session(const sim_world_t *w, uint32_t ws)
 {

@@ -54,6 +54,9 @@ void sim_world_free(sim_world_t *w);
 int sim_world_run(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts, char *err,
                   size_t err_cap);
 sim_world_stats_t sim_world_stats(const sim_world_t *w);
+/* With `set hostile on`: the first lie the center answered wrongly in the
+ * last run (liar.h), as a sentence; NULL when every lie got its answer. */
+const char *sim_world_driver_failure(const sim_world_t *w);
 
 /* What the center says of session ws (0-based) at the end of the last run:
  * its state, activations and recording UID. 0 for a session never started. */

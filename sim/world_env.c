@@ -2,6 +2,7 @@
 #include "world_env.h"
 
 #include <assert.h>
+#include <string.h>
 
 static void range(const scn_t *scn, scn_param_id_t id, int64_t lo, int64_t hi, int64_t *out_lo,
                   int64_t *out_hi)
@@ -99,4 +100,14 @@ int64_t sim_env_poll_next_ms(uint32_t *stage_404s, int http)
 int64_t sim_env_video_slice_ms(int64_t gop_ms)
 {
     return (SIM_SLICE_MS + gop_ms - 1) / gop_ms * gop_ms;
+}
+
+ha_input_t sim_env_user_input(bool join, uint32_t core_session, uint32_t uid)
+{
+    ha_input_t in;
+    memset(&in, 0, sizeof(in));
+    in.kind = join ? HA_IN_USER_JOINED : HA_IN_USER_LEFT;
+    in.u.user.session = core_session;
+    in.u.user.uid = uid;
+    return in;
 }

@@ -42,6 +42,11 @@ int64_t sim_env_video_slice_ms(int64_t gop_ms);
  * 1 for a fault (the scenario language's rule). */
 void sim_env_action_sessions(const scn_t *scn, const scn_action_t *a, uint32_t *first,
                              uint32_t *last);
+/* The input telling the center that uid joined (or left) the channel of its
+ * session core_session: for every join and leave, and, when a session's
+ * start is accepted, for each user already in the channel (R7: a
+ * replacement's new UID must avoid them). */
+ha_input_t sim_env_user_input(bool join, uint32_t core_session, uint32_t uid);
 /* The REST call of an API action (start, query, update, updateLayout, stop). */
 ha_call_t sim_env_call_of(scn_act_kind_t kind);
 

@@ -300,10 +300,17 @@ typedef struct {
 
 typedef struct ha_center ha_center_t;
 
+/* The largest tables a center accepts (ha_center_init refuses more): timer
+ * slots and footprints stay far from overflowing 32 bits and size_t. */
+#define HA_SERVERS_LIMIT (1u << 24)
+#define HA_SESSIONS_LIMIT (1u << 24)
+
 /* Bytes the center needs for this configuration. */
 size_t ha_center_footprint(const ha_config_t *cfg);
-/* Lays the center out in mem (aligned to 16). NULL if mem_size is short or
- * the config is invalid. */
+/* Lays the center out in mem, which must be 16-byte aligned; cfg, its emit
+ * and random callbacks must be set (asserted: the calling code's to get
+ * right). NULL, and nothing written, when the sizes are refused: servers_max
+ * or sessions_max 0 or beyond their limits, or mem_size below the footprint. */
 ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg);
 /* Registers a server with room for capacity recorders; returns its index,
  * or -1 when servers_max are registered. A server is eligible for recorders

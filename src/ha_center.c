@@ -28,12 +28,14 @@ size_t ha_center_footprint(const ha_config_t *cfg)
 
 ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
 {
-    if (mem == NULL || cfg == NULL || cfg->emit == NULL || cfg->random == NULL)
+    /* The pointers and the alignment are the calling code's to get right;
+     * the sizes come from a deployment's configuration and are refused. */
+    assert(mem != NULL && cfg != NULL && cfg->emit != NULL && cfg->random != NULL);
+    assert(((uintptr_t)mem & 15u) == 0 && "ha_center_init: mem must be 16-byte aligned");
+    if (cfg->servers_max == 0 || cfg->sessions_max == 0 || cfg->servers_max > HA_SERVERS_LIMIT ||
+        cfg->sessions_max > HA_SESSIONS_LIMIT)
         return NULL;
-    if (cfg->servers_max == 0 || cfg->sessions_max == 0 || cfg->servers_max > (1u << 24) ||
-        cfg->sessions_max > (1u << 24))
-        return NULL;
-    if (((uintptr_t)mem & 15u) != 0 || mem_size < ha_center_footprint(cfg))
+    if (mem_size < ha_center_footprint(cfg))
         return NULL;
 
     memset(mem, 0, ha_center_footprint(cfg));
@@ -55,7 +57,7 @@ ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
 
 int ha_center_add_server(ha_center_t *c, uint32_t capacity)
 {
-    assert(c != NULL);
+    assert(c != NULL && !c->in_input);
     if (c->servers_count == c->cfg.servers_max || capacity == 0)
         return -1;
     ha_server_t *srv = &c->servers[c->servers_count];
@@ -230,8 +232,6 @@ static bool recorder_input_valid(const ha_center_t *c, const ha_recorder_in_t *r
 
 static void session_timer(ha_center_t *c, const ha_timer_t *t)
 {
-    if (t->index >= c->cfg.sessions_max)
-        return;
     ha_session_t *s = &c->sessions[t->index];
     bool deadline = t->kind == HA_TIMER_SESSION_DEADLINE;
     if (deadline ? (!s->deadline_armed || t->gen != s->deadline_gen)
@@ -253,55 +253,83 @@ static void session_timer(ha_center_t *c, const ha_timer_t *t)
     }
 }
 
+/* A timer is the center's own token handed back (ha_timer_arm): a kind or
+ * index it never armed is a driver bug, not something to tolerate. */
+static void route_timer(ha_center_t *c, const ha_input_t *in)
+{
+    const ha_timer_t *t = &in->u.timer;
+    assert(t->kind < HA_TIMER_KIND_COUNT && "a timer the center never armed");
+    if (t->kind == HA_TIMER_SERVER_HEARTBEAT) {
+        assert(t->index < c->servers_count && "a timer the center never armed");
+        heartbeat_timer(c, t);
+    } else {
+        assert(t->index < c->cfg.sessions_max && "a timer the center never armed");
+        session_timer(c, t);
+    }
+}
+
+/* The rest comes from the network: a host agent, a recorder, the channel.
+ * Whatever names a server, session or recorder that does not exist is
+ * dropped here, so that nothing below has to doubt an index. */
+static void route_heartbeat(ha_center_t *c, const ha_input_t *in)
+{
+    if (in->u.heartbeat.server < c->servers_count)
+        heartbeat(c, in->u.heartbeat.server);
+}
+
+static void route_recorder(ha_center_t *c, const ha_input_t *in)
+{
+    static const ha_sev_t sev_of[HA_IN_COUNT] = {
+        [HA_IN_EXIT_REPORT] = HA_SEV_EXIT_REPORT,
+        [HA_IN_RECORDER_READY] = HA_SEV_READY,
+        [HA_IN_RECORDER_FAILED] = HA_SEV_FAILED,
+        [HA_IN_RECORDER_EXITED] = HA_SEV_EXITED,
+    };
+    if (recorder_input_valid(c, &in->u.recorder))
+        ha_session_handle(c, in->u.recorder.session, sev_of[in->kind], in);
+}
+
+static void route_slice(ha_center_t *c, const ha_input_t *in)
+{
+    const ha_slice_in_t *sl = &in->u.slice;
+    if (sl->session < c->cfg.sessions_max && sl->server < c->servers_count && sl->recorder != 0)
+        ha_session_handle(c, sl->session, HA_SEV_SLICE, in);
+}
+
+static void route_user(ha_center_t *c, const ha_input_t *in)
+{
+    /* UID 0 is the mix's, never a user's. */
+    if (in->u.user.session < c->cfg.sessions_max && in->u.user.uid != 0)
+        ha_session_handle(c, in->u.user.session, HA_SEV_USER, in);
+}
+
+static void route_api(ha_center_t *c, const ha_input_t *in) { ha_api_handle(c, &in->u.api); }
+
+typedef void route_fn(ha_center_t *c, const ha_input_t *in);
+static route_fn *const routes[HA_IN_COUNT] = {
+    [HA_IN_API] = route_api,
+    [HA_IN_TIMER] = route_timer,
+    [HA_IN_HEARTBEAT] = route_heartbeat,
+    [HA_IN_EXIT_REPORT] = route_recorder,
+    [HA_IN_RECORDER_READY] = route_recorder,
+    [HA_IN_RECORDER_FAILED] = route_recorder,
+    [HA_IN_RECORDER_EXITED] = route_recorder,
+    [HA_IN_SLICE] = route_slice,
+    [HA_IN_USER_JOINED] = route_user,
+    [HA_IN_USER_LEFT] = route_user,
+};
+
 void ha_center_input(ha_center_t *c, const ha_input_t *in)
 {
     assert(c != NULL && in != NULL);
     assert(!c->in_input && "emit callback called back into the center");
     assert(in->t_ms >= c->now_ms && "driver time went backwards");
+    /* The kind is the driver's own enum, set by its code, not read off the
+     * wire: a value out of range is a driver bug. */
+    assert((unsigned)in->kind < HA_IN_COUNT && routes[in->kind] != NULL);
     c->in_input = true;
     c->now_ms = in->t_ms;
-
-    switch (in->kind) {
-    case HA_IN_API:
-        ha_api_handle(c, &in->u.api);
-        break;
-    case HA_IN_TIMER:
-        if (in->u.timer.kind == HA_TIMER_SERVER_HEARTBEAT) {
-            if (in->u.timer.index < c->servers_count)
-                heartbeat_timer(c, &in->u.timer);
-        } else if (in->u.timer.kind < HA_TIMER_KIND_COUNT) {
-            session_timer(c, &in->u.timer);
-        }
-        break;
-    case HA_IN_HEARTBEAT:
-        if (in->u.heartbeat.server < c->servers_count)
-            heartbeat(c, in->u.heartbeat.server);
-        break;
-    case HA_IN_EXIT_REPORT:
-    case HA_IN_RECORDER_READY:
-    case HA_IN_RECORDER_FAILED:
-    case HA_IN_RECORDER_EXITED: {
-        static const ha_sev_t sev_of[] = {
-            [HA_IN_EXIT_REPORT] = HA_SEV_EXIT_REPORT,
-            [HA_IN_RECORDER_READY] = HA_SEV_READY,
-            [HA_IN_RECORDER_FAILED] = HA_SEV_FAILED,
-            [HA_IN_RECORDER_EXITED] = HA_SEV_EXITED,
-        };
-        if (recorder_input_valid(c, &in->u.recorder))
-            ha_session_handle(c, in->u.recorder.session, sev_of[in->kind], in);
-        break;
-    }
-    case HA_IN_SLICE:
-        if (in->u.slice.session < c->cfg.sessions_max && in->u.slice.server < c->servers_count &&
-            in->u.slice.recorder != 0)
-            ha_session_handle(c, in->u.slice.session, HA_SEV_SLICE, in);
-        break;
-    case HA_IN_USER_JOINED:
-    case HA_IN_USER_LEFT:
-        if (in->u.user.session < c->cfg.sessions_max)
-            ha_session_handle(c, in->u.user.session, HA_SEV_USER, in);
-        break;
-    }
+    routes[in->kind](c, in);
     c->in_input = false;
 }
 

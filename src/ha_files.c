@@ -22,8 +22,9 @@ static ha_stream_t *stream_find(ha_session_t *s, uint32_t uid, ha_track_t track)
         if (s->streams[i].uid == uid && s->streams[i].track == track)
             return &s->streams[i];
     }
-    if (s->streams_count == HA_STREAMS_MAX)
-        return NULL;
+    /* Streams are the mix, or two per user in the channel (a user's go
+     * when they leave): never more than the table holds. */
+    assert(s->streams_count < HA_STREAMS_MAX);
     ha_stream_t *st = &s->streams[s->streams_count++];
     st->uid = uid;
     st->track = track;
@@ -53,6 +54,15 @@ static void emit_playlist(ha_center_t *c, ha_cmd_kind_t kind, uint32_t si, const
     ha_emit(c, &cmd);
 }
 
+static bool user_present(const ha_session_t *s, uint32_t uid)
+{
+    for (uint32_t i = 0; i < s->users_count; i++) {
+        if (s->users[i] == uid)
+            return true;
+    }
+    return false;
+}
+
 static bool slice_shape_valid(const ha_session_t *s, const ha_slice_in_t *sl)
 {
     if (sl->start_utc_ms < 0 || sl->end_utc_ms < sl->start_utc_ms ||
@@ -60,9 +70,12 @@ static bool slice_shape_valid(const ha_session_t *s, const ha_slice_in_t *sl)
         return false;
     if (sl->fmt != HA_FMT_TS && sl->fmt != HA_FMT_WEBM && sl->fmt != HA_FMT_MP4)
         return false; /* ha_name_slice asserts on a format it does not know */
+    /* Individual mode records the users in the channel, and a user's
+     * slices arrive while the user is in it (A5): a stream of anyone else
+     * is not this session's. */
     if (s->mode == HA_MODE_INDIVIDUAL)
-        return (sl->track == HA_TRACK_AUDIO || sl->track == HA_TRACK_VIDEO) && sl->uid != 0 &&
-               sl->fmt != HA_FMT_MP4;
+        return (sl->track == HA_TRACK_AUDIO || sl->track == HA_TRACK_VIDEO) &&
+               sl->fmt != HA_FMT_MP4 && user_present(s, sl->uid);
     return sl->track == HA_TRACK_MIX && sl->uid == 0 && sl->fmt != HA_FMT_WEBM;
 }
 
@@ -72,8 +85,6 @@ void ha_files_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl)
     if (!slice_shape_valid(s, sl))
         return; /* a recorder bug; nothing sensible to list */
     ha_stream_t *st = stream_find(s, sl->uid, sl->track);
-    if (st == NULL)
-        return; /* beyond the service's 17 users */
 
     ha_stream_name_t nm = stream_name(s, sl->uid, sl->track);
     ha_cmd_t cmd;
@@ -139,11 +150,13 @@ void ha_files_close_all(ha_center_t *c, uint32_t si)
  * again under its name (the HLS playlist continues). */
 void ha_files_user_left(ha_center_t *c, uint32_t si, uint32_t uid)
 {
+    assert(uid != 0 && "the center drops user inputs for UID 0, the mix's");
     ha_session_t *s = &c->sessions[si];
     uint32_t kept = 0;
     for (uint32_t i = 0; i < s->streams_count; i++) {
         ha_stream_t *st = &s->streams[i];
-        if (st->uid == uid && st->track != HA_TRACK_MIX) {
+        if (st->uid == uid) {
+            assert(st->track != HA_TRACK_MIX);
             if (st->open_bak != HA_NO_PLAYLIST)
                 emit_playlist(c, HA_CMD_PLAYLIST_CLOSE, si, st, st->open_bak);
             continue;

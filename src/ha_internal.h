@@ -10,7 +10,13 @@
 
 
 #define HA_NO_PLAYLIST (-2) /* stream has no open playlist (-1 is "no prefix") */
-#define HA_FENCE_MAX (2 * HA_ATTEMPTS_PER_ACTIVATION_MAX)
+/* Recorders a session let go of while their server was down, waiting to be
+ * told to stop when it returns (R9). Each phase of a session -- the first
+ * start and each of its activations, the one that gives up included -- lets
+ * go of at most its attempts and the recorder it replaced, so the list can
+ * never hold more: nothing is ever dropped from it (a dropped one would
+ * record on, unfenced, if its server came back). */
+#define HA_FENCE_MAX ((HA_ACTIVATIONS_MAX + 1) * (HA_ATTEMPTS_PER_ACTIVATION_MAX + 1))
 #define HA_NO_CAPACITY_RETRY_MS 1000
 
 typedef struct {
@@ -52,10 +58,11 @@ typedef struct {
     int activations;  /* activations begun, 0..HA_ACTIVATIONS_MAX */
     int bak;          /* prefix of what is recorded now, -1 before any */
 
-    bool has_serving; /* the recorder that serves (or served, while in an
-                       * activation: the faulted one, until it is let go) */
+    bool has_serving; /* a live recorder the session holds: the one that
+                       * serves, or, while reconnecting, the one it waits
+                       * for. Cleared when its exit is reported (nothing to
+                       * fence) or when it is let go (fenced). */
     ha_rec_ref_t serving;
-    bool serving_alive; /* false once its exit was reported */
     bool has_pending; /* a recorder starting: first, or a replacement */
     ha_rec_ref_t pending;
     uint32_t pending_uid;

@@ -23,8 +23,10 @@ typedef struct {
     ha_track_t track; /* MIX, or AUDIO/VIDEO in individual mode */
 } ha_stream_name_t;
 
-/* Each writes a NUL-terminated name into out and returns its length, or 0
- * when it does not fit in cap (out then holds ""). */
+/* Each writes a NUL-terminated name into out, which must hold HA_NAME_MAX
+ * bytes (cap, asserted), and returns its length. sid and cname must be as
+ * the API gate admits them (at most HA_SID_LEN and HA_CNAME_MAX bytes): then
+ * every name fits, which ha_name.c proves at compile time. */
 size_t ha_name_playlist(char *out, size_t cap, const ha_stream_name_t *st, int bak);
 size_t ha_name_slice(char *out, size_t cap, const ha_stream_name_t *st, int bak,
                      ha_fmt_t fmt, int64_t start_utc_ms);

@@ -108,13 +108,7 @@ static void fence(ha_center_t *c, uint32_t si, ha_rec_ref_t r)
         release_load(c, r.server);
         return;
     }
-    if (s->fence_count == HA_FENCE_MAX) {
-        /* Bounded: forget the oldest. Its slices are still refused, it
-         * merely never hears the stop; its capacity is written off. */
-        release_load(c, s->fence[0].server);
-        memmove(&s->fence[0], &s->fence[1], sizeof(s->fence[0]) * (HA_FENCE_MAX - 1));
-        s->fence_count--;
-    }
+    assert(s->fence_count < HA_FENCE_MAX && "HA_FENCE_MAX bounds what a session lets go of");
     s->fence[s->fence_count++] = r;
 }
 
@@ -160,8 +154,9 @@ static bool avoided(const ha_session_t *s, uint32_t server)
 static void avoid_add(ha_session_t *s, uint32_t server)
 {
     assert(!avoided(s, server));
-    if (s->avoid_count < sizeof(s->avoid) / sizeof(s->avoid[0]))
-        s->avoid[s->avoid_count++] = server;
+    /* One entry per attempt plus the failed server: never full. */
+    assert(s->avoid_count < sizeof(s->avoid) / sizeof(s->avoid[0]));
+    s->avoid[s->avoid_count++] = server;
 }
 
 /* The replacement: a server that is up, has room, and has not failed this
@@ -266,8 +261,7 @@ static void go_switch(ha_center_t *c, uint32_t si)
     ha_session_t *s = &c->sessions[si];
     assert(s->state == HA_ST_RECONNECTING || s->state == HA_ST_RESUMING);
     if (s->has_serving) {
-        if (s->serving_alive)
-            fence(c, si, s->serving);
+        fence(c, si, s->serving);
         s->has_serving = false;
     }
     if (s->step_armed) {
@@ -346,8 +340,7 @@ void ha_session_end(ha_center_t *c, uint32_t si, ha_end_reason_t reason)
         s->has_pending = false;
     }
     if (s->has_serving) {
-        if (s->serving_alive)
-            fence(c, si, s->serving);
+        fence(c, si, s->serving);
         s->has_serving = false;
     }
 
@@ -391,6 +384,9 @@ static void begin_activation(ha_center_t *c, uint32_t si, ha_cause_t cause)
     ev.until_ms = c->now_ms + HA_ACTIVATION_DEADLINE_MS;
     ha_emit_event(c, &ev);
 
+    uint32_t failed_server = s->serving.server;
+    if (cause == HA_CAUSE_KILL)
+        s->has_serving = false; /* its process is gone: nothing to fence */
     if (k >= HA_ACTIVATIONS_MAX) {
         give_up(c, si, HA_END_ACTIVATIONS); /* R5 */
         return;
@@ -401,13 +397,11 @@ static void begin_activation(ha_center_t *c, uint32_t si, ha_cause_t cause)
     s->deadline_ms = c->now_ms + HA_ACTIVATION_DEADLINE_MS;
     s->attempt = 0;
     s->avoid_count = 0;
-    avoid_add(s, s->serving.server);
+    avoid_add(s, failed_server);
     ha_files_close_all(c, si); /* R4: no entries once a later activation began */
     arm_deadline(c, si, s->deadline_ms);
 
     if (cause == HA_CAUSE_KILL) {
-        assert(!s->serving_alive);
-        s->has_serving = false;
         s->state = HA_ST_FAILOVER;
         start_attempt(c, si);
     } else {
@@ -447,7 +441,6 @@ static void on_ready(ha_center_t *c, uint32_t si, const ha_recorder_in_t *r)
         assert(s->state == HA_ST_STARTING || s->state == HA_ST_FAILOVER ||
                s->state == HA_ST_SWITCHING);
         s->serving = s->pending;
-        s->serving_alive = true;
         s->has_serving = true;
         s->has_pending = false;
         if (s->state == HA_ST_STARTING) {
@@ -465,9 +458,12 @@ static void on_ready(ha_center_t *c, uint32_t si, const ha_recorder_in_t *r)
         }
         return;
     }
-    if (s->state == HA_ST_RESUMING && s->has_serving && s->serving.recorder == r->recorder) {
-        resumed(c, si, false); /* same server, same UID */
-        return;
+    if (s->state == HA_ST_RESUMING) {
+        assert(s->has_serving && "resuming is the held recorder rejoining");
+        if (s->serving.recorder == r->recorder) {
+            resumed(c, si, false); /* same server, same UID */
+            return;
+        }
     }
     if (!(s->has_serving && s->serving.recorder == r->recorder) &&
         !(s->has_pending && s->pending.recorder == r->recorder)) {
@@ -481,10 +477,9 @@ static void on_ready(ha_center_t *c, uint32_t si, const ha_recorder_in_t *r)
 static void on_exit_report(ha_center_t *c, uint32_t si, const ha_recorder_in_t *r)
 {
     ha_session_t *s = &c->sessions[si];
-    if (s->has_serving && s->serving.recorder == r->recorder && s->serving_alive) {
+    if (s->has_serving && s->serving.recorder == r->recorder) {
         /* A live serving recorder exists only while recording, waiting for
          * its server, rejoining, or flushing a stop. */
-        s->serving_alive = false;
         release_load(c, s->serving.server);
         if (s->state == HA_ST_RECORDING) {
             begin_activation(c, si, HA_CAUSE_KILL);
@@ -512,7 +507,10 @@ static void on_exit_report(ha_center_t *c, uint32_t si, const ha_recorder_in_t *
 static void on_server_down(ha_center_t *c, uint32_t si, uint32_t server)
 {
     ha_session_t *s = &c->sessions[si];
-    if (s->has_pending && s->pending.server == server) {
+    if (s->has_pending) {
+        /* A session holds a pending recorder only with no serving one (the
+         * first start, or a replacement after the old one was let go). */
+        assert(!s->has_serving && s->pending.server == server);
         attempt_failed(c, si, true);
         return;
     }
@@ -535,19 +533,21 @@ static void on_server_up(ha_center_t *c, uint32_t si, uint32_t server)
 {
     ha_session_t *s = &c->sessions[si];
     fence_flush(c, si, server);
-    if (s->state == HA_ST_RECONNECTING && s->has_serving && s->serving.server == server &&
-        s->serving_alive) {
-        /* R2: back within the minute -- resume on the same server, same UID. */
-        ha_event_info_t ev = ha_event_info(si, HA_EV_RECONNECTED);
-        ev.server = server;
-        ev.recorder = s->serving.recorder;
-        ev.activation = s->activations - 1;
-        ha_emit_event(c, &ev);
-        s->state = HA_ST_RESUMING;
-        emit_recorder_cmd(c, HA_CMD_RECORDER_RESUME, si, s->serving, s->uid, s->activations - 1,
-                          HA_STOP_FLUSH);
-        arm_step(c, si, c->now_ms + HA_REJOIN_TIMEOUT_MS);
-    }
+    if (s->state != HA_ST_RECONNECTING)
+        return;
+    assert(s->has_serving && "reconnecting keeps the recorder it waits for");
+    if (s->serving.server != server)
+        return; /* a server it left earlier: fenced above, nothing to resume */
+    /* R2: back within the minute -- resume on the same server, same UID. */
+    ha_event_info_t ev = ha_event_info(si, HA_EV_RECONNECTED);
+    ev.server = server;
+    ev.recorder = s->serving.recorder;
+    ev.activation = s->activations - 1;
+    ha_emit_event(c, &ev);
+    s->state = HA_ST_RESUMING;
+    emit_recorder_cmd(c, HA_CMD_RECORDER_RESUME, si, s->serving, s->uid, s->activations - 1,
+                      HA_STOP_FLUSH);
+    arm_step(c, si, c->now_ms + HA_REJOIN_TIMEOUT_MS);
 }
 
 /* The step timer is armed only while waiting: for the server (60 s), for a
@@ -576,8 +576,12 @@ static void on_deadline(ha_center_t *c, uint32_t si)
         give_up(c, si, HA_END_START_FAILED);
     else if (in_activation(s))
         give_up(c, si, HA_END_DEADLINE); /* R3, R10 */
-    else if (s->state == HA_ST_STOPPING)
+    else {
+        /* The only other state with a deadline armed: resuming, ending and
+         * recording disarm it. */
+        assert(s->state == HA_ST_STOPPING);
         ha_session_end(c, si, HA_END_STOPPED); /* flush never confirmed */
+    }
 }
 
 static void on_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl)
@@ -662,15 +666,16 @@ static void h_failed(ha_center_t *c, uint32_t si, const ha_input_t *in)
 static void h_exited(ha_center_t *c, uint32_t si, const ha_input_t *in)
 {
     ha_session_t *s = &c->sessions[si];
-    if (s->state == HA_ST_STOPPING && s->has_serving &&
-        s->serving.recorder == in->u.recorder.recorder) {
-        release_load(c, s->serving.server);
-        s->serving_alive = false;
-        s->has_serving = false;
-        ha_session_end(c, si, HA_END_STOPPED);
-    } else {
-        (void)fence_forget(c, si, in->u.recorder.recorder);
+    if (s->state == HA_ST_STOPPING) {
+        assert(s->has_serving && "stopping flushes the recorder it holds");
+        if (s->serving.recorder == in->u.recorder.recorder) {
+            release_load(c, s->serving.server);
+            s->has_serving = false;
+            ha_session_end(c, si, HA_END_STOPPED);
+            return;
+        }
     }
+    (void)fence_forget(c, si, in->u.recorder.recorder);
 }
 
 static void h_slice(ha_center_t *c, uint32_t si, const ha_input_t *in)

@@ -819,7 +819,7 @@ static inline void h_check_core(h_t *h)
         if (s->has_pending)
             H_CHECK(h, !h_in(t->fenced, t->n_fenced, s->pending.recorder),
                     "pending recorder %u was fenced", s->pending.recorder);
-        if (s->has_serving && s->serving_alive && !h_ended(st))
+        if (s->has_serving && !h_ended(st))
             H_CHECK(h, !h_in(t->fenced, t->n_fenced, s->serving.recorder),
                     "serving recorder %u was fenced", s->serving.recorder);
         switch (st) {
@@ -828,7 +828,7 @@ static inline void h_check_core(h_t *h)
             break;
         case HA_ST_RECORDING:
         case HA_ST_STOPPING:
-            H_CHECK(h, s->has_serving && s->serving_alive && !s->has_pending,
+            H_CHECK(h, s->has_serving && !s->has_pending,
                     "%s without exactly one live serving recorder", ha_state_name(st));
             H_CHECK(h, s->bak == s->activations - 1, "prefix bak%d after %d activations", s->bak,
                     s->activations);
@@ -841,7 +841,7 @@ static inline void h_check_core(h_t *h)
             break;
         case HA_ST_RECONNECTING:
         case HA_ST_RESUMING:
-            H_CHECK(h, s->has_serving && s->serving_alive && !s->has_pending,
+            H_CHECK(h, s->has_serving && !s->has_pending,
                     "%s without the disconnected recorder", ha_state_name(st));
             break;
         default:
@@ -913,7 +913,7 @@ static inline void h_check_core(h_t *h)
             H_CHECK(h, s->pending.server < h->nservers, "pending on server %u", s->pending.server);
             held[s->pending.server]++;
         }
-        if (s->has_serving && s->serving_alive) {
+        if (s->has_serving) {
             H_CHECK(h, s->serving.server < h->nservers, "serving on server %u", s->serving.server);
             held[s->serving.server]++;
         }

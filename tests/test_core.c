@@ -677,6 +677,7 @@ static void test_r4_individual_mode_audio_ts_video_webm_bak0_names(void **state)
     h_advance(h, 1000);
     rec_ref_t a = ready_pending(h, si);
     a.si = si;
+    h_user(h, si, 7, true);
     int64_t u = 1560238366073LL + 2000; /* 2019-06-11T07:32:48.073Z */
     h_advance(h, 20000);
     uint32_t m = h_mark(h);
@@ -1379,6 +1380,8 @@ static void test_r12_stop_outside_window_ends_normally_closes_every_playlist(voi
     h_advance(h, 1000);
     rec_ref_t a = ready_pending(h, si);
     int64_t u = 1560238366073LL;
+    h_user(h, si, 7, true);
+    h_user(h, si, 8, true);
     h_advance(h, 16000);
     for (uint32_t user = 7; user <= 8; user++) {
         h_slice(h, si, a.srv, a.rec, user, HA_TRACK_AUDIO, HA_FMT_TS, u, u + 15000);

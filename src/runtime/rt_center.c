@@ -543,6 +543,18 @@ static uint64_t c_random(void *ctx)
 
 /* ---- API calls -------------------------------------------------------------- */
 
+/* A session that starts learns who is in its channel already, as it learns
+ * of everyone who joins later: a replacement's new UID must avoid them (R7).
+ * (The simulator's world does the same: sim/world.c.) */
+static void users_present(rt_center_t *c, uint32_t ws)
+{
+    const c_session_t *s = &c->sessions[ws];
+    for (uint32_t i = 0; i < s->users_count; i++) {
+        ha_input_t in = sim_env_user_input(true, s->core, s->users[i]);
+        input(c, &in);
+    }
+}
+
 static void api_call(rt_center_t *c, uint32_t ws, ha_call_t call, sim_by_t by, int expect,
                      rt_http_resp_t *http)
 {
@@ -561,9 +573,15 @@ static void api_call(rt_center_t *c, uint32_t ws, ha_call_t call, sim_by_t by, i
         in.u.api.webm = c->env.p_webm && !s->http;
         in.u.api.mp4 = c->env.p_mp4 && !s->http;
     }
+    uint32_t core_before = ws < c->sessions_n ? c->sessions[ws].core : UINT32_MAX;
     c->req = (c_request_t){ws, by, expect, call, http, 0};
     input(c, &in);
     c->req.http = NULL;
+    /* Accepted: a new slot (slots are never reused, so a restart after
+     * the end gets another one too). */
+    if (call == HA_CALL_START && ws < c->sessions_n && c->sessions[ws].core != core_before &&
+        c->sessions[ws].core != UINT32_MAX)
+        users_present(c, ws);
 }
 
 
@@ -639,11 +657,7 @@ static void leave_complete(rt_center_t *c)
     ev.joined = false;
     trace(c, &ev);
     if (s->core != UINT32_MAX) {
-        ha_input_t in;
-        memset(&in, 0, sizeof(in));
-        in.kind = HA_IN_USER_LEFT;
-        in.u.user.session = s->core;
-        in.u.user.uid = c->leave.uid;
+        ha_input_t in = sim_env_user_input(false, s->core, c->leave.uid);
         input(c, &in);
     }
 }
@@ -705,11 +719,7 @@ static void user_change(rt_center_t *c, uint32_t ws, uint32_t uid, bool join)
     trace(c, &ev);
     if (s->core == UINT32_MAX)
         return;
-    ha_input_t in;
-    memset(&in, 0, sizeof(in));
-    in.kind = HA_IN_USER_JOINED;
-    in.u.user.session = s->core;
-    in.u.user.uid = uid;
+    ha_input_t in = sim_env_user_input(true, s->core, uid);
     input(c, &in);
     for (uint32_t i = 0; i < c->servers_n; i++)
         to_agent(c, i, &m);
