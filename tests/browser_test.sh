@@ -5,7 +5,10 @@
 #
 # 1. Every href/src of every page under reports/ (ours and genhtml's) names a
 #    file that exists, every #fragment an id, and no page loads anything from
-#    the network (tests/browser/check_links.py).
+#    the network (tests/browser/check_links.py); and nothing promised is
+#    missing: a page with its own timeline pictures for every scenario run,
+#    a margin plot for every timing bound (tests/browser/check_complete.py;
+#    a control with a run that has no page proves that check can fail).
 # 2. Headless Chromium loads each of the report's own pages; the page's
 #    inline script marks <html data-broken-images="N"> after load, read back
 #    with --dump-dom. A control page with a missing image proves the check
@@ -49,14 +52,32 @@ fi
 ABS_REPORTS=$(cd "$REPORTS" && pwd)
 
 # ---- 1. links and images, statically --------------------------------------
-"$PYTHON" tests/browser/check_links.py "$REPORTS" >"$WORK/links.txt"
-while IFS= read -r line; do
-    case "$line" in
-    "ok "*) ok "links: ${line#ok }" ;;
-    "FAIL "*) bad "links: ${line#FAIL }" ;;
-    esac
-done <"$WORK/links.txt"
-tail -n 1 "$WORK/links.txt"
+# static_check NAME SCRIPT: runs tests/browser/SCRIPT on the report and counts
+# its "ok ..." / "FAIL ..." lines; its last line is the summary.
+static_check() {
+    local name=$1 script=$2 line
+    "$PYTHON" "tests/browser/$script" "$REPORTS" >"$WORK/$name.txt"
+    while IFS= read -r line; do
+        case "$line" in
+        "ok "*) ok "$name: ${line#ok }" ;;
+        "FAIL "*) bad "$name: ${line#FAIL }" ;;
+        esac
+    done <"$WORK/$name.txt"
+    tail -n 1 "$WORK/$name.txt"
+}
+static_check links check_links.py
+static_check complete check_complete.py
+# control: a run whose page was never written must be reported missing
+mkdir -p "$WORK/control-complete"
+cp "$REPORTS/index.html" "$WORK/control-complete/"
+printf '{"runs": [{"path": "scenarios/no_such_scenario.scn"}]}\n' \
+    >"$WORK/control-complete/scenarios.json"
+if "$PYTHON" tests/browser/check_complete.py "$WORK/control-complete" 2>/dev/null |
+    grep -q '^FAIL timeline of no_such_scenario'; then
+    ok "control: a scenario without its page is detected"
+else
+    bad "control: check_complete.py did not see a missing scenario page; it cannot be trusted"
+fi
 
 # ---- Chromium, one page at a time ------------------------------------------
 # run_chromium OUT ERR ARGS...: runs headless Chromium with ARGS; returns its
