@@ -60,7 +60,9 @@ static void tell(sim_liar_t *l, const ha_input_t *lie, const char *what)
     l->lie = what;
     l->answers = 0;
     l->answer_kinds = 0;
+    memset(&l->reply, 0, sizeof(l->reply));
     l->stop_recorder = 0;
+    l->stop_how = HA_STOP_FLUSH;
     l->told++;
     ha_center_input(l->core, lie);
     l->telling = false;

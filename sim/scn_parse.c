@@ -57,22 +57,6 @@ static const char *const act_names[SCN_ACT_COUNT] = {
     [SCN_ACT_END] = "end",
 };
 
-/* The word that introduces each action on an `at` line. */
-static const char *const act_words[SCN_ACT_COUNT] = {
-    [SCN_ACT_START] = "start",
-    [SCN_ACT_QUERY] = "query",
-    [SCN_ACT_UPDATE] = "update",
-    [SCN_ACT_UPDATE_LAYOUT] = "updateLayout",
-    [SCN_ACT_STOP] = "stop",
-    [SCN_ACT_KILL] = "kill",
-    [SCN_ACT_DISCONNECT] = "disconnect",
-    [SCN_ACT_CRASH_HOST] = "crash",
-    [SCN_ACT_PROVISION_FAIL] = "provision-fail",
-    [SCN_ACT_JOIN] = "join",
-    [SCN_ACT_LEAVE] = "leave",
-    [SCN_ACT_END] = "end",
-};
-
 static const char *const mode_names[SCN_MODE_COUNT] = {
     [SCN_MODE_COMPOSITE] = "composite",
     [SCN_MODE_INDIVIDUAL] = "individual",
@@ -635,6 +619,14 @@ static bool tok_is(const tok_t *t, const char *word)
     return !t->is_string && t->len == n && memcmp(t->p, word, n) == 0;
 }
 
+/* Whether t is the first word of name ("crash" of "crash host"): the word
+ * that introduces an action on an `at` line. */
+static bool tok_is_first_word(const tok_t *t, const char *name)
+{
+    size_t n = strcspn(name, " ");
+    return !t->is_string && t->len == n && memcmp(t->p, name, n) == 0;
+}
+
 /* The next token, which must be a word: what it should be, and what it
  * follows, name it in the message. */
 static int need_word(parser_t *p, tok_t *t, const char *what, const char *after)
@@ -1144,7 +1136,7 @@ static int st_at(parser_t *p, const tok_t *kw)
         return -1;
     int kind = -1;
     for (int k = 0; k < SCN_ACT_COUNT; k++) {
-        if (tok_is(&act, act_words[k]))
+        if (tok_is_first_word(&act, act_names[k]))
             kind = k;
     }
     if (kind < 0)

@@ -745,9 +745,7 @@ static void api_call(sim_world_t *w, uint32_t ws, ha_call_t call, sim_by_t by, i
     in.u.api.req_id = ++w->next_req;
     in.u.api.session = s->core;
     if (call == HA_CALL_START) {
-        in.u.api.mode = w->scn->mode == SCN_MODE_INDIVIDUAL ? HA_MODE_INDIVIDUAL
-                        : w->scn->mode == SCN_MODE_WEB      ? HA_MODE_WEB
-                                                            : HA_MODE_COMPOSITE;
+        in.u.api.mode = sim_env_mode(w->scn);
         in.u.api.uid = SIM_RECORDER_UID_BASE + ws;
         memcpy(in.u.api.sid, s->sid, sizeof(in.u.api.sid));
         memcpy(in.u.api.cname, s->cname, sizeof(in.u.api.cname));
@@ -1043,13 +1041,16 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
         if (w->core_mem == NULL)
             return -1;
     }
-    sim_liar_reset(&w->liar, NULL, &w->env.rng_hostile, n_core_srv, n_ses, HA_MODE_COMPOSITE);
+    /* The liar probes configurations in core_mem before the center is laid
+     * out there; it gets the center once it exists. */
+    sim_liar_reset(&w->liar, NULL, &w->env.rng_hostile, n_core_srv, n_ses, sim_env_mode(scn));
     w->hostile_draws = 0;
     if (w->env.p_hostile)
         (void)sim_liar_probe_config(&w->liar, w->core_mem, w->core_mem_size);
     w->core = ha_center_init(w->core_mem, w->core_mem_size, &cfg);
     if (w->core == NULL)
         return -1;
+    w->liar.core = w->core;
     uint32_t slots = ha_center_timer_slots(w->core);
 
     if (!reserve((void **)&w->timer_handle, &w->timer_slots_cap, slots, sizeof(*w->timer_handle)) ||
@@ -1093,10 +1094,6 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts)
         int idx = ha_center_add_server(w->core, scn->capacity); /* never heartbeats */
         assert(idx == (int)n_srv);
         (void)idx;
-        w->liar.core = w->core;
-        w->liar.mode = scn->mode == SCN_MODE_INDIVIDUAL ? HA_MODE_INDIVIDUAL
-                       : scn->mode == SCN_MODE_WEB      ? HA_MODE_WEB
-                                                        : HA_MODE_COMPOSITE;
         sim_liar_probe_full(&w->liar);
     }
     for (uint32_t i = 0; i < n_ses; i++) {

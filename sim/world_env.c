@@ -111,3 +111,10 @@ ha_input_t sim_env_user_input(bool join, uint32_t core_session, uint32_t uid)
     in.u.user.uid = uid;
     return in;
 }
+
+ha_mode_t sim_env_mode(const scn_t *scn)
+{
+    return scn->mode == SCN_MODE_INDIVIDUAL ? HA_MODE_INDIVIDUAL
+           : scn->mode == SCN_MODE_WEB      ? HA_MODE_WEB
+                                            : HA_MODE_COMPOSITE;
+}

@@ -47,6 +47,8 @@ void sim_env_action_sessions(const scn_t *scn, const scn_action_t *a, uint32_t *
  * start is accepted, for each user already in the channel (R7: a
  * replacement's new UID must avoid them). */
 ha_input_t sim_env_user_input(bool join, uint32_t core_session, uint32_t uid);
+/* The center's recording mode for the scenario's `mode`. */
+ha_mode_t sim_env_mode(const scn_t *scn);
 /* The REST call of an API action (start, query, update, updateLayout, stop). */
 ha_call_t sim_env_call_of(scn_act_kind_t kind);
 

@@ -1257,9 +1257,7 @@ static int setup(rt_center_t *c)
         else
             snprintf(s->cname, sizeof(s->cname), "%.*s_%" PRIu32, 52, scn->cname, i + 1);
         s->uid = SIM_RECORDER_UID_BASE + i;
-        s->mode = scn->mode == SCN_MODE_INDIVIDUAL ? HA_MODE_INDIVIDUAL
-                  : scn->mode == SCN_MODE_WEB      ? HA_MODE_WEB
-                                                   : HA_MODE_COMPOSITE;
+        s->mode = sim_env_mode(scn);
         for (size_t u = 0; u < scn->users_count && u < HA_USERS_MAX; u++)
             s->users[s->users_count++] = scn->users[u];
     }
