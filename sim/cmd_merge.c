@@ -42,6 +42,8 @@ typedef struct {
     size_t failing_count, failing_cap;
     char replay_args[128];
     bool has_replay_args;
+    int fingerprints; /* shards with a trace_fingerprint (all or none) */
+    int files;
     const char *path; /* of the file being read, for messages */
 } merge_t;
 
@@ -230,6 +232,26 @@ static int cmp_run(const void *a, const void *b)
     return x->run < y->run ? -1 : x->run > y->run;
 }
 
+/* The swarm's trace fingerprint is a sum over runs, so shards add up to it;
+ * a shard without one makes the sum meaningless, so it is all or none. */
+static int add_fingerprint(merge_t *m, json_t *root)
+{
+    const char *fp = json_string_value(json_object_get(root, "trace_fingerprint"));
+    m->files++;
+    if (fp == NULL)
+        return m->fingerprints == 0 ? 0 : bad(m, "no trace_fingerprint, unlike the shards before");
+    uint64_t v;
+    char *end;
+    v = strtoull(fp, &end, 16);
+    if (strlen(fp) != 16 || *end != '\0')
+        return bad(m, "trace_fingerprint is not 16 hex digits");
+    if (m->fingerprints != m->files - 1)
+        return bad(m, "a trace_fingerprint, unlike the shards before");
+    m->fingerprints++;
+    m->stats.trace_fingerprint += v;
+    return 0;
+}
+
 static int merge_file(merge_t *m, const char *path, bool *seen)
 {
     m->path = path;
@@ -273,7 +295,7 @@ static int merge_file(merge_t *m, const char *path, bool *seen)
     m->jobs += (unsigned)jobs;
     m->elapsed_ms = (int64_t)elapsed > m->elapsed_ms ? (int64_t)elapsed : m->elapsed_ms;
     if ((rc = add_rules(m, root)) == 0 && (rc = add_hist(m, root)) == 0 &&
-        (rc = add_transitions(m, root)) == 0)
+        (rc = add_transitions(m, root)) == 0 && (rc = add_fingerprint(m, root)) == 0)
         rc = add_failing(m, root);
 out:
     json_decref(root);
@@ -326,7 +348,8 @@ int cmd_merge(int argc, char **argv)
     swarm_report_t rep = {.seed = m->seed, .jobs = m->jobs, .shard_i = 0, .shard_n = 1,
                           .elapsed_ms = m->elapsed_ms, .stats = &m->stats,
                           .failing = m->failing, .failing_count = keep,
-                          .replay_args = m->replay_args};
+                          .replay_args = m->replay_args,
+                          .fingerprint = m->fingerprints > 0};
     if (missing > 0) {
         /* Not the whole swarm: say which part it is not. */
         rep.shard_i = 0;

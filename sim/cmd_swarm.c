@@ -33,6 +33,8 @@ static const char SWARM_HELP[] =
     "  --faults K       at least K faults a run (default 3)\n"
     "  --duration D     recording length (default 1h)\n"
     "  --fail-fast      stop handing out runs after the first failure\n"
+    "  --fingerprint    hash every run's trace; the summary and the JSON give the\n"
+    "                   swarm's fingerprint (equal for equal traces, any --jobs)\n"
     "  -q, --quiet      no progress line, even on a terminal\n"
     "  -h, --help       this text\n"
     "\n"
@@ -126,6 +128,8 @@ static void print_summary(const swarm_report_t *r, double rate)
     for (int a = 1; a < ORC_ASSUMPTIONS; a++)
         printf(" A%d %" PRIu64, a, st->notes[a]);
     printf("\n");
+    if (r->fingerprint)
+        printf("  trace fingerprint %016" PRIx64 "\n", st->trace_fingerprint);
     for (size_t i = 0; i < r->failing_count && i < SWARM_PRINT_FAILING_MAX; i++) {
         const swarm_fail_t *f = &r->failing[i];
         /* The oracle's messages start with their rule already. */
@@ -146,7 +150,7 @@ int cmd_swarm(int argc, char **argv)
 {
     swarm_ctx_t c = {.seed = 1, .shard_i = 0, .shard_n = 1, .gen = swarm_gen_defaults()};
     uint64_t runs = 0;
-    bool has_runs = false, fail_fast = false, quiet = false;
+    bool has_runs = false, fail_fast = false, quiet = false, fingerprint = false;
     unsigned jobs = jobs_default();
     const char *json_path = NULL;
 
@@ -162,6 +166,8 @@ int cmd_swarm(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--fail-fast") == 0) {
             fail_fast = true;
+        } else if (strcmp(a, "--fingerprint") == 0) {
+            fingerprint = true;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = true;
         } else if (i + 1 >= argc) {
@@ -200,6 +206,7 @@ int cmd_swarm(int argc, char **argv)
     c.tty = !quiet && isatty(STDERR_FILENO);
     c.t0_ms = c.last_ms = swarm_clock_ms();
     swarm_pool_t pool = {.items = items, .jobs = jobs, .fail_fast = fail_fast,
+                         .fingerprint = fingerprint,
                          .failing_cap = SWARM_FAILING_KEEP, .build = swarm_build,
                          .ctx = &c, .progress = swarm_progress, .progress_ctx = &c};
     swarm_result_t res;
@@ -219,7 +226,7 @@ int cmd_swarm(int argc, char **argv)
     swarm_report_t rep = {.seed = c.seed, .jobs = jobs, .shard_i = c.shard_i,
                           .shard_n = c.shard_n, .elapsed_ms = elapsed, .stats = &res.stats,
                           .failing = res.failing, .failing_count = res.failing_count,
-                          .replay_args = replay_args};
+                          .replay_args = replay_args, .fingerprint = fingerprint};
     print_summary(&rep, (double)res.stats.runs * 1000.0 / (double)(elapsed > 0 ? elapsed : 1));
     int rc = res.stats.failures > 0 ? 1 : 0;
     if (json != NULL) {

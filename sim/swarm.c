@@ -28,6 +28,7 @@
 
 #include "cmds.h"
 #include "results.h"
+#include "runner.h"
 #include "trace_json.h"
 #include "world.h"
 
@@ -75,6 +76,9 @@ struct swarm_exec {
     orc_t *oracle;
     FILE *trace;
     bool trace_failed;
+    bool fingerprint;      /* hash every run's JSONL text (costs formatting) */
+    uint64_t hash;         /* FNV-1a 64 of the last run's JSONL text */
+    char line[8192];
     uint64_t poll_queries;
     uint64_t poll_404;
 };
@@ -110,8 +114,26 @@ static void exec_sink(void *ctx, const sim_tr_ev_t *ev)
         x->poll_queries++;
         x->poll_404 += ev->http == 404;
     }
+    if (x->fingerprint) {
+        size_t n = sim_tr_json_format(x->line, sizeof(x->line), ev);
+        assert(n < sizeof(x->line) && "trace events have bounded fields");
+        x->hash = sim_fnv1a(x->hash, x->line, n);
+    }
     if (x->trace != NULL && sim_tr_json_write(x->trace, ev) != 0)
         x->trace_failed = true;
+}
+
+void swarm_exec_fingerprint(swarm_exec_t *x, bool on) { x->fingerprint = on; }
+
+/* A run's share of the swarm's fingerprint: its trace hash mixed with its
+ * label (splitmix64's finaliser), so that the sum over runs, which does not
+ * depend on the order runs finish in, still tells which run differs. */
+static uint64_t fp_mix(uint64_t run, uint64_t hash)
+{
+    uint64_t z = hash ^ (run * 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
 }
 
 int swarm_exec_run(swarm_exec_t *x, const scn_t *scn, uint64_t seed, FILE *trace,
@@ -122,6 +144,7 @@ int swarm_exec_run(swarm_exec_t *x, const scn_t *scn, uint64_t seed, FILE *trace
     x->trace_failed = false;
     x->poll_queries = 0;
     x->poll_404 = 0;
+    x->hash = SIM_FNV1A_INIT;
     sim_world_opts_t wo = {.seed = seed, .utc0_ms = SIM_UTC0_MS_DEFAULT, .sink = exec_sink,
                            .sink_ctx = x, .scenario_path = name};
     int rc = sim_world_run(x->world, scn, &wo, err, err_cap);
@@ -251,6 +274,8 @@ static void chunk_run(chunk_t *c, uint64_t first, uint64_t count)
             continue;
         }
         swarm_exec_add(c->exec, &c->stats);
+        if (p->fingerprint)
+            c->stats.trace_fingerprint += fp_mix(run, c->exec->hash);
         if (swarm_exec_failed(c->exec, &rule, &msg))
             fail_set(&c->fails[c->head.fails++], item, run, seed, rule, msg);
         if (p->observe)
@@ -272,6 +297,7 @@ static chunk_t *chunk_new(const swarm_pool_t *p)
         free(c);
         return NULL;
     }
+    c->exec->fingerprint = p->fingerprint;
     return c;
 }
 
@@ -749,6 +775,8 @@ void swarm_json_write(FILE *f, const swarm_report_t *r)
     }
     fprintf(f, "},\"poller\":{\"queries\":%" PRIu64 ",\"answers_404\":%" PRIu64 "}",
             st->poll_queries, st->poll_404);
+    if (r->fingerprint)
+        fprintf(f, ",\"trace_fingerprint\":\"%016" PRIx64 "\"", st->trace_fingerprint);
     fputs(",\"transitions\":", f);
     results_json_transitions(f, st->transitions);
     fputs("}\n", f);

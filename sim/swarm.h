@@ -61,6 +61,10 @@ typedef struct {
     uint64_t poll_404;
     uint64_t transitions[HA_ST_COUNT * HA_SEV_COUNT];
     uint64_t events; /* queue events, for speed reports; not in the JSON */
+    /* With fingerprints on: the sum over runs of each run's trace hash mixed
+     * with its run number. Equal sums: the same traces, whatever --jobs or
+     * --shard (and a merge of shards sums to the whole swarm's). */
+    uint64_t trace_fingerprint;
 } swarm_stats_t;
 
 void swarm_stats_merge(swarm_stats_t *into, const swarm_stats_t *from);
@@ -87,6 +91,9 @@ void swarm_exec_free(swarm_exec_t *x);
 int swarm_exec_run(swarm_exec_t *x, const scn_t *scn, uint64_t seed, FILE *trace,
                    const char *name, char *err, size_t err_cap);
 const orc_t *swarm_exec_oracle(const swarm_exec_t *x);
+/* Hash every run's JSONL text from now on (off by default: it costs the
+ * formatting of every event). */
+void swarm_exec_fingerprint(swarm_exec_t *x, bool on);
 /* The last run's first violation: its rule and message; false when it passed. */
 bool swarm_exec_failed(const swarm_exec_t *x, int *rule, const char **msg);
 /* Adds the last run to st. */
@@ -114,6 +121,7 @@ typedef struct {
     uint64_t items;
     unsigned jobs;            /* 0: run in this process; else forked workers */
     bool fail_fast;           /* stop handing out work after the first failure */
+    bool fingerprint;         /* sum every run's trace fingerprint into the stats */
     unsigned run_seconds_max; /* forked workers: a run's time bound; 0: SWARM_RUN_SECONDS_MAX */
     size_t failing_cap;       /* keep the first this many failures (by item) */
     swarm_build_fn *build;
@@ -157,6 +165,7 @@ typedef struct {
     const swarm_fail_t *failing;    /* by run */
     size_t failing_count;
     const char *replay_args;        /* what follows "--seed X" in a replay command */
+    bool fingerprint;               /* write stats->trace_fingerprint */
 } swarm_report_t;
 
 /* The report format of docs/swarm.md, on one line with a newline:
