@@ -32,8 +32,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../sim/evq.h"
-#include "../sim/rng.h"
+#include "engine/evq.h"
+#include "engine/rng.h"
 
 #define INCR_MEAN_MS 1000
 #define REPS_MAX 15

@@ -16,8 +16,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "runner.h"
-#include "scn.h"
+#include "run/runner.h"
+#include "lang/scn.h"
 
 static int64_t now_ns(void)
 {
@@ -61,7 +61,7 @@ int main(int argc, char **argv)
         printf("{\"scenario\":\"%s\",\"sim_ms\":%lld,\"trace_lines\":%llu,\"peak_rss_kib\":%ld,"
                "\"pass\":%s}\n",
                argv[2], (long long)res.end_t_ms, (unsigned long long)res.trace_lines, ru.ru_maxrss,
-               res.pass ? "true" : "false");
+               res.verdict.pass ? "true" : "false");
         return 0;
     }
     int repeats = argc > 3 ? atoi(argv[3]) : 9;
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
            argv[2], repeats, (long long)med, (long long)wall[0], (unsigned long long)res.events,
            (unsigned long long)res.trace_lines, (long long)res.end_t_ms,
            (double)res.events * 1e9 / (double)med, (double)res.end_t_ms * 1e6 / (double)med,
-           ru.ru_maxrss, res.pass ? "true" : "false");
+           ru.ru_maxrss, res.verdict.pass ? "true" : "false");
     free(wall);
     sim_runner_free(r);
     scn_free(scn);

@@ -48,8 +48,8 @@ BENCHQ_JSON := reports/bench-queue.json
 
 bench-queue-build: $(BENCHQ_DIR)/bench_queue $(BENCHQ_DIR)/bench_queue_ns3
 
-$(BENCHQ_DIR)/bench_queue: bench/bench_queue.c sim/evq.c sim/evq.h sim/rng.c sim/rng.h | $(BENCHQ_DIR)
-	$(BENCHQ_CC) $(BENCHQ_CFLAGS) bench/bench_queue.c sim/evq.c sim/rng.c -o $@
+$(BENCHQ_DIR)/bench_queue: bench/bench_queue.c sim/engine/evq.c sim/engine/evq.h sim/engine/rng.c sim/engine/rng.h | $(BENCHQ_DIR)
+	$(BENCHQ_CC) $(BENCHQ_CFLAGS) -Isim bench/bench_queue.c sim/engine/evq.c sim/engine/rng.c -o $@
 
 $(BENCHQ_DIR)/bench_queue_ns3: bench/bench_queue_ns3.cc | $(BENCHQ_DIR)
 	$(BENCHQ_CXX) $(BENCHQ_CXXFLAGS) $< $(BENCHQ_NS3_LIBS) -o $@

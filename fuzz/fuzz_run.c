@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "oracle.h"
-#include "runner.h"
-#include "scn.h"
+#include "judge/oracle.h"
+#include "run/runner.h"
+#include "lang/scn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "../sim/scn.h"
+#include "lang/scn.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "oracle.h"
-#include "trace_json.h"
+#include "judge/oracle.h"
+#include "trace/trace_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

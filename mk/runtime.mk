@@ -1,4 +1,4 @@
-# mk/runtime.mk -- the real-process runtime (src/runtime/, docs/realtime.md).
+# mk/runtime.mk -- the real-process runtime (sim/runtime/, docs/realtime.md).
 #
 # Included at the end of the Makefile (`-include mk/runtime.mk`), it uses the
 # Makefile's B, CC, CFLAGS and LDFLAGS and its rules for libha.a and
@@ -11,12 +11,12 @@
 # process through LD_PRELOAD, which static (and setuid) binaries ignore.
 # hasim-rt finds the other two next to itself.
 
-RT_SRC_DIR := src/runtime
+RT_SRC_DIR := sim/runtime
 RT_OBJ_DIR := $(B)/rt
-RT_HDRS    := $(wildcard $(RT_SRC_DIR)/*.h src/*.h sim/*.h)
+RT_HDRS    := $(SIM_HDRS)
 RT_LIBS    := -lmicrohttpd -ljansson
 RT_COMMON  := $(RT_OBJ_DIR)/rt_msg.o
-RT_CENTER  := $(addprefix $(RT_OBJ_DIR)/,rt_main.o rt_center.o rt_http.o)
+RT_CENTER  := $(addprefix $(RT_OBJ_DIR)/,rt_main.o rt_center.o rt_procs.o rt_storage.o rt_http.o)
 
 .PHONY: runtime
 runtime: $(B)/hasim-rt $(B)/hasim-agent $(B)/hasim-recorder
@@ -30,6 +30,6 @@ $(B)/hasim-rt: $(RT_CENTER) $(RT_COMMON) $(B)/libsim.a $(B)/libha.a
 	$(CC) $(LDFLAGS) $^ $(RT_LIBS) -o $@
 $(B)/hasim-agent: $(RT_OBJ_DIR)/rt_agent.o $(RT_COMMON)
 	$(CC) $(LDFLAGS) $^ -o $@
-# The recorder cuts slices by the simulator's rules (sim/world_env.c).
+# The recorder cuts slices by the simulator's rules (sim/drive/env.c).
 $(B)/hasim-recorder: $(RT_OBJ_DIR)/rt_recorder.o $(RT_COMMON) $(B)/libsim.a $(B)/libha.a
 	$(CC) $(LDFLAGS) $^ $(RT_LIBS) -o $@

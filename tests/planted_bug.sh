@@ -54,7 +54,7 @@ build() {
         return 1
     fi
     if ! gcc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -I"$dir/src" -Isim \
-            sim/*.c "$dir/src"/*.c -ljansson -o "$dir/hasim" 2>"$dir/build.log"; then
+            $(ls sim/*/*.c | grep -v '^sim/runtime/') "$dir/src"/*.c -ljansson -o "$dir/hasim" 2>"$dir/build.log"; then
         bad "$name: the broken build does not compile (see below)"
         sed 's/^/        /' "$dir/build.log" | head -20
         return 1

@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../sim/evq.h"
-#include "../sim/rng.h"
+#include "engine/evq.h"
+#include "engine/rng.h"
 
 static sim_ev_data_t data_of(uint32_t id)
 {

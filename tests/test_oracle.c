@@ -21,9 +21,9 @@
 
 #include <cmocka.h>
 
-#include "../sim/oracle.h"
-#include "../sim/oracle_names.h"
-#include "../sim/trace_json.h"
+#include "judge/oracle.h"
+#include "judge/oracle_names.h"
+#include "trace/trace_json.h"
 
 #ifndef TRACES_DIR
 #define TRACES_DIR "tests/traces"

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../sim/rng.h"
+#include "engine/rng.h"
 
 /* splitmix64 started at 0: the first four outputs of the published
  * reference code (prng.di.unimi.it/splitmix64.c, "x = 0; next()" four

@@ -7,7 +7,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
 
-#include "../sim/scn.h"
+#include "lang/scn.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -16,11 +16,11 @@
 
 #include <cmocka.h>
 
-#include "../sim/cmds.h"
-#include "../sim/explore.h"
-#include "../sim/shrink.h"
-#include "../sim/swarm.h"
-#include "../sim/swarm_gen.h"
+#include "cli/cmds.h"
+#include "search/explore.h"
+#include "search/shrink.h"
+#include "search/swarm.h"
+#include "search/swarm_gen.h"
 
 #define TEXT_CAP (1u << 20)
 

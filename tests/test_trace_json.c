@@ -19,8 +19,7 @@
 
 #include <cmocka.h>
 
-#include "../sim/trace_json.h"
-#include "../src/ha.h"
+#include "trace/trace_json.h"
 
 #ifndef TRACES_DIR
 #define TRACES_DIR "tests/traces"
@@ -124,7 +123,7 @@ static void exact_bytes(void **state)
 
     ev = sim_tr_ev(0, SIM_TR_API);
     ev.sess = 1;
-    ev.call = HA_CALL_QUERY;
+    ev.call = SIM_CALL_QUERY;
     ev.http = 404;
     ev.status = 0;
     ev.msg = "failed to find worker";
@@ -190,10 +189,10 @@ static void every_kind_round_trips(void **state)
         ev.utc0_ms = 1767225600000;
         ev.sid = "38f8e3cfdc474cd56fc1ceba380d7e1a";
         ev.cname = "room 1";
-        ev.mode = HA_MODE_WEB;
+        ev.mode = SIM_MODE_WEB;
         ev.users = users;
         ev.users_count = 3;
-        ev.call = HA_CALL_UPDATE_LAYOUT;
+        ev.call = SIM_CALL_UPDATE_LAYOUT;
         ev.http = 400;
         ev.code = 49;
         ev.status = 6;
@@ -204,14 +203,14 @@ static void every_kind_round_trips(void **state)
         ev.heal_ms = 70000;
         ev.count = 3;
         ev.joined = true;
-        ev.cause = HA_CAUSE_DISCONNECT;
+        ev.cause = SIM_CAUSE_DISCONNECT;
         ev.activation = 2;
         ev.until_ms = 92000;
         ev.attempt = 3;
         ev.bak = 2;
-        ev.how = HA_STOP_FENCE;
-        ev.track = HA_TRACK_VIDEO;
-        ev.fmt = HA_FMT_WEBM;
+        ev.how = SIM_STOP_FENCE;
+        ev.track = SIM_TRACK_VIDEO;
+        ev.fmt = SIM_FMT_WEBM;
         ev.start_utc_ms = 1767225602000;
         ev.end_utc_ms = 1767225617000;
         ev.name = "n.webm";
@@ -224,13 +223,13 @@ static void every_kind_round_trips(void **state)
         ev.discontinue_utc_ms = 1767225601000;
         ev.leave_code = 16;
         ev.file_count = 4;
-        ev.reason = HA_END_DEADLINE;
+        ev.reason = SIM_END_DEADLINE;
         ev.events = 12;
         round_trip(&ev);
     }
 
     /* Conditional keys, each way. */
-    for (int call = 0; call < HA_CALL_COUNT; call++) {
+    for (int call = 0; call < SIM_CALL_COUNT; call++) {
         ev = sim_tr_ev(1, SIM_TR_API);
         ev.call = call;
         ev.http = 200;
@@ -254,14 +253,14 @@ static void every_kind_round_trips(void **state)
         round_trip(&ev);
     }
     ev = sim_tr_ev(1, SIM_TR_SLICE); /* an MP4: no playlist */
-    ev.track = HA_TRACK_MIX;
-    ev.fmt = HA_FMT_MP4;
+    ev.track = SIM_TRACK_MIX;
+    ev.fmt = SIM_FMT_MP4;
     ev.name = "x_0.mp4";
     round_trip(&ev);
     ev = sim_tr_ev(1, SIM_TR_SESSION); /* no users */
     ev.sid = "s";
     ev.cname = "c";
-    ev.mode = HA_MODE_INDIVIDUAL;
+    ev.mode = SIM_MODE_INDIVIDUAL;
     round_trip(&ev);
 }
 
@@ -317,7 +316,7 @@ static void write_and_sink(void **state)
     ev.sess = 1;
     ev.sid = "s";
     ev.cname = "c";
-    ev.mode = HA_MODE_COMPOSITE;
+    ev.mode = SIM_MODE_COMPOSITE;
     ev.uid = 1;
     ev.users = many;
     ev.users_count = 2000; /* longer than the writer's stack buffer */
@@ -462,7 +461,7 @@ static void read_file_long_lines(void **state)
         ev.sess = (uint32_t)i + 1;
         ev.sid = "s";
         ev.cname = "c";
-        ev.mode = HA_MODE_INDIVIDUAL;
+        ev.mode = SIM_MODE_INDIVIDUAL;
         ev.uid = 1;
         ev.users = many;
         ev.users_count = 4000;

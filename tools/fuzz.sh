@@ -21,11 +21,11 @@ out=build/fuzz
 mkdir -p "$out"
 flags="-std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -Isrc -Isim -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 
-sim_all=$(ls sim/*.c | grep -v hasim_main.c | tr '\n' ' ')
+sim_all=$(ls sim/*/*.c | grep -v -e '^sim/cli/hasim_main.c' -e '^sim/runtime/' | tr '\n' ' ')
 declare -A SOURCES=(
-  [scn]="sim/scn_parse.c sim/scn_write.c"
+  [scn]="$(ls sim/lang/*.c | tr '\n' ' ')"
   [run]="$sim_all src/*.c -ljansson"
-  [trace]="sim/trace.c sim/trace_json.c $(ls sim/oracle*.c | tr '\n' ' ') -ljansson"
+  [trace]="$(ls sim/trace/*.c sim/judge/*.c sim/lang/*.c | tr '\n' ' ') -ljansson"
 )
 status=0
 for name in scn trace run; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# realtime.sh -- the real-process runtime (src/runtime/, docs/realtime.md),
+# realtime.sh -- the real-process runtime (sim/runtime/, docs/realtime.md),
 # run by `make check` (tools/check.sh runs every tests/checks.d/*.sh).
 #
 # Runs scenarios against real processes at x10 under libfaketime, in

@@ -1,0 +1,42 @@
+/* cmds.h -- hasim's subcommands. Each returns the process exit status:
+ * 0 pass, 1 a check failed, 2 usage or input error. */
+#ifndef SIM_CMDS_H
+#define SIM_CMDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "search/swarm_gen.h"
+
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_swarm(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_shrink(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+
+/* Shared helpers (cli_util.c). */
+/* Parses a decimal uint64 with nothing after it; false on junk or overflow. */
+bool cli_u64(const char *s, uint64_t *out);
+/* Lists DIR's *.scn files, sorted by name, into a malloc'd array of
+ * malloc'd paths; returns the count or -1 with errno. */
+int cli_list_scn(const char *dir, char ***out);
+bool cli_is_dir(const char *path);
+/* "usage: hasim CMD ..." errors: prints to stderr, returns 2. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- command-line pieces shared by swarm, replay and shrink ------------- */
+
+/* --faults K and --duration D (generator options). When argv[*i] is one,
+ * consumes it and its value and returns 1; returns 0 when it is not one;
+ * returns 2 after a usage message for cmd when its value is bad. */
+int swarm_cli_gen_opt(const char *cmd, int argc, char **argv, int *i, swarm_gen_opts_t *o);
+/* " --faults K --duration D", only what differs from the defaults; "" else. */
+void swarm_cli_gen_args(const swarm_gen_opts_t *o, char *buf, size_t cap);
+/* A run seed: 0..SWARM_SEED_MAX. */
+bool swarm_cli_seed(const char *s, uint64_t *out);
+
+#endif

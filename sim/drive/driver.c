@@ -1,0 +1,623 @@
+/* driver.c -- the driver's set-up, the inputs it gives the core, and what
+ * each of the core's commands means (driver.h says what is shared and why).
+ *
+ * The core answers through w_emit() while it is inside ha_center_input();
+ * the driver may not call back in, so each command is traced, booked and
+ * handed to the platform, which only schedules what follows. The one
+ * exception is a lie of the hostile driver: its answers are diverted to the
+ * liar and never acted on.
+ */
+#include "driver_impl.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drive/trace_cmd.h"
+#include "engine/reserve.h"
+
+/* ---- small helpers ---------------------------------------------------- */
+
+uint32_t drv_one_based(uint32_t index) { return index == SIM_DRV_NONE ? 0 : index + 1; }
+
+void sim_drv_trace(sim_drv_t *d, sim_tr_ev_t *ev)
+{
+    d->stats.trace_events++;
+    d->o.sink(d->o.sink_ctx, ev);
+}
+
+void drv_input(sim_drv_t *d, ha_input_t *in)
+{
+    in->t_ms = d->now_ms;
+    d->stats.inputs++;
+    ha_center_input(d->core, in);
+    /* A hostile network delivers some messages twice, and a driver may fire
+     * a timer twice: the center must take the second as a no-op. */
+    if (d->env.p_hostile &&
+        (in->kind == HA_IN_EXIT_REPORT || in->kind == HA_IN_RECORDER_EXITED ||
+         (in->kind == HA_IN_TIMER && in->u.timer.kind == HA_TIMER_SERVER_HEARTBEAT))) {
+        d->stats.inputs++;
+        ha_center_input(d->core, in);
+    }
+    if (d->env.p_hostile)
+        sim_liar_after(&d->liar, in);
+}
+
+void drv_rec_input(sim_drv_t *d, ha_in_kind_t kind, const sim_drv_rec_t *r)
+{
+    ha_input_t in;
+    memset(&in, 0, sizeof(in));
+    in.kind = kind;
+    in.u.recorder.session = d->sessions[r->session].core;
+    in.u.recorder.server = r->server;
+    in.u.recorder.recorder = r->id;
+    drv_input(d, &in);
+}
+
+static void rec_trace(sim_drv_t *d, sim_tr_kind_t kind, const sim_drv_rec_t *r)
+{
+    sim_tr_ev_t ev = sim_tr_ev(d->now_ms, kind);
+    ev.sess = r->session + 1;
+    ev.srv = r->server + 1;
+    ev.rec = r->id;
+    if (kind == SIM_TR_RECORDER_READY)
+        ev.uid = r->uid;
+    sim_drv_trace(d, &ev);
+}
+
+bool sim_drv_server_reachable(const sim_drv_t *d, uint32_t server)
+{
+    assert(server < d->servers_n);
+    return d->servers[server].host_up && d->servers[server].link_up;
+}
+
+uint32_t sim_drv_session_of(const sim_drv_t *d, uint32_t core_session)
+{
+    return core_session < d->sessions_n ? d->core_to_session[core_session] : SIM_DRV_NONE;
+}
+
+/* A fault line. A disconnect or crash of a server that is still reachable
+ * carries when its last heartbeat reached the center: R2's exact detection
+ * is that plus the heartbeat timeout. */
+void drv_trace_fault(sim_drv_t *d, sim_fault_t f, uint32_t server, uint32_t session, uint32_t rec,
+                     int64_t heal_ms, uint32_t count)
+{
+    sim_tr_ev_t ev = sim_tr_ev(d->now_ms, SIM_TR_FAULT);
+    if ((f == SIM_FAULT_DISCONNECT || f == SIM_FAULT_CRASH) && server != SIM_DRV_NONE &&
+        sim_drv_server_reachable(d, server))
+        ev.last_hb_ms = d->servers[server].last_hb_ms;
+    ev.fault = f;
+    ev.srv = drv_one_based(server);
+    ev.sess = drv_one_based(session);
+    ev.rec = rec;
+    ev.heal_ms = heal_ms;
+    ev.count = count;
+    sim_drv_trace(d, &ev);
+}
+
+/* ---- the core's commands --------------------------------------------- */
+
+static void emit_accepted(sim_drv_t *d, sim_drv_session_t *s, uint32_t ws, uint32_t core)
+{
+    s->core = core;
+    s->used = true;
+    if (core < d->sessions_n)
+        d->core_to_session[core] = ws;
+    s->ended = false;
+    sim_tr_ev_t ev = sim_tr_ev(d->now_ms, SIM_TR_SESSION);
+    ev.sess = ws + 1;
+    ev.sid = s->sid;
+    ev.cname = s->cname;
+    ev.mode = (int)sim_tr_mode(s->mode);
+    ev.uid = s->uid;
+    ev.users = s->users;
+    ev.users_count = s->users_count;
+    sim_drv_trace(d, &ev);
+    if (d->env.p_poll && !s->http && !s->poll_on) {
+        s->poll_on = true;
+        s->poll_stage = 0;
+        d->ops->poll_at(d->p, ws, d->now_ms + SIM_POLL_FIRST_MS);
+    }
+}
+
+static void emit_reply(sim_drv_t *d, const ha_reply_t *rep)
+{
+    drv_request_t *rq = &d->req;
+    sim_drv_session_t *s = rq->session < d->sessions_n ? &d->sessions[rq->session] : NULL;
+    if (rq->call == HA_CALL_START && rep->http == 200 && s != NULL)
+        emit_accepted(d, s, rq->session, rep->session);
+    sim_tr_ev_t ev = sim_tr_of_reply(d->now_ms, rep, drv_one_based(rq->session), rq->call, rq->by,
+                                     rq->expect);
+    sim_drv_trace(d, &ev);
+    if (rq->reply != NULL) {
+        sim_drv_reply_t *out = rq->reply;
+        out->http = rep->http;
+        out->code = rep->code;
+        out->status = rq->call == HA_CALL_QUERY ? rep->status : -1;
+        snprintf(out->message, sizeof(out->message), "%s", rep->message ? rep->message : "");
+        snprintf(out->file, sizeof(out->file), "%s", rep->file ? rep->file : "");
+    }
+    if (rq->by == SIM_BY_POLLER && s != NULL && s->poll_on)
+        d->ops->poll_at(d->p, rq->session,
+                        d->now_ms + sim_env_poll_next_ms(&s->poll_stage, rep->http));
+}
+
+static void emit_start(sim_drv_t *d, const ha_cmd_t *cmd, uint32_t ws)
+{
+    uint32_t server = cmd->u.recorder.server;
+    sim_drv_rec_t *r = drv_rec_add(d, cmd->u.recorder.recorder, ws, server, cmd->u.recorder.uid);
+    if (r == NULL)
+        return;
+    sim_drv_start_t st = {.id = r->id, .session = ws, .server = server, .uid = r->uid,
+                          .bak = cmd->u.recorder.bak,
+                          .reachable = sim_drv_server_reachable(d, server)};
+    st.gop_ms = sim_rng_range(&d->env.rng_gop, d->env.p_gop_lo, d->env.p_gop_hi);
+    d->sessions[ws].newest_rec = r->id;
+    if (st.reachable) {
+        /* Else the order never arrives; the center's attempt times out. */
+        if (d->provision_fail_left > 0) {
+            d->provision_fail_left--;
+            st.fail = true;
+        }
+        st.latency_ms = sim_rng_range(&d->env.rng_start, d->env.p_start_lo, d->env.p_start_hi);
+    }
+    d->ops->rec_start(d->p, &st);
+}
+
+static void emit_stop(sim_drv_t *d, sim_drv_rec_t *r, ha_stop_how_t how)
+{
+    if (how == HA_STOP_FENCE && d->env.p_zombie)
+        return; /* a zombie ignores the center: only refusing its uploads protects the session */
+    sim_rec_state_t was = (sim_rec_state_t)r->state;
+    if (how == HA_STOP_FLUSH && was == SIM_REC_RECORDING)
+        r->state = SIM_REC_STOPPING;
+    else if (was != SIM_REC_DEAD)
+        r->state = SIM_REC_STOPPED;
+    d->ops->rec_stop(d->p, r->id, how, was);
+}
+
+static void emit_recorder(sim_drv_t *d, const ha_cmd_t *cmd)
+{
+    uint32_t ws = sim_drv_session_of(d, cmd->u.recorder.session);
+    assert(ws != SIM_DRV_NONE && cmd->u.recorder.server < d->servers_n);
+    sim_tr_ev_t ev = sim_tr_of_recorder(d->now_ms, cmd, ws + 1);
+    sim_drv_trace(d, &ev);
+    if (cmd->kind == HA_CMD_RECORDER_START) {
+        emit_start(d, cmd, ws);
+        return;
+    }
+    sim_drv_rec_t *r = sim_drv_rec(d, cmd->u.recorder.recorder);
+    if (r == NULL || !sim_drv_server_reachable(d, r->server))
+        return; /* gone, or the order cannot reach it */
+    if (cmd->kind == HA_CMD_RECORDER_STOP) {
+        emit_stop(d, r, cmd->u.recorder.how);
+        return;
+    }
+    if (r->state != SIM_REC_PAUSED && r->state != SIM_REC_RECORDING)
+        return; /* a resume for a recorder that is not waiting for one */
+    int64_t latency = sim_rng_range(&d->env.rng_rejoin, d->env.p_rejoin_lo, d->env.p_rejoin_hi);
+    d->ops->rec_resume(d->p, r->id, latency);
+    r->state = SIM_REC_STARTING;
+}
+
+static void emit_file(sim_drv_t *d, const ha_cmd_t *cmd)
+{
+    uint32_t ws = sim_drv_session_of(d, cmd->u.file.session);
+    sim_tr_ev_t ev = sim_tr_of_file(d->now_ms, cmd, drv_one_based(ws));
+    sim_drv_trace(d, &ev);
+    if (d->ops->file != NULL)
+        d->ops->file(d->p, cmd);
+}
+
+static void emit_notify(sim_drv_t *d, const ha_notify_t *n)
+{
+    uint32_t ws = sim_drv_session_of(d, n->session);
+    sim_tr_ev_t ev = sim_tr_of_notify(d->now_ms, n, drv_one_based(ws));
+    sim_drv_trace(d, &ev);
+    if (n->event_type == HA_NCS_SESSION_EXIT && ws != SIM_DRV_NONE) {
+        d->sessions[ws].ended = true;
+        d->sessions[ws].poll_on = false; /* the client saw session_exit */
+    }
+}
+
+void drv_heal_schedule(sim_drv_t *d, uint32_t server, int64_t heal_ms, bool after_detection)
+{
+    if (heal_ms >= 0 && !after_detection)
+        d->ops->heal_at(d->p, server, d->now_ms + heal_ms);
+    else if (heal_ms >= 0)
+        d->servers[server].heal_after_detect_ms = heal_ms;
+}
+
+static void emit_event(sim_drv_t *d, const ha_event_info_t *e)
+{
+    uint32_t ws = sim_drv_session_of(d, e->session);
+    sim_tr_ev_t ev = sim_tr_of_event(d->now_ms, e, drv_one_based(ws));
+    sim_drv_trace(d, &ev);
+    /* `disconnect for D after detection`: the clock of the heal starts now.
+     * (A hostile driver's extra server never came up, so never goes down.) */
+    if (e->what == HA_EV_SERVER_DOWN && e->server < d->servers_n) {
+        sim_drv_server_t *sv = &d->servers[e->server];
+        if (sv->heal_after_detect_ms >= 0 && !sv->link_up)
+            d->ops->heal_at(d->p, e->server, d->now_ms + sv->heal_after_detect_ms);
+        sv->heal_after_detect_ms = -1;
+    }
+}
+
+static void w_emit(void *ctx, const ha_cmd_t *cmd)
+{
+    sim_drv_t *d = ctx;
+    if (d->liar.telling) {
+        /* The answer to a lie: judged by the liar, never acted on. */
+        sim_liar_note(&d->liar, cmd);
+        return;
+    }
+    switch (cmd->kind) {
+    case HA_CMD_REPLY:
+        emit_reply(d, &cmd->u.reply);
+        break;
+    case HA_CMD_TIMER_ARM:
+        assert(cmd->u.arm.timer.slot < ha_center_timer_slots(d->core));
+        d->ops->timer_arm(d->p, &cmd->u.arm.timer, cmd->u.arm.at_ms);
+        break;
+    case HA_CMD_TIMER_CANCEL:
+        assert(cmd->u.cancel.slot < ha_center_timer_slots(d->core));
+        d->ops->timer_cancel(d->p, cmd->u.cancel.slot);
+        break;
+    case HA_CMD_RECORDER_START:
+    case HA_CMD_RECORDER_RESUME:
+    case HA_CMD_RECORDER_STOP:
+        emit_recorder(d, cmd);
+        break;
+    case HA_CMD_PLAYLIST_OPEN:
+    case HA_CMD_SLICE_WRITE:
+    case HA_CMD_PLAYLIST_CLOSE:
+        emit_file(d, cmd);
+        break;
+    case HA_CMD_NOTIFY:
+        emit_notify(d, &cmd->u.notify);
+        break;
+    case HA_CMD_EVENT:
+        emit_event(d, &cmd->u.event);
+        break;
+    case HA_CMD_COUNT:
+        assert(0 && "HA_CMD_COUNT is not a command");
+        break;
+    }
+}
+
+/* The core's only randomness (UIDs). A hostile source only offers what the
+ * center must refuse (0, the first session's UID, a user's UID) and then
+ * sticks on one value: the center must still find fresh UIDs (R7). */
+static uint64_t w_random(void *ctx)
+{
+    sim_drv_t *d = ctx;
+    if (!d->env.p_hostile)
+        return sim_rng_next(&d->env.rng_uid);
+    uint32_t v;
+    switch (d->hostile_draws++ % 4) {
+    case 0:
+        v = 0;
+        break;
+    case 1:
+    case 3:
+        v = SIM_RECORDER_UID_BASE;
+        break;
+    default:
+        v = d->scn->users_count > 0 ? d->scn->users[0] : SIM_RECORDER_UID_BASE;
+        break;
+    }
+    return (uint64_t)v << 32;
+}
+
+/* ---- what happened ---------------------------------------------------- */
+
+void sim_drv_timer_due(sim_drv_t *d, const ha_timer_t *t)
+{
+    ha_input_t in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HA_IN_TIMER;
+    in.u.timer = *t;
+    drv_input(d, &in);
+}
+
+void sim_drv_heartbeat(sim_drv_t *d, uint32_t server)
+{
+    ha_input_t in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HA_IN_HEARTBEAT;
+    in.u.heartbeat.server = server;
+    drv_input(d, &in);
+    d->servers[server].last_hb_ms = d->now_ms;
+}
+
+void sim_drv_exit_report(sim_drv_t *d, uint32_t id)
+{
+    sim_drv_rec_t *r = sim_drv_rec(d, id);
+    assert(r != NULL);
+    sim_tr_ev_t ev = sim_tr_ev(d->now_ms, SIM_TR_EXIT_REPORT);
+    ev.srv = r->server + 1;
+    ev.rec = id;
+    sim_drv_trace(d, &ev);
+    drv_rec_input(d, HA_IN_EXIT_REPORT, r);
+}
+
+void sim_drv_rec_ready(sim_drv_t *d, uint32_t id)
+{
+    sim_drv_rec_t *r = sim_drv_rec(d, id);
+    assert(r != NULL);
+    if (r->state == SIM_REC_STARTING)
+        r->state = SIM_REC_RECORDING;
+    rec_trace(d, SIM_TR_RECORDER_READY, r);
+    drv_rec_input(d, HA_IN_RECORDER_READY, r);
+}
+
+void sim_drv_rec_failed(sim_drv_t *d, uint32_t id)
+{
+    sim_drv_rec_t *r = sim_drv_rec(d, id);
+    assert(r != NULL);
+    r->state = SIM_REC_DEAD;
+    rec_trace(d, SIM_TR_RECORDER_FAILED, r);
+    drv_rec_input(d, HA_IN_RECORDER_FAILED, r);
+}
+
+void sim_drv_rec_exited(sim_drv_t *d, uint32_t id)
+{
+    sim_drv_rec_t *r = sim_drv_rec(d, id);
+    assert(r != NULL);
+    r->state = SIM_REC_STOPPED;
+    rec_trace(d, SIM_TR_RECORDER_EXITED, r);
+    drv_rec_input(d, HA_IN_RECORDER_EXITED, r);
+}
+
+static void slice_trace(sim_drv_t *d, sim_tr_kind_t kind, const sim_drv_rec_t *r, uint32_t uid,
+                        ha_track_t track, ha_fmt_t fmt, int64_t start_utc_ms, int64_t end_utc_ms)
+{
+    sim_tr_ev_t ev = sim_tr_ev(d->now_ms, kind);
+    ev.sess = r->session + 1;
+    ev.srv = r->server + 1;
+    ev.rec = r->id;
+    ev.uid = uid;
+    ev.track = (int)sim_tr_track(track);
+    ev.fmt = (int)sim_tr_fmt(fmt);
+    ev.start_utc_ms = start_utc_ms;
+    ev.end_utc_ms = end_utc_ms;
+    sim_drv_trace(d, &ev);
+}
+
+void sim_drv_slice_done(sim_drv_t *d, uint32_t id, uint32_t uid, ha_track_t track, ha_fmt_t fmt,
+                        int64_t start_utc_ms, int64_t end_utc_ms)
+{
+    const sim_drv_rec_t *r = sim_drv_rec(d, id);
+    assert(r != NULL);
+    slice_trace(d, SIM_TR_SLICE_DONE, r, uid, track, fmt, start_utc_ms, end_utc_ms);
+    ha_input_t in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HA_IN_SLICE;
+    in.u.slice.session = d->sessions[r->session].core;
+    in.u.slice.server = r->server;
+    in.u.slice.recorder = id;
+    in.u.slice.uid = uid;
+    in.u.slice.track = track;
+    in.u.slice.fmt = fmt;
+    in.u.slice.start_utc_ms = start_utc_ms;
+    in.u.slice.end_utc_ms = end_utc_ms;
+    drv_input(d, &in);
+}
+
+void sim_drv_slice_lost(sim_drv_t *d, uint32_t id, uint32_t uid, ha_track_t track, ha_fmt_t fmt,
+                        int64_t start_utc_ms, int64_t end_utc_ms)
+{
+    const sim_drv_rec_t *r = sim_drv_rec(d, id);
+    assert(r != NULL);
+    slice_trace(d, SIM_TR_SLICE_LOST, r, uid, track, fmt, start_utc_ms, end_utc_ms);
+}
+
+void sim_drv_trace_kill(sim_drv_t *d, uint32_t server, uint32_t session, uint32_t id)
+{
+    drv_trace_fault(d, SIM_FAULT_KILL, server, session, id, -1, 0);
+}
+
+void sim_drv_link_healed(sim_drv_t *d, uint32_t server)
+{
+    sim_drv_server_t *sv = &d->servers[server];
+    assert(!sv->link_up && sv->host_up);
+    sv->link_up = true;
+    sv->heal_after_detect_ms = -1;
+    sim_tr_ev_t ev = sim_tr_ev(d->now_ms, SIM_TR_FAULT);
+    ev.fault = SIM_FAULT_HEAL;
+    ev.srv = server + 1;
+    sim_drv_trace(d, &ev);
+}
+
+void sim_drv_trace_run(sim_drv_t *d, const char *scenario_name)
+{
+    sim_tr_ev_t run = sim_tr_ev(0, SIM_TR_RUN);
+    run.scenario = scenario_name ? scenario_name : d->scn->path;
+    run.title = d->scn->title;
+    run.seed = d->o.seed;
+    run.servers = d->scn->servers;
+    run.capacity = d->scn->capacity;
+    run.sessions = d->scn->sessions;
+    run.utc0_ms = d->env.utc0_ms;
+    sim_drv_trace(d, &run);
+}
+
+void sim_drv_trace_run_end(sim_drv_t *d)
+{
+    sim_tr_ev_t end = sim_tr_ev(d->now_ms, SIM_TR_RUN_END);
+    end.events = d->stats.trace_events;
+    sim_drv_trace(d, &end);
+}
+
+/* ---- set-up ------------------------------------------------------------ */
+
+sim_drv_t *sim_drv_new(void) { return calloc(1, sizeof(sim_drv_t)); }
+
+void sim_drv_free(sim_drv_t *d)
+{
+    if (d == NULL)
+        return;
+    free(d->core_mem);
+    free(d->servers);
+    free(d->sessions);
+    free(d->core_to_session);
+    drv_recs_free(d);
+    free(d);
+}
+
+static int core_setup(sim_drv_t *d)
+{
+    uint32_t n_srv = d->scn->servers;
+    /* A hostile world also registers a server whose host agent never comes
+     * up: the center must never pick it. */
+    d->core_servers = n_srv + (d->env.p_hostile ? 1u : 0u);
+    ha_config_t cfg = {.servers_max = d->core_servers, .sessions_max = d->sessions_n,
+                       .emit = w_emit, .emit_ctx = d, .random = w_random, .random_ctx = d,
+                       .utc_at_zero_ms = d->env.utc0_ms};
+    size_t need = ha_center_footprint(&cfg);
+    if (need > d->core_mem_size) {
+        free(d->core_mem);
+        d->core_mem = aligned_alloc(16, (need + 15) / 16 * 16);
+        d->core_mem_size = d->core_mem ? need : 0;
+        if (d->core_mem == NULL)
+            return -1;
+    }
+    /* The liar probes configurations in core_mem before the center is laid
+     * out there; it gets the center once it exists. */
+    sim_liar_reset(&d->liar, NULL, &d->env.rng_hostile, d->core_servers, d->sessions_n,
+                   sim_env_mode(d->scn));
+    d->hostile_draws = 0;
+    if (d->env.p_hostile)
+        (void)sim_liar_probe_config(&d->liar, d->core_mem, d->core_mem_size);
+    d->core = ha_center_init(d->core_mem, d->core_mem_size, &cfg);
+    if (d->core == NULL)
+        return -1;
+    d->liar.core = d->core;
+    for (uint32_t i = 0; i < d->core_servers; i++) {
+        /* A hostile world's last server never heartbeats. */
+        int idx = ha_center_add_server(d->core, d->scn->capacity);
+        assert(idx == (int)i);
+        (void)idx;
+    }
+    if (d->env.p_hostile)
+        sim_liar_probe_full(&d->liar);
+    return 0;
+}
+
+static void sessions_setup(sim_drv_t *d)
+{
+    const scn_t *scn = d->scn;
+    for (uint32_t i = 0; i < d->sessions_n; i++) {
+        sim_drv_session_t *s = &d->sessions[i];
+        memset(s, 0, sizeof(*s));
+        s->core = SIM_DRV_NONE;
+        s->rec_first = s->rec_last = SIM_DRV_NONE;
+        d->core_to_session[i] = SIM_DRV_NONE;
+        if (i >= scn->sessions)
+            continue; /* a REST front's, laid out when it is started */
+        if (scn->has_sid && scn->sessions == 1)
+            memcpy(s->sid, scn->sid, sizeof(s->sid));
+        else
+            sim_env_sid(s->sid, &d->env.rng_sid);
+        if (scn->sessions == 1)
+            snprintf(s->cname, sizeof(s->cname), "%s", scn->cname);
+        else
+            snprintf(s->cname, sizeof(s->cname), "%.*s_%" PRIu32, 52, scn->cname, i + 1);
+        s->uid = SIM_RECORDER_UID_BASE + i;
+        s->mode = sim_env_mode(scn);
+        s->webm = d->env.p_webm;
+        s->mp4 = d->env.p_mp4;
+        for (size_t u = 0; u < scn->users_count && u < HA_USERS_MAX; u++)
+            s->users[s->users_count++] = scn->users[u];
+    }
+}
+
+int sim_drv_setup(sim_drv_t *d, const sim_drv_opts_t *o, char *err, size_t err_cap)
+{
+    assert(o->scn != NULL && o->sink != NULL && o->ops != NULL);
+    const scn_t *scn = o->scn;
+    d->o = *o;
+    d->scn = scn;
+    d->ops = o->ops;
+    d->p = o->platform;
+    d->now_ms = 0;
+    d->err[0] = '\0';
+    memset(&d->stats, 0, sizeof(d->stats));
+    d->provision_fail_left = 0;
+    d->next_req = 0;
+    d->act_pending = NULL;
+    d->leave_pending = false;
+    sim_env_init(&d->env, scn, o->seed, o->utc0_ms);
+    sim_rng_stream(&d->rng_rest_sid, o->seed, sim_rng_stream_id("rt_http_sid"));
+
+    d->servers_n = scn->servers;
+    d->sessions_n = scn->sessions + o->extra_sessions;
+    if (!sim_reserve((void **)&d->servers, &d->servers_cap, d->servers_n, sizeof(*d->servers)) ||
+        !sim_reserve((void **)&d->sessions, &d->sessions_cap, d->sessions_n, sizeof(*d->sessions)) ||
+        !sim_reserve((void **)&d->core_to_session, &d->c2s_cap, d->sessions_n,
+                 sizeof(*d->core_to_session)) ||
+        drv_recs_setup(d, 4 * d->sessions_n + 64) != 0 || core_setup(d) != 0) {
+        snprintf(err, err_cap, "out of memory for a world of %" PRIu32 " sessions on %" PRIu32
+                 " servers", d->sessions_n, d->servers_n);
+        return -1;
+    }
+    for (uint32_t i = 0; i < d->servers_n; i++)
+        d->servers[i] = (sim_drv_server_t){.host_up = true, .link_up = true,
+                                           .heal_after_detect_ms = -1, .last_hb_ms = -1,
+                                           .rec_first = SIM_DRV_NONE, .rec_last = SIM_DRV_NONE};
+    sessions_setup(d);
+    return 0;
+}
+
+/* ---- what a platform reads -------------------------------------------- */
+
+const sim_env_t *sim_drv_env(const sim_drv_t *d) { return &d->env; }
+int64_t sim_drv_now(const sim_drv_t *d) { return d->now_ms; }
+
+void sim_drv_set_now(sim_drv_t *d, int64_t t_ms)
+{
+    assert(t_ms >= d->now_ms && "time never goes back");
+    d->now_ms = t_ms;
+}
+
+uint32_t sim_drv_timer_slots(const sim_drv_t *d) { return ha_center_timer_slots(d->core); }
+uint32_t sim_drv_sessions(const sim_drv_t *d) { return d->sessions_n; }
+
+sim_drv_session_t *sim_drv_session(sim_drv_t *d, uint32_t session)
+{
+    assert(session < d->sessions_n);
+    return &d->sessions[session];
+}
+
+sim_drv_server_t *sim_drv_server(sim_drv_t *d, uint32_t server)
+{
+    assert(server < d->servers_n);
+    return &d->servers[server];
+}
+
+sim_drv_stats_t sim_drv_stats(const sim_drv_t *d) { return d->stats; }
+ha_center_t *sim_drv_core(sim_drv_t *d) { return d->core; }
+
+const char *sim_drv_failure(const sim_drv_t *d)
+{
+    return d->liar.failure[0] != '\0' ? d->liar.failure : NULL;
+}
+
+void sim_drv_fail(sim_drv_t *d, const char *msg)
+{
+    if (d->err[0] == '\0')
+        snprintf(d->err, sizeof(d->err), "%s", msg);
+}
+
+const char *sim_drv_error(const sim_drv_t *d) { return d->err[0] != '\0' ? d->err : NULL; }
+
+void sim_drv_add_transitions(const sim_drv_t *d, uint64_t *table)
+{
+    for (int st = 0; st < HA_ST_COUNT; st++) {
+        for (int sev = 0; sev < HA_SEV_COUNT; sev++)
+            table[st * HA_SEV_COUNT + sev] +=
+                ha_center_transitions(d->core, (ha_state_t)st, (ha_sev_t)sev);
+    }
+}

@@ -1,0 +1,320 @@
+/* oracle_impl.h -- the oracle's model of a run, shared by its files.
+ *
+ * Internal to sim/oracle*.c; callers use oracle.h. The model is built only
+ * from trace lines: no function here calls into src/, and the contract's
+ * numbers come from oracle_contract.h, never from ha_policy.h.
+ */
+#ifndef SIM_ORACLE_IMPL_H
+#define SIM_ORACLE_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oracle.h"
+#include "oracle_contract.h"
+#include "oracle_names.h"
+
+#define ID_MAX (1u << 20)  /* largest session, server or recorder id taken */
+#define STR_MAX 130        /* sid and cname kept per session, NUL included */
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
+/* ---- the model ---------------------------------------------------------- */
+
+typedef enum {
+    SS_NONE,      /* no session line yet */
+    SS_STARTING,  /* session accepted, first recorder not started */
+    SS_RECORDING, /* a recorder serves it */
+    SS_WINDOW,    /* an activation is open: detected, not resumed */
+    SS_GIVING_UP, /* the 4th fault was detected; the session must end now */
+    SS_STOPPING,  /* a stop was accepted */
+    SS_ENDED
+} sess_state_t;
+
+typedef struct {
+    uint32_t uid;
+    bool in; /* in the channel now */
+    uint64_t line;
+    uint32_t next; /* index + 1 in the pool, 0 ends the list */
+} user_t;
+
+typedef struct {
+    uint32_t uid;
+    uint64_t line;
+    uint32_t next;
+} uid_t_;
+
+typedef struct {
+    uint32_t uid;
+    int track, bak;
+    bool open;
+    int64_t last_end; /* end of the last entry, INT64_MIN none */
+    uint64_t open_line, close_line, last_line;
+    uint32_t next;
+    char name[ORC_NAME_MAX];
+} pl_t;
+
+typedef struct {
+    uint32_t sess, srv, rec, uid;
+    int track, fmt;
+    int64_t start, end;
+    int bak;    /* the session's name generation when it was finished */
+    bool legit; /* from the serving recorder of a live session: must be listed */
+    bool listed;
+    uint64_t line, list_line;
+} sl_t;
+
+typedef struct {
+    bool known;
+    uint32_t sess, srv, uid;
+    int bak;
+    int act; /* activation it was started for; -1: the first recorder */
+    int64_t t_start, t_ready, t_kill, t_resume_cmd;
+    uint64_t start_line, kill_line, report_line, fence_line, resume_cmd_line;
+    bool ready, failed, killed, reported, exited, fenced, abandoned, slot, rejoined;
+    bool report_held; /* killed while its host was cut off: A2 does not apply */
+    /* R9 on a server's return: the session let it go (switched away,
+     * abandoned the attempt, or ended) and the center must fence it. */
+    bool let_go, fence_judged;
+    uint64_t let_go_line;
+    uint64_t stop_fence_line; /* the center's recorder_stop how=fence, 0 none */
+    uint64_t fenced_line;     /* the center's fenced line, 0 none */
+    uint32_t next; /* the session's recorders, by id; 0 ends */
+} rec_t;
+
+typedef struct {
+    uint32_t used; /* recorder slots taken */
+    bool link_down, crashed, center_down;
+    int64_t t_down; /* W: last disconnect or crash */
+    uint64_t down_line;
+    uint64_t heal_line; /* W: last heal, 0 none */
+    /* R2's detection: cut off after a heartbeat at hb_last, the server is
+     * owed a server_down at exactly hb_last + the timeout (unless it heals
+     * first). hb_gen tells a stale obligation from the live one. */
+    bool hb_known; /* the cut that began this outage carried last_hb_ms */
+    bool hb_owed;
+    int64_t hb_last, hb_cut;
+    uint64_t hb_fault_line;
+    uint32_t hb_gen;
+} srv_t;
+
+#define FAILED_SRV_MAX 16 /* servers remembered as failed in one activation */
+
+typedef struct {
+    bool open;
+    uint32_t srv, rec; /* the serving recorder that failed */
+    uint32_t failed_srv[FAILED_SRV_MAX]; /* it and the replacements' that failed */
+    uint32_t failed_n;
+    uint32_t cur_rec;  /* replacement being started, 0 none */
+    uint32_t last_failed_srv;
+    uint32_t switches;
+    uint64_t det_line, first_switch_line, broken_line;
+    int broken; /* 0, or 1 (A1) / 3 (A3): the switch timing is not judged */
+    bool a4_broken;
+    int64_t t_healed; /* the failed server's link came back, -1 not */
+    uint64_t heal_line;
+    bool reconnect_owed; /* it came back in time, its recorder not known dead */
+    int64_t t_exit; /* exit report of the failed recorder (disconnect path) */
+    uint64_t exit_line;
+} act_t;
+
+typedef struct {
+    sess_state_t state;
+    char sid[STR_MAX], cname[STR_MAX];
+    bool names_ok;
+    int mode;
+    uint32_t uid_cur;
+    uint64_t uid_line;
+    uint32_t serving_rec, serving_srv;
+    int k_next; /* activations counted, the 4th fault included */
+    int act;    /* index of the open activation (or the 4th fault), -1 */
+    int bak;    /* name generation: -1, or k of the last resume */
+    uint32_t users, uids, recs, pls; /* list heads */
+    uint32_t start_attempts;
+    uint32_t cb_seq;
+    bool stop_ok;
+    int64_t t_stop;
+    uint64_t stop_line;
+    int64_t t_end;
+    int end_exit, end_rule;
+    uint64_t end_line;
+    bool cb11;
+    int cb11_exit;
+    int64_t cb11_t;
+    uint64_t cb11_line;
+    bool failover_due;
+    uint32_t failover_uid;
+    uint64_t failover_line;
+    uint32_t detects;
+    uint32_t mp4_next[ORC_ACTIVATIONS_MAX + 1];
+    uint32_t pending_slices;
+    uint64_t line;
+} sess_t;
+
+typedef enum {
+    OB_DETECT_KILL, /* exit report of the serving recorder: detect now */
+    OB_DETECT_DOWN, /* server of the serving recorder declared down: detect now */
+    OB_GIVE_UP,     /* 4th fault: the session ends now */
+    OB_END,         /* an end: callback 11, playlists closed, slices listed */
+    OB_SWITCH,      /* disconnect activation: switch by now (timer-like) */
+    OB_SRV_DOWN,    /* a cut-off server: declared down by now (timer-like) */
+    OB_SRV_FENCES   /* a server back: its let-go recorders fenced now */
+} ob_kind_t;
+
+typedef struct {
+    int64_t due;
+    ob_kind_t kind;
+    uint32_t sess; /* 0 for a server's obligation */
+    int act;
+    uint32_t stamp; /* the session's detect count (the server's hb_gen) when made */
+    uint64_t line;
+    uint32_t srv;   /* the server of OB_SRV_*, else 0 */
+} ob_t;
+
+struct orc {
+    uint64_t line;
+    int64_t last_t;
+    bool have_run;
+    uint32_t servers, capacity, sessions; /* from the run line */
+
+    sess_t *sess;
+    size_t sess_cap, sess_hi;
+    srv_t *srv;
+    size_t srv_cap, srv_hi;
+    rec_t *rec;
+    size_t rec_cap, rec_hi;
+
+    user_t *users;
+    size_t users_n, users_cap;
+    uid_t_ *uids;
+    size_t uids_n, uids_cap;
+    pl_t *pls;
+    size_t pls_n, pls_cap;
+    sl_t *sls;
+    size_t sls_n, sls_cap;
+    act_t *acts;
+    orc_activation_t *pub;
+    size_t acts_n, acts_cap, pub_cap;
+    ob_t *obs;
+    size_t obs_n, obs_cap;
+    int64_t ob_min_due;
+
+    /* Hash indexes; a slot belongs to this run when its gen is o->gen. */
+    uint32_t gen;
+    uint32_t *sl_gen, *sl_idx;
+    size_t sl_tab;
+    uint32_t *nt_gen;
+    uint64_t *nt_val, *nt_line;
+    size_t nt_tab, nt_n;
+
+    orc_violation_t viol[ORC_KEPT_MAX];
+    size_t viol_n;
+    uint64_t viol_total;
+    orc_note_t notes[ORC_KEPT_MAX];
+    size_t notes_n;
+    uint64_t notes_total;
+    uint64_t checked[ORC_RULES];
+    uint64_t violated[ORC_RULES];
+    uint64_t unjudged;
+};
+
+/* ---- oracle.c: memory, findings, tables, obligations -------------------- */
+
+void *orc_grow(void *p, size_t *cap, size_t need, size_t elem);
+void orc_chk(orc_t *o, int rule);
+PRINTF_LIKE(9, 10)
+void orc_viol(orc_t *o, int rule, uint32_t sess, int64_t t, uint64_t l0, uint64_t l1, uint64_t l2,
+              uint64_t l3, const char *fmt, ...);
+PRINTF_LIKE(9, 10)
+void orc_note(orc_t *o, int assumption, uint32_t sess, int64_t t, uint64_t l0, uint64_t l1,
+              uint64_t l2, uint64_t l3, const char *fmt, ...);
+const char *orc_call_word(int call);
+const char *orc_track_word(int track);
+bool orc_id_ok(orc_t *o, const char *what, uint32_t id);
+sess_t *orc_sess_of(orc_t *o, uint32_t id);
+srv_t *orc_srv_of(orc_t *o, uint32_t id);
+rec_t *orc_rec_of(orc_t *o, uint32_t id);
+act_t *orc_act_new(orc_t *o, sess_t *s, int k, int cause, int64_t t);
+uint32_t orc_sess_id(const orc_t *o, const sess_t *s);
+void orc_ob_add(orc_t *o, ob_kind_t kind, int64_t due, uint32_t sess, int act, uint32_t stamp,
+                uint64_t line);
+void orc_ob_add_srv(orc_t *o, ob_kind_t kind, int64_t due, uint32_t srv, uint32_t stamp,
+                    uint64_t line);
+void orc_uid_add(orc_t *o, sess_t *s, uint32_t uid);
+const uid_t_ *orc_uid_find(const orc_t *o, const sess_t *s, uint32_t uid);
+user_t *orc_user_find(const orc_t *o, const sess_t *s, uint32_t uid);
+void orc_user_set(orc_t *o, sess_t *s, uint32_t uid, bool in);
+pl_t *orc_pl_find(const orc_t *o, const sess_t *s, uint32_t uid, int track, int bak);
+void orc_sl_add(orc_t *o, const sl_t *x);
+sl_t *orc_sl_find(orc_t *o, const sim_tr_ev_t *ev);
+uint64_t orc_notice_seen(orc_t *o, uint64_t v);
+void orc_ob_flush_sess(orc_t *o, uint32_t sess);
+
+/* ---- oracle_world.c: run, sessions, faults, recorders ------------------- */
+
+void orc_on_run(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_session(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_fault(orc_t *o, const sim_tr_ev_t *ev);
+void orc_slot_free(orc_t *o, rec_t *r);
+void orc_on_exit_report(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_user(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_recorder_start(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_recorder_resume(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_recorder_ready(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_recorder_failed(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_recorder_stop(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_recorder_exited(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_fenced(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_run_end(orc_t *o, const sim_tr_ev_t *ev);
+
+/* ---- oracle_activation.c: detect, switch, resume, give-up, end ---------- */
+
+void orc_a1_check(orc_t *o, sess_t *s, act_t *a, const char *when);
+PRINTF_LIKE(4, 5)
+void orc_a3_break(orc_t *o, sess_t *s, act_t *a, const char *fmt, ...);
+act_t *orc_open_act_of_rec(orc_t *o, const rec_t *r, sess_t **sp);
+PRINTF_LIKE(7, 8)
+void orc_timing(orc_t *o, int rule, const act_t *a, int64_t t, uint64_t l0, uint64_t l1,
+                const char *fmt, ...);
+void orc_judge_unresumed(orc_t *o, act_t *a, int64_t t, uint64_t line, bool run_end);
+void orc_on_detect(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_server_down(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_server_up(orc_t *o, const sim_tr_ev_t *ev);
+act_t *orc_window_of(orc_t *o, sess_t *s, const char *what);
+void orc_on_reconnecting(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_reconnected(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_switch(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_attempt_failed(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_started(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_resume(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_give_up(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_end(orc_t *o, const sim_tr_ev_t *ev);
+
+/* ---- oracle_servers.c: servers declared down (R2) and back (R9) -------- */
+
+void orc_srv_cut(orc_t *o, srv_t *sv, const sim_tr_ev_t *ev);
+void orc_srv_healed(orc_t *o, srv_t *sv);
+void orc_srv_declared_down(orc_t *o, srv_t *sv, const sim_tr_ev_t *ev);
+void orc_srv_back(orc_t *o, const sim_tr_ev_t *ev);
+void orc_srv_ob_fire(orc_t *o, const ob_t *b);
+bool orc_srv_ob_live(const orc_t *o, const ob_t *b);
+void orc_let_go(orc_t *o, rec_t *r);
+
+/* ---- oracle_files.c: slices and playlists ------------------------------ */
+
+void orc_on_slice_done(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_slice(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_playlist_close(orc_t *o, const sim_tr_ev_t *ev);
+
+/* ---- oracle_api.c: API answers and callbacks --------------------------- */
+
+void orc_on_api(orc_t *o, const sim_tr_ev_t *ev);
+void orc_on_callback(orc_t *o, const sim_tr_ev_t *ev);
+
+#endif

@@ -1,0 +1,164 @@
+/* oracle_names.c -- recording file names, built the oracle's own way.
+ *
+ * No libc time functions: the UTC stamp comes from days since the epoch by
+ * the civil-from-days arithmetic (H. Hinnant's algorithm), so the result
+ * does not depend on TZ, the C library or the host.
+ */
+#include "oracle_names.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "trace/trace.h" /* the trace's vocabulary: modes, tracks, formats */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+void orc_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+{
+    /* Shift the epoch to 0000-03-01 so leap days fall at the end of a year;
+     * an era is 400 years, 146097 days. */
+    int64_t z = days + 719468;
+    int64_t era = floor_div(z, 146097);
+    int64_t doe = z - era * 146097;                                   /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);            /* [0, 365] */
+    int64_t mp = (5 * doy + 2) / 153;                                 /* [0, 11], March = 0 */
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+
+    *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *month = m;
+    *year = yoe + era * 400 + (m <= 2);
+}
+
+static void put_digits(char *out, int64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        out[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+bool orc_utc_format(char out[ORC_UTC_LEN + 1], int64_t utc_ms)
+{
+    int64_t days = floor_div(utc_ms, 86400000);
+    int64_t ms_of_day = utc_ms - days * 86400000;
+    int64_t year;
+    int month, day;
+
+    out[0] = '\0';
+    /* Beyond this the day count below would overflow long before a year
+     * leaves 0..9999; both are far outside any recording. */
+    if (days < -800000 || days > 3000000)
+        return false;
+    orc_civil_from_days(days, &year, &month, &day);
+    if (year < 0 || year > 9999)
+        return false;
+    put_digits(out, year, 4);
+    put_digits(out + 4, month, 2);
+    put_digits(out + 6, day, 2);
+    put_digits(out + 8, ms_of_day / 3600000, 2);
+    put_digits(out + 10, ms_of_day / 60000 % 60, 2);
+    put_digits(out + 12, ms_of_day / 1000 % 60, 2);
+    put_digits(out + 14, ms_of_day % 1000, 3);
+    out[ORC_UTC_LEN] = '\0';
+    return true;
+}
+
+/* "<sid>_<cname>" with web mode's cname rule, then the individual stream
+ * part; returns false when it cannot name the stream. */
+static bool stem(char *buf, size_t cap, int mode, const char *sid, const char *cname,
+                 uint32_t uid, int track, int bak)
+{
+    size_t n = 0;
+    int w;
+
+    if (bak >= 0) {
+        w = snprintf(buf, cap, "bak%d_", bak);
+        if (w < 0 || (size_t)w >= cap)
+            return false;
+        n = (size_t)w;
+    }
+    w = snprintf(buf + n, cap - n, "%s_%s", sid, cname);
+    if (w < 0 || (size_t)w >= cap - n)
+        return false;
+    if (mode == SIM_MODE_WEB) {
+        /* Web page recording: every cname character outside [A-Za-z0-9_-]
+         * becomes '-'; a character, so a multi-byte UTF-8 one becomes one
+         * '-' (its continuation bytes are dropped). */
+        char *c = buf + n + strlen(sid) + 1;
+        char *d = c;
+        for (; *c != '\0'; c++) {
+            unsigned char u = (unsigned char)*c;
+            bool ok = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') ||
+                      (u >= '0' && u <= '9') || u == '_' || u == '-';
+            if ((u & 0xC0) == 0x80)
+                continue;
+            *d++ = ok ? (char)u : '-';
+        }
+        *d = '\0';
+        w = (int)(d - (buf + n));
+    }
+    n += (size_t)w;
+    if (mode == SIM_MODE_COMPOSITE || mode == SIM_MODE_WEB)
+        return track == SIM_TRACK_MIX;
+    if (mode != SIM_MODE_INDIVIDUAL || (track != SIM_TRACK_AUDIO && track != SIM_TRACK_VIDEO))
+        return false;
+    w = snprintf(buf + n, cap - n, "__uid_s_%lu__uid_e_%s", (unsigned long)uid,
+                 track == SIM_TRACK_AUDIO ? "audio" : "video");
+    return w >= 0 && (size_t)w < cap - n;
+}
+
+static bool append(char *buf, size_t cap, const char *s)
+{
+    size_t n = strlen(buf), k = strlen(s);
+
+    if (n + k >= cap)
+        return false;
+    memcpy(buf + n, s, k + 1);
+    return true;
+}
+
+bool orc_name_playlist(char *buf, size_t cap, int mode, const char *sid, const char *cname,
+                       uint32_t uid, int track, int bak)
+{
+    if (cap == 0)
+        return false;
+    buf[0] = '\0';
+    if (!stem(buf, cap, mode, sid, cname, uid, track, bak) || !append(buf, cap, ".m3u8")) {
+        buf[0] = '\0';
+        return false;
+    }
+    return true;
+}
+
+bool orc_name_slice(char *buf, size_t cap, int mode, const char *sid, const char *cname,
+                    uint32_t uid, int track, int fmt, int bak, int64_t start_utc_ms,
+                    uint32_t mp4_index)
+{
+    char tail[32];
+    char utc[ORC_UTC_LEN + 1];
+
+    if (cap == 0)
+        return false;
+    buf[0] = '\0';
+    if (fmt == SIM_FMT_MP4) {
+        if (mode == SIM_MODE_INDIVIDUAL)
+            return false;
+        snprintf(tail, sizeof tail, "_%lu.mp4", (unsigned long)mp4_index);
+    } else if (fmt == SIM_FMT_TS || fmt == SIM_FMT_WEBM) {
+        if (!orc_utc_format(utc, start_utc_ms))
+            return false;
+        snprintf(tail, sizeof tail, "_%s.%s", utc, fmt == SIM_FMT_TS ? "ts" : "webm");
+    } else {
+        return false;
+    }
+    if (!stem(buf, cap, mode, sid, cname, uid, track, bak) || !append(buf, cap, tail)) {
+        buf[0] = '\0';
+        return false;
+    }
+    return true;
+}

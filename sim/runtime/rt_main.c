@@ -1,0 +1,349 @@
+/* rt_main.c -- hasim-rt: the command line, and the supervisor of --speed.
+ *
+ *   hasim-rt run [--speed N] [--trace FILE] [--http PORT] [--workdir DIR]
+ *                [--pids FILE] [-q] SCENARIO.scn
+ *
+ * With --speed N the command re-executes itself as a child under
+ * LD_PRELOAD=libfaketimeMT.so.1 FAKETIME="+0 xN" (its children inherit both,
+ * and the shared start time in FAKETIME_SHARED), and stays as a small
+ * supervisor that is not under libfaketime itself: it forwards SIGINT,
+ * SIGTERM and SIGHUP, adopts (PR_SET_CHILD_SUBREAPER) and SIGKILLs by pid
+ * whatever of the run outlives the center, however the center ended (even by
+ * SIGKILL), and removes the /dev/shm/faketime_* objects named after the pids
+ * of the run -- libfaketime unlinks its own only at a normal exit().
+ */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rt_center.h"
+#include "rt_proto.h"
+#include "lang/scn.h"
+
+#define RT_VERSION "0.1.0"
+#define RT_SPEED_MAX 1000
+#define RT_PIDS_MAX 65536
+#define RT_SUPERVISE_REAP_MS 10000 /* real ms */
+/* The center writes its pid first thing; a center that has not within this
+ * (real ms) hangs in libfaketime's initialisation (docs/realtime.md). */
+#define RT_SUPERVISE_START_MS 10000
+
+static const char HELP[] =
+    "usage: hasim-rt run [options] SCENARIO.scn\n"
+    "\n"
+    "Runs a scenario against real processes: a center running the HA core in an\n"
+    "event loop, one host agent process per server, one recorder process per\n"
+    "recording; kills are SIGKILLs, disconnects are the agent dropping the\n"
+    "network, host crashes SIGKILL the agent's process group. Writes the trace of\n"
+    "docs/trace.md and judges it like `hasim run` (`hasim check TRACE` agrees).\n"
+    "\n"
+    "  --speed N       run N times faster under libfaketime (FAKETIME=\"+0 xN\")\n"
+    "  --trace FILE    write the trace (JSON Lines)\n"
+    "  --http PORT     serve the REST API on 127.0.0.1:PORT (0: any free port)\n"
+    "  --workdir DIR   keep the slice files and the storage in DIR\n"
+    "                  (default: a temporary directory, removed when the run passes)\n"
+    "  --pids FILE     write the pid of every process of the run, one a line\n"
+    "  -q, --quiet     print the verdict only when the run fails\n"
+    "  -h, --help      this text\n"
+    "\n"
+    "Real time jitters: run the scenarios whose expectations have margins\n"
+    "(docs/realtime.md). Exit status: 0 pass, 1 a check failed, 2 usage, input or\n"
+    "environment error, or interrupted.\n";
+
+static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("hasim-rt: usage error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n(see 'hasim-rt run --help')\n", stderr);
+    return 2;
+}
+
+static bool parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+    if (s == NULL || *s == '\0' || strlen(s) > 10)
+        return false;
+    uint64_t v = 0;
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    if (v > max)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static const char *find_libfaketime(void)
+{
+    static const char *const places[] = {
+        "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
+        "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
+        "/usr/lib/faketime/libfaketimeMT.so.1",
+        "/usr/local/lib/faketime/libfaketimeMT.so.1",
+    };
+    const char *env = getenv("HASIM_RT_LIBFAKETIME");
+    if (env != NULL && env[0] != '\0')
+        return access(env, R_OK) == 0 ? env : NULL;
+    for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+        if (access(places[i], R_OK) == 0)
+            return places[i];
+    }
+    return NULL;
+}
+
+static void shm_remove(int32_t pid)
+{
+    char p[2][64];
+    snprintf(p[0], sizeof(p[0]), "/dev/shm/faketime_shm_%" PRId32, pid);
+    snprintf(p[1], sizeof(p[1]), "/dev/shm/sem.faketime_sem_%" PRId32, pid);
+    for (size_t i = 0; i < 2; i++) {
+        if (unlink(p[i]) == 0)
+            fprintf(stderr, "hasim-rt: removed %s, left by a killed process\n", p[i]);
+    }
+}
+
+/* The supervisor's part after the center exited: nothing of the run may
+ * survive it. Every survivor is our child by now (we are the subreaper),
+ * so waitpid() on its pid is safe from pid reuse. */
+static void supervise_cleanup(pid_t center, const char *pids_path)
+{
+    static int32_t pids[RT_PIDS_MAX];
+    size_t n = 0;
+    FILE *f = pids_path != NULL ? fopen(pids_path, "r") : NULL;
+    if (f != NULL) {
+        char line[128];
+        while (n < RT_PIDS_MAX && fgets(line, sizeof(line), f) != NULL) {
+            long v = strtol(line, NULL, 10);
+            if (v > 0 && v <= INT32_MAX)
+                pids[n++] = (int32_t)v;
+        }
+        fclose(f);
+    }
+    int killed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (pids[i] == (int32_t)center)
+            continue;
+        if (waitpid((pid_t)pids[i], NULL, WNOHANG) == 0) {
+            (void)kill((pid_t)pids[i], SIGKILL);
+            killed++;
+        }
+    }
+    if (killed > 0)
+        fprintf(stderr, "hasim-rt: SIGKILLed %d process(es) the run left behind\n", killed);
+    int64_t until = rt_now_ms() + RT_SUPERVISE_REAP_MS;
+    for (;;) {
+        pid_t r = waitpid(-1, NULL, WNOHANG);
+        if (r < 0 && errno != EINTR)
+            break; /* ECHILD: nothing left */
+        if (r == 0) {
+            if (rt_now_ms() >= until) {
+                fprintf(stderr, "hasim-rt: error: processes of the run would not die\n");
+                break;
+            }
+            struct pollfd none;
+            (void)rt_poll(&none, 0, 20);
+        }
+    }
+    shm_remove((int32_t)center);
+    for (size_t i = 0; i < n; i++)
+        shm_remove(pids[i]);
+}
+
+static int supervise(char **argv, uint32_t speed, const char *pids_opt, bool quiet)
+{
+    const char *lib = find_libfaketime();
+    if (lib == NULL) {
+        fprintf(stderr, "hasim-rt: error: --speed needs libfaketime (libfaketimeMT.so.1) and it "
+                        "is not installed: apt-get install faketime libfaketime (ci/deps.sh), "
+                        "or set HASIM_RT_LIBFAKETIME\n");
+        return 2;
+    }
+    char pids_tmp[PATH_MAX] = "";
+    const char *pids_path = pids_opt;
+    if (pids_path == NULL) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(pids_tmp, sizeof(pids_tmp), "%s/hasim-rt-pids.XXXXXX",
+                 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+        int fd = mkstemp(pids_tmp);
+        if (fd < 0) {
+            fprintf(stderr, "hasim-rt: error: cannot create %s: %s\n", pids_tmp, strerror(errno));
+            return 2;
+        }
+        close(fd);
+        pids_path = pids_tmp;
+    }
+    static const int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
+    int sig = rt_sig_init(sigs, sizeof(sigs) / sizeof(sigs[0]));
+    if (sig < 0)
+        return 2;
+    rt_become_subreaper();
+    int64_t t0 = rt_now_ms();
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        char preload[PATH_MAX * 2], faketime[32], speed_s[16];
+        const char *old = getenv("LD_PRELOAD");
+        snprintf(preload, sizeof(preload), "%s%s%s", lib, old && *old ? ":" : "",
+                 old && *old ? old : "");
+        snprintf(faketime, sizeof(faketime), "+0 x%" PRIu32, speed);
+        snprintf(speed_s, sizeof(speed_s), "%" PRIu32, speed);
+        const char *asan = getenv("ASAN_OPTIONS");
+        char asan_opts[1024];
+        /* ASan wants to be first in the preload order; libfaketime is. */
+        snprintf(asan_opts, sizeof(asan_opts), "%s%sverify_asan_link_order=0",
+                 asan && *asan ? asan : "", asan && *asan ? ":" : "");
+        if (setenv("LD_PRELOAD", preload, 1) != 0 || setenv("FAKETIME", faketime, 1) != 0 ||
+            setenv("HASIM_RT_SPEED", speed_s, 1) != 0 ||
+            setenv("HASIM_RT_PIDS", pids_path, 1) != 0 ||
+            setenv("ASAN_OPTIONS", asan_opts, 1) != 0)
+            _exit(2);
+        /* A fresh shared clock for this run, created by the child. */
+        unsetenv("FAKETIME_SHARED");
+        execv("/proc/self/exe", argv);
+        fprintf(stderr, "hasim-rt: error: cannot re-execute myself: %s\n", strerror(errno));
+        _exit(2);
+    }
+    if (child < 0) {
+        fprintf(stderr, "hasim-rt: error: fork: %s\n", strerror(errno));
+        return 2;
+    }
+    int status = 0;
+    bool started = false;
+    for (;;) {
+        struct pollfd p = {sig, POLLIN, 0};
+        (void)rt_poll(&p, 1, started ? RT_POLL_MAX_MS : 100);
+        if (!started) {
+            struct stat st;
+            started = stat(pids_path, &st) == 0 && st.st_size > 0;
+            if (!started && rt_now_ms() - t0 > RT_SUPERVISE_START_MS) {
+                fprintf(stderr, "hasim-rt: error: the run did not start under libfaketime within "
+                                "%d ms (a runtime that reads the clock before libfaketime is "
+                                "ready deadlocks it: clang's -fsanitize=address does; use gcc, "
+                                "or run without --speed)\n", RT_SUPERVISE_START_MS);
+                (void)kill(child, SIGKILL);
+                started = true; /* said once; the reaping follows */
+            }
+        }
+        for (int s; (s = rt_sig_next(sig)) != 0;) {
+            if (s != SIGCHLD)
+                (void)kill(child, s); /* the center tears down and exits */
+        }
+        pid_t r = waitpid(child, &status, WNOHANG);
+        if (r == child)
+            break;
+        if (r < 0 && errno != EINTR) {
+            status = 2 << 8;
+            break;
+        }
+    }
+    supervise_cleanup(child, pids_path);
+    if (pids_tmp[0] != '\0')
+        unlink(pids_tmp);
+    if (!quiet)
+        fprintf(stderr, "hasim-rt: x%" PRIu32 " run took %" PRId64 " ms of real time\n", speed,
+                rt_now_ms() - t0);
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    fprintf(stderr, "hasim-rt: error: the center died of signal %d\n", WTERMSIG(status));
+    return 2;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    rt_run_opts_t o = {.http_port = -1, .speed = 1};
+    uint32_t speed = 0;
+    const char *scenario = NULL;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(HELP, stdout);
+            return 0;
+        } else if (strcmp(a, "--speed") == 0) {
+            if (!parse_u32(v, RT_SPEED_MAX, &speed) || speed == 0)
+                return usage("--speed takes a whole number 1..1000, not '%s'", v ? v : "");
+            i++;
+        } else if (strcmp(a, "--trace") == 0 && v != NULL) {
+            o.trace_path = argv[++i];
+        } else if (strcmp(a, "--http") == 0) {
+            uint32_t port;
+            if (!parse_u32(v, 65535, &port))
+                return usage("--http takes a port 0..65535, not '%s'", v ? v : "");
+            o.http_port = (int)port;
+            i++;
+        } else if (strcmp(a, "--workdir") == 0 && v != NULL) {
+            o.workdir = argv[++i];
+        } else if (strcmp(a, "--pids") == 0 && v != NULL) {
+            o.pids_path = argv[++i];
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            o.quiet = true;
+        } else if (a[0] == '-') {
+            return usage("unknown option or missing value: '%s'", a);
+        } else if (scenario != NULL) {
+            return usage("one scenario per run; '%s' is a second", a);
+        } else {
+            scenario = a;
+        }
+    }
+    if (scenario == NULL)
+        return usage("no scenario given");
+    o.scenario_path = scenario;
+
+    const char *under = getenv("HASIM_RT_SPEED");
+    if (speed > 0 && (under == NULL || under[0] == '\0')) {
+        /* Bad input is refused before any process starts. */
+        scn_t *scn = scn_new();
+        char err[SCN_ERR_SIZE];
+        int bad = scn == NULL ? 2 : scn_parse_file(scn, scenario, err, sizeof(err));
+        scn_free(scn);
+        if (bad != 0) {
+            fprintf(stderr, "%s\n", scn == NULL ? "hasim-rt: error: out of memory" : err);
+            return 2;
+        }
+        return supervise(argv, speed, o.pids_path, o.quiet);
+    }
+    if (under != NULL && under[0] != '\0') {
+        uint32_t s;
+        if (parse_u32(under, RT_SPEED_MAX, &s) && s > 0)
+            o.speed = s;
+        if (o.pids_path == NULL) {
+            const char *p = getenv("HASIM_RT_PIDS");
+            o.pids_path = p != NULL && p[0] != '\0' ? p : NULL;
+        }
+        /* Our children need libfaketime but not our bookkeeping. */
+        unsetenv("HASIM_RT_SPEED");
+        unsetenv("HASIM_RT_PIDS");
+    }
+    return rt_run(&o);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        fputs(HELP, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("hasim-rt %s\n", RT_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "run") == 0)
+        return cmd_run(argc, argv);
+    fprintf(stderr, "hasim-rt: error: unknown command '%s' (see 'hasim-rt --help')\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,775 @@
+/* world.c -- the simulated world: the driver's platform in virtual time.
+ *
+ * Everything that happens is an event in one queue ordered by (time, prio,
+ * insertion): world events have prio 0 and the center's timers prio 1, so
+ * within one millisecond the world acts first and the center decides on
+ * everything that happened up to and including that millisecond. That is
+ * what makes "the link is back at exactly 60 000 ms" a reconnect.
+ *
+ * What a session, a fault or a command of the center means is the driver's
+ * (drive/driver.h), shared with the real-process runtime. What is here is
+ * the physics: when a recorder comes up, how its streams are cut into
+ * slices by the GOP rule, what a cut link does to them, when a killed
+ * process's exit report arrives. Scheduled events carry an epoch: a
+ * recorder or a link bumps its own whenever what was scheduled for it no
+ * longer holds, and a stale event is dropped when it fires.
+ *
+ * Randomness is the driver's streams (one per purpose, drawn in the same
+ * order as on real processes); the world draws none of its own.
+ */
+#include "world.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drive/driver.h"
+#include "engine/evq.h"
+#include "engine/reserve.h"
+
+enum {
+    EVK_ACTION,      /* a: action index */
+    EVK_TIMER,       /* a: slot, b: gen, c: kind, d: index */
+    EVK_HB_TICK,
+    EVK_EXIT_REPORT, /* a: recorder */
+    EVK_REC_UP,      /* a: recorder, b: epoch */
+    EVK_SLICE,       /* a: recorder, b: epoch, c: stream */
+    EVK_HEAL,        /* a: server, b: link epoch */
+    EVK_POLL,        /* a: session */
+    EVK_FLUSH_DONE,  /* a: recorder, b: epoch */
+    EVK_END,
+};
+
+enum { PRIO_WORLD = 0, PRIO_TIMER = 1 };
+
+typedef struct {
+    uint32_t uid;       /* stream owner; 0 for the mix */
+    uint8_t track;      /* ha_track_t */
+    uint8_t fmt;        /* ha_fmt_t */
+    bool active;
+    int64_t start_ms;   /* start of the slice in progress */
+} w_stream_t;
+
+/* The world's part of a recorder's slot in the driver's pool. */
+typedef struct {
+    uint32_t epoch;        /* bumped whenever scheduled events must be dropped */
+    bool fail_start;       /* provisioning failure injected */
+    bool exit_held;        /* exit report waiting for the link */
+    bool report_pending;   /* a kill's exit report is scheduled */
+    bool release_due;      /* on the release list */
+    int32_t block;         /* stream block, -1 none */
+    uint32_t release_next; /* the release list, by recorder id */
+    int64_t gop_ms;
+    int64_t stop_ms;
+} w_rec_t;
+
+_Static_assert(sizeof(w_rec_t) <= SIM_DRV_REC_PLATFORM_BYTES, "fits its slot");
+
+struct sim_world {
+    const scn_t *scn;
+    sim_world_opts_t opts;
+    sim_drv_t *drv;
+    sim_evq_t q;
+    uint32_t q_cap;
+
+    sim_ev_handle_t *timer_handle;
+    uint32_t timer_slots_cap;
+    uint32_t *link_epoch;  /* per server */
+    uint32_t link_epoch_cap;
+
+    w_stream_t *blocks;   /* block i: streams [i*block_len, (i+1)*block_len) */
+    int32_t *block_free;
+    uint32_t blocks_cap, block_len, blocks_free_count;
+    uint32_t stream_slots_cap, block_free_cap;
+
+    uint32_t next_action;
+    uint32_t release_head; /* recorders to give back at the next event */
+    uint64_t events;
+    char err[256];
+};
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static int64_t now(const sim_world_t *w) { return sim_drv_now(w->drv); }
+
+static sim_ev_handle_t push(sim_world_t *w, int64_t t_ms, uint8_t prio, uint32_t kind, uint32_t a,
+                            uint32_t b, uint32_t c, uint64_t d)
+{
+    sim_ev_data_t data = {kind, a, b, c, d};
+    assert(t_ms >= now(w));
+    if (sim_evq_count(&w->q) == sim_evq_capacity(&w->q)) {
+        /* A bound, not a crash: the run is reported as too big. */
+        snprintf(w->err, sizeof(w->err), "event queue full (%" PRIu32 " events)", w->q_cap);
+        return SIM_EV_HANDLE_NONE;
+    }
+    return sim_evq_push(&w->q, t_ms, prio, data);
+}
+
+static int64_t utc(const sim_world_t *w, int64_t t_ms) { return sim_drv_env(w->drv)->utc0_ms + t_ms; }
+
+static w_rec_t *phys(sim_drv_rec_t *r) { return sim_drv_rec_platform(r); }
+
+static w_stream_t *rec_streams(sim_world_t *w, sim_drv_rec_t *r)
+{
+    assert(phys(r)->block >= 0);
+    return &w->blocks[(size_t)phys(r)->block * w->block_len];
+}
+
+/* Nothing will name r again once its events have run out: it is given back
+ * at the top of the next event, never while a handler may still hold it. */
+static void release_later(sim_world_t *w, sim_drv_rec_t *r)
+{
+    w_rec_t *p = phys(r);
+    if (p->release_due)
+        return;
+    assert(p->block < 0 && "a released recorder records nothing");
+    p->release_due = true;
+    p->release_next = w->release_head;
+    w->release_head = r->id;
+}
+
+static void release_due(sim_world_t *w)
+{
+    while (w->release_head != 0) {
+        sim_drv_rec_t *r = sim_drv_rec(w->drv, w->release_head);
+        assert(r != NULL && phys(r)->release_due);
+        w->release_head = phys(r)->release_next;
+        sim_drv_rec_release(w->drv, r);
+    }
+}
+
+/* ---- recorders --------------------------------------------------------- */
+
+static void stream_schedule(sim_world_t *w, sim_drv_rec_t *r, uint32_t si)
+{
+    const w_stream_t *st = &rec_streams(w, r)[si];
+    int64_t len = st->fmt == HA_FMT_MP4 ? SIM_MP4_SEGMENT_MS
+                  : st->track == HA_TRACK_AUDIO ? SIM_SLICE_MS
+                                                : sim_env_video_slice_ms(phys(r)->gop_ms);
+    push(w, st->start_ms + len, PRIO_WORLD, EVK_SLICE, r->id, phys(r)->epoch, si, 0);
+}
+
+static void stream_add(sim_world_t *w, sim_drv_rec_t *r, uint32_t uid, ha_track_t track,
+                       ha_fmt_t fmt)
+{
+    w_stream_t *sts = rec_streams(w, r);
+    for (uint32_t i = 0; i < w->block_len; i++) {
+        if (!sts[i].active) {
+            sts[i] = (w_stream_t){uid, (uint8_t)track, (uint8_t)fmt, true, now(w)};
+            stream_schedule(w, r, i);
+            return;
+        }
+    }
+    /* Beyond the service's 17 recorded users: not recorded, as in reality. */
+}
+
+/* The next slice starts where this one ended; set after the core heard of
+ * this one, as it always was (what the core does meanwhile sees the old
+ * start). */
+static void slice_done(sim_world_t *w, sim_drv_rec_t *r, w_stream_t *st, int64_t end_ms)
+{
+    sim_drv_slice_done(w->drv, r->id, st->uid, (ha_track_t)st->track, (ha_fmt_t)st->fmt,
+                       utc(w, st->start_ms), utc(w, end_ms));
+    st->start_ms = end_ms;
+}
+
+static void streams_release(sim_world_t *w, sim_drv_rec_t *r)
+{
+    if (phys(r)->block < 0)
+        return;
+    w->block_free[w->blocks_free_count++] = phys(r)->block;
+    phys(r)->block = -1;
+}
+
+/* A fault cuts the slices in progress: they were never finished, so they
+ * are lost -- the gap of the interruption starts at the last finished one. */
+static void streams_cut(sim_world_t *w, sim_drv_rec_t *r)
+{
+    if (phys(r)->block < 0)
+        return;
+    w_stream_t *sts = rec_streams(w, r);
+    for (uint32_t i = 0; i < w->block_len; i++) {
+        if (!sts[i].active)
+            continue;
+        sim_drv_slice_lost(w->drv, r->id, sts[i].uid, (ha_track_t)sts[i].track,
+                           (ha_fmt_t)sts[i].fmt, utc(w, sts[i].start_ms), utc(w, now(w)));
+        sts[i].active = false;
+    }
+    streams_release(w, r);
+}
+
+static bool recording_begin(sim_world_t *w, sim_drv_rec_t *r)
+{
+    if (w->blocks_free_count == 0) {
+        snprintf(w->err, sizeof(w->err), "more recorders recording at once than %" PRIu32,
+                 w->blocks_cap);
+        return false;
+    }
+    phys(r)->block = w->block_free[--w->blocks_free_count];
+    w_stream_t *sts = rec_streams(w, r);
+    for (uint32_t i = 0; i < w->block_len; i++)
+        sts[i].active = false;
+    r->state = SIM_REC_RECORDING;
+    phys(r)->epoch++;
+    const sim_drv_session_t *s = sim_drv_session(w->drv, r->session);
+    const sim_env_t *env = sim_drv_env(w->drv);
+    if (w->scn->mode == SCN_MODE_INDIVIDUAL) {
+        for (uint32_t u = 0; u < s->users_count; u++) {
+            stream_add(w, r, s->users[u], HA_TRACK_AUDIO, HA_FMT_TS);
+            stream_add(w, r, s->users[u], HA_TRACK_VIDEO, env->p_webm ? HA_FMT_WEBM : HA_FMT_TS);
+        }
+    } else {
+        stream_add(w, r, 0, HA_TRACK_MIX, HA_FMT_TS);
+        if (env->p_mp4)
+            stream_add(w, r, 0, HA_TRACK_MIX, HA_FMT_MP4);
+    }
+    return true;
+}
+
+static sim_drv_rec_t *rec_of(sim_world_t *w, uint32_t id, uint32_t epoch, sim_rec_state_t state)
+{
+    sim_drv_rec_t *r = sim_drv_rec(w->drv, id);
+    return r != NULL && phys(r)->epoch == epoch && r->state == state ? r : NULL;
+}
+
+static void on_rec_up(sim_world_t *w, uint32_t id, uint32_t epoch)
+{
+    sim_drv_rec_t *r = rec_of(w, id, epoch, SIM_REC_STARTING);
+    if (r == NULL)
+        return;
+    if (!sim_drv_server_reachable(w->drv, r->server)) {
+        r->state = SIM_REC_PAUSED; /* started, but cannot reach channel or center */
+        return;
+    }
+    if (phys(r)->fail_start) {
+        sim_drv_rec_failed(w->drv, id);
+        release_later(w, r);
+        return;
+    }
+    if (recording_begin(w, r))
+        sim_drv_rec_ready(w->drv, id);
+}
+
+static void on_slice(sim_world_t *w, uint32_t id, uint32_t epoch, uint32_t si)
+{
+    sim_drv_rec_t *r = rec_of(w, id, epoch, SIM_REC_RECORDING);
+    if (r == NULL)
+        return;
+    w_stream_t *st = &rec_streams(w, r)[si];
+    if (!st->active)
+        return;
+    slice_done(w, r, st, now(w));
+    /* The center may have answered by stopping this recorder. */
+    if (r->state == SIM_REC_RECORDING && phys(r)->epoch == epoch && st->active)
+        stream_schedule(w, r, si);
+}
+
+static void deliver_exit_report(sim_world_t *w, sim_drv_rec_t *r)
+{
+    phys(r)->exit_held = false;
+    sim_drv_exit_report(w->drv, r->id);
+    release_later(w, r);
+}
+
+static void on_exit_report(sim_world_t *w, uint32_t id)
+{
+    sim_drv_rec_t *r = sim_drv_rec(w->drv, id);
+    if (r == NULL)
+        return;
+    phys(r)->report_pending = false;
+    const sim_drv_server_t *sv = sim_drv_server(w->drv, r->server);
+    if (!sv->host_up)
+        release_later(w, r); /* the host agent died with it */
+    else if (!sv->link_up)
+        phys(r)->exit_held = true; /* sent when the link returns */
+    else
+        deliver_exit_report(w, r);
+}
+
+static void on_flush_done(sim_world_t *w, uint32_t id, uint32_t epoch)
+{
+    sim_drv_rec_t *r = rec_of(w, id, epoch, SIM_REC_STOPPING);
+    if (r == NULL)
+        return;
+    if (!sim_drv_server_reachable(w->drv, r->server)) {
+        streams_cut(w, r);
+        r->state = SIM_REC_PAUSED;
+        return;
+    }
+    /* The last slices end where the stop was asked for. */
+    w_stream_t *sts = rec_streams(w, r);
+    for (uint32_t i = 0; i < w->block_len; i++) {
+        if (sts[i].active && phys(r)->stop_ms > sts[i].start_ms)
+            slice_done(w, r, &sts[i], phys(r)->stop_ms);
+        sts[i].active = false;
+    }
+    streams_release(w, r);
+    sim_drv_rec_exited(w->drv, id);
+    release_later(w, r);
+}
+
+/* ---- links and hosts --------------------------------------------------- */
+
+static void link_down(sim_world_t *w, uint32_t server)
+{
+    sim_drv_server(w->drv, server)->link_up = false;
+    w->link_epoch[server]++;
+    /* Cut off from the network, a recorder gets no media and can reach
+     * neither storage nor the center: what it was recording is lost, and it
+     * waits for the center to tell it to resume or stop. */
+    for (sim_drv_rec_t *r = sim_drv_server_recs(w->drv, server); r != NULL;
+         r = sim_drv_next_on_server(w->drv, r)) {
+        if (r->state == SIM_REC_RECORDING || r->state == SIM_REC_STOPPING) {
+            streams_cut(w, r);
+            r->state = SIM_REC_PAUSED;
+            phys(r)->epoch++;
+        }
+    }
+}
+
+static void on_heal(sim_world_t *w, uint32_t server, uint32_t link_epoch)
+{
+    const sim_drv_server_t *sv = sim_drv_server(w->drv, server);
+    if (w->link_epoch[server] != link_epoch || sv->link_up || !sv->host_up)
+        return;
+    w->link_epoch[server]++;
+    sim_drv_link_healed(w->drv, server);
+    /* The host agent reconnects: first what it could not send, then a
+     * heartbeat at once rather than at the next tick. */
+    for (sim_drv_rec_t *r = sim_drv_server_recs(w->drv, server); r != NULL;
+         r = sim_drv_next_on_server(w->drv, r)) {
+        if (phys(r)->exit_held)
+            deliver_exit_report(w, r);
+    }
+    sim_drv_heartbeat(w->drv, server);
+    if (sim_drv_env(w->drv)->p_zombie) {
+        /* A misbehaving recorder that records again on its own, whatever
+         * the center says. */
+        for (sim_drv_rec_t *r = sim_drv_server_recs(w->drv, server); r != NULL;
+             r = sim_drv_next_on_server(w->drv, r)) {
+            if (r->state == SIM_REC_PAUSED)
+                (void)recording_begin(w, r);
+        }
+    }
+}
+
+static void on_hb_tick(sim_world_t *w)
+{
+    for (uint32_t i = 0; i < w->scn->servers; i++) {
+        if (sim_drv_server_reachable(w->drv, i))
+            sim_drv_heartbeat(w->drv, i);
+    }
+    push(w, now(w) + SIM_HEARTBEAT_INTERVAL_MS, PRIO_WORLD, EVK_HB_TICK, 0, 0, 0, 0);
+}
+
+/* ---- the driver's operations ------------------------------------------ */
+
+static void w_timer_arm(void *p, const ha_timer_t *t, int64_t at_ms)
+{
+    sim_world_t *w = p;
+    assert(t->slot < w->timer_slots_cap);
+    /* A lazy driver (many event loops are) leaves the old timer in its
+     * queue: the center gets it later and must know it is stale. */
+    if (w->timer_handle[t->slot] != SIM_EV_HANDLE_NONE && !sim_drv_env(w->drv)->p_lazy_timers)
+        (void)sim_evq_cancel(&w->q, w->timer_handle[t->slot]);
+    w->timer_handle[t->slot] = push(w, at_ms, PRIO_TIMER, EVK_TIMER, t->slot, t->gen, t->kind,
+                                    t->index);
+}
+
+static void w_timer_cancel(void *p, uint32_t slot)
+{
+    sim_world_t *w = p;
+    assert(slot < w->timer_slots_cap);
+    if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE && !sim_drv_env(w->drv)->p_lazy_timers)
+        (void)sim_evq_cancel(&w->q, w->timer_handle[slot]);
+    w->timer_handle[slot] = SIM_EV_HANDLE_NONE;
+}
+
+static void w_rec_start(void *p, const sim_drv_start_t *st)
+{
+    sim_world_t *w = p;
+    sim_drv_rec_t *r = sim_drv_rec(w->drv, st->id);
+    *phys(r) = (w_rec_t){.fail_start = st->fail, .block = -1, .gop_ms = st->gop_ms};
+    if (st->reachable)
+        push(w, now(w) + st->latency_ms, PRIO_WORLD, EVK_REC_UP, st->id, 0, 0, 0);
+}
+
+static void w_rec_resume(void *p, uint32_t id, int64_t latency_ms)
+{
+    sim_world_t *w = p;
+    sim_drv_rec_t *r = sim_drv_rec(w->drv, id);
+    if (r->state == SIM_REC_RECORDING) /* a zombie: restart cleanly */
+        streams_cut(w, r);
+    phys(r)->epoch++;
+    push(w, now(w) + latency_ms, PRIO_WORLD, EVK_REC_UP, id, phys(r)->epoch, 0, 0);
+}
+
+static void w_rec_stop(void *p, uint32_t id, ha_stop_how_t how, sim_rec_state_t was)
+{
+    sim_world_t *w = p;
+    sim_drv_rec_t *r = sim_drv_rec(w->drv, id);
+    w_rec_t *ph = phys(r);
+    if (r->state == SIM_REC_STOPPING) {
+        assert(how == HA_STOP_FLUSH && was == SIM_REC_RECORDING);
+        ph->epoch++;
+        ph->stop_ms = now(w);
+        push(w, now(w) + SIM_FLUSH_MS, PRIO_WORLD, EVK_FLUSH_DONE, id, ph->epoch, 0, 0);
+        return;
+    }
+    if (was == SIM_REC_RECORDING || was == SIM_REC_STOPPING) {
+        /* Fenced while recording (a zombie): what it had is not the session's. */
+        ph->epoch++;
+        w_stream_t *sts = rec_streams(w, r);
+        for (uint32_t i = 0; i < w->block_len; i++)
+            sts[i].active = false;
+        streams_release(w, r);
+    }
+    if (was != SIM_REC_DEAD) {
+        ph->epoch++;
+        release_later(w, r);
+    }
+}
+
+static void w_rec_kill(void *p, uint32_t id, uint32_t session, int64_t report_ms)
+{
+    sim_world_t *w = p;
+    sim_drv_rec_t *r = sim_drv_rec(w->drv, id);
+    sim_drv_trace_kill(w->drv, r->server, session, id);
+    streams_cut(w, r);
+    phys(r)->epoch++;
+    phys(r)->report_pending = true;
+    push(w, now(w) + report_ms, PRIO_WORLD, EVK_EXIT_REPORT, id, 0, 0, 0);
+}
+
+static void w_link_cut(void *p, uint32_t server, uint32_t session, int64_t heal_ms,
+                        bool heal_after_detection)
+{
+    sim_world_t *w = p;
+    sim_drv_cut_done(w->drv, server, session, heal_ms, heal_after_detection);
+    link_down(w, server);
+    sim_drv_heal_schedule(w->drv, server, heal_ms, heal_after_detection);
+}
+
+static void w_heal_at(void *p, uint32_t server, int64_t at_ms)
+{
+    sim_world_t *w = p;
+    push(w, at_ms, PRIO_WORLD, EVK_HEAL, server, w->link_epoch[server], 0, 0);
+}
+
+static void w_host_crash(void *p, uint32_t server)
+{
+    sim_world_t *w = p;
+    link_down(w, server);
+    sim_drv_server(w->drv, server)->host_up = false;
+    for (sim_drv_rec_t *r = sim_drv_server_recs(w->drv, server); r != NULL;
+         r = sim_drv_next_on_server(w->drv, r)) {
+        if (r->state == SIM_REC_DEAD && phys(r)->exit_held)
+            release_later(w, r); /* its report can never be sent now */
+        if (r->state == SIM_REC_DEAD || r->state == SIM_REC_STOPPED)
+            continue;
+        streams_cut(w, r);
+        phys(r)->epoch++;
+        phys(r)->exit_held = false;
+        if (!phys(r)->report_pending)
+            release_later(w, r); /* nobody is left to report it */
+    }
+}
+
+/* Individual mode records each publishing user: a recorder that is
+ * recording starts that user's streams, or finishes them (the slice in
+ * progress is cut at the leave: an interruption of that stream). */
+static void user_streams(sim_world_t *w, uint32_t ws, uint32_t uid, bool join)
+{
+    const sim_env_t *env = sim_drv_env(w->drv);
+    for (sim_drv_rec_t *r = sim_drv_session_recs(w->drv, ws); r != NULL;
+         r = sim_drv_next_of_session(w->drv, r)) {
+        if (r->state != SIM_REC_RECORDING)
+            continue;
+        if (join) {
+            stream_add(w, r, uid, HA_TRACK_AUDIO, HA_FMT_TS);
+            stream_add(w, r, uid, HA_TRACK_VIDEO, env->p_webm ? HA_FMT_WEBM : HA_FMT_TS);
+            continue;
+        }
+        for (uint32_t i = 0; i < w->block_len && phys(r)->block >= 0; i++) {
+            w_stream_t *st = &rec_streams(w, r)[i];
+            if (!st->active || st->uid != uid)
+                continue;
+            if (now(w) > st->start_ms)
+                slice_done(w, r, st, now(w));
+            if (phys(r)->block >= 0)
+                rec_streams(w, r)[i].active = false;
+        }
+    }
+}
+
+static void w_user_join(void *p, uint32_t session, uint32_t uid)
+{
+    sim_world_t *w = p;
+    if (w->scn->mode == SCN_MODE_INDIVIDUAL)
+        user_streams(w, session, uid, true);
+}
+
+static void w_user_leave(void *p, uint32_t session, uint32_t uid)
+{
+    sim_world_t *w = p;
+    if (w->scn->mode == SCN_MODE_INDIVIDUAL)
+        user_streams(w, session, uid, false);
+    sim_drv_user_left(w->drv, session, uid);
+}
+
+static void w_poll_at(void *p, uint32_t session, int64_t at_ms)
+{
+    sim_world_t *w = p;
+    push(w, at_ms, PRIO_WORLD, EVK_POLL, session, 0, 0, 0);
+}
+
+static const sim_drv_ops_t WORLD_OPS = {
+    .timer_arm = w_timer_arm,
+    .timer_cancel = w_timer_cancel,
+    .rec_start = w_rec_start,
+    .rec_resume = w_rec_resume,
+    .rec_stop = w_rec_stop,
+    .rec_kill = w_rec_kill,
+    .link_cut = w_link_cut,
+    .heal_at = w_heal_at,
+    .host_crash = w_host_crash,
+    .user_join = w_user_join,
+    .user_leave = w_user_leave,
+    .poll_at = w_poll_at,
+};
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static void schedule_next_action(sim_world_t *w)
+{
+    while (w->next_action < w->scn->actions_count) {
+        const scn_action_t *a = &w->scn->actions[w->next_action];
+        if (a->kind == SCN_ACT_END) {
+            w->next_action++;
+            continue;
+        }
+        push(w, a->at_ms, PRIO_WORLD, EVK_ACTION, w->next_action, 0, 0, 0);
+        w->next_action++;
+        return;
+    }
+}
+
+static void on_timer(sim_world_t *w, const sim_ev_data_t *ev)
+{
+    w->timer_handle[ev->a] = SIM_EV_HANDLE_NONE;
+    ha_timer_t t = {.slot = ev->a, .gen = ev->b, .kind = (uint8_t)ev->c, .index = (uint32_t)ev->d};
+    sim_drv_timer_due(w->drv, &t);
+}
+
+static void dispatch(sim_world_t *w, const sim_ev_data_t *ev)
+{
+    switch (ev->kind) {
+    case EVK_ACTION: {
+        bool done = sim_drv_act(w->drv, &w->scn->actions[ev->a]);
+        assert(done && "the world finishes every action at once");
+        (void)done;
+        schedule_next_action(w);
+        break;
+    }
+    case EVK_TIMER:
+        on_timer(w, ev);
+        break;
+    case EVK_HB_TICK:
+        on_hb_tick(w);
+        break;
+    case EVK_EXIT_REPORT:
+        on_exit_report(w, ev->a);
+        break;
+    case EVK_REC_UP:
+        on_rec_up(w, ev->a, ev->b);
+        break;
+    case EVK_SLICE:
+        on_slice(w, ev->a, ev->b, ev->c);
+        break;
+    case EVK_HEAL:
+        on_heal(w, ev->a, ev->b);
+        break;
+    case EVK_POLL:
+        sim_drv_poll_due(w->drv, ev->a);
+        break;
+    case EVK_FLUSH_DONE:
+        on_flush_done(w, ev->a, ev->b);
+        break;
+    default:
+        assert(0 && "unknown event kind");
+    }
+}
+
+static void loop(sim_world_t *w)
+{
+    push(w, 0, PRIO_WORLD, EVK_HB_TICK, 0, 0, 0, 0);
+    schedule_next_action(w);
+    push(w, w->scn->end_ms, PRIO_WORLD, EVK_END, 0, 0, 0, 0);
+    int64_t t_ms;
+    sim_ev_data_t ev;
+    while (w->err[0] == '\0' && sim_drv_error(w->drv) == NULL && sim_evq_pop(&w->q, &t_ms, &ev)) {
+        release_due(w);
+        sim_drv_set_now(w->drv, t_ms);
+        w->events++;
+        if (ev.kind == EVK_END)
+            break;
+        dispatch(w, &ev);
+    }
+    release_due(w);
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+sim_world_t *sim_world_new(void)
+{
+    sim_world_t *w = calloc(1, sizeof(*w));
+    if (w == NULL)
+        return NULL;
+    w->drv = sim_drv_new();
+    if (w->drv == NULL) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void sim_world_free(sim_world_t *w)
+{
+    if (w == NULL)
+        return;
+    if (w->q_cap > 0)
+        sim_evq_free(&w->q);
+    sim_drv_free(w->drv);
+    free(w->timer_handle);
+    free(w->link_epoch);
+    free(w->blocks);
+    free(w->block_free);
+    free(w);
+}
+
+static int queue_setup(sim_world_t *w, size_t qcap)
+{
+    if (qcap > SIM_EVQ_CAPACITY_MAX)
+        qcap = SIM_EVQ_CAPACITY_MAX;
+    if (w->q_cap < qcap) {
+        if (w->q_cap > 0)
+            sim_evq_free(&w->q);
+        w->q_cap = 0;
+        if (sim_evq_init(&w->q, (uint32_t)qcap) != 0)
+            return -1;
+        w->q_cap = (uint32_t)qcap;
+        return 0;
+    }
+    /* drain what a previous run left */
+    int64_t t;
+    sim_ev_data_t d;
+    while (sim_evq_pop(&w->q, &t, &d)) {
+    }
+    return 0;
+}
+
+static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts, char *err,
+                 size_t err_cap)
+{
+    w->scn = scn;
+    w->opts = *opts;
+    w->err[0] = '\0';
+    w->events = 0;
+    w->next_action = 0;
+    w->release_head = 0;
+    sim_drv_opts_t o = {.scn = scn, .seed = opts->seed, .utc0_ms = opts->utc0_ms,
+                        .sink = opts->sink, .sink_ctx = opts->sink_ctx, .ops = &WORLD_OPS,
+                        .platform = w};
+    if (sim_drv_setup(w->drv, &o, err, err_cap) != 0)
+        return -1;
+    const sim_env_t *env = sim_drv_env(w->drv);
+    uint32_t n_srv = scn->servers, n_ses = scn->sessions;
+    w->block_len = scn->mode == SCN_MODE_INDIVIDUAL ? 2 * HA_USERS_MAX : 2;
+    /* Recorders recording at once: one per session, a second while a stop
+     * flushes; with zombies, every abandoned replacement of an activation
+     * may record too. Each has a slice event per stream pending. */
+    size_t per_session = env->p_zombie ? 2 + HA_ATTEMPTS_PER_ACTIVATION_MAX : 2;
+    size_t blocks = (size_t)n_ses * per_session + 16;
+    size_t recs = (size_t)n_ses * 8 + 64;
+    /* Timers: one event per slot, or a few stale ones with a lazy driver. */
+    size_t timers = ((size_t)n_srv + 2 * (size_t)n_ses) * (env->p_lazy_timers ? 8 : 1);
+    size_t qcap = blocks * w->block_len + timers + recs + (size_t)n_ses * 4 + (size_t)n_srv * 4 + 64;
+    uint32_t slots = sim_drv_timer_slots(w->drv);
+    if (!sim_reserve((void **)&w->timer_handle, &w->timer_slots_cap, slots, sizeof(*w->timer_handle)) ||
+        !sim_reserve((void **)&w->link_epoch, &w->link_epoch_cap, n_srv, sizeof(*w->link_epoch)) ||
+        !sim_reserve((void **)&w->blocks, &w->stream_slots_cap, blocks * w->block_len,
+                 sizeof(*w->blocks)) ||
+        !sim_reserve((void **)&w->block_free, &w->block_free_cap, blocks, sizeof(*w->block_free)) ||
+        queue_setup(w, qcap) != 0) {
+        snprintf(err, err_cap, "out of memory for a world of %" PRIu32 " sessions on %" PRIu32
+                 " servers", n_ses, n_srv);
+        return -1;
+    }
+    memset(w->timer_handle, 0, sizeof(*w->timer_handle) * w->timer_slots_cap);
+    memset(w->link_epoch, 0, sizeof(*w->link_epoch) * n_srv);
+    w->blocks_cap = (uint32_t)blocks;
+    w->blocks_free_count = 0;
+    for (uint32_t i = (uint32_t)blocks; i-- > 0;)
+        w->block_free[w->blocks_free_count++] = (int32_t)i;
+    return 0;
+}
+
+int sim_world_run(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts, char *err,
+                  size_t err_cap)
+{
+    assert(w != NULL && scn != NULL && opts != NULL && opts->sink != NULL);
+    const char *name = scn->path[0] ? scn->path : "<scenario>";
+    if (scn->servers == 0 || scn->sessions == 0) {
+        snprintf(err, err_cap, "%s: error: a world needs at least one server and one session",
+                 name);
+        return 2;
+    }
+    char why[256];
+    if (setup(w, scn, opts, why, sizeof(why)) != 0) {
+        snprintf(err, err_cap, "%s: error: %s", name, why);
+        return 2;
+    }
+    sim_drv_trace_run(w->drv, opts->scenario_path);
+    loop(w);
+    int64_t end_ms = now(w) > scn->end_ms ? now(w) : scn->end_ms;
+    sim_drv_set_now(w->drv, end_ms);
+    const char *limit = w->err[0] != '\0' ? w->err : sim_drv_error(w->drv);
+    if (limit != NULL) {
+        snprintf(err, err_cap, "%s: error: world limit: %s", name, limit);
+        return 2;
+    }
+    sim_drv_trace_run_end(w->drv);
+    return 0;
+}
+
+sim_world_stats_t sim_world_stats(const sim_world_t *w)
+{
+    sim_drv_stats_t d = sim_drv_stats(w->drv);
+    return (sim_world_stats_t){.events = w->events, .inputs = d.inputs,
+                               .trace_events = d.trace_events,
+                               .end_t_ms = sim_drv_now(w->drv)};
+}
+
+const char *sim_world_driver_failure(const sim_world_t *w) { return sim_drv_failure(w->drv); }
+
+sim_world_session_t sim_world_session(const sim_world_t *w, uint32_t ws)
+{
+    sim_world_session_t v = {HA_ST_FREE, 0, 0};
+    if (ws >= w->scn->sessions)
+        return v;
+    uint32_t si = sim_drv_session(w->drv, ws)->core;
+    if (si == SIM_DRV_NONE)
+        return v;
+    const ha_center_t *core = sim_drv_core(w->drv);
+    v.state = (int)ha_session_state(core, si);
+    v.activations = ha_session_activations(core, si);
+    v.uid = ha_session_uid(core, si);
+    return v;
+}
+
+void sim_world_add_transitions(const sim_world_t *w, uint64_t *table)
+{
+    sim_drv_add_transitions(w->drv, table);
+}
