@@ -186,6 +186,63 @@ static void lie_recorder(sim_liar_t *l, const ha_input_t *in)
     }
 }
 
+/* Corrupts upload x in one of eleven ways; returns what it is (NULL: not
+ * this time) and whether nothing at all may follow it (*strict: not even a
+ * fence, since the upload names nothing that exists). */
+static const char *corrupt_slice(sim_liar_t *l, ha_slice_in_t *x, bool *strict)
+{
+    bool individual = l->mode == HA_MODE_INDIVIDUAL;
+    *strict = false;
+    switch (sim_rng_below(l->rng, 11)) {
+    case 0:
+        x->session = session_out_of_range(l);
+        *strict = true;
+        return "an upload naming a session that does not exist";
+    case 1:
+        x->server = server_nobody_registered(l);
+        *strict = true;
+        return "an upload from a server nobody registered";
+    case 2:
+        x->recorder = 0;
+        *strict = true;
+        return "an upload from recorder id 0";
+    case 3:
+        x->start_utc_ms = -1 - (int64_t)sim_rng_below(l->rng, 1000);
+        return "an upload that starts before 1970";
+    case 4:
+        x->end_utc_ms = x->start_utc_ms - 1;
+        return "an upload that ends before it starts";
+    case 5:
+        x->end_utc_ms = 253402300800000LL; /* 10000-01-01: no 17-digit name */
+        return "an upload that ends after the year 9999";
+    case 6:
+        x->fmt = (ha_fmt_t)7;
+        return "an upload in a format that does not exist";
+    case 7:
+        x->track = individual ? HA_TRACK_MIX : HA_TRACK_AUDIO;
+        return "an upload of a track this mode does not record";
+    case 8:
+        if (!individual) {
+            x->uid = 4321;
+            return "a mixed upload with a user's UID";
+        }
+        if (sim_rng_chance(l->rng, 1, 2)) {
+            x->uid = 0;
+            return "a user's upload without a UID";
+        }
+        x->uid = 0x7fff0000u + (uint32_t)sim_rng_below(l->rng, 64);
+        return "an upload for someone who is not in the channel";
+    case 9:
+        x->fmt = individual ? HA_FMT_MP4 : HA_FMT_WEBM;
+        return "an upload in a format this mode does not write";
+    default:
+        if (l->servers < 2)
+            return NULL;
+        x->server = (x->server + 1) % l->servers;
+        return "an upload from its recorder, reported by another server";
+    }
+}
+
 static void lie_slice(sim_liar_t *l, const ha_input_t *in)
 {
     if (!sim_rng_chance(l->rng, 1, 8))
@@ -193,69 +250,10 @@ static void lie_slice(sim_liar_t *l, const ha_input_t *in)
     const ha_slice_in_t *sl = &in->u.slice;
     ha_state_t before = state_of(l, sl->session);
     ha_input_t lie = *in;
-    ha_slice_in_t *x = &lie.u.slice;
-    bool individual = l->mode == HA_MODE_INDIVIDUAL;
-    const char *what = NULL;
-    bool strict = false; /* out of range: nothing at all, not even a fence */
-    switch (sim_rng_below(l->rng, 11)) {
-    case 0:
-        x->session = session_out_of_range(l);
-        what = "an upload naming a session that does not exist";
-        strict = true;
-        break;
-    case 1:
-        x->server = server_nobody_registered(l);
-        what = "an upload from a server nobody registered";
-        strict = true;
-        break;
-    case 2:
-        x->recorder = 0;
-        what = "an upload from recorder id 0";
-        strict = true;
-        break;
-    case 3:
-        x->start_utc_ms = -1 - (int64_t)sim_rng_below(l->rng, 1000);
-        what = "an upload that starts before 1970";
-        break;
-    case 4:
-        x->end_utc_ms = x->start_utc_ms - 1;
-        what = "an upload that ends before it starts";
-        break;
-    case 5:
-        x->end_utc_ms = 253402300800000LL; /* 10000-01-01: no 17-digit name */
-        what = "an upload that ends after the year 9999";
-        break;
-    case 6:
-        x->fmt = (ha_fmt_t)7;
-        what = "an upload in a format that does not exist";
-        break;
-    case 7:
-        x->track = individual ? HA_TRACK_MIX : HA_TRACK_AUDIO;
-        what = "an upload of a track this mode does not record";
-        break;
-    case 8:
-        if (!individual) {
-            x->uid = 4321;
-            what = "a mixed upload with a user's UID";
-        } else if (sim_rng_chance(l->rng, 1, 2)) {
-            x->uid = 0;
-            what = "a user's upload without a UID";
-        } else {
-            x->uid = 0x7fff0000u + (uint32_t)sim_rng_below(l->rng, 64);
-            what = "an upload for someone who is not in the channel";
-        }
-        break;
-    case 9:
-        x->fmt = individual ? HA_FMT_MP4 : HA_FMT_WEBM;
-        what = "an upload in a format this mode does not write";
-        break;
-    default:
-        if (l->servers < 2)
-            return;
-        x->server = (x->server + 1) % l->servers;
-        what = "an upload from its recorder, reported by another server";
-        break;
-    }
+    bool strict;
+    const char *what = corrupt_slice(l, &lie.u.slice, &strict);
+    if (what == NULL)
+        return;
     tell(l, &lie, what);
     if (strict)
         expect_silence(l, sl->session, before);

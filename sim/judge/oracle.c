@@ -514,6 +514,95 @@ uint64_t orc_notice_seen(orc_t *o, uint64_t v)
 
 /* ---- obligations --------------------------------------------------------- */
 
+/* A session whose fault was reported (exit report, server down) but never
+ * detected: R1 for a kill, R2 for a disconnect. */
+static void ob_detect_fire(orc_t *o, const ob_t *b, const sess_t *s)
+{
+    if (s->detects != b->stamp || s->state != SS_RECORDING)
+        return;
+    if (b->kind == OB_DETECT_KILL) {
+        orc_chk(o, 1);
+        orc_viol(o, 1, b->sess, b->due, b->line, s->line, 0, 0,
+                 "the exit report of recorder %" PRIu32 ", which serves session %" PRIu32
+                 ", was not followed by a detect; a kill of the serving recorder is an "
+                 "activation", s->serving_rec, b->sess);
+    } else {
+        orc_chk(o, 2);
+        orc_viol(o, 2, b->sess, b->due, b->line, s->line, 0, 0,
+                 "server %" PRIu32 " was declared down but session %" PRIu32
+                 ", which it serves, got no detect; a disconnect of the serving server is an "
+                 "activation", s->serving_srv, b->sess);
+    }
+}
+
+/* The end of a session, once every callback had time to come: callback 11
+ * as it ended, every playlist closed after a stop (R12), every finished
+ * slice listed (R8). */
+static void ob_end_fire(orc_t *o, const ob_t *b, sess_t *s)
+{
+    int rule = s->end_rule;
+    orc_chk(o, rule);
+    if (!s->cb11)
+        orc_viol(o, rule, b->sess, b->due, s->end_line, 0, 0, 0,
+                 "session %" PRIu32 " ended (exit %d) with no callback 11 (session_exit)",
+                 b->sess, s->end_exit);
+    else if (s->cb11_exit != s->end_exit)
+        orc_viol(o, rule, b->sess, b->due, s->end_line, s->cb11_line, 0, 0,
+                 "callback 11 of session %" PRIu32 " says exitStatus %d; the session ended "
+                 "with exit %d", b->sess, s->cb11_exit, s->end_exit);
+    else if (s->cb11_t != s->t_end)
+        orc_viol(o, rule, b->sess, s->cb11_t, s->end_line, s->cb11_line, 0, 0,
+                 "callback 11 of session %" PRIu32 " was sent at %" PRId64
+                 " ms; the session ended at %" PRId64 " ms",
+                 b->sess, s->cb11_t, s->t_end);
+    for (uint32_t i = rule == 12 ? s->pls : 0; i != 0; i = o->pls[i - 1].next) {
+        const pl_t *p = &o->pls[i - 1];
+        if (p->open)
+            orc_viol(o, 12, b->sess, b->due, s->end_line, p->open_line, s->stop_line, 0,
+                     "playlist %s of session %" PRIu32 " was still open when the session "
+                     "ended after a stop; R12 closes every playlist",
+                     p->name, b->sess);
+    }
+    if (s->pending_slices == 0)
+        return;
+    for (size_t i = 0; i < o->sls_n; i++) {
+        const sl_t *x = &o->sls[i];
+        if (x->sess != b->sess || !x->legit || x->listed)
+            continue;
+        orc_chk(o, 8);
+        orc_viol(o, 8, b->sess, b->due, x->line, s->end_line, 0, 0,
+                 "the %s slice %" PRId64 "..%" PRId64 " that recorder %" PRIu32
+                 " finished for session %" PRIu32 " was never listed before the session "
+                 "ended", orc_track_word(x->track), x->start, x->end, x->rec, b->sess);
+    }
+    s->pending_slices = 0;
+}
+
+/* R2: 60 s after a disconnect's detection the session must have switched
+ * (or reconnected). */
+static void ob_switch_fire(orc_t *o, const ob_t *b, sess_t *s, act_t *a)
+{
+    /* Once the server came back in time with its recorder alive, the
+     * center rightly went to reconnect; if that then fails (the link drops
+     * again, the rejoin times out) it switches when it learns, and only
+     * R3's deadline bounds it. */
+    if (a == NULL || !a->open || s->act != b->act || a->switches > 0 || a->reconnect_owed)
+        return;
+    orc_chk(o, 2);
+    orc_a1_check(o, s, a, "when the switch was due");
+    if (a->t_exit >= 0 && a->t_exit <= b->due)
+        orc_timing(o, 2, a, b->due, a->det_line, a->exit_line,
+                   "session %" PRIu32 " had not switched away from server %" PRIu32
+                   " at %" PRId64 " ms, when the exit report of its killed recorder %" PRIu32
+                   " arrived; R2 switches at once",
+                   b->sess, a->srv, a->t_exit, a->rec);
+    else
+        orc_timing(o, 2, a, b->due, a->det_line, a->heal_line,
+                   "session %" PRIu32 " had not switched away from server %" PRIu32 " %d ms "
+                   "after detecting the disconnect; R2 switches then",
+                   b->sess, a->srv, ORC_RECONNECT_WINDOW_MS);
+}
+
 static void ob_fire(orc_t *o, const ob_t *b)
 {
     if (b->kind == OB_SRV_DOWN || b->kind == OB_SRV_FENCES) {
@@ -522,25 +611,10 @@ static void ob_fire(orc_t *o, const ob_t *b)
     }
     sess_t *s = &o->sess[b->sess];
     act_t *a = b->act >= 0 ? &o->acts[b->act] : NULL;
-
     switch (b->kind) {
     case OB_DETECT_KILL:
     case OB_DETECT_DOWN:
-        if (s->detects != b->stamp || s->state != SS_RECORDING)
-            return;
-        if (b->kind == OB_DETECT_KILL) {
-            orc_chk(o, 1);
-            orc_viol(o, 1, b->sess, b->due, b->line, s->line, 0, 0,
-                     "the exit report of recorder %" PRIu32 ", which serves session %" PRIu32
-                     ", was not followed by a detect; a kill of the serving recorder is an "
-                     "activation", s->serving_rec, b->sess);
-        } else {
-            orc_chk(o, 2);
-            orc_viol(o, 2, b->sess, b->due, b->line, s->line, 0, 0,
-                     "server %" PRIu32 " was declared down but session %" PRIu32
-                     ", which it serves, got no detect; a disconnect of the serving server is an "
-                     "activation", s->serving_srv, b->sess);
-        }
+        ob_detect_fire(o, b, s);
         return;
     case OB_GIVE_UP:
         orc_chk(o, 5);
@@ -550,67 +624,11 @@ static void ob_fire(orc_t *o, const ob_t *b)
                      "%d activations, the next fault gives up at once",
                      b->sess, ORC_ACTIVATIONS_MAX);
         return;
-    case OB_END: {
-        int rule = s->end_rule;
-        orc_chk(o, rule);
-        if (!s->cb11)
-            orc_viol(o, rule, b->sess, b->due, s->end_line, 0, 0, 0,
-                     "session %" PRIu32 " ended (exit %d) with no callback 11 (session_exit)",
-                     b->sess, s->end_exit);
-        else if (s->cb11_exit != s->end_exit)
-            orc_viol(o, rule, b->sess, b->due, s->end_line, s->cb11_line, 0, 0,
-                     "callback 11 of session %" PRIu32 " says exitStatus %d; the session ended "
-                     "with exit %d", b->sess, s->cb11_exit, s->end_exit);
-        else if (s->cb11_t != s->t_end)
-            orc_viol(o, rule, b->sess, s->cb11_t, s->end_line, s->cb11_line, 0, 0,
-                     "callback 11 of session %" PRIu32 " was sent at %" PRId64
-                     " ms; the session ended at %" PRId64 " ms",
-                     b->sess, s->cb11_t, s->t_end);
-        if (rule == 12) {
-            for (uint32_t i = s->pls; i != 0; i = o->pls[i - 1].next) {
-                const pl_t *p = &o->pls[i - 1];
-                if (p->open)
-                    orc_viol(o, 12, b->sess, b->due, s->end_line, p->open_line, s->stop_line, 0,
-                             "playlist %s of session %" PRIu32 " was still open when the session "
-                             "ended after a stop; R12 closes every playlist",
-                             p->name, b->sess);
-            }
-        }
-        if (s->pending_slices > 0) {
-            for (size_t i = 0; i < o->sls_n; i++) {
-                const sl_t *x = &o->sls[i];
-                if (x->sess != b->sess || !x->legit || x->listed)
-                    continue;
-                orc_chk(o, 8);
-                orc_viol(o, 8, b->sess, b->due, x->line, s->end_line, 0, 0,
-                         "the %s slice %" PRId64 "..%" PRId64 " that recorder %" PRIu32
-                         " finished for session %" PRIu32 " was never listed before the session "
-                         "ended", orc_track_word(x->track), x->start, x->end, x->rec, b->sess);
-            }
-            s->pending_slices = 0;
-        }
+    case OB_END:
+        ob_end_fire(o, b, s);
         return;
-    }
     case OB_SWITCH:
-        /* Once the server came back in time with its recorder alive, the
-         * center rightly went to reconnect; if that then fails (the link
-         * drops again, the rejoin times out) it switches when it learns,
-         * and only R3's deadline bounds it. */
-        if (a == NULL || !a->open || s->act != b->act || a->switches > 0 || a->reconnect_owed)
-            return;
-        orc_chk(o, 2);
-        orc_a1_check(o, s, a, "when the switch was due");
-        if (a->t_exit >= 0 && a->t_exit <= b->due)
-            orc_timing(o, 2, a, b->due, a->det_line, a->exit_line,
-                       "session %" PRIu32 " had not switched away from server %" PRIu32
-                       " at %" PRId64 " ms, when the exit report of its killed recorder %" PRIu32
-                       " arrived; R2 switches at once",
-                       b->sess, a->srv, a->t_exit, a->rec);
-        else
-            orc_timing(o, 2, a, b->due, a->det_line, a->heal_line,
-                       "session %" PRIu32 " had not switched away from server %" PRIu32 " %d ms "
-                       "after detecting the disconnect; R2 switches then",
-                       b->sess, a->srv, ORC_RECONNECT_WINDOW_MS);
+        ob_switch_fire(o, b, s, a);
         return;
     case OB_SRV_DOWN:
     case OB_SRV_FENCES:

@@ -202,33 +202,25 @@ void orc_judge_unresumed(orc_t *o, act_t *a, int64_t t, uint64_t line, bool run_
 
 /* ---- detection ----------------------------------------------------------- */
 
-void orc_on_detect(orc_t *o, const sim_tr_ev_t *ev)
+/* A detect the session's state does not allow: not an activation (R11 while
+ * starting or inside a window, R5 while it stops or ends). True when it was
+ * refused (and judged). */
+static bool detect_refused(orc_t *o, const sess_t *s, const sim_tr_ev_t *ev)
 {
-    sess_t *s = orc_sess_of(o, ev->sess);
-    rec_t *r;
-    srv_t *sv;
-    act_t *a;
-    orc_activation_t *p;
-    int k;
-
-    if (s == NULL)
-        return;
-    s->detects++;
-    orc_chk(o, 5);
     switch (s->state) {
     case SS_STARTING:
         orc_chk(o, 11);
         orc_viol(o, 11, ev->sess, ev->t_ms, o->line, s->line, 0, 0,
                  "session %" PRIu32 " counts a fault of recorder %" PRIu32 " before its first "
                  "recorder started; that is not an activation", ev->sess, ev->rec);
-        return;
+        return true;
     case SS_WINDOW:
         orc_chk(o, 11);
         orc_viol(o, 11, ev->sess, ev->t_ms, o->line, o->acts[s->act].det_line, 0, 0,
                  "session %" PRIu32 " counts a fault of recorder %" PRIu32 " while activation %d "
                  "is open; a fault before the resume is not a new activation",
                  ev->sess, ev->rec, o->pub[s->act].k);
-        return;
+        return true;
     case SS_GIVING_UP:
     case SS_STOPPING:
     case SS_ENDED:
@@ -236,30 +228,32 @@ void orc_on_detect(orc_t *o, const sim_tr_ev_t *ev)
                  "session %" PRIu32 " counts an activation while it is %s; only a fault of a "
                  "recording session is one", ev->sess,
                  s->state == SS_STOPPING ? "stopping" : "ending or ended");
-        return;
+        return true;
     case SS_RECORDING:
     case SS_NONE:
         break;
     }
-    if (ev->rec != s->serving_rec) {
-        const rec_t *x = ev->rec < o->rec_hi ? &o->rec[ev->rec] : NULL;
-        if (x != NULL && x->known && x->fenced) {
-            orc_chk(o, 9);
-            orc_viol(o, 9, ev->sess, ev->t_ms, o->line, x->fence_line, 0, 0,
-                     "session %" PRIu32 " counts a fault of recorder %" PRIu32 ", which it was "
-                     "switched away from, as serving it", ev->sess, ev->rec);
-        } else {
-            orc_viol(o, 5, ev->sess, ev->t_ms, o->line, 0, 0, 0,
-                     "session %" PRIu32 " counts a fault of recorder %" PRIu32
-                     " as an activation; its serving recorder is %" PRIu32,
-                     ev->sess, ev->rec, s->serving_rec);
-        }
-        return;
+    if (ev->rec == s->serving_rec)
+        return false;
+    const rec_t *x = ev->rec < o->rec_hi ? &o->rec[ev->rec] : NULL;
+    if (x != NULL && x->known && x->fenced) {
+        orc_chk(o, 9);
+        orc_viol(o, 9, ev->sess, ev->t_ms, o->line, x->fence_line, 0, 0,
+                 "session %" PRIu32 " counts a fault of recorder %" PRIu32 ", which it was "
+                 "switched away from, as serving it", ev->sess, ev->rec);
+    } else {
+        orc_viol(o, 5, ev->sess, ev->t_ms, o->line, 0, 0, 0,
+                 "session %" PRIu32 " counts a fault of recorder %" PRIu32
+                 " as an activation; its serving recorder is %" PRIu32,
+                 ev->sess, ev->rec, s->serving_rec);
     }
-    r = &o->rec[ev->rec];
-    sv = orc_srv_of(o, r->srv);
-    if (sv == NULL)
-        return;
+    return true;
+}
+
+/* The fault the detect names must have happened and reached the center:
+ * an exit report for a kill, a server declared down for a disconnect. */
+static void detect_cause_check(orc_t *o, const rec_t *r, const srv_t *sv, const sim_tr_ev_t *ev)
+{
     if (ev->cause == SIM_CAUSE_KILL && !r->reported)
         orc_viol(o, 5, ev->sess, ev->t_ms, o->line, 0, 0, 0,
                  "session %" PRIu32 " counts a kill of recorder %" PRIu32 " that no exit report "
@@ -271,24 +265,20 @@ void orc_on_detect(orc_t *o, const sim_tr_ev_t *ev)
     else if (ev->cause != SIM_CAUSE_KILL && ev->cause != SIM_CAUSE_DISCONNECT)
         orc_viol(o, 5, ev->sess, ev->t_ms, o->line, 0, 0, 0,
                  "session %" PRIu32 " counts an activation with no cause", ev->sess);
+}
 
-    if (s->failover_due) {
-        orc_chk(o, 7);
-        orc_viol(o, 7, ev->sess, ev->t_ms, s->failover_line, o->line, 0, 0,
-                 "session %" PRIu32 " resumed on another server as uid %" PRIu32
-                 " but sent no callback 12 (session_failover) before its next fault",
-                 ev->sess, s->failover_uid);
-        s->failover_due = false;
-    }
-
-    k = s->k_next++;
+/* A new activation k of session s: its record, and when its fault was. */
+static act_t *detect_open(orc_t *o, sess_t *s, const rec_t *r, const srv_t *sv,
+                          const sim_tr_ev_t *ev)
+{
+    int k = s->k_next++;
     orc_chk(o, 4);
     if (ev->activation != k)
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
                  "the detect numbers activation %d; it is activation %d of session %" PRIu32
                  " (its files take bak%d_)", ev->activation, k, ev->sess, k);
-    a = orc_act_new(o, s, k, ev->cause, ev->t_ms);
-    p = &o->pub[s->act];
+    act_t *a = orc_act_new(o, s, k, ev->cause, ev->t_ms);
+    orc_activation_t *p = &o->pub[s->act];
     a->srv = r->srv;
     a->rec = ev->rec;
     a->det_line = o->line;
@@ -304,8 +294,54 @@ void orc_on_detect(orc_t *o, const sim_tr_ev_t *ev)
         a->heal_line = sv->down_line;
         a->reconnect_owed = !r->reported;
     }
+    return a;
+}
 
-    if (k >= ORC_ACTIVATIONS_MAX) {
+/* A disconnect's window: the detection against A2 when the last heartbeat
+ * is unknown, and R2's switch due at 60 s. */
+static void detect_disconnect(orc_t *o, const sess_t *s, const rec_t *r, const srv_t *sv,
+                              const sim_tr_ev_t *ev)
+{
+    const orc_activation_t *p = &o->pub[s->act];
+    if (p->t_fault < 0)
+        return;
+    int64_t lo = p->t_fault + ORC_HEARTBEAT_TIMEOUT_MS - ORC_HEARTBEAT_INTERVAL_MS;
+    int64_t hi = p->t_fault + ORC_HEARTBEAT_TIMEOUT_MS;
+    /* With the last heartbeat known, R2 judged the detection itself
+     * (oracle_servers.c); the window is for traces without it. */
+    if (!sv->hb_known && (ev->t_ms < lo || ev->t_ms > hi))
+        orc_note(o, 2, ev->sess, ev->t_ms, sv->down_line, o->line, 0, 0,
+                 "server %" PRIu32 " lost its link at %" PRId64 " ms and was detected %" PRId64
+                 " ms later; A2 assumes %d to %d ms",
+                 r->srv, p->t_fault, ev->t_ms - p->t_fault,
+                 ORC_HEARTBEAT_TIMEOUT_MS - ORC_HEARTBEAT_INTERVAL_MS, ORC_HEARTBEAT_TIMEOUT_MS);
+    orc_ob_add(o, OB_SWITCH, ev->t_ms + ORC_RECONNECT_WINDOW_MS, ev->sess, s->act, 0, o->line);
+}
+
+void orc_on_detect(orc_t *o, const sim_tr_ev_t *ev)
+{
+    sess_t *s = orc_sess_of(o, ev->sess);
+    if (s == NULL)
+        return;
+    s->detects++;
+    orc_chk(o, 5);
+    if (detect_refused(o, s, ev))
+        return;
+    const rec_t *r = &o->rec[ev->rec];
+    const srv_t *sv = orc_srv_of(o, r->srv);
+    if (sv == NULL)
+        return;
+    detect_cause_check(o, r, sv, ev);
+    if (s->failover_due) {
+        orc_chk(o, 7);
+        orc_viol(o, 7, ev->sess, ev->t_ms, s->failover_line, o->line, 0, 0,
+                 "session %" PRIu32 " resumed on another server as uid %" PRIu32
+                 " but sent no callback 12 (session_failover) before its next fault",
+                 ev->sess, s->failover_uid);
+        s->failover_due = false;
+    }
+    act_t *a = detect_open(o, s, r, sv, ev);
+    if (o->pub[s->act].k >= ORC_ACTIVATIONS_MAX) {
         /* R5: the 4th fault gives up at once. */
         s->state = SS_GIVING_UP;
         orc_ob_add(o, OB_GIVE_UP, ev->t_ms, ev->sess, s->act, 0, o->line);
@@ -313,28 +349,14 @@ void orc_on_detect(orc_t *o, const sim_tr_ev_t *ev)
     }
     a->open = true;
     s->state = SS_WINDOW;
-
     orc_chk(o, 3);
     if (ev->until_ms != ev->t_ms + ORC_DEADLINE_MS)
         orc_viol(o, 3, ev->sess, ev->t_ms, o->line, 0, 0, 0,
                  "the detect sets the deadline of session %" PRIu32 " at %" PRId64
                  " ms; R3's is detection + %d = %" PRId64 " ms",
                  ev->sess, ev->until_ms, ORC_DEADLINE_MS, ev->t_ms + ORC_DEADLINE_MS);
-
-    if (ev->cause == SIM_CAUSE_DISCONNECT && p->t_fault >= 0) {
-        int64_t lo = p->t_fault + ORC_HEARTBEAT_TIMEOUT_MS - ORC_HEARTBEAT_INTERVAL_MS;
-        int64_t hi = p->t_fault + ORC_HEARTBEAT_TIMEOUT_MS;
-        /* With the last heartbeat known, R2 judged the detection itself
-         * (oracle_servers.c); the window is for traces without it. */
-        if (!sv->hb_known && (ev->t_ms < lo || ev->t_ms > hi))
-            orc_note(o, 2, ev->sess, ev->t_ms, sv->down_line, o->line, 0, 0,
-                     "server %" PRIu32 " lost its link at %" PRId64 " ms and was detected %" PRId64
-                     " ms later; A2 assumes %d to %d ms",
-                     r->srv, p->t_fault, ev->t_ms - p->t_fault,
-                     ORC_HEARTBEAT_TIMEOUT_MS - ORC_HEARTBEAT_INTERVAL_MS,
-                     ORC_HEARTBEAT_TIMEOUT_MS);
-        orc_ob_add(o, OB_SWITCH, ev->t_ms + ORC_RECONNECT_WINDOW_MS, ev->sess, s->act, 0, o->line);
-    }
+    if (ev->cause == SIM_CAUSE_DISCONNECT)
+        detect_disconnect(o, s, r, sv, ev);
     if (ev->cause == SIM_CAUSE_KILL)
         orc_a1_check(o, s, a, "at detection");
 }
@@ -484,6 +506,39 @@ static void fence_server(orc_t *o, sess_t *s, uint32_t srv)
     }
 }
 
+/* Where and when a switch goes: a different server than the one that
+ * failed (R1/R2), and, for a disconnect, not before the 60 s of reconnecting
+ * unless the server's recorder is known dead, nor at all when the server
+ * came back in time (R2). */
+static void check_switch_target(orc_t *o, act_t *a, orc_activation_t *p, int rule,
+                                const sim_tr_ev_t *ev)
+{
+    orc_chk(o, rule);
+    if (ev->srv == a->srv)
+        orc_viol(o, rule, ev->sess, ev->t_ms, o->line, a->det_line, 0, 0,
+                 "session %" PRIu32 " switches to server %" PRIu32 ", the one that failed; %s "
+                 "moves to a different server", ev->sess, ev->srv, orc_rule_name(rule));
+    if (a->switches == 1) {
+        p->t_switch = ev->t_ms;
+        a->first_switch_line = o->line;
+        if (p->cause == SIM_CAUSE_DISCONNECT) {
+            if (must_reconnect(o, a)) {
+                orc_viol(o, 2, ev->sess, ev->t_ms, o->line, a->heal_line, a->det_line, 0,
+                         "session %" PRIu32 " switches although server %" PRIu32
+                         " came back %" PRId64 " ms after detection with its recorder alive; R2 "
+                         "reconnects within %d ms", ev->sess, a->srv, a->t_healed - p->t_detect,
+                         ORC_RECONNECT_WINDOW_MS);
+            } else if (ev->t_ms < p->t_detect + ORC_RECONNECT_WINDOW_MS && a->t_exit < 0 &&
+                       !a->a4_broken) {
+                orc_viol(o, 2, ev->sess, ev->t_ms, o->line, a->det_line, 0, 0,
+                         "session %" PRIu32 " switches %" PRId64 " ms after detecting the "
+                         "disconnect; R2 waits %d ms for the server", ev->sess,
+                         ev->t_ms - p->t_detect, ORC_RECONNECT_WINDOW_MS);
+            }
+        }
+    }
+}
+
 void orc_on_switch(orc_t *o, const sim_tr_ev_t *ev)
 {
     sess_t *s = orc_sess_of(o, ev->sess);
@@ -532,30 +587,7 @@ void orc_on_switch(orc_t *o, const sim_tr_ev_t *ev)
                  "R11 picks another server", ev->sess, ev->srv);
     check_new_uid(o, s, ev);
 
-    orc_chk(o, rule);
-    if (ev->srv == a->srv)
-        orc_viol(o, rule, ev->sess, ev->t_ms, o->line, a->det_line, 0, 0,
-                 "session %" PRIu32 " switches to server %" PRIu32 ", the one that failed; %s "
-                 "moves to a different server", ev->sess, ev->srv, orc_rule_name(rule));
-    if (a->switches == 1) {
-        p->t_switch = ev->t_ms;
-        a->first_switch_line = o->line;
-        if (p->cause == SIM_CAUSE_DISCONNECT) {
-            if (must_reconnect(o, a)) {
-                orc_viol(o, 2, ev->sess, ev->t_ms, o->line, a->heal_line, a->det_line, 0,
-                         "session %" PRIu32 " switches although server %" PRIu32
-                         " came back %" PRId64 " ms after detection with its recorder alive; R2 "
-                         "reconnects within %d ms", ev->sess, a->srv, a->t_healed - p->t_detect,
-                         ORC_RECONNECT_WINDOW_MS);
-            } else if (ev->t_ms < p->t_detect + ORC_RECONNECT_WINDOW_MS && a->t_exit < 0 &&
-                       !a->a4_broken) {
-                orc_viol(o, 2, ev->sess, ev->t_ms, o->line, a->det_line, 0, 0,
-                         "session %" PRIu32 " switches %" PRId64 " ms after detecting the "
-                         "disconnect; R2 waits %d ms for the server", ev->sess,
-                         ev->t_ms - p->t_detect, ORC_RECONNECT_WINDOW_MS);
-            }
-        }
-    }
+    check_switch_target(o, a, p, rule, ev);
     orc_a1_check(o, s, a, "at a switch");
 
     /* R9: from here on, nothing of the failed server's recorders (nor of an
@@ -653,6 +685,39 @@ void orc_on_started(orc_t *o, const sim_tr_ev_t *ev)
     s->uid_line = o->line;
 }
 
+/* Where and when an activation resumes: a kill on a different server
+ * within R1's 30 s, a disconnect on the same server by its recorder or on a
+ * different one (R2), everything within R3's 90 s. */
+static void check_resume_place(orc_t *o, act_t *a, const orc_activation_t *p, bool same,
+                               const sim_tr_ev_t *ev)
+{
+    int64_t dt = ev->t_ms - p->t_detect;
+    if (p->cause == SIM_CAUSE_KILL) {
+        orc_chk(o, 1);
+        if (same || ev->srv == a->srv)
+            orc_viol(o, 1, ev->sess, ev->t_ms, o->line, a->det_line, 0, 0,
+                     "session %" PRIu32 " resumes on server %" PRIu32 ", where its recorder was "
+                     "killed; R1 resumes on a different server", ev->sess, ev->srv);
+        if (dt > ORC_KILL_RESUME_MS_MAX)
+            orc_timing(o, 1, a, p->t_detect + ORC_KILL_RESUME_MS_MAX, a->det_line, o->line,
+                       "session %" PRIu32 " resumed %" PRId64 " ms after detecting the kill; R1 "
+                       "allows %d ms", ev->sess, dt, ORC_KILL_RESUME_MS_MAX);
+    } else {
+        orc_chk(o, 2);
+        if (!same && ev->srv == a->srv)
+            orc_viol(o, 2, ev->sess, ev->t_ms, o->line, a->det_line, 0, 0,
+                     "session %" PRIu32 " resumes with a new recorder on server %" PRIu32
+                     ", the one that was disconnected; R2 switches to a different server",
+                     ev->sess, ev->srv);
+    }
+    orc_chk(o, 3);
+    if (dt > ORC_DEADLINE_MS)
+        orc_viol(o, 3, ev->sess, p->t_detect + ORC_DEADLINE_MS, a->det_line, o->line, 0, 0,
+                 "session %" PRIu32 " resumed %" PRId64 " ms after detection; R3 allows %d ms",
+                 ev->sess, dt, ORC_DEADLINE_MS);
+
+}
+
 void orc_on_resume(orc_t *o, const sim_tr_ev_t *ev)
 {
     sess_t *s = orc_sess_of(o, ev->sess);
@@ -696,30 +761,7 @@ void orc_on_resume(orc_t *o, const sim_tr_ev_t *ev)
                  "%" PRIu32,
                  ev->sess, ev->uid, s->uid_cur);
 
-    if (p->cause == SIM_CAUSE_KILL) {
-        orc_chk(o, 1);
-        if (same || ev->srv == a->srv)
-            orc_viol(o, 1, ev->sess, ev->t_ms, o->line, a->det_line, 0, 0,
-                     "session %" PRIu32 " resumes on server %" PRIu32 ", where its recorder was "
-                     "killed; R1 resumes on a different server", ev->sess, ev->srv);
-        if (dt > ORC_KILL_RESUME_MS_MAX)
-            orc_timing(o, 1, a, p->t_detect + ORC_KILL_RESUME_MS_MAX, a->det_line, o->line,
-                       "session %" PRIu32 " resumed %" PRId64 " ms after detecting the kill; R1 "
-                       "allows %d ms", ev->sess, dt, ORC_KILL_RESUME_MS_MAX);
-    } else {
-        orc_chk(o, 2);
-        if (!same && ev->srv == a->srv)
-            orc_viol(o, 2, ev->sess, ev->t_ms, o->line, a->det_line, 0, 0,
-                     "session %" PRIu32 " resumes with a new recorder on server %" PRIu32
-                     ", the one that was disconnected; R2 switches to a different server",
-                     ev->sess, ev->srv);
-    }
-    orc_chk(o, 3);
-    if (dt > ORC_DEADLINE_MS)
-        orc_viol(o, 3, ev->sess, p->t_detect + ORC_DEADLINE_MS, a->det_line, o->line, 0, 0,
-                 "session %" PRIu32 " resumed %" PRId64 " ms after detection; R3 allows %d ms",
-                 ev->sess, dt, ORC_DEADLINE_MS);
-
+    check_resume_place(o, a, p, same, ev);
     a->open = false;
     p->t_resume = ev->t_ms;
     p->same_server = same;
@@ -773,6 +815,34 @@ void orc_on_give_up(orc_t *o, const sim_tr_ev_t *ev)
              "session %" PRIu32 " gives up with no activation open", ev->sess);
 }
 
+/* An end inside an activation's window: R10 ends it abnormally at the
+ * deadline exactly, R3 no later. */
+static void end_in_window(orc_t *o, sess_t *s, const sim_tr_ev_t *ev)
+{
+    act_t *a = &o->acts[s->act];
+    orc_activation_t *p = &o->pub[s->act];
+    int64_t dt = ev->t_ms - p->t_detect;
+    orc_chk(o, 3);
+    orc_chk(o, 10);
+    if (dt > ORC_DEADLINE_MS)
+        orc_viol(o, 3, ev->sess, p->t_detect + ORC_DEADLINE_MS, a->det_line, o->line, 0, 0,
+                 "session %" PRIu32 " neither resumed nor ended by the deadline: it ended "
+                 "%" PRId64
+                 " ms after detection; R3 allows %d ms", ev->sess, dt, ORC_DEADLINE_MS);
+    else if (dt < ORC_DEADLINE_MS)
+        orc_viol(o, 10, ev->sess, ev->t_ms, o->line, a->det_line, 0, 0,
+                 "session %" PRIu32 " ended %" PRId64 " ms after detection without resuming; "
+                 "R10 ends it at the %d ms deadline", ev->sess, dt, ORC_DEADLINE_MS);
+    if (ev->exit_status != 1)
+        orc_viol(o, 10, ev->sess, ev->t_ms, o->line, a->det_line, 0, 0,
+                 "session %" PRIu32 " ends with exit %d without resuming; R10 ends it "
+                 "abnormally (exit 1)", ev->sess, ev->exit_status);
+    orc_judge_unresumed(o, a, ev->t_ms, o->line, false);
+    a->open = false;
+    p->t_end = ev->t_ms;
+    p->window_404_ms = dt;
+}
+
 void orc_on_end(orc_t *o, const sim_tr_ev_t *ev)
 {
     sess_t *s = orc_sess_of(o, ev->sess);
@@ -802,29 +872,8 @@ void orc_on_end(orc_t *o, const sim_tr_ev_t *ev)
                      "session %" PRIu32 " ends with exit %d after its 4th fault; R5 ends it "
                      "abnormally (exit 1)", ev->sess, ev->exit_status);
     } else if (s->state == SS_WINDOW) {
-        act_t *a = &o->acts[s->act];
-        orc_activation_t *p = &o->pub[s->act];
-        int64_t dt = ev->t_ms - p->t_detect;
         rule = 10;
-        orc_chk(o, 3);
-        orc_chk(o, 10);
-        if (dt > ORC_DEADLINE_MS)
-            orc_viol(o, 3, ev->sess, p->t_detect + ORC_DEADLINE_MS, a->det_line, o->line, 0, 0,
-                     "session %" PRIu32 " neither resumed nor ended by the deadline: it ended "
-                     "%" PRId64
-                     " ms after detection; R3 allows %d ms", ev->sess, dt, ORC_DEADLINE_MS);
-        else if (dt < ORC_DEADLINE_MS)
-            orc_viol(o, 10, ev->sess, ev->t_ms, o->line, a->det_line, 0, 0,
-                     "session %" PRIu32 " ended %" PRId64 " ms after detection without resuming; "
-                     "R10 ends it at the %d ms deadline", ev->sess, dt, ORC_DEADLINE_MS);
-        if (ev->exit_status != 1)
-            orc_viol(o, 10, ev->sess, ev->t_ms, o->line, a->det_line, 0, 0,
-                     "session %" PRIu32 " ends with exit %d without resuming; R10 ends it "
-                     "abnormally (exit 1)", ev->sess, ev->exit_status);
-        orc_judge_unresumed(o, a, ev->t_ms, o->line, false);
-        a->open = false;
-        p->t_end = ev->t_ms;
-        p->window_404_ms = dt;
+        end_in_window(o, s, ev);
     } else if (s->stop_ok) {
         rule = 12;
         orc_chk(o, 12);

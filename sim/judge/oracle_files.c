@@ -98,11 +98,46 @@ void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
     s->pls = (uint32_t)++o->pls_n;
 }
 
+/* The playlist a slice is listed in: the one R4 names for its stream and
+ * activation, open, and in time order (R8). */
+static void check_slice_playlist(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, const sl_t *x)
+{
+    if (ev->playlist == NULL) {
+        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
+                 "session %" PRIu32 " lists %s in no playlist", ev->sess, ev->name);
+        return;
+    }
+    char want[ORC_NAME_MAX];
+    (void)orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid, ev->track,
+                            x->bak);
+    if (strcmp(want, ev->playlist) != 0) {
+        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
+                 "session %" PRIu32 " lists %s in playlist %s; R4 lists it in %s", ev->sess,
+                 ev->name, ev->playlist, want);
+        return;
+    }
+    pl_t *p = orc_pl_find(o, s, ev->uid, ev->track, x->bak);
+    if (p == NULL || !p->open) {
+        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, p != NULL ? p->close_line : 0, 0, 0,
+                 "session %" PRIu32 " lists %s in playlist %s, which is %s", ev->sess, ev->name,
+                 ev->playlist, p == NULL ? "not open (no playlist_open)" : "closed");
+        return;
+    }
+    orc_chk(o, 8);
+    if (ev->start_utc_ms < p->last_end)
+        orc_viol(o, 8, ev->sess, ev->t_ms, o->line, p->last_line, 0, 0,
+                 "session %" PRIu32 " lists %s out of time order in %s: it starts at %" PRId64
+                 ", before the previous entry ends at %" PRId64, ev->sess, ev->name, p->name,
+                 ev->start_utc_ms, p->last_end);
+    if (ev->end_utc_ms > p->last_end)
+        p->last_end = ev->end_utc_ms;
+    p->last_line = o->line;
+}
+
 static void check_slice_names(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, const sl_t *x)
 {
     char want[ORC_NAME_MAX];
     uint32_t index = 0;
-    pl_t *p;
 
     orc_chk(o, 4);
     if (ev->bak >= ORC_ACTIVATIONS_MAX) {
@@ -148,35 +183,7 @@ static void check_slice_names(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, const 
                      ev->sess, ev->name, ev->playlist);
         return;
     }
-    if (ev->playlist == NULL) {
-        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
-                 "session %" PRIu32 " lists %s in no playlist", ev->sess, ev->name);
-        return;
-    }
-    (void)orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid, ev->track,
-                            x->bak);
-    if (strcmp(want, ev->playlist) != 0) {
-        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
-                 "session %" PRIu32 " lists %s in playlist %s; R4 lists it in %s", ev->sess,
-                 ev->name, ev->playlist, want);
-        return;
-    }
-    p = orc_pl_find(o, s, ev->uid, ev->track, x->bak);
-    if (p == NULL || !p->open) {
-        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, p != NULL ? p->close_line : 0, 0, 0,
-                 "session %" PRIu32 " lists %s in playlist %s, which is %s", ev->sess, ev->name,
-                 ev->playlist, p == NULL ? "not open (no playlist_open)" : "closed");
-        return;
-    }
-    orc_chk(o, 8);
-    if (ev->start_utc_ms < p->last_end)
-        orc_viol(o, 8, ev->sess, ev->t_ms, o->line, p->last_line, 0, 0,
-                 "session %" PRIu32 " lists %s out of time order in %s: it starts at %" PRId64
-                 ", before the previous entry ends at %" PRId64, ev->sess, ev->name, p->name,
-                 ev->start_utc_ms, p->last_end);
-    if (ev->end_utc_ms > p->last_end)
-        p->last_end = ev->end_utc_ms;
-    p->last_line = o->line;
+    check_slice_playlist(o, s, ev, x);
 }
 
 void orc_on_slice(orc_t *o, const sim_tr_ev_t *ev)

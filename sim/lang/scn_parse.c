@@ -1090,6 +1090,68 @@ static int at_clauses(parser_t *p, scn_action_t *a, tok_t *t)
     return 0;
 }
 
+/* The time of an `at` line: absolute, or +D after the previous action's;
+ * never before it. */
+static int at_time(parser_t *p, const tok_t *t, const scn_action_t *prev, int64_t *at_ms)
+{
+    char b[SHOW_SIZE];
+    int64_t prev_ms = prev != NULL ? prev->at_ms : 0;
+    if (t->p[0] == '+') {
+        int64_t d;
+        if (t->len == 1)
+            return fail(p, t->col, "missing duration after '+'");
+        if (duration(p, t->p + 1, t->len - 1, t->col, &d) != 0)
+            return -1;
+        if (d > SCN_TIME_MS_MAX - prev_ms) {
+            char limit[DURATION_TEXT_SIZE];
+            (void)scn_duration_format(SCN_TIME_MS_MAX, limit, sizeof limit);
+            return fail(p, t->col, "time '%s' is beyond the limit of %s", show(b, t->p, t->len),
+                        limit);
+        }
+        *at_ms = prev_ms + d;
+    } else {
+        if (duration(p, t->p, t->len, t->col, at_ms) != 0)
+            return -1;
+        if (prev != NULL && *at_ms < prev_ms) {
+            char was[DURATION_TEXT_SIZE];
+            (void)scn_duration_format(prev_ms, was, sizeof was);
+            return fail(p, t->col, "time goes backwards: %s is before %s on line %d",
+                        show(b, t->p, t->len), was, prev->line);
+        }
+    }
+    return 0;
+}
+
+/* What an action means for the ones after it: a fault needs its session
+ * started, a start starts, hosts and sessions must exist, `end` is last. */
+static int at_register(parser_t *p, scn_action_t *a, const tok_t *act)
+{
+    scn_t *s = p->s;
+    if (scn_act_is_fault(a->kind) && !started(p, a->session)) {
+        if (a->session == 0)
+            return fail(p, act->col, "%s before the first 'start'", act_names[a->kind]);
+        return fail(p, act->col, "%s of session %" PRIu32 " before its 'start'",
+                    act_names[a->kind], a->session);
+    }
+    if (a->kind == SCN_ACT_START) {
+        p->any_start = true;
+        if (a->session == 0)
+            p->start_all = true;
+        else
+            p->started[a->session / 8] |= (uint8_t)(1u << (a->session % 8));
+    }
+    if (p->servers_line != 0 && check_host(p, a) != 0)
+        return -1;
+    if (p->sessions_line != 0 && check_session(p, a->session, a->line, a->session_col) != 0)
+        return -1;
+    if (a->kind == SCN_ACT_END) {
+        p->end_line = p->lineno;
+        s->has_end = true;
+        s->end_ms = a->at_ms;
+    }
+    return 0;
+}
+
 static int st_at(parser_t *p, const tok_t *kw)
 {
     scn_t *s = p->s;
@@ -1104,33 +1166,9 @@ static int st_at(parser_t *p, const tok_t *kw)
     if (s->actions_count == SCN_ACTIONS_MAX)
         return fail(p, kw->col, "too many actions (at most %d)", SCN_ACTIONS_MAX);
     const scn_action_t *prev = s->actions_count > 0 ? &s->actions[s->actions_count - 1] : NULL;
-    int64_t prev_ms = prev != NULL ? prev->at_ms : 0;
 
-    if (need_word(p, &t, "a time", "at") != 0)
+    if (need_word(p, &t, "a time", "at") != 0 || at_time(p, &t, prev, &a.at_ms) != 0)
         return -1;
-    if (t.p[0] == '+') {
-        int64_t d;
-        if (t.len == 1)
-            return fail(p, t.col, "missing duration after '+'");
-        if (duration(p, t.p + 1, t.len - 1, t.col, &d) != 0)
-            return -1;
-        if (d > SCN_TIME_MS_MAX - prev_ms) {
-            char limit[DURATION_TEXT_SIZE];
-            (void)scn_duration_format(SCN_TIME_MS_MAX, limit, sizeof limit);
-            return fail(p, t.col, "time '%s' is beyond the limit of %s", show(b, t.p, t.len),
-                        limit);
-        }
-        a.at_ms = prev_ms + d;
-    } else {
-        if (duration(p, t.p, t.len, t.col, &a.at_ms) != 0)
-            return -1;
-        if (prev != NULL && a.at_ms < prev_ms) {
-            char was[DURATION_TEXT_SIZE];
-            (void)scn_duration_format(prev_ms, was, sizeof was);
-            return fail(p, t.col, "time goes backwards: %s is before %s on line %d",
-                        show(b, t.p, t.len), was, prev->line);
-        }
-    }
 
     if (need_word(p, &act, "an action", show(b, t.p, t.len)) != 0)
         return -1;
@@ -1151,28 +1189,8 @@ static int st_at(parser_t *p, const tok_t *kw)
     if (at_action_args(p, &a, &t) != 0 || at_clauses(p, &a, &t) != 0)
         return -1;
 
-    if (scn_act_is_fault(a.kind) && !started(p, a.session)) {
-        if (a.session == 0)
-            return fail(p, act.col, "%s before the first 'start'", act_names[a.kind]);
-        return fail(p, act.col, "%s of session %" PRIu32 " before its 'start'",
-                    act_names[a.kind], a.session);
-    }
-    if (a.kind == SCN_ACT_START) {
-        p->any_start = true;
-        if (a.session == 0)
-            p->start_all = true;
-        else
-            p->started[a.session / 8] |= (uint8_t)(1u << (a.session % 8));
-    }
-    if (p->servers_line != 0 && check_host(p, &a) != 0)
+    if (at_register(p, &a, &act) != 0)
         return -1;
-    if (p->sessions_line != 0 && check_session(p, a.session, a.line, a.session_col) != 0)
-        return -1;
-    if (a.kind == SCN_ACT_END) {
-        p->end_line = p->lineno;
-        s->has_end = true;
-        s->end_ms = a.at_ms;
-    }
     s->actions[s->actions_count++] = a;
     return 0;
 }
@@ -1190,14 +1208,70 @@ static int one_of(const parser_t *p, const tok_t *t, const char *const *names, i
     return fail(p, t->col, "unknown %s '%s' (%s)", what, show(b, t->p, t->len), choices);
 }
 
+/* What an `expect` line expects, from the word after `expect` (t) on. */
+static int expect_what(parser_t *p, tok_t *t, scn_expect_t *e)
+{
+    uint64_t v;
+    int k = 0;
+    char b[SHOW_SIZE];
+    if (tok_is(t, "activations")) {
+        e->kind = SCN_EXP_ACTIVATIONS;
+        if (need_word(p, t, "a number", "activations") != 0 ||
+            number_tok(p, t, "activations", 0, UINT32_MAX, &v) != 0)
+            return -1;
+        e->activations = (uint32_t)v;
+    } else if (tok_is(t, "exit")) {
+        e->kind = SCN_EXP_EXIT;
+        if (need_word(p, t, "normal, abnormal or none", "exit") != 0 ||
+            one_of(p, t, exit_names, SCN_EXIT_COUNT, "exit", "normal, abnormal or none", &k) != 0)
+            return -1;
+        e->exit = (scn_exit_t)k;
+    } else if (tok_is(t, "file") || tok_is(t, "no")) {
+        e->kind = SCN_EXP_FILE;
+        if (tok_is(t, "no")) {
+            e->kind = SCN_EXP_NO_FILE;
+            if (need_word(p, t, "'file'", "no") != 0)
+                return -1;
+            if (!tok_is(t, "file"))
+                return fail(p, t->col, "expected 'file' after 'no', not '%s'",
+                            show(b, t->p, t->len));
+        }
+        if (need_word(p, t, "a file name", "file") != 0 ||
+            name(p, t, "file name", SCN_FILE_NAME_LEN_MAX, e->file) != 0)
+            return -1;
+    } else if (tok_is(t, "uid")) {
+        e->kind = SCN_EXP_UID;
+        if (need_word(p, t, "changed or same", "uid") != 0 ||
+            one_of(p, t, uid_names, SCN_UID_COUNT, "uid expectation", "changed or same", &k) != 0)
+            return -1;
+        e->uid = (scn_uid_t)k;
+    } else if (tok_is(t, "violation")) {
+        e->kind = SCN_EXP_VIOLATION;
+        if (need_word(p, t, "a rule (R1..R12)", "violation") != 0)
+            return -1;
+        num_rc_t rc = t->p[0] == 'R' ? parse_u64(t->p + 1, t->len - 1, &v) : NUM_NOT_NUMBER;
+        if (rc == NUM_NOT_NUMBER)
+            return fail(p, t->col, "'%s' is not a rule (R1..R%d)", show(b, t->p, t->len),
+                        SCN_RULE_MAX);
+        if (rc == NUM_TOO_LARGE || v < 1 || v > SCN_RULE_MAX)
+            return fail(p, t->col, "rule %s is out of range R1..R%d", show(b, t->p, t->len),
+                        SCN_RULE_MAX);
+        e->rule = (int)v;
+    } else if (parse_u64(t->p, t->len, &v) != NUM_NOT_NUMBER) {
+        return fail(p, t->col, "a status expectation belongs at the end of an 'at' line");
+    } else {
+        return fail(p, t->col,
+                    "unknown expectation '%s' (activations, exit, file, no file, uid, violation)",
+                    show(b, t->p, t->len));
+    }
+    return 0;
+}
+
 static int st_expect(parser_t *p, const tok_t *kw)
 {
     scn_t *s = p->s;
     scn_expect_t e;
     tok_t t;
-    uint64_t v;
-    int k = 0;
-    char b[SHOW_SIZE];
 
     memset(&e, 0, sizeof e);
     e.line = p->lineno;
@@ -1206,56 +1280,8 @@ static int st_expect(parser_t *p, const tok_t *kw)
         return fail(p, kw->col, "too many expectations (at most %d)", SCN_EXPECTS_MAX);
     if (need_word(p, &t, "what to expect", "expect") != 0)
         return -1;
-    if (tok_is(&t, "activations")) {
-        e.kind = SCN_EXP_ACTIVATIONS;
-        if (need_word(p, &t, "a number", "activations") != 0 ||
-            number_tok(p, &t, "activations", 0, UINT32_MAX, &v) != 0)
-            return -1;
-        e.activations = (uint32_t)v;
-    } else if (tok_is(&t, "exit")) {
-        e.kind = SCN_EXP_EXIT;
-        if (need_word(p, &t, "normal, abnormal or none", "exit") != 0 ||
-            one_of(p, &t, exit_names, SCN_EXIT_COUNT, "exit", "normal, abnormal or none", &k) != 0)
-            return -1;
-        e.exit = (scn_exit_t)k;
-    } else if (tok_is(&t, "file") || tok_is(&t, "no")) {
-        e.kind = SCN_EXP_FILE;
-        if (tok_is(&t, "no")) {
-            e.kind = SCN_EXP_NO_FILE;
-            if (need_word(p, &t, "'file'", "no") != 0)
-                return -1;
-            if (!tok_is(&t, "file"))
-                return fail(p, t.col, "expected 'file' after 'no', not '%s'",
-                            show(b, t.p, t.len));
-        }
-        if (need_word(p, &t, "a file name", "file") != 0 ||
-            name(p, &t, "file name", SCN_FILE_NAME_LEN_MAX, e.file) != 0)
-            return -1;
-    } else if (tok_is(&t, "uid")) {
-        e.kind = SCN_EXP_UID;
-        if (need_word(p, &t, "changed or same", "uid") != 0 ||
-            one_of(p, &t, uid_names, SCN_UID_COUNT, "uid expectation", "changed or same", &k) != 0)
-            return -1;
-        e.uid = (scn_uid_t)k;
-    } else if (tok_is(&t, "violation")) {
-        e.kind = SCN_EXP_VIOLATION;
-        if (need_word(p, &t, "a rule (R1..R12)", "violation") != 0)
-            return -1;
-        num_rc_t rc = t.p[0] == 'R' ? parse_u64(t.p + 1, t.len - 1, &v) : NUM_NOT_NUMBER;
-        if (rc == NUM_NOT_NUMBER)
-            return fail(p, t.col, "'%s' is not a rule (R1..R%d)", show(b, t.p, t.len),
-                        SCN_RULE_MAX);
-        if (rc == NUM_TOO_LARGE || v < 1 || v > SCN_RULE_MAX)
-            return fail(p, t.col, "rule %s is out of range R1..R%d", show(b, t.p, t.len),
-                        SCN_RULE_MAX);
-        e.rule = (int)v;
-    } else if (parse_u64(t.p, t.len, &v) != NUM_NOT_NUMBER) {
-        return fail(p, t.col, "a status expectation belongs at the end of an 'at' line");
-    } else {
-        return fail(p, t.col,
-                    "unknown expectation '%s' (activations, exit, file, no file, uid, violation)",
-                    show(b, t.p, t.len));
-    }
+    if (expect_what(p, &t, &e) != 0)
+        return -1;
     if (lex(p, &t) != 0)
         return -1;
     if (tok_is(&t, "session")) {
