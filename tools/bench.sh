@@ -81,6 +81,18 @@ for r in d.get("summary", []):
 PY
 fi
 
+echo "== (6) the core's commands: callback vs a drained queue (bench/bench_pull.sh)"
+if bash bench/bench_pull.sh && [ -f reports/bench-pull.json ]; then
+  /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
+import json, sys
+d = json.load(open("reports/bench-pull.json"))
+rows = open(sys.argv[1], "a")
+rows.write(json.dumps({"name": "core commands, pull model", "metric": "swarm wall time, pull / callback (median)",
+                       "value": d["pull_over_callback"], "unit": "ratio", "floor": None,
+                       "ok": d["traces_identical"]}) + "\n")
+PY
+fi
+
 /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
 import json, sys, platform, os, datetime
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]

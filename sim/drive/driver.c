@@ -28,18 +28,31 @@ void sim_drv_trace(sim_drv_t *d, sim_tr_ev_t *ev)
     d->o.sink(d->o.sink_ctx, ev);
 }
 
+#ifdef SIM_DRV_PULL
+static void drain(sim_drv_t *d);
+#endif
+
+/* The core's input, and (in the pull measurement) what it answered. */
+static void core_input(sim_drv_t *d, const ha_input_t *in)
+{
+    ha_center_input(d->core, in);
+#ifdef SIM_DRV_PULL
+    drain(d);
+#endif
+}
+
 void drv_input(sim_drv_t *d, ha_input_t *in)
 {
     in->t_ms = d->now_ms;
     d->stats.inputs++;
-    ha_center_input(d->core, in);
+    core_input(d, in);
     /* A hostile network delivers some messages twice, and a driver may fire
      * a timer twice: the center must take the second as a no-op. */
     if (d->env.p_hostile &&
         (in->kind == HA_IN_EXIT_REPORT || in->kind == HA_IN_RECORDER_EXITED ||
          (in->kind == HA_IN_TIMER && in->u.timer.kind == HA_TIMER_SERVER_HEARTBEAT))) {
         d->stats.inputs++;
-        ha_center_input(d->core, in);
+        core_input(d, in);
     }
     if (d->env.p_hostile)
         sim_liar_after(&d->liar, in);
@@ -245,14 +258,8 @@ static void emit_event(sim_drv_t *d, const ha_event_info_t *e)
     }
 }
 
-static void w_emit(void *ctx, const ha_cmd_t *cmd)
+static void dispatch(sim_drv_t *d, const ha_cmd_t *cmd)
 {
-    sim_drv_t *d = ctx;
-    if (d->liar.telling) {
-        /* The answer to a lie: judged by the liar, never acted on. */
-        sim_liar_note(&d->liar, cmd);
-        return;
-    }
     switch (cmd->kind) {
     case HA_CMD_REPLY:
         emit_reply(d, &cmd->u.reply);
@@ -285,6 +292,64 @@ static void w_emit(void *ctx, const ha_cmd_t *cmd)
         assert(0 && "HA_CMD_COUNT is not a command");
         break;
     }
+}
+
+#ifdef SIM_DRV_PULL
+/* A measurement, not the design (docs/architecture.md, "The core calls
+ * back"): the pull model a core with a command queue would impose. Each
+ * command is copied, with the names it points to (the core builds them in
+ * one scratch buffer), and dispatched after ha_center_input() returned.
+ * bench/bench_pull.sh builds hasim with it, compares every trace with the
+ * callback build's and times both. */
+static const char *keep(char *buf, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    snprintf(buf, HA_NAME_MAX, "%s", s);
+    return buf;
+}
+
+static void queue_cmd(sim_drv_t *d, const ha_cmd_t *cmd)
+{
+    if (d->q_n == d->q_cap) {
+        uint32_t cap = d->q_cap ? 2 * d->q_cap : 256;
+        drv_qcmd_t *q = realloc(d->q, (size_t)cap * sizeof(*q));
+        assert(q != NULL && "a measurement build");
+        d->q = q;
+        d->q_cap = cap;
+    }
+    drv_qcmd_t *e = &d->q[d->q_n++];
+    e->cmd = *cmd;
+    if (cmd->kind == HA_CMD_REPLY) {
+        e->cmd.u.reply.message = keep(e->s1, cmd->u.reply.message);
+        e->cmd.u.reply.file = keep(e->s2, cmd->u.reply.file);
+    } else if (cmd->kind >= HA_CMD_PLAYLIST_OPEN && cmd->kind <= HA_CMD_PLAYLIST_CLOSE) {
+        e->cmd.u.file.playlist = keep(e->s1, cmd->u.file.playlist);
+        e->cmd.u.file.name = keep(e->s2, cmd->u.file.name);
+    }
+}
+
+static void drain(sim_drv_t *d)
+{
+    for (uint32_t i = 0; i < d->q_n; i++)
+        dispatch(d, &d->q[i].cmd);
+    d->q_n = 0;
+}
+#endif
+
+static void w_emit(void *ctx, const ha_cmd_t *cmd)
+{
+    sim_drv_t *d = ctx;
+    if (d->liar.telling) {
+        /* The answer to a lie: judged by the liar, never acted on. */
+        sim_liar_note(&d->liar, cmd);
+        return;
+    }
+#ifdef SIM_DRV_PULL
+    queue_cmd(d, cmd);
+#else
+    dispatch(d, cmd);
+#endif
 }
 
 /* The core's only randomness (UIDs). A hostile source only offers what the
@@ -464,6 +529,9 @@ void sim_drv_free(sim_drv_t *d)
     free(d->sessions);
     free(d->core_to_session);
     drv_recs_free(d);
+#ifdef SIM_DRV_PULL
+    free(d->q);
+#endif
     free(d);
 }
 

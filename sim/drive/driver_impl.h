@@ -17,6 +17,13 @@ typedef struct {
     sim_drv_reply_t *reply; /* where the caller wants the answer, or NULL */
 } drv_request_t;
 
+#ifdef SIM_DRV_PULL
+typedef struct {
+    ha_cmd_t cmd;
+    char s1[HA_NAME_MAX], s2[HA_NAME_MAX]; /* the names it points to, kept */
+} drv_qcmd_t;
+#endif
+
 struct sim_drv {
     sim_drv_opts_t o;
     const scn_t *scn;
@@ -60,6 +67,10 @@ struct sim_drv {
 
     sim_drv_stats_t stats;
     char err[256];
+#ifdef SIM_DRV_PULL
+    drv_qcmd_t *q; /* commands of the input being given (a measurement build) */
+    uint32_t q_n, q_cap;
+#endif
 };
 
 /* driver.c */
