@@ -3,7 +3,7 @@
 // what is measured is the data structure and not ns-3's Simulator around it.
 //
 // The increments and cancel picks are the same draws as bench_queue.c's:
-// the generator below is sim/rng.c's xoshiro256** stream derivation and
+// the generator below is sim/engine/rng.c's xoshiro256** stream derivation and
 // Lemire bound, restated in C++ (linking the C file would do as well, but
 // this keeps the build to one command); the checksum printed per scheduler
 // proves the events came out in the same order as sim_evq's. ns-3's key is
@@ -48,7 +48,7 @@ constexpr uint64_t kCheckPops = 20000;
 constexpr uint64_t kCheckPrime = 0x00000100000001b3ull;
 constexpr uint64_t kCheckOffset = 0xcbf29ce484222325ull;
 
-// --- sim/rng.c, restated -------------------------------------------------
+// --- sim/engine/rng.c, restated -------------------------------------------------
 uint64_t Mix(uint64_t z)
 {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;

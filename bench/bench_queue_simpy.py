@@ -9,7 +9,7 @@ schedule a replacement timeout; SimPy cannot take the old timeout out of
 its heap, so it stays there and is processed, without callbacks, when its
 time comes. That cost is SimPy's cost of cancelling and is in the figures.
 
-Increments and picks are sim/rng.c's draws, restated below, consumed in
+Increments and picks are sim/engine/rng.c's draws, restated below, consumed in
 the same order as bench_queue.c consumes them, so the popped times are the
 same and so is the checksum printed. Drawing is done before the clock runs.
 
@@ -32,7 +32,7 @@ CHECK_PRIME = 0x00000100000001B3
 CHECK_OFFSET = 0xCBF29CE484222325
 
 
-# --- sim/rng.c, restated ---------------------------------------------------
+# --- sim/engine/rng.c, restated ---------------------------------------------------
 def mix(z):
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK

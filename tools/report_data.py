@@ -512,7 +512,7 @@ def activation_samples(act):
     if act.get("cause") == "kill":
         out["kill_resume_ms"] = tr - td
     elif act.get("same_server"):
-        out["reconnect_resume_ms"] = tr - td  # as the swarm counts it (sim/swarm.c)
+        out["reconnect_resume_ms"] = tr - td  # as the swarm counts it (sim/search/swarm.c)
     elif ts is not None and ts >= 0:
         out["switch_resume_ms"] = tr - ts
     return out
