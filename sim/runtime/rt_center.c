@@ -68,6 +68,7 @@ int64_t rt_run_now(const rt_center_t *c) { return sim_drv_now(c->drv); }
 /* The time of what is processed next: never back. */
 static void at(rt_center_t *c, int64_t t)
 {
+    assert(t >= 0 && t <= c->scn->end_ms + RT_LATE_MAX_MS && "t is the run's own clock");
     if (t > rt_run_now(c))
         sim_drv_set_now(c->drv, t);
 }
@@ -95,6 +96,8 @@ bool rt_host_up(rt_center_t *c, uint32_t server)
 
 void rt_to_agent(rt_center_t *c, uint32_t server, rt_msg_t *m)
 {
+    assert(server < c->servers_n);
+    assert(m->type > RT_M_NONE && m->type < RT_M_COUNT && m->users_count <= RT_USERS_MAX);
     c_agent_t *ag = &c->agents[server];
     if (!ag->alive || !rt_host_up(c, server) || ag->fd < 0)
         return; /* a crashed host gets nothing */
@@ -146,6 +149,8 @@ static void rt_rec_start(void *p, const sim_drv_start_t *st)
 {
     rt_center_t *c = p;
     const sim_drv_session_t *s = sim_drv_session(c->drv, st->session);
+    assert(st->server < c->servers_n && s->core != SIM_DRV_NONE && "a started session's recorder");
+    assert(s->users_count <= RT_USERS_MAX && st->gop_ms >= 1 && st->latency_ms >= 0);
     rt_msg_t m = rt_msg(RT_M_START);
     m.rec = st->id;
     m.session = s->core;
@@ -167,6 +172,7 @@ static void rt_rec_resume(void *p, uint32_t id, int64_t latency_ms)
 {
     rt_center_t *c = p;
     const sim_drv_rec_t *r = sim_drv_rec(c->drv, id);
+    assert(r != NULL && latency_ms >= 0);
     rt_msg_t m = rt_msg(RT_M_RESUME);
     m.rec = id;
     m.session = core_session(c, r->session);
@@ -180,6 +186,7 @@ static void rt_rec_stop(void *p, uint32_t id, ha_stop_how_t how, sim_rec_state_t
     rt_center_t *c = p;
     (void)was;
     const sim_drv_rec_t *r = sim_drv_rec(c->drv, id);
+    assert(r != NULL && (how == HA_STOP_FLUSH || how == HA_STOP_FENCE));
     rt_msg_t m = rt_msg(RT_M_STOP);
     m.rec = id;
     m.session = core_session(c, r->session);
@@ -191,6 +198,7 @@ static void rt_rec_kill(void *p, uint32_t id, uint32_t session, int64_t report_m
 {
     rt_center_t *c = p;
     const sim_drv_rec_t *r = sim_drv_rec(c->drv, id);
+    assert(r != NULL && r->state == SIM_REC_DEAD && report_ms >= 0 && "the driver marks it first");
     if (!sim_drv_server(c->drv, r->server)->host_up) {
         /* Its host crashed before it came up: nothing to signal. */
         sim_drv_trace_kill(c->drv, r->server, session, id);
@@ -208,6 +216,7 @@ static void rt_link_cut(void *p, uint32_t server, uint32_t session, int64_t heal
                         bool heal_after_detection)
 {
     rt_center_t *c = p;
+    assert(server < c->servers_n && sim_drv_server(c->drv, server)->link_up);
     c_agent_t *ag = &c->agents[server];
     if (ag->part_pending) {
         /* Already asked, not yet cut: nothing more to cut; the fact. */
@@ -226,6 +235,7 @@ static void rt_link_cut(void *p, uint32_t server, uint32_t session, int64_t heal
 static void rt_heal_at(void *p, uint32_t server, int64_t at_ms)
 {
     rt_center_t *c = p;
+    assert(server < c->servers_n && at_ms >= rt_run_now(c));
     c->agents[server].heal_due_ms = at_ms;
 }
 
@@ -234,6 +244,7 @@ static void leave_answered(rt_center_t *c, c_agent_t *ag);
 static void rt_host_crash(void *p, uint32_t server)
 {
     rt_center_t *c = p;
+    assert(server < c->servers_n && sim_drv_server(c->drv, server)->host_up);
     c_agent_t *ag = &c->agents[server];
     /* The whole host: the agent and every recorder, one process group. */
     if (ag->alive && kill(-(pid_t)ag->pid, SIGKILL) != 0)
@@ -286,6 +297,7 @@ static void rt_user_join(void *p, uint32_t session, uint32_t uid)
 static void rt_user_leave(void *p, uint32_t session, uint32_t uid)
 {
     rt_center_t *c = p;
+    assert(!c->leave.pending && "one leave at a time: the driver waits for it");
     uint32_t core = core_session(c, session);
     c->leave = (c_leave_t){true, session, uid, ++c->leave_seq,
                            rt_run_now(c) + RT_LEAVE_WAIT_MS, 0};
@@ -311,6 +323,7 @@ static void leave_answered(rt_center_t *c, c_agent_t *ag)
 {
     if (!c->leave.pending || !ag->owes_leave)
         return;
+    assert(c->leave.remaining > 0 && "every agent that owes an answer is counted");
     ag->owes_leave = false;
     if (--c->leave.remaining == 0) {
         c->leave.pending = false;
@@ -321,6 +334,7 @@ static void leave_answered(rt_center_t *c, c_agent_t *ag)
 static void rt_poll_at(void *p, uint32_t session, int64_t at_ms)
 {
     rt_center_t *c = p;
+    assert(session < sim_drv_sessions(c->drv) && at_ms > rt_run_now(c));
     c->poll_due_ms[session] = at_ms;
 }
 
@@ -459,6 +473,7 @@ static bool is_rec_msg(uint8_t type)
 
 static void on_agent_msg(rt_center_t *c, uint32_t server, const rt_msg_t *m)
 {
+    assert(server < c->servers_n && m->follow <= RT_FOLLOW_MAX && "rt_recv checked it");
     c_agent_t *ag = &c->agents[server];
     if (!rt_host_up(c, server))
         return; /* said before the crash, read after: it never reached us */
@@ -524,8 +539,12 @@ static c_timer_t *timer_due(rt_center_t *c, int64_t limit, bool inclusive)
 static void fire_timers(rt_center_t *c, int64_t limit, bool inclusive)
 {
     c_timer_t *t;
+    int64_t last = INT64_MIN;
     for (int n = 0; (t = timer_due(c, limit, inclusive)) != NULL; n++) {
         assert(n < RT_LOOP_INPUTS_MAX && "timers rearm themselves in the past");
+        /* The core arms at or after the input's time: due times only grow. */
+        assert(t->at_ms >= last);
+        last = t->at_ms;
         t->armed = false;
         /* At the time it was due: a late wake-up does not move a deadline. */
         at(c, t->at_ms);

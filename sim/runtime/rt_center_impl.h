@@ -26,6 +26,9 @@
 #define RT_LOOP_INPUTS_MAX 100000  /* timers fired in one turn: a bug beyond */
 #define RT_LEAVE_WAIT_MS 5000      /* recorders' last slices of a leaving user */
 #define RT_DRAIN_MAX 100000        /* messages read from one agent in one go */
+/* A loop turn may start this long past the horizon (a late wake-up); the
+ * run ends then, so no later time is ever processed. */
+#define RT_LATE_MAX_MS 86400000
 
 typedef struct {
     bool armed;
