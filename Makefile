@@ -41,7 +41,11 @@ LIBS    := -ljansson
 CORE_SRC := $(sort $(wildcard src/*.c))
 SIM_SRC  := $(sort $(filter-out sim/cli/hasim_main.c sim/runtime/%,$(wildcard sim/*/*.c)))
 SIM_HDRS := $(wildcard src/*.h sim/*/*.h)
+# Every tests/test_*.c is one test binary. The other tests/*.c are helpers
+# shared by tests (core_harness.c): compiled once, linked into the tests
+# that include their header.
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
+HARNESS_TESTS := $(shell grep -l 'include "core_harness.h"' $(TEST_SRC))
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 SIM_OBJ  := $(SIM_SRC:%.c=$(B)/%.o)
@@ -65,8 +69,11 @@ $(B)/libsim.a: $(SIM_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(HASIM): $(B)/sim/cli/hasim_main.o $(B)/libsim.a $(B)/libha.a
 	$(CC) $(LDFLAGS) $^ $(LIBS) -o $@
+$(B)/tests/%.o: tests/%.c $(SIM_HDRS) $(wildcard tests/*.h) | $(B)/tests
+	$(CC) $(CFLAGS) -Itests -c $< -o $@
+$(HARNESS_TESTS:tests/%.c=$(B)/tests/%): $(B)/tests/core_harness.o
 $(B)/tests/%: tests/%.c $(B)/libsim.a $(B)/libha.a $(wildcard tests/*.h) | $(B)/tests
-	$(CC) $(CFLAGS) -Itests $< $(B)/libsim.a $(B)/libha.a $(LDFLAGS) -lcmocka $(LIBS) -o $@
+	$(CC) $(CFLAGS) -Itests $< $(filter %.o,$^) $(B)/libsim.a $(B)/libha.a $(LDFLAGS) -lcmocka $(LIBS) -o $@
 $(B)/src $(B)/tests:
 	mkdir -p $@
 

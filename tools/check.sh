@@ -32,25 +32,9 @@ build CC=gcc OPT=-O2 || true
 build CC=gcc OPT=-O1 SAN=1 || true
 
 # --- unit tests ----------------------------------------------------------
-run_unit() { # build dir
-  local dir=$1 t out p f
-  for t in "$dir"/tests/test_*; do
-    [ -x "$t" ] || continue
-    out=$("$t" 2>&1)
-    local rc=$?
-    printf '%s\n' "$out" | grep -E '^\[  (PASSED|FAILED) |^\[  ERROR' || true
-    p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
-    f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
-    pass "$p"
-    if [ "$f" -gt 0 ]; then
-      FAILED=$((FAILED + f)); FAILURES+=("$(basename "$t") ($dir): $f failed")
-      printf '%s\n' "$out" | grep -E 'FAILED|ERROR|error' | head -20 >&2
-    elif [ "$rc" -ne 0 ]; then
-      printf '%s\n' "$out" | tail -20 >&2
-      fail "$(basename "$t") ($dir) exited $rc"
-    fi
-  done
-}
+# each program under a time limit (TEST_TIMEOUT_S, default 300 s): a hung
+# test fails, named, instead of hanging make check (tools/run_unit.sh)
+. tools/run_unit.sh
 section "unit tests (cmocka), gcc -O2"
 run_unit build/gcc-O2
 section "unit tests (cmocka), ASan+UBSan"

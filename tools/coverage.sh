@@ -14,7 +14,8 @@
 #
 # Environment: COVERAGE_LINES_MIN, COVERAGE_BRANCHES_MIN, SCENARIOS (a
 # directory or file, default scenarios/), COVERAGE_SWARM_RUNS (2000),
-# COVERAGE_SWARM_SEED (1), PYTHON (/usr/bin/python3), JOBS (make -j, 2).
+# COVERAGE_SWARM_SEED (1), PYTHON (/usr/bin/python3), JOBS (make -j, 2),
+# TEST_TIMEOUT_S (300: the limit of each unit test program).
 #
 # A process killed by a signal writes no .gcda: the swarm runs with --jobs 0
 # (in-process; its forked workers leave with _exit() and would lose their
@@ -33,6 +34,7 @@ SCENARIOS=${SCENARIOS:-scenarios}
 SWARM_RUNS=${COVERAGE_SWARM_RUNS:-2000}
 SWARM_SEED=${COVERAGE_SWARM_SEED:-1}
 JOBS=${JOBS:-2}
+TEST_TIMEOUT_S=${TEST_TIMEOUT_S:-300}
 B=build/gcc-O0-cov
 HASIM=$B/hasim
 OUT=reports/coverage
@@ -99,12 +101,15 @@ for t in "$B"/tests/test_*; do
 done
 unit_failed=0
 for t in "${tests[@]}"; do
-    # (in a subshell, so bash does not print "Aborted" for a crash itself)
-    ("$t" >"$OUT/logs/${t##*/}.log" 2>&1)
+    # (in a subshell, so bash does not print "Aborted" for a crash itself;
+    # under a time limit, as in tools/run_unit.sh, so a hung test fails)
+    (timeout -k 10 "$TEST_TIMEOUT_S" "$t" >"$OUT/logs/${t##*/}.log" 2>&1)
     rc=$?
     if [ "$rc" -ne 0 ]; then
         unit_failed=$((unit_failed + 1))
-        if [ "$rc" -ge 128 ]; then
+        if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+            say "unit: ${t##*/} timed out after $TEST_TIMEOUT_S s (exit $rc): its counts are lost"
+        elif [ "$rc" -ge 128 ]; then
             # Its counts are lost, so the unit numbers understate; the
             # threshold is on the sim numbers, and make check reports the test.
             say "unit: ${t##*/} killed by signal $((rc - 128)): its counts are lost"
