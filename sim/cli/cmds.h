@@ -3,6 +3,7 @@
 #ifndef SIM_CMDS_H
 #define SIM_CMDS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,31 @@ int cli_list_scn(const char *dir, char ***out);
 bool cli_is_dir(const char *path);
 /* "usage: hasim CMD ..." errors: prints to stderr, returns 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- options: one getopt_long(3) parser for every command ---------------- */
+
+/* getopt_long values of the options without a short form. The ones below
+ * CLI_OPT_OWN are shared (swarm_cli_opt); a command numbers its own from
+ * CLI_OPT_OWN. */
+enum { CLI_OPT_SEED = 0x100, CLI_OPT_FAULTS, CLI_OPT_DURATION, CLI_OPT_OWN };
+
+typedef struct {
+    const char *cmd;               /* "run": for the messages */
+    const char *help;              /* what -h and --help print */
+    const char *shortopts;         /* as getopt_long(3) has them, with "h" */
+    const struct option *longopts; /* with {"help", no_argument, NULL, 'h'}; ends with {0} */
+    /* One option and its value (NULL for none): 0, or 2 after cli_usage().
+     * NULL for a command with no option but --help. */
+    int (*take)(void *args, int opt, const char *val);
+} cli_cmd_t;
+
+#define CLI_GO_ON (-1)
+/* Parses the options of argv[1..] (argv[0] is the command's name) into args
+ * through c->take, options and operands in any order: getopt_long moves the
+ * operands, in their order, to argv[*first..argc-1]. Returns CLI_GO_ON, or
+ * the status the command exits with: 0 after the help (stdout), 2 after a
+ * usage error (stderr). */
+int cli_parse(const cli_cmd_t *c, int argc, char **argv, void *args, int *first);
 
 /* ---- command-line pieces shared by swarm, replay and shrink ------------- */
 
