@@ -56,13 +56,24 @@ int cli_parse(const cli_cmd_t *c, int argc, char **argv, void *args, int *first)
 
 /* ---- command-line pieces shared by swarm, replay and shrink ------------- */
 
-/* --faults K and --duration D (generator options). When argv[*i] is one,
- * consumes it and its value and returns 1; returns 0 when it is not one;
- * returns 2 after a usage message for cmd when its value is bad. */
-int swarm_cli_gen_opt(const char *cmd, int argc, char **argv, int *i, swarm_gen_opts_t *o);
+/* What a swarm run is regenerated from: its seed and the generator's options. */
+typedef struct {
+    uint64_t seed;
+    bool has_seed;
+    swarm_gen_opts_t gen;
+} swarm_cli_t;
+
+#define SWARM_CLI_LONGOPTS                                    \
+    {"seed", required_argument, NULL, CLI_OPT_SEED},         \
+    {"faults", required_argument, NULL, CLI_OPT_FAULTS},     \
+    {"duration", required_argument, NULL, CLI_OPT_DURATION}
+
+/* --seed X, --faults K and --duration D, for a command whose table has
+ * SWARM_CLI_LONGOPTS: 0, or 2 after a usage message for cmd. */
+int swarm_cli_opt(const char *cmd, int opt, const char *val, swarm_cli_t *o);
 /* " --faults K --duration D", only what differs from the defaults; "" else. */
 void swarm_cli_gen_args(const swarm_gen_opts_t *o, char *buf, size_t cap);
-/* A run seed: 0..SWARM_SEED_MAX. */
-bool swarm_cli_seed(const char *s, uint64_t *out);
+/* --seed: 0..SWARM_SEED_MAX, else a usage message for cmd; 0 or 2. */
+int swarm_cli_seed(const char *cmd, const char *val, uint64_t *out);
 
 #endif
