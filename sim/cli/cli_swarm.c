@@ -1,5 +1,6 @@
 /* cli_swarm.c -- command-line pieces shared by swarm, replay and shrink:
  * the run seed and the generator's options. */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,35 +8,48 @@
 #include "cmds.h"
 #include "search/swarm.h"
 
-bool swarm_cli_seed(const char *s, uint64_t *out)
+int swarm_cli_seed(const char *cmd, const char *val, uint64_t *out)
 {
-    return cli_u64(s, out) && *out <= SWARM_SEED_MAX;
+    if (!cli_u64(val, out) || *out > SWARM_SEED_MAX)
+        return cli_usage(cmd, "--seed takes a number 0..2^63-1, not '%s'", val);
+    return 0;
 }
 
-int swarm_cli_gen_opt(const char *cmd, int argc, char **argv, int *i, swarm_gen_opts_t *o)
+static int faults_opt(const char *cmd, const char *val, swarm_gen_opts_t *o)
 {
-    const char *a = argv[*i];
-    bool faults = strcmp(a, "--faults") == 0, duration = strcmp(a, "--duration") == 0;
-    if (!faults && !duration)
-        return 0;
-    if (*i + 1 >= argc)
-        return cli_usage(cmd, "%s needs a value", a);
-    const char *v = argv[++*i];
-    if (faults) {
-        uint64_t k;
-        if (!cli_u64(v, &k) || k < 1 || k > SWARM_FAULTS_MAX)
-            return cli_usage(cmd, "--faults takes a number 1..%d, not '%s'", SWARM_FAULTS_MAX, v);
-        o->faults_min = (uint32_t)k;
-        return 1;
-    }
+    uint64_t k;
+    if (!cli_u64(val, &k) || k < 1 || k > SWARM_FAULTS_MAX)
+        return cli_usage(cmd, "--faults takes a number 1..%d, not '%s'", SWARM_FAULTS_MAX, val);
+    o->faults_min = (uint32_t)k;
+    return 0;
+}
+
+static int duration_opt(const char *cmd, const char *val, swarm_gen_opts_t *o)
+{
     char why[256];
     int64_t ms;
-    if (scn_duration_parse(v, strlen(v), &ms, why, sizeof(why)) != 0)
+    if (scn_duration_parse(val, strlen(val), &ms, why, sizeof(why)) != 0)
         return cli_usage(cmd, "--duration: %s", why);
     if (ms < SWARM_DURATION_MS_MIN || ms > SWARM_DURATION_MS_MAX)
-        return cli_usage(cmd, "--duration takes 1m..168h, not '%s'", v);
+        return cli_usage(cmd, "--duration takes 1m..168h, not '%s'", val);
     o->duration_ms = ms;
-    return 1;
+    return 0;
+}
+
+int swarm_cli_opt(const char *cmd, int opt, const char *val, swarm_cli_t *o)
+{
+    switch (opt) {
+    case CLI_OPT_SEED:
+        o->has_seed = true;
+        return swarm_cli_seed(cmd, val, &o->seed);
+    case CLI_OPT_FAULTS:
+        return faults_opt(cmd, val, &o->gen);
+    case CLI_OPT_DURATION:
+        return duration_opt(cmd, val, &o->gen);
+    default:
+        assert(!"an option in the table of cmd without a case in its take()");
+        return 2;
+    }
 }
 
 void swarm_cli_gen_args(const swarm_gen_opts_t *o, char *buf, size_t cap)

@@ -1,6 +1,7 @@
 /* cli_util.c -- small things every subcommand needs. */
 #include "cmds.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -85,4 +86,68 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n(see 'hasim %s --help')\n", cmd);
     return 2;
+}
+
+/* The option getopt_long(3) refused, as it was written. A short one is
+ * optopt: its argument may be a cluster ("-qZ") that getopt has not stepped
+ * past yet. A long one is the whole argument, which getopt has stepped past;
+ * optopt is then the option's value when it was given a value it does not
+ * take ("--quiet=1"), 0 when getopt knows no such option. */
+static int refuse(const cli_cmd_t *c, int got, char **argv)
+{
+    const char *arg = argv[optind - 1];
+    bool short_unknown = got == '?' && optopt > 0 && optopt < 256 &&
+                         (optopt == ':' || strchr(c->shortopts, optopt) == NULL);
+    if (strncmp(arg, "--", 2) != 0 || short_unknown) {
+        if (got == ':')
+            return cli_usage(c->cmd, "-%c needs a value", optopt);
+        return cli_usage(c->cmd, "unknown option '-%c'", optopt);
+    }
+    if (got == ':')
+        return cli_usage(c->cmd, "%s needs a value", arg);
+    if (optopt != 0)
+        return cli_usage(c->cmd, "%.*s takes no value", (int)strcspn(arg, "="), arg);
+    return cli_usage(c->cmd, "unknown option '%s'", arg);
+}
+
+/* Whether the long option getopt_long(3) just took was written with a
+ * shorter name: getopt takes "--fail" for "--fail-fast". We take whole names
+ * only, so that a new option never makes a command line that worked
+ * ambiguous. *arg is the argument that named it; the value was the next
+ * argument, or the part after '='. */
+static bool abbreviated(const struct option *o, char **argv, const char *val, const char **arg)
+{
+    *arg = argv[optind - (val != NULL && val == argv[optind - 1] ? 2 : 1)];
+    return strcspn(*arg + 2, "=") != strlen(o->name);
+}
+
+int cli_parse(const cli_cmd_t *c, int argc, char **argv, void *args, int *first)
+{
+    /* The ':' tells a missing value (':') from an unknown option ('?'). */
+    char shortopts[64];
+    assert(strlen(c->shortopts) + 1 < sizeof(shortopts));
+    snprintf(shortopts, sizeof(shortopts), ":%s", c->shortopts);
+    opterr = 0;
+    optind = 0; /* a fresh start, also of getopt's own state: tests run many commands */
+    for (;;) {
+        int which = -1;
+        const char *arg;
+        int opt = getopt_long(argc, argv, shortopts, c->longopts, &which);
+        if (opt == -1)
+            break;
+        if (opt == '?' || opt == ':')
+            return refuse(c, opt, argv);
+        if (which >= 0 && abbreviated(&c->longopts[which], argv, optarg, &arg))
+            return cli_usage(c->cmd, "unknown option '%s'", arg);
+        if (opt == 'h') {
+            fputs(c->help, stdout);
+            return 0;
+        }
+        assert(c->take != NULL);
+        int rc = c->take(args, opt, optarg);
+        if (rc != 0)
+            return rc;
+    }
+    *first = optind;
+    return CLI_GO_ON;
 }

@@ -3,6 +3,7 @@
  * The same oracle that runs inside `hasim run`, fed from JSON Lines: a
  * trace written by the simulator, or by the real-process runtime under
  * libfaketime, gets the same verdict. */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -20,28 +21,36 @@ static const char CHECK_HELP[] =
     "\n"
     "Exit status: 0 no violation, 1 a violation, 2 usage error or a malformed trace.\n";
 
+static const struct option CHECK_LONGOPTS[] = {
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+static int check_take(void *args, int opt, const char *val)
+{
+    (void)val;
+    assert(opt == 'q');
+    *(bool *)args = true;
+    return 0;
+}
+
+static const cli_cmd_t CHECK_CLI = {"check", CHECK_HELP, "hq", CHECK_LONGOPTS, check_take};
+
 int cmd_check(int argc, char **argv)
 {
     bool quiet = false;
-    int first = 1;
-    for (; first < argc && argv[first][0] == '-'; first++) {
-        if (strcmp(argv[first], "-h") == 0 || strcmp(argv[first], "--help") == 0) {
-            fputs(CHECK_HELP, stdout);
-            return 0;
-        }
-        if (strcmp(argv[first], "-q") == 0 || strcmp(argv[first], "--quiet") == 0) {
-            quiet = true;
-            continue;
-        }
-        return cli_usage("check", "unknown option '%s'", argv[first]);
-    }
+    int first;
+    int rc = cli_parse(&CHECK_CLI, argc, argv, &quiet, &first);
+    if (rc != CLI_GO_ON)
+        return rc;
     if (first == argc)
         return cli_usage("check", "no trace file given");
 
     sim_judge_t *j = sim_judge_new();
     if (j == NULL)
         return 2;
-    int rc = 0;
+    rc = 0;
     char err[1024];
     for (int i = first; i < argc; i++) {
         (void)sim_judge_begin(j, NULL);

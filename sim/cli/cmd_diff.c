@@ -20,17 +20,25 @@ static const char DIFF_HELP[] =
     "\n"
     "Exit status: 0 identical, 1 different, 2 usage or read error.\n";
 
+static const struct option DIFF_LONGOPTS[] = {
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+static const cli_cmd_t DIFF_CLI = {"diff", DIFF_HELP, "h", DIFF_LONGOPTS, NULL};
+
 int cmd_diff(int argc, char **argv)
 {
-    if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        fputs(DIFF_HELP, stdout);
-        return 0;
-    }
-    if (argc != 3)
+    int first;
+    int rc = cli_parse(&DIFF_CLI, argc, argv, NULL, &first);
+    if (rc != CLI_GO_ON)
+        return rc;
+    if (argc - first != 2)
         return cli_usage("diff", "takes two trace files");
-    FILE *fa = fopen(argv[1], "r"), *fb = fopen(argv[2], "r");
+    const char *a = argv[first], *b = argv[first + 1];
+    FILE *fa = fopen(a, "r"), *fb = fopen(b, "r");
     if (fa == NULL || fb == NULL) {
-        fprintf(stderr, "%s: error: cannot read: %s\n", fa ? argv[2] : argv[1], strerror(errno));
+        fprintf(stderr, "%s: error: cannot read: %s\n", fa ? b : a, strerror(errno));
         if (fa)
             fclose(fa);
         if (fb)
@@ -41,7 +49,7 @@ int cmd_diff(int argc, char **argv)
     char *la = NULL, *lb = NULL;
     size_t ca = 0, cb = 0;
     uint64_t line = 0;
-    int rc = 0;
+    rc = 0;
     for (;;) {
         ssize_t na = getline(&la, &ca, fa), nb = getline(&lb, &cb, fb);
         line++;

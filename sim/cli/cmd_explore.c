@@ -52,6 +52,25 @@ static void explore_progress(void *ctx, uint64_t done, uint64_t items, uint64_t 
     fflush(stderr);
 }
 
+enum { OPT_GRID = CLI_OPT_OWN, OPT_DURATION, OPT_KINDS, OPT_OUT };
+
+static const struct option EXPLORE_LONGOPTS[] = {
+    {"grid", required_argument, NULL, OPT_GRID},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"kinds", required_argument, NULL, OPT_KINDS},
+    {"jobs", required_argument, NULL, 'j'},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+typedef struct {
+    explore_opts_t o;
+    const char *out_dir;
+    bool quiet;
+} explore_args_t;
+
 static int duration_opt(const char *opt, const char *v, int64_t *out)
 {
     char why[256];
@@ -62,103 +81,52 @@ static int duration_opt(const char *opt, const char *v, int64_t *out)
     return 0;
 }
 
-int cmd_explore(int argc, char **argv)
+static int explore_take(void *args, int opt, const char *val)
 {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    explore_opts_t o = {.k = EXPLORE_K_DEFAULT, .grid_ms = EXPLORE_GRID_MS_DEFAULT,
-                        .duration_ms = EXPLORE_DURATION_MS_DEFAULT,
-                        .kinds = (1u << EXPLORE_KIND_COUNT) - 1,
-                        .jobs = cpus < 1 ? 1 : cpus > 64 ? 64 : (unsigned)cpus};
-    const char *out_dir = NULL;
-    bool quiet = false;
+    explore_args_t *a = args;
+    uint64_t n;
+    const char *bad;
+    size_t bad_len;
+    switch (opt) {
+    case 'k':
+        if (!cli_u64(val, &n) || n < 1 || n > EXPLORE_K_MAX)
+            return cli_usage("explore", "-k takes 1..%d, not '%s'", EXPLORE_K_MAX, val);
+        a->o.k = (unsigned)n;
+        return 0;
+    case OPT_GRID:
+        return duration_opt("--grid", val, &a->o.grid_ms);
+    case OPT_DURATION:
+        return duration_opt("--duration", val, &a->o.duration_ms);
+    case OPT_KINDS:
+        if (!explore_kinds_parse(val, &a->o.kinds, &bad, &bad_len))
+            return cli_usage("explore", "unknown fault kind '%.*s' (%s)", (int)bad_len, bad,
+                             "kill, disconnect, blip, heal-60s, heal-late, crash, "
+                             "provision-fail");
+        return 0;
+    case 'j':
+        if (!cli_u64(val, &n) || n > SWARM_JOBS_MAX)
+            return cli_usage("explore", "--jobs takes 0..%d, not '%s'", SWARM_JOBS_MAX, val);
+        a->o.jobs = (unsigned)n;
+        return 0;
+    case OPT_OUT:
+        a->out_dir = val;
+        return 0;
+    case 'q':
+        a->quiet = true;
+        return 0;
+    }
+    return 0;
+}
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(EXPLORE_HELP, stdout);
-            return 0;
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            quiet = true;
-        } else if (i + 1 >= argc) {
-            return cli_usage("explore", "unknown option or missing value: '%s'", a);
-        } else if (strcmp(a, "-k") == 0) {
-            uint64_t k;
-            if (!cli_u64(argv[++i], &k) || k < 1 || k > EXPLORE_K_MAX)
-                return cli_usage("explore", "-k takes 1..%d, not '%s'", EXPLORE_K_MAX, argv[i]);
-            o.k = (unsigned)k;
-        } else if (strcmp(a, "--grid") == 0) {
-            if (duration_opt(a, argv[++i], &o.grid_ms) != 0)
-                return 2;
-        } else if (strcmp(a, "--duration") == 0) {
-            if (duration_opt(a, argv[++i], &o.duration_ms) != 0)
-                return 2;
-        } else if (strcmp(a, "--kinds") == 0) {
-            const char *bad;
-            size_t bad_len;
-            if (!explore_kinds_parse(argv[++i], &o.kinds, &bad, &bad_len))
-                return cli_usage("explore", "unknown fault kind '%.*s' (%s)", (int)bad_len, bad,
-                                 "kill, disconnect, blip, heal-60s, heal-late, crash, "
-                                 "provision-fail");
-        } else if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0) {
-            uint64_t j;
-            if (!cli_u64(argv[++i], &j) || j > SWARM_JOBS_MAX)
-                return cli_usage("explore", "--jobs takes 0..%d, not '%s'", SWARM_JOBS_MAX,
-                                 argv[i]);
-            o.jobs = (unsigned)j;
-        } else if (strcmp(a, "--out") == 0) {
-            out_dir = argv[++i];
-        } else {
-            return cli_usage("explore", "unknown option '%s'", a);
-        }
-    }
-    if (o.duration_ms > SCN_TIME_MS_MAX / 2)
-        return cli_usage("explore", "--duration is too long");
-    if (out_dir != NULL && mkdir(out_dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "%s: error: cannot create: %s\n", out_dir, strerror(errno));
-        return 2;
-    }
+static const cli_cmd_t EXPLORE_CLI = {"explore", EXPLORE_HELP, "hqk:j:", EXPLORE_LONGOPTS,
+                                      explore_take};
 
-    explore_ctx_t ctx = {.tty = !quiet && isatty(STDERR_FILENO), .last_ms = 0};
-    o.progress = explore_progress;
-    o.ctx = &ctx;
-    explore_t *e = explore_new(&o);
-    scn_t *s = scn_new();
-    int rc = 2;
-    explore_result_t res = {0};
-    char err[512];
-    if (e == NULL || s == NULL) {
-        fprintf(stderr, "hasim explore: error: out of memory\n");
-        goto out;
-    }
-    int64_t t0 = swarm_clock_ms();
-    if (explore_run(e, &res, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
-        goto out;
-    }
-    if (ctx.tty)
-        fputs("\r\033[K", stderr);
-
-    for (size_t i = 0; i < res.failing_count; i++) {
-        const explore_fail_t *f = &res.failing[i];
-        explore_scenario(e, f->level, f->fail.item, s);
-        if (out_dir != NULL) {
-            char path[4096];
-            snprintf(path, sizeof(path), "%s/explore-%u-%" PRIu64 ".scn", out_dir, f->level,
-                     f->fail.item);
-            FILE *fp = fopen(path, "w");
-            if (fp == NULL) {
-                fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
-                goto out;
-            }
-            fprintf(fp, "# hasim explore: %s: %s\n", swarm_rule_name(f->fail.rule), f->fail.msg);
-            scn_write(fp, s);
-            if (fclose(fp) != 0) {
-                fprintf(stderr, "%s: error: writing failed\n", path);
-                goto out;
-            }
-            if (i < PRINT_FAILING_MAX)
-                printf("FAIL %s: %s\n     replay: hasim run %s\n", path, f->fail.msg, path);
-        } else if (i < PRINT_FAILING_MAX) {
+/* The i-th failing timeline, as the scenario s that shows it: written to
+ * out_dir, or printed. 0, or 2 after a message. */
+static int report_failing(const explore_fail_t *f, size_t i, const scn_t *s, const char *out_dir)
+{
+    if (out_dir == NULL) {
+        if (i < PRINT_FAILING_MAX) {
             printf("FAIL level %u timeline %" PRIu64 ": %s\n"
                    "     replay: save the scenario below and 'hasim run' it\n",
                    f->level, f->fail.item, f->fail.msg);
@@ -166,23 +134,98 @@ int cmd_explore(int argc, char **argv)
             scn_write(stdout, s);
             printf("\n");
         }
+        return 0;
     }
-    if (res.failures > PRINT_FAILING_MAX)
-        printf("... and %" PRIu64 " more violations%s\n", res.failures - PRINT_FAILING_MAX,
-               out_dir ? "" : " (use --out DIR to get them all)");
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/explore-%u-%" PRIu64 ".scn", out_dir, f->level,
+             f->fail.item);
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL) {
+        fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+        return 2;
+    }
+    fprintf(fp, "# hasim explore: %s: %s\n", swarm_rule_name(f->fail.rule), f->fail.msg);
+    scn_write(fp, s);
+    if (fclose(fp) != 0) {
+        fprintf(stderr, "%s: error: writing failed\n", path);
+        return 2;
+    }
+    if (i < PRINT_FAILING_MAX)
+        printf("FAIL %s: %s\n     replay: hasim run %s\n", path, f->fail.msg, path);
+    return 0;
+}
 
+static void print_summary(const explore_opts_t *o, const explore_t *e,
+                          const explore_result_t *res, int64_t t0_ms)
+{
     char grid[32], dur[32];
-    scn_duration_format(o.grid_ms, grid, sizeof(grid));
-    scn_duration_format(o.duration_ms, dur, sizeof(dur));
+    scn_duration_format(o->grid_ms, grid, sizeof(grid));
+    scn_duration_format(o->duration_ms, dur, sizeof(dur));
     printf("explore: up to %u faults, %u kinds, grid %s, %s recording: %" PRIu64
            " timelines (",
-           o.k, explore_variants(e), grid, dur, res.timelines);
-    for (unsigned l = 0; l <= o.k; l++)
-        printf("%s%" PRIu64, l ? " + " : "", res.per_level[l]);
-    printf("), %" PRIu64 " failed in %.1f s\n", res.failures,
-           (double)(swarm_clock_ms() - t0) / 1000.0);
-    rc = res.failures > 0 ? 1 : 0;
-out:
+           o->k, explore_variants(e), grid, dur, res->timelines);
+    for (unsigned l = 0; l <= o->k; l++)
+        printf("%s%" PRIu64, l ? " + " : "", res->per_level[l]);
+    printf("), %" PRIu64 " failed in %.1f s\n", res->failures,
+           (double)(swarm_clock_ms() - t0_ms) / 1000.0);
+}
+
+/* Runs the search e and reports what it found: the exit status. */
+static int explore_report(explore_t *e, scn_t *s, const explore_args_t *a, explore_ctx_t *ctx,
+                          explore_result_t *res)
+{
+    char err[512];
+    int64_t t0 = swarm_clock_ms();
+    if (explore_run(e, res, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    if (ctx->tty)
+        fputs("\r\033[K", stderr);
+    for (size_t i = 0; i < res->failing_count; i++) {
+        const explore_fail_t *f = &res->failing[i];
+        explore_scenario(e, f->level, f->fail.item, s);
+        if (report_failing(f, i, s, a->out_dir) != 0)
+            return 2;
+    }
+    if (res->failures > PRINT_FAILING_MAX)
+        printf("... and %" PRIu64 " more violations%s\n", res->failures - PRINT_FAILING_MAX,
+               a->out_dir ? "" : " (use --out DIR to get them all)");
+    print_summary(&a->o, e, res, t0);
+    return res->failures > 0 ? 1 : 0;
+}
+
+int cmd_explore(int argc, char **argv)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    explore_args_t a = {.o = {.k = EXPLORE_K_DEFAULT, .grid_ms = EXPLORE_GRID_MS_DEFAULT,
+                              .duration_ms = EXPLORE_DURATION_MS_DEFAULT,
+                              .kinds = (1u << EXPLORE_KIND_COUNT) - 1,
+                              .jobs = cpus < 1 ? 1 : cpus > 64 ? 64 : (unsigned)cpus}};
+    int first;
+    int rc = cli_parse(&EXPLORE_CLI, argc, argv, &a, &first);
+    if (rc != CLI_GO_ON)
+        return rc;
+    if (first < argc)
+        return cli_usage("explore", "unexpected argument '%s'", argv[first]);
+    if (a.o.duration_ms > SCN_TIME_MS_MAX / 2)
+        return cli_usage("explore", "--duration is too long");
+    if (a.out_dir != NULL && mkdir(a.out_dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: error: cannot create: %s\n", a.out_dir, strerror(errno));
+        return 2;
+    }
+
+    explore_ctx_t ctx = {.tty = !a.quiet && isatty(STDERR_FILENO), .last_ms = 0};
+    a.o.progress = explore_progress;
+    a.o.ctx = &ctx;
+    explore_t *e = explore_new(&a.o);
+    scn_t *s = scn_new();
+    explore_result_t res = {0};
+    rc = 2;
+    if (e == NULL || s == NULL)
+        fprintf(stderr, "hasim explore: error: out of memory\n");
+    else
+        rc = explore_report(e, s, &a, &ctx, &res);
     explore_result_free(&res);
     scn_free(s);
     explore_free(e);

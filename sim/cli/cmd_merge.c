@@ -302,46 +302,35 @@ out:
     return rc;
 }
 
-int cmd_merge(int argc, char **argv)
-{
-    const char *out_path = NULL;
-    bool partial = false;
-    int first = 1;
-    for (; first < argc && argv[first][0] == '-'; first++) {
-        const char *a = argv[first];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(MERGE_HELP, stdout);
-            return 0;
-        } else if (strcmp(a, "--partial") == 0) {
-            partial = true;
-        } else if (strcmp(a, "-o") == 0 && first + 1 < argc) {
-            out_path = argv[++first];
-        } else {
-            return cli_usage("merge", "unknown option or missing value: '%s'", a);
-        }
-    }
-    if (first == argc)
-        return cli_usage("merge", "no report given");
+enum { OPT_PARTIAL = CLI_OPT_OWN };
 
-    merge_t *m = calloc(1, sizeof(*m));
-    bool *seen = calloc(SWARM_SHARDS_MAX, sizeof(bool));
-    int rc = 2;
-    if (m == NULL || seen == NULL) {
-        fprintf(stderr, "hasim merge: error: out of memory\n");
-        goto out;
-    }
-    for (int i = first; i < argc; i++) {
-        if (merge_file(m, argv[i], seen) != 0)
-            goto out;
-    }
-    uint64_t missing = 0;
-    for (uint64_t i = 0; i < m->shard_n; i++)
-        missing += !seen[i];
-    if (missing > 0 && !partial) {
-        fprintf(stderr, "hasim merge: error: %" PRIu64 " of %" PRIu64
-                " shards missing (--partial merges them anyway)\n", missing, m->shard_n);
-        goto out;
-    }
+static const struct option MERGE_LONGOPTS[] = {
+    {"partial", no_argument, NULL, OPT_PARTIAL},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+typedef struct {
+    const char *out_path;
+    bool partial;
+} merge_args_t;
+
+static int merge_take(void *args, int opt, const char *val)
+{
+    merge_args_t *a = args;
+    if (opt == 'o')
+        a->out_path = val;
+    if (opt == OPT_PARTIAL)
+        a->partial = true;
+    return 0;
+}
+
+static const cli_cmd_t MERGE_CLI = {"merge", MERGE_HELP, "ho:", MERGE_LONGOPTS, merge_take};
+
+/* The merged report of m, which covers missing fewer shards than its
+ * swarm has, to -o or stdout: 0, or 2 after a message. */
+static int merge_write(merge_t *m, uint64_t missing, const char *out_path)
+{
     if (m->failing_count > 0)
         qsort(m->failing, m->failing_count, sizeof(*m->failing), cmp_run);
     size_t keep = m->failing_count < SWARM_FAILING_KEEP ? m->failing_count : SWARM_FAILING_KEEP;
@@ -358,7 +347,7 @@ int cmd_merge(int argc, char **argv)
     FILE *f = out_path ? fopen(out_path, "w") : stdout;
     if (f == NULL) {
         fprintf(stderr, "%s: error: cannot write\n", out_path);
-        goto out;
+        return 2;
     }
     swarm_json_write(f, &rep);
     bool failed_write = ferror(f) != 0;
@@ -368,10 +357,48 @@ int cmd_merge(int argc, char **argv)
         failed_write |= fflush(f) != 0;
     if (failed_write) {
         fprintf(stderr, "%s: error: writing failed\n", out_path ? out_path : "<stdout>");
-        goto out;
+        return 2;
     }
-    rc = m->stats.failures > 0 ? 1 : 0;
-out:
+    return 0;
+}
+
+/* Merges the reports at paths[0..n-1]: the exit status. */
+static int merge_files(merge_t *m, bool *seen, char **paths, int n, const merge_args_t *a)
+{
+    for (int i = 0; i < n; i++) {
+        if (merge_file(m, paths[i], seen) != 0)
+            return 2;
+    }
+    uint64_t missing = 0;
+    for (uint64_t i = 0; i < m->shard_n; i++)
+        missing += !seen[i];
+    if (missing > 0 && !a->partial) {
+        fprintf(stderr, "hasim merge: error: %" PRIu64 " of %" PRIu64
+                " shards missing (--partial merges them anyway)\n", missing, m->shard_n);
+        return 2;
+    }
+    if (merge_write(m, missing, a->out_path) != 0)
+        return 2;
+    return m->stats.failures > 0 ? 1 : 0;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+    merge_args_t a = {0};
+    int first;
+    int rc = cli_parse(&MERGE_CLI, argc, argv, &a, &first);
+    if (rc != CLI_GO_ON)
+        return rc;
+    if (first == argc)
+        return cli_usage("merge", "no report given");
+
+    merge_t *m = calloc(1, sizeof(*m));
+    bool *seen = calloc(SWARM_SHARDS_MAX, sizeof(bool));
+    rc = 2;
+    if (m == NULL || seen == NULL)
+        fprintf(stderr, "hasim merge: error: out of memory\n");
+    else
+        rc = merge_files(m, seen, argv + first, argc - first, &a);
     if (m != NULL)
         free(m->failing);
     free(m);

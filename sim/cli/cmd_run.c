@@ -64,183 +64,264 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+enum { OPT_TRACE = CLI_OPT_OWN, OPT_TRACE_DIR, OPT_JSON, OPT_JUNIT };
+
+static const struct option RUN_LONGOPTS[] = {
+    {"seed", required_argument, NULL, CLI_OPT_SEED},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"trace-dir", required_argument, NULL, OPT_TRACE_DIR},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"junit", required_argument, NULL, OPT_JUNIT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+typedef struct {
+    uint64_t seed;
+    bool has_seed, quiet;
+    const char *trace_path, *trace_dir, *json_path, *junit_path;
+} run_args_t;
+
+static int run_take(void *args, int opt, const char *val)
+{
+    run_args_t *a = args;
+    switch (opt) {
+    case CLI_OPT_SEED:
+        a->has_seed = true;
+        return swarm_cli_seed("run", val, &a->seed);
+    case OPT_TRACE:
+        a->trace_path = val;
+        break;
+    case OPT_TRACE_DIR:
+        a->trace_dir = val;
+        break;
+    case OPT_JSON:
+        a->json_path = val;
+        break;
+    case OPT_JUNIT:
+        a->junit_path = val;
+        break;
+    case 'q':
+        a->quiet = true;
+        break;
+    }
+    return 0;
+}
+
+static const cli_cmd_t RUN_CLI = {"run", RUN_HELP, "hq", RUN_LONGOPTS, run_take};
+
+/* The files the operands name, a directory standing for its *.scn: 0, or 2
+ * after a message. */
+static int collect_files(char **operands, int n, path_list_t *files)
+{
+    for (int i = 0; i < n; i++) {
+        const char *a = operands[i];
+        if (!cli_is_dir(a)) {
+            list_add(files, strdup(a));
+            continue;
+        }
+        char **found;
+        int count = cli_list_scn(a, &found);
+        if (count < 0) {
+            fprintf(stderr, "%s: error: cannot list: %s\n", a, strerror(errno));
+            return 2;
+        }
+        for (int k = 0; k < count; k++)
+            list_add(files, found[k]);
+        free(found);
+    }
+    return 0;
+}
+
+/* One invocation: what every scenario's run shares, and the totals. */
+typedef struct {
+    const run_args_t *a;
+    scn_t *scn;
+    sim_runner_t *runner;
+    uint64_t *table; /* transitions seen, HA_ST_COUNT x HA_SEV_COUNT */
+    FILE *json, *junit_body;
+    char *junit_buf; /* junit_body's text: the header needs the totals first */
+    size_t junit_len;
+    int passed, failed;
+    unsigned junit_tests, junit_failures;
+    char err[SCN_ERR_SIZE];
+} run_ctx_t;
+
+static int parse_all(run_ctx_t *c, const path_list_t *files)
+{
+    int bad = 0;
+    for (int i = 0; i < files->count; i++) {
+        if (scn_parse_file(c->scn, files->paths[i], c->err, sizeof(c->err)) != 0) {
+            fprintf(stderr, "%s\n", c->err);
+            bad++;
+        }
+    }
+    return bad > 0 ? 2 : 0;
+}
+
+static int open_outputs(run_ctx_t *c)
+{
+    const run_args_t *a = c->a;
+    if (a->json_path != NULL && (c->json = fopen(a->json_path, "w")) == NULL) {
+        fprintf(stderr, "%s: error: cannot write: %s\n", a->json_path, strerror(errno));
+        return 2;
+    }
+    if (a->junit_path != NULL &&
+        (c->junit_body = open_memstream(&c->junit_buf, &c->junit_len)) == NULL)
+        return 2;
+    if (a->trace_dir != NULL && mkdir(a->trace_dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: error: cannot create: %s\n", a->trace_dir, strerror(errno));
+        return 2;
+    }
+    if (c->json)
+        fputs("{\"hasim\":\"run\",\"runs\":[\n", c->json);
+    return 0;
+}
+
+/* The trace file of the scenario at path, NULL for none: --trace, or
+ * DIR/<name>.jsonl under --trace-dir (into buf). */
+static const char *trace_path_of(const run_args_t *a, const char *path, char *buf, size_t cap)
+{
+    if (a->trace_path != NULL)
+        return a->trace_path;
+    if (a->trace_dir == NULL)
+        return NULL;
+    const char *b = base_name(path);
+    snprintf(buf, cap, "%s/%.*s.jsonl", a->trace_dir, (int)(strlen(b) - 4), b);
+    return buf;
+}
+
+static void report_one(run_ctx_t *c, int i, const char *path, const sim_run_result_t *res,
+                       const char *trace)
+{
+    const orc_t *o = sim_runner_oracle(c->runner);
+    sim_runner_add_transitions(c->runner, c->table);
+    res->verdict.pass ? c->passed++ : c->failed++;
+    if (!c->a->quiet || !res->verdict.pass) {
+        printf("%s  %s  (seed %" PRIu64 ", %" PRIu64 " trace lines, trace %016" PRIx64 ")\n",
+               res->verdict.pass ? "PASS" : "FAIL", path, res->seed, res->trace_lines,
+               res->fingerprint);
+        if (!res->verdict.pass)
+            sim_verdict_print(stdout, &res->verdict, o, false);
+    }
+    if (c->json) {
+        fputs(i ? ",\n" : "", c->json);
+        results_json_run(c->json, path, c->scn->title, res, o, trace,
+                         sim_runner_world(c->runner), c->scn->sessions);
+    }
+    if (c->junit_body) {
+        results_junit_run(c->junit_body, c->scn, res, o);
+        c->junit_tests += results_junit_cases();
+        c->junit_failures += results_junit_failures(c->scn, res, o);
+    }
+}
+
+/* Runs the i-th scenario, at path: 0, or 2 after a message. */
+static int run_one(run_ctx_t *c, int i, const char *path)
+{
+    if (scn_parse_file(c->scn, path, c->err, sizeof(c->err)) != 0) {
+        fprintf(stderr, "%s\n", c->err); /* changed under our feet */
+        return 2;
+    }
+    char buf[4096];
+    const char *trace_path = trace_path_of(c->a, path, buf, sizeof(buf));
+    FILE *trace = NULL;
+    if (trace_path != NULL && (trace = fopen(trace_path, "w")) == NULL) {
+        fprintf(stderr, "%s: error: cannot write: %s\n", trace_path, strerror(errno));
+        return 2;
+    }
+    sim_run_opts_t ro = {.trace = trace, .fingerprint = true};
+    sim_run_result_t res;
+    uint64_t seed = c->a->has_seed ? c->a->seed : c->scn->seed;
+    int r = sim_runner_run(c->runner, c->scn, seed, &ro, &res, c->err, sizeof(c->err));
+    if (trace != NULL && fclose(trace) != 0 && r == 0) {
+        snprintf(c->err, sizeof(c->err), "%.1000s: error: writing the trace failed", trace_path);
+        r = 2;
+    }
+    if (r != 0) {
+        fprintf(stderr, "%s\n", c->err);
+        return 2;
+    }
+    report_one(c, i, path, &res, trace_path);
+    return 0;
+}
+
+static int finish_outputs(run_ctx_t *c)
+{
+    if (c->json) {
+        fputs("\n],\"transitions\":", c->json);
+        results_json_transitions(c->json, c->table);
+        fputs("}\n", c->json);
+    }
+    if (c->junit_body == NULL)
+        return 0;
+    fclose(c->junit_body);
+    c->junit_body = NULL;
+    FILE *jf = fopen(c->a->junit_path, "w");
+    if (jf == NULL) {
+        fprintf(stderr, "%s: error: cannot write: %s\n", c->a->junit_path, strerror(errno));
+        return 2;
+    }
+    results_junit_begin(jf, "hasim.scenarios", c->junit_tests, c->junit_failures);
+    fwrite(c->junit_buf, 1, c->junit_len, jf);
+    results_junit_end(jf);
+    fclose(jf);
+    return 0;
+}
+
+/* Runs every file, once all of them parsed; the exit status. */
+static int run_files(run_ctx_t *c, const path_list_t *files)
+{
+    c->scn = scn_new();
+    c->runner = sim_runner_new();
+    c->table = calloc((size_t)HA_ST_COUNT * HA_SEV_COUNT, sizeof(uint64_t));
+    if (c->scn == NULL || c->runner == NULL || c->table == NULL) {
+        fprintf(stderr, "hasim run: error: out of memory\n");
+        return 2;
+    }
+    if (parse_all(c, files) != 0 || open_outputs(c) != 0)
+        return 2;
+    for (int i = 0; i < files->count; i++) {
+        if (run_one(c, i, files->paths[i]) != 0)
+            return 2;
+    }
+    if (finish_outputs(c) != 0)
+        return 2;
+    printf("%d scenarios: %d passed, %d failed\n", c->passed + c->failed, c->passed, c->failed);
+    return c->failed > 0 ? 1 : 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
-    uint64_t seed = 0;
-    bool has_seed = false, quiet = false;
-    const char *trace_path = NULL, *trace_dir = NULL, *json_path = NULL, *junit_path = NULL;
+    run_args_t a = {0};
+    int first;
+    int rc = cli_parse(&RUN_CLI, argc, argv, &a, &first);
+    if (rc != CLI_GO_ON)
+        return rc;
     path_list_t files = {0};
-    int rc = 2;
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(RUN_HELP, stdout);
-            list_free(&files);
-            return 0;
-        } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
-            /* Traces are JSON read as signed 64-bit integers: 2^63-1 at most. */
-            if (!cli_u64(argv[++i], &seed) || seed > INT64_MAX) {
-                list_free(&files);
-                return cli_usage("run", "--seed takes a number 0..2^63-1, not '%s'", argv[i]);
-            }
-            has_seed = true;
-        } else if (strcmp(a, "--trace") == 0 && i + 1 < argc) {
-            trace_path = argv[++i];
-        } else if (strcmp(a, "--trace-dir") == 0 && i + 1 < argc) {
-            trace_dir = argv[++i];
-        } else if (strcmp(a, "--json") == 0 && i + 1 < argc) {
-            json_path = argv[++i];
-        } else if (strcmp(a, "--junit") == 0 && i + 1 < argc) {
-            junit_path = argv[++i];
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            quiet = true;
-        } else if (a[0] == '-') {
-            list_free(&files);
-            return cli_usage("run", "unknown option '%s'", a);
-        } else if (cli_is_dir(a)) {
-            char **found;
-            int n = cli_list_scn(a, &found);
-            if (n < 0) {
-                list_free(&files);
-                fprintf(stderr, "%s: error: cannot list: %s\n", a, strerror(errno));
-                return 2;
-            }
-            for (int k = 0; k < n; k++)
-                list_add(&files, found[k]);
-            free(found);
-        } else {
-            list_add(&files, strdup(a));
-        }
+    if (collect_files(argv + first, argc - first, &files) != 0) {
+        list_free(&files);
+        return 2;
     }
     if (files.count == 0) {
         list_free(&files);
         return cli_usage("run", "no scenario given");
     }
-    if (trace_path != NULL && files.count != 1) {
+    if (a.trace_path != NULL && files.count != 1) {
         list_free(&files);
         return cli_usage("run", "--trace takes one scenario; use --trace-dir for many");
     }
-
-    scn_t *scn = scn_new();
-    sim_runner_t *runner = sim_runner_new();
-    char err[SCN_ERR_SIZE];
-    FILE *json = NULL, *junit_body = NULL;
-    char *junit_buf = NULL;
-    size_t junit_len = 0;
-    uint64_t *table = calloc((size_t)HA_ST_COUNT * HA_SEV_COUNT, sizeof(uint64_t));
-    if (scn == NULL || runner == NULL || table == NULL) {
-        fprintf(stderr, "hasim run: error: out of memory\n");
-        goto out;
-    }
-
-    /* Parse everything first: nothing runs if anything is malformed. */
-    int bad = 0;
-    for (int i = 0; i < files.count; i++) {
-        if (scn_parse_file(scn, files.paths[i], err, sizeof(err)) != 0) {
-            fprintf(stderr, "%s\n", err);
-            bad++;
-        }
-    }
-    if (bad > 0)
-        goto out;
-
-    if (json_path != NULL && (json = fopen(json_path, "w")) == NULL) {
-        fprintf(stderr, "%s: error: cannot write: %s\n", json_path, strerror(errno));
-        goto out;
-    }
-    if (junit_path != NULL && (junit_body = open_memstream(&junit_buf, &junit_len)) == NULL)
-        goto out;
-    if (trace_dir != NULL && mkdir(trace_dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "%s: error: cannot create: %s\n", trace_dir, strerror(errno));
-        goto out;
-    }
-    if (json)
-        fputs("{\"hasim\":\"run\",\"runs\":[\n", json);
-
-    int passed = 0, failed = 0;
-    unsigned junit_tests = 0, junit_failures = 0;
-    for (int i = 0; i < files.count; i++) {
-        if (scn_parse_file(scn, files.paths[i], err, sizeof(err)) != 0) {
-            fprintf(stderr, "%s\n", err); /* changed under our feet */
-            goto out;
-        }
-        char tpath[4096];
-        FILE *trace = NULL;
-        const char *this_trace = NULL;
-        if (trace_path != NULL) {
-            this_trace = trace_path;
-        } else if (trace_dir != NULL) {
-            const char *b = base_name(files.paths[i]);
-            snprintf(tpath, sizeof(tpath), "%s/%.*s.jsonl", trace_dir, (int)(strlen(b) - 4), b);
-            this_trace = tpath;
-        }
-        if (this_trace != NULL && (trace = fopen(this_trace, "w")) == NULL) {
-            fprintf(stderr, "%s: error: cannot write: %s\n", this_trace, strerror(errno));
-            goto out;
-        }
-        sim_run_opts_t ro = {.trace = trace, .fingerprint = true};
-        sim_run_result_t res;
-        uint64_t s = has_seed ? seed : scn->seed;
-        int r = sim_runner_run(runner, scn, s, &ro, &res, err, sizeof(err));
-        if (trace != NULL && fclose(trace) != 0 && r == 0) {
-            snprintf(err, sizeof(err), "%.1000s: error: writing the trace failed", this_trace);
-            r = 2;
-        }
-        if (r != 0) {
-            fprintf(stderr, "%s\n", err);
-            goto out;
-        }
-        const orc_t *o = sim_runner_oracle(runner);
-        sim_runner_add_transitions(runner, table);
-        res.verdict.pass ? passed++ : failed++;
-        if (!quiet || !res.verdict.pass) {
-            printf("%s  %s  (seed %" PRIu64 ", %" PRIu64 " trace lines, trace %016" PRIx64 ")\n",
-                   res.verdict.pass ? "PASS" : "FAIL", files.paths[i], res.seed, res.trace_lines,
-                   res.fingerprint);
-            if (!res.verdict.pass)
-                sim_verdict_print(stdout, &res.verdict, o, false);
-        }
-        if (json) {
-            fputs(i ? ",\n" : "", json);
-            results_json_run(json, files.paths[i], scn->title, &res, o, this_trace,
-                             sim_runner_world(runner), scn->sessions);
-        }
-        if (junit_body) {
-            results_junit_run(junit_body, scn, &res, o);
-            junit_tests += results_junit_cases();
-            junit_failures += results_junit_failures(scn, &res, o);
-        }
-    }
-    if (json) {
-        fputs("\n],\"transitions\":", json);
-        results_json_transitions(json, table);
-        fputs("}\n", json);
-    }
-    if (junit_body) {
-        fclose(junit_body);
-        junit_body = NULL;
-        FILE *jf = fopen(junit_path, "w");
-        if (jf == NULL) {
-            fprintf(stderr, "%s: error: cannot write: %s\n", junit_path, strerror(errno));
-            goto out;
-        }
-        results_junit_begin(jf, "hasim.scenarios", junit_tests, junit_failures);
-        fwrite(junit_buf, 1, junit_len, jf);
-        results_junit_end(jf);
-        fclose(jf);
-    }
-    printf("%d scenarios: %d passed, %d failed\n", passed + failed, passed, failed);
-    rc = failed > 0 ? 1 : 0;
-out:
-    if (json != NULL && fclose(json) != 0)
+    run_ctx_t c = {.a = &a};
+    rc = run_files(&c, &files);
+    if (c.json != NULL && fclose(c.json) != 0)
         rc = 2;
-    if (junit_body)
-        fclose(junit_body);
-    free(junit_buf);
-    free(table);
-    sim_runner_free(runner);
-    scn_free(scn);
+    if (c.junit_body)
+        fclose(c.junit_body);
+    free(c.junit_buf);
+    free(c.table);
+    sim_runner_free(c.runner);
+    scn_free(c.scn);
     list_free(&files);
     return rc;
 }

@@ -88,122 +88,168 @@ static void make_title(scn_t *s, const shrink_result_t *r, const char *origin)
     append(s->title, sizeof(s->title), ")");
 }
 
-int cmd_shrink(int argc, char **argv)
+enum { OPT_MAX_RUNS = CLI_OPT_OWN, OPT_FORK };
+
+static const struct option SHRINK_LONGOPTS[] = {
+    SWARM_CLI_LONGOPTS,
+    {"max-runs", required_argument, NULL, OPT_MAX_RUNS},
+    {"fork", no_argument, NULL, OPT_FORK},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+typedef struct {
+    swarm_cli_t sw; /* sw.seed: the run's, when it is a swarm run */
+    uint64_t runs_max;
+    bool fork_each, quiet;
+    const char *file, *out_path;
+} shrink_args_t;
+
+static int shrink_take(void *args, int opt, const char *val)
 {
-    uint64_t seed = 0, runs_max = 100000;
-    bool has_seed = false, fork_each = false;
-    const char *file = NULL, *out_path = NULL;
-    swarm_gen_opts_t gen = swarm_gen_defaults();
-    shrink_ctx_t ctx = {.quiet = false, .t0_ms = swarm_clock_ms()};
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int g = swarm_cli_gen_opt("shrink", argc, argv, &i, &gen);
-        if (g == 2)
-            return 2;
-        if (g == 1)
-            continue;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(SHRINK_HELP, stdout);
-            return 0;
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            ctx.quiet = true;
-        } else if (strcmp(a, "--fork") == 0) {
-            fork_each = true;
-        } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
-            if (!swarm_cli_seed(argv[++i], &seed))
-                return cli_usage("shrink", "--seed takes a number 0..2^63-1, not '%s'", argv[i]);
-            has_seed = true;
-        } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
-            out_path = argv[++i];
-        } else if (strcmp(a, "--max-runs") == 0 && i + 1 < argc) {
-            if (!cli_u64(argv[++i], &runs_max) || runs_max == 0)
-                return cli_usage("shrink", "--max-runs takes a number from 1, not '%s'", argv[i]);
-        } else if (a[0] == '-') {
-            return cli_usage("shrink", "unknown option or missing value: '%s'", a);
-        } else if (file != NULL) {
-            return cli_usage("shrink", "one scenario at a time ('%s' and '%s')", file, a);
-        } else {
-            file = a;
-        }
+    shrink_args_t *a = args;
+    switch (opt) {
+    case 'o':
+        a->out_path = val;
+        return 0;
+    case OPT_MAX_RUNS:
+        if (!cli_u64(val, &a->runs_max) || a->runs_max == 0)
+            return cli_usage("shrink", "--max-runs takes a number from 1, not '%s'", val);
+        return 0;
+    case OPT_FORK:
+        a->fork_each = true;
+        return 0;
+    case 'q':
+        a->quiet = true;
+        return 0;
+    default:
+        return swarm_cli_opt("shrink", opt, val, &a->sw);
     }
-    if (has_seed == (file != NULL))
-        return cli_usage("shrink", "give either --seed X or one scenario file");
+}
 
-    scn_t *s = scn_new();
-    shrink_t *k = shrink_new();
-    int rc = 2;
-    char err[SCN_ERR_SIZE], origin[SCN_PATH_SIZE + 64], cmdline[2048];
-    if (s == NULL || k == NULL) {
-        fprintf(stderr, "hasim shrink: error: out of memory\n");
-        goto out;
-    }
-    char args[128];
-    swarm_cli_gen_args(&gen, args, sizeof(args));
-    if (has_seed) {
-        swarm_gen(s, seed, &gen);
-        snprintf(origin, sizeof(origin), "swarm run seed %" PRIu64, seed);
-    } else {
-        if (scn_parse_file(s, file, err, sizeof(err)) != 0) {
-            fprintf(stderr, "%s\n", err);
-            goto out;
-        }
-        snprintf(origin, sizeof(origin), "%s", file);
-    }
-    size_t used = (size_t)snprintf(cmdline, sizeof(cmdline), "hasim");
-    for (int i = 0; i < argc && used < sizeof(cmdline); i++)
-        used += (size_t)snprintf(cmdline + used, sizeof(cmdline) - used, " %s", argv[i]);
+static const cli_cmd_t SHRINK_CLI = {"shrink", SHRINK_HELP, "hqo:", SHRINK_LONGOPTS, shrink_take};
 
+/* "hasim shrink ...", for the comment of the result: as typed, so before
+ * getopt_long moves the operands after the options. */
+static void format_cmdline(int argc, char **argv, char *buf, size_t cap)
+{
+    size_t used = (size_t)snprintf(buf, cap, "hasim");
+    for (int i = 0; i < argc && used < cap; i++)
+        used += (size_t)snprintf(buf + used, cap - used, " %s", argv[i]);
+}
+
+/* The run to shrink into s, and where it came from into origin: 0, or 2
+ * after a message. */
+static int load_original(scn_t *s, const shrink_args_t *a, char *origin, size_t cap)
+{
+    if (a->sw.has_seed) {
+        swarm_gen(s, a->sw.seed, &a->sw.gen);
+        snprintf(origin, cap, "swarm run seed %" PRIu64, a->sw.seed);
+        return 0;
+    }
+    char err[SCN_ERR_SIZE];
+    if (scn_parse_file(s, a->file, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    snprintf(origin, cap, "%s", a->file);
+    return 0;
+}
+
+/* shrink_run()'s 0 shrunk, 1 the run passes, 2 after a message. */
+static int shrink_execute(shrink_t *k, scn_t *s, const shrink_args_t *a, shrink_ctx_t *ctx,
+                          shrink_result_t *res)
+{
     /* The original runs in a child first: if it crashes, so would we. */
-    char msg[256];
+    bool fork_each = a->fork_each;
+    char msg[256], err[SCN_ERR_SIZE];
     if (!fork_each && shrink_signature(k, s, true, msg, sizeof(msg)) == SWARM_RULE_CRASH) {
-        if (!ctx.quiet)
+        if (!a->quiet)
             fprintf(stderr, "shrink: the run crashes; every candidate runs in a child\n");
         fork_each = true;
     }
-    shrink_opts_t so = {.fork_each = fork_each, .runs_max = runs_max,
-                        .progress = shrink_progress, .ctx = &ctx};
-    shrink_result_t res;
-    int r = shrink_run(k, s, &so, &res, err, sizeof(err));
-    if (r == 2) {
+    shrink_opts_t so = {.fork_each = fork_each, .runs_max = a->runs_max,
+                        .progress = shrink_progress, .ctx = ctx};
+    int r = shrink_run(k, s, &so, res, err, sizeof(err));
+    if (r == 2)
         fprintf(stderr, "%s\n", err);
-        goto out;
-    }
-    if (r == 1) {
-        fprintf(stderr, "hasim shrink: %s passes: nothing to shrink\n", origin);
-        rc = 1;
-        goto out;
-    }
-    make_title(s, &res, origin);
+    return r;
+}
 
-    FILE *f = out_path ? fopen(out_path, "w") : stdout;
+/* The shrunk scenario, with how it was made in comments, to -o or stdout:
+ * 0, or 2 after a message. */
+static int write_shrunk(const scn_t *s, const shrink_result_t *res, const shrink_args_t *a,
+                        const char *cmdline, const char *origin)
+{
+    FILE *f = a->out_path ? fopen(a->out_path, "w") : stdout;
     if (f == NULL) {
-        fprintf(stderr, "%s: error: cannot write: %s\n", out_path, strerror(errno));
-        goto out;
+        fprintf(stderr, "%s: error: cannot write: %s\n", a->out_path, strerror(errno));
+        return 2;
     }
+    char args[128];
+    swarm_cli_gen_args(&a->sw.gen, args, sizeof(args));
     fprintf(f, "# Shrunk by: %s\n", cmdline);
     fprintf(f, "# From %s%s: %zu actions -> %zu, %" PRIu64 " runs.\n", origin,
-            has_seed ? args : "", res.actions_before, res.actions_after, res.runs);
-    fprintf(f, "# When found it failed %s: %s\n", signature_name(res.signature), res.msg);
+            a->sw.has_seed ? args : "", res->actions_before, res->actions_after, res->runs);
+    fprintf(f, "# When found it failed %s: %s\n", signature_name(res->signature), res->msg);
     fprintf(f, "# A regression test: it must pass on a fixed core (no `expect violation`).\n");
-    int w = scn_write(f, s);
-    bool failed_write = w != 0;
-    if (out_path != NULL)
+    bool failed_write = scn_write(f, s) != 0;
+    if (a->out_path != NULL)
         failed_write |= fclose(f) != 0;
     else
         failed_write |= fflush(f) != 0;
     if (failed_write) {
-        fprintf(stderr, "%s: error: writing failed\n", out_path ? out_path : "<stdout>");
-        goto out;
+        fprintf(stderr, "%s: error: writing failed\n", a->out_path ? a->out_path : "<stdout>");
+        return 2;
     }
-    if (!ctx.quiet)
+    return 0;
+}
+
+/* Shrinks the run a names and writes the result: the exit status. */
+static int shrink_one(const shrink_args_t *a, const char *cmdline)
+{
+    shrink_ctx_t ctx = {.quiet = a->quiet, .t0_ms = swarm_clock_ms()};
+    scn_t *s = scn_new();
+    shrink_t *k = shrink_new();
+    int rc = 2;
+    char origin[SCN_PATH_SIZE + 64];
+    shrink_result_t res;
+    if (s == NULL || k == NULL) {
+        fprintf(stderr, "hasim shrink: error: out of memory\n");
+    } else if (load_original(s, a, origin, sizeof(origin)) == 0) {
+        rc = shrink_execute(k, s, a, &ctx, &res);
+        if (rc == 1)
+            fprintf(stderr, "hasim shrink: %s passes: nothing to shrink\n", origin);
+    }
+    if (rc == 0) {
+        make_title(s, &res, origin);
+        rc = write_shrunk(s, &res, a, cmdline, origin);
+    }
+    if (rc == 0 && !a->quiet)
         fprintf(stderr, "shrink: %s: %zu actions -> %zu (%s), %" PRIu64 " steps, %" PRIu64
                         " runs, %.2f s\n",
                 origin, res.actions_before, res.actions_after, signature_name(res.signature),
                 res.steps, res.runs, (double)(swarm_clock_ms() - ctx.t0_ms) / 1000.0);
-    rc = 0;
-out:
     shrink_free(k);
     scn_free(s);
     return rc;
+}
+
+int cmd_shrink(int argc, char **argv)
+{
+    char cmdline[2048];
+    format_cmdline(argc, argv, cmdline, sizeof(cmdline));
+    shrink_args_t a = {.sw = {.gen = swarm_gen_defaults()}, .runs_max = 100000};
+    int first;
+    int rc = cli_parse(&SHRINK_CLI, argc, argv, &a, &first);
+    if (rc != CLI_GO_ON)
+        return rc;
+    if (argc - first > 1)
+        return cli_usage("shrink", "one scenario at a time ('%s' and '%s')", argv[first],
+                         argv[first + 1]);
+    a.file = first < argc ? argv[first] : NULL;
+    if (a.sw.has_seed == (a.file != NULL))
+        return cli_usage("shrink", "give either --seed X or one scenario file");
+    return shrink_one(&a, cmdline);
 }

@@ -57,20 +57,41 @@ static const char REPLAY_HELP[] =
 
 #define SWARM_PRINT_FAILING_MAX 20
 
+enum { OPT_RUNS = CLI_OPT_OWN, OPT_SHARD, OPT_JSON, OPT_FAIL_FAST, OPT_FINGERPRINT };
+
+static const struct option SWARM_LONGOPTS[] = {
+    SWARM_CLI_LONGOPTS,
+    {"runs", required_argument, NULL, OPT_RUNS},
+    {"jobs", required_argument, NULL, 'j'},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"json", required_argument, NULL, OPT_JSON},
+    {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
+    {"fingerprint", no_argument, NULL, OPT_FINGERPRINT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
 typedef struct {
-    uint64_t seed;
-    uint64_t shard_i, shard_n;
-    swarm_gen_opts_t gen;
+    swarm_cli_t sw; /* sw.seed: the swarm's */
+    uint64_t runs, shard_i, shard_n;
+    bool has_runs, fail_fast, fingerprint, quiet;
+    unsigned jobs;
+    const char *json_path;
+} swarm_args_t;
+
+typedef struct {
+    const swarm_args_t *a;
     bool tty;
     int64_t t0_ms, last_ms;
 } swarm_ctx_t;
 
 static void swarm_build(void *ctx, uint64_t item, scn_t *scn, uint64_t *seed, uint64_t *run)
 {
-    const swarm_ctx_t *c = ctx;
-    *run = c->shard_i + item * c->shard_n;
-    *seed = swarm_run_seed(c->seed, *run);
-    swarm_gen(scn, *seed, &c->gen);
+    const swarm_args_t *a = ((const swarm_ctx_t *)ctx)->a;
+    *run = a->shard_i + item * a->shard_n;
+    *seed = swarm_run_seed(a->sw.seed, *run);
+    swarm_gen(scn, *seed, &a->sw.gen);
 }
 
 static void fmt_hms(char *buf, size_t cap, int64_t s)
@@ -146,182 +167,218 @@ static void print_summary(const swarm_report_t *r, double rate)
                r->failing_count < st->failures ? "" : " (all in --json)");
 }
 
-int cmd_swarm(int argc, char **argv)
+static int swarm_take(void *args, int opt, const char *val)
 {
-    swarm_ctx_t c = {.seed = 1, .shard_i = 0, .shard_n = 1, .gen = swarm_gen_defaults()};
-    uint64_t runs = 0;
-    bool has_runs = false, fail_fast = false, quiet = false, fingerprint = false;
-    unsigned jobs = jobs_default();
-    const char *json_path = NULL;
+    swarm_args_t *a = args;
+    uint64_t jobs;
+    switch (opt) {
+    case OPT_RUNS:
+        if (!cli_u64(val, &a->runs))
+            return cli_usage("swarm", "--runs takes a number, not '%s'", val);
+        a->has_runs = true;
+        return 0;
+    case 'j':
+        if (!cli_u64(val, &jobs) || jobs > SWARM_JOBS_MAX)
+            return cli_usage("swarm", "--jobs takes a number 0..%d, not '%s'", SWARM_JOBS_MAX, val);
+        a->jobs = (unsigned)jobs;
+        return 0;
+    case OPT_SHARD:
+        if (!parse_shard(val, &a->shard_i, &a->shard_n))
+            return cli_usage("swarm", "--shard takes i/n with 0 <= i < n, not '%s'", val);
+        return 0;
+    case OPT_JSON:
+        a->json_path = val;
+        return 0;
+    case OPT_FAIL_FAST:
+        a->fail_fast = true;
+        return 0;
+    case OPT_FINGERPRINT:
+        a->fingerprint = true;
+        return 0;
+    case 'q':
+        a->quiet = true;
+        return 0;
+    default:
+        return swarm_cli_opt("swarm", opt, val, &a->sw);
+    }
+}
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int g = swarm_cli_gen_opt("swarm", argc, argv, &i, &c.gen);
-        if (g == 2)
-            return 2;
-        if (g == 1)
-            continue;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(SWARM_HELP, stdout);
-            return 0;
-        } else if (strcmp(a, "--fail-fast") == 0) {
-            fail_fast = true;
-        } else if (strcmp(a, "--fingerprint") == 0) {
-            fingerprint = true;
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            quiet = true;
-        } else if (i + 1 >= argc) {
-            return cli_usage("swarm", "unknown option or missing value: '%s'", a);
-        } else if (strcmp(a, "--runs") == 0) {
-            if (!cli_u64(argv[++i], &runs))
-                return cli_usage("swarm", "--runs takes a number, not '%s'", argv[i]);
-            has_runs = true;
-        } else if (strcmp(a, "--seed") == 0) {
-            if (!swarm_cli_seed(argv[++i], &c.seed))
-                return cli_usage("swarm", "--seed takes a number 0..2^63-1, not '%s'", argv[i]);
-        } else if (strcmp(a, "--jobs") == 0 || strcmp(a, "-j") == 0) {
-            uint64_t j;
-            if (!cli_u64(argv[++i], &j) || j > SWARM_JOBS_MAX)
-                return cli_usage("swarm", "--jobs takes a number 0..%d, not '%s'", SWARM_JOBS_MAX,
-                                 argv[i]);
-            jobs = (unsigned)j;
-        } else if (strcmp(a, "--shard") == 0) {
-            if (!parse_shard(argv[++i], &c.shard_i, &c.shard_n))
-                return cli_usage("swarm", "--shard takes i/n with 0 <= i < n, not '%s'", argv[i]);
-        } else if (strcmp(a, "--json") == 0) {
-            json_path = argv[++i];
-        } else {
-            return cli_usage("swarm", "unknown option '%s'", a);
+static const cli_cmd_t SWARM_CLI = {"swarm", SWARM_HELP, "hqj:", SWARM_LONGOPTS, swarm_take};
+
+/* Runs this shard's part of the swarm; *elapsed_ms is its wall time. */
+static int swarm_execute(const swarm_args_t *a, swarm_result_t *res, int64_t *elapsed_ms)
+{
+    uint64_t items = a->runs > a->shard_i ? (a->runs - a->shard_i + a->shard_n - 1) / a->shard_n : 0;
+    swarm_ctx_t c = {.a = a, .tty = !a->quiet && isatty(STDERR_FILENO)};
+    c.t0_ms = c.last_ms = swarm_clock_ms();
+    swarm_pool_t pool = {.items = items, .jobs = a->jobs, .fail_fast = a->fail_fast,
+                         .fingerprint = a->fingerprint,
+                         .failing_cap = SWARM_FAILING_KEEP, .build = swarm_build,
+                         .ctx = &c, .progress = swarm_progress, .progress_ctx = &c};
+    char err[512];
+    if (swarm_pool_run(&pool, res, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    *elapsed_ms = swarm_clock_ms() - c.t0_ms;
+    if (c.tty)
+        fputs("\r\033[K", stderr);
+    return 0;
+}
+
+/* The summary on stdout and the JSON into json (closed here): the status. */
+static int swarm_report(const swarm_args_t *a, const swarm_result_t *res, int64_t elapsed,
+                        FILE *json)
+{
+    char replay_args[128];
+    swarm_cli_gen_args(&a->sw.gen, replay_args, sizeof(replay_args));
+    swarm_report_t rep = {.seed = a->sw.seed, .jobs = a->jobs, .shard_i = a->shard_i,
+                          .shard_n = a->shard_n, .elapsed_ms = elapsed, .stats = &res->stats,
+                          .failing = res->failing, .failing_count = res->failing_count,
+                          .replay_args = replay_args, .fingerprint = a->fingerprint};
+    print_summary(&rep, (double)res->stats.runs * 1000.0 / (double)(elapsed > 0 ? elapsed : 1));
+    int rc = res->stats.failures > 0 ? 1 : 0;
+    if (json != NULL) {
+        swarm_json_write(json, &rep);
+        if (fclose(json) != 0) {
+            fprintf(stderr, "%s: error: writing failed\n", a->json_path);
+            rc = 2;
         }
     }
-    if (!has_runs)
+    return rc;
+}
+
+int cmd_swarm(int argc, char **argv)
+{
+    swarm_args_t a = {.sw = {.seed = 1, .gen = swarm_gen_defaults()}, .shard_n = 1,
+                      .jobs = jobs_default()};
+    int first;
+    int rc = cli_parse(&SWARM_CLI, argc, argv, &a, &first);
+    if (rc != CLI_GO_ON)
+        return rc;
+    if (first < argc)
+        return cli_usage("swarm", "unexpected argument '%s'", argv[first]);
+    if (!a.has_runs)
         return cli_usage("swarm", "--runs N is required");
 
     FILE *json = NULL;
-    if (json_path != NULL && (json = fopen(json_path, "w")) == NULL) {
-        fprintf(stderr, "%s: error: cannot write: %s\n", json_path, strerror(errno));
+    if (a.json_path != NULL && (json = fopen(a.json_path, "w")) == NULL) {
+        fprintf(stderr, "%s: error: cannot write: %s\n", a.json_path, strerror(errno));
         return 2;
     }
-    uint64_t items = runs > c.shard_i ? (runs - c.shard_i + c.shard_n - 1) / c.shard_n : 0;
-    c.tty = !quiet && isatty(STDERR_FILENO);
-    c.t0_ms = c.last_ms = swarm_clock_ms();
-    swarm_pool_t pool = {.items = items, .jobs = jobs, .fail_fast = fail_fast,
-                         .fingerprint = fingerprint,
-                         .failing_cap = SWARM_FAILING_KEEP, .build = swarm_build,
-                         .ctx = &c, .progress = swarm_progress, .progress_ctx = &c};
     swarm_result_t res;
-    char err[512];
-    if (swarm_pool_run(&pool, &res, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
+    int64_t elapsed;
+    if (swarm_execute(&a, &res, &elapsed) != 0) {
         if (json != NULL)
             fclose(json);
         return 2;
     }
-    int64_t elapsed = swarm_clock_ms() - c.t0_ms;
-    if (c.tty)
-        fputs("\r\033[K", stderr);
-
-    char replay_args[128];
-    swarm_cli_gen_args(&c.gen, replay_args, sizeof(replay_args));
-    swarm_report_t rep = {.seed = c.seed, .jobs = jobs, .shard_i = c.shard_i,
-                          .shard_n = c.shard_n, .elapsed_ms = elapsed, .stats = &res.stats,
-                          .failing = res.failing, .failing_count = res.failing_count,
-                          .replay_args = replay_args, .fingerprint = fingerprint};
-    print_summary(&rep, (double)res.stats.runs * 1000.0 / (double)(elapsed > 0 ? elapsed : 1));
-    int rc = res.stats.failures > 0 ? 1 : 0;
-    if (json != NULL) {
-        swarm_json_write(json, &rep);
-        if (fclose(json) != 0) {
-            fprintf(stderr, "%s: error: writing failed\n", json_path);
-            rc = 2;
-        }
-    }
+    rc = swarm_report(&a, &res, elapsed, json);
     swarm_result_free(&res);
     return rc;
 }
 
-int cmd_replay(int argc, char **argv)
+enum { OPT_TRACE = CLI_OPT_OWN, OPT_PRINT_SCENARIO };
+
+static const struct option REPLAY_LONGOPTS[] = {
+    SWARM_CLI_LONGOPTS,
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"print-scenario", no_argument, NULL, OPT_PRINT_SCENARIO},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+typedef struct {
+    swarm_cli_t sw; /* sw.seed: the run's */
+    bool print;
+    const char *trace_path;
+} replay_args_t;
+
+static int replay_take(void *args, int opt, const char *val)
 {
-    uint64_t seed = 0;
-    bool has_seed = false, print = false;
-    const char *trace_path = NULL;
-    swarm_gen_opts_t gen = swarm_gen_defaults();
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int g = swarm_cli_gen_opt("replay", argc, argv, &i, &gen);
-        if (g == 2)
-            return 2;
-        if (g == 1)
-            continue;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(REPLAY_HELP, stdout);
-            return 0;
-        } else if (strcmp(a, "--print-scenario") == 0) {
-            print = true;
-        } else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
-            if (!swarm_cli_seed(argv[++i], &seed))
-                return cli_usage("replay", "--seed takes a number 0..2^63-1, not '%s'", argv[i]);
-            has_seed = true;
-        } else if (strcmp(a, "--trace") == 0 && i + 1 < argc) {
-            trace_path = argv[++i];
-        } else {
-            return cli_usage("replay", "unknown option or missing value: '%s'", a);
-        }
+    replay_args_t *a = args;
+    switch (opt) {
+    case OPT_TRACE:
+        a->trace_path = val;
+        return 0;
+    case OPT_PRINT_SCENARIO:
+        a->print = true;
+        return 0;
+    default:
+        return swarm_cli_opt("replay", opt, val, &a->sw);
     }
-    if (!has_seed)
-        return cli_usage("replay", "--seed X is required");
+}
 
-    scn_t *scn = scn_new();
-    swarm_exec_t *x = swarm_exec_new();
-    int rc = 2;
+static const cli_cmd_t REPLAY_CLI = {"replay", REPLAY_HELP, "h", REPLAY_LONGOPTS, replay_take};
+
+/* Runs scn, the scenario of a's run seed, and prints the verdict; with the
+ * trace on stdout ("--trace -") the verdict goes to stderr. The status. */
+static int replay_run(swarm_exec_t *x, const scn_t *scn, const replay_args_t *a,
+                      const char *gen_args)
+{
     FILE *trace = NULL;
-    if (scn == NULL || x == NULL) {
-        fprintf(stderr, "hasim replay: error: out of memory\n");
-        goto out;
-    }
-    swarm_gen(scn, seed, &gen);
-    char args[128];
-    swarm_cli_gen_args(&gen, args, sizeof(args));
-    if (print) {
-        printf("# hasim replay --seed %" PRIu64 "%s --print-scenario\n", seed, args);
-        rc = scn_write(stdout, scn) == 0 ? 0 : 2;
-        goto out;
-    }
-    if (trace_path != NULL) {
-        trace = strcmp(trace_path, "-") == 0 ? stdout : fopen(trace_path, "w");
+    bool to_stdout = a->trace_path != NULL && strcmp(a->trace_path, "-") == 0;
+    if (a->trace_path != NULL) {
+        trace = to_stdout ? stdout : fopen(a->trace_path, "w");
         if (trace == NULL) {
-            fprintf(stderr, "%s: error: cannot write: %s\n", trace_path, strerror(errno));
-            goto out;
+            fprintf(stderr, "%s: error: cannot write: %s\n", a->trace_path, strerror(errno));
+            return 2;
         }
     }
+    uint64_t seed = a->sw.seed;
     char name[64], err[1024];
     snprintf(name, sizeof(name), "swarm-%" PRIu64, seed);
     int r = swarm_exec_run(x, scn, seed, trace, name, err, sizeof(err));
     if (trace != NULL && trace != stdout && fclose(trace) != 0 && r == 0) {
-        snprintf(err, sizeof(err), "%s: error: writing the trace failed", trace_path);
+        snprintf(err, sizeof(err), "%s: error: writing the trace failed", a->trace_path);
         r = 2;
     }
-    trace = NULL;
     if (r != 0) {
         fprintf(stderr, "%s\n", err);
-        goto out;
+        return 2;
     }
     const orc_t *o = swarm_exec_oracle(x);
     int rule;
     const char *msg;
     bool failed = swarm_exec_failed(x, &rule, &msg);
-    FILE *out = trace_path != NULL && strcmp(trace_path, "-") == 0 ? stderr : stdout;
+    FILE *out = to_stdout ? stderr : stdout;
     fprintf(out, "%s  swarm run seed %" PRIu64 "%s  (%" PRIu64 " trace lines)\n",
-            failed ? "FAIL" : "PASS", seed, args, orc_lines(o));
+            failed ? "FAIL" : "PASS", seed, gen_args, orc_lines(o));
     if (failed) {
         fprintf(out, "  first violation: %s: %s\n", swarm_rule_name(rule), msg);
         orc_print(o, out);
     }
-    rc = failed ? 1 : 0;
-out:
-    if (trace != NULL && trace != stdout)
-        fclose(trace);
+    return failed ? 1 : 0;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+    replay_args_t a = {.sw = {.gen = swarm_gen_defaults()}};
+    int first;
+    int rc = cli_parse(&REPLAY_CLI, argc, argv, &a, &first);
+    if (rc != CLI_GO_ON)
+        return rc;
+    if (first < argc)
+        return cli_usage("replay", "unexpected argument '%s'", argv[first]);
+    if (!a.sw.has_seed)
+        return cli_usage("replay", "--seed X is required");
+
+    scn_t *scn = scn_new();
+    swarm_exec_t *x = swarm_exec_new();
+    rc = 2;
+    if (scn == NULL || x == NULL) {
+        fprintf(stderr, "hasim replay: error: out of memory\n");
+    } else {
+        swarm_gen(scn, a.sw.seed, &a.sw.gen);
+        char args[128];
+        swarm_cli_gen_args(&a.sw.gen, args, sizeof(args));
+        if (a.print) {
+            printf("# hasim replay --seed %" PRIu64 "%s --print-scenario\n", a.sw.seed, args);
+            rc = scn_write(stdout, scn) == 0 ? 0 : 2;
+        } else {
+            rc = replay_run(x, scn, &a, args);
+        }
+    }
     swarm_exec_free(x);
     scn_free(scn);
     return rc;

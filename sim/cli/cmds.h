@@ -3,6 +3,7 @@
 #ifndef SIM_CMDS_H
 #define SIM_CMDS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,15 +29,51 @@ bool cli_is_dir(const char *path);
 /* "usage: hasim CMD ..." errors: prints to stderr, returns 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- options: one getopt_long(3) parser for every command ---------------- */
+
+/* getopt_long values of the options without a short form. The ones below
+ * CLI_OPT_OWN are shared (swarm_cli_opt); a command numbers its own from
+ * CLI_OPT_OWN. */
+enum { CLI_OPT_SEED = 0x100, CLI_OPT_FAULTS, CLI_OPT_DURATION, CLI_OPT_OWN };
+
+typedef struct {
+    const char *cmd;               /* "run": for the messages */
+    const char *help;              /* what -h and --help print */
+    const char *shortopts;         /* as getopt_long(3) has them, with "h" */
+    const struct option *longopts; /* with {"help", no_argument, NULL, 'h'}; ends with {0} */
+    /* One option and its value (NULL for none): 0, or 2 after cli_usage().
+     * NULL for a command with no option but --help. */
+    int (*take)(void *args, int opt, const char *val);
+} cli_cmd_t;
+
+#define CLI_GO_ON (-1)
+/* Parses the options of argv[1..] (argv[0] is the command's name) into args
+ * through c->take, options and operands in any order: getopt_long moves the
+ * operands, in their order, to argv[*first..argc-1]. Returns CLI_GO_ON, or
+ * the status the command exits with: 0 after the help (stdout), 2 after a
+ * usage error (stderr). */
+int cli_parse(const cli_cmd_t *c, int argc, char **argv, void *args, int *first);
+
 /* ---- command-line pieces shared by swarm, replay and shrink ------------- */
 
-/* --faults K and --duration D (generator options). When argv[*i] is one,
- * consumes it and its value and returns 1; returns 0 when it is not one;
- * returns 2 after a usage message for cmd when its value is bad. */
-int swarm_cli_gen_opt(const char *cmd, int argc, char **argv, int *i, swarm_gen_opts_t *o);
+/* What a swarm run is regenerated from: its seed and the generator's options. */
+typedef struct {
+    uint64_t seed;
+    bool has_seed;
+    swarm_gen_opts_t gen;
+} swarm_cli_t;
+
+#define SWARM_CLI_LONGOPTS                                    \
+    {"seed", required_argument, NULL, CLI_OPT_SEED},         \
+    {"faults", required_argument, NULL, CLI_OPT_FAULTS},     \
+    {"duration", required_argument, NULL, CLI_OPT_DURATION}
+
+/* --seed X, --faults K and --duration D, for a command whose table has
+ * SWARM_CLI_LONGOPTS: 0, or 2 after a usage message for cmd. */
+int swarm_cli_opt(const char *cmd, int opt, const char *val, swarm_cli_t *o);
 /* " --faults K --duration D", only what differs from the defaults; "" else. */
 void swarm_cli_gen_args(const swarm_gen_opts_t *o, char *buf, size_t cap);
-/* A run seed: 0..SWARM_SEED_MAX. */
-bool swarm_cli_seed(const char *s, uint64_t *out);
+/* --seed: 0..SWARM_SEED_MAX, else a usage message for cmd; 0 or 2. */
+int swarm_cli_seed(const char *cmd, const char *val, uint64_t *out);
 
 #endif

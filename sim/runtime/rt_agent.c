@@ -549,7 +549,9 @@ static bool parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
-int main(int argc, char **argv)
+/* The command line, the recorder table and the signals; then hello to the
+ * center. 0, or 2 after a message. */
+static int agent_setup(int argc, char **argv)
 {
     uint32_t capacity = 0, zombie = 0;
     if (argc != 6 || !parse_u32(argv[1], &A.server) || A.server == 0 ||
@@ -582,66 +584,97 @@ int main(int argc, char **argv)
     rt_msg_t hello = rt_msg(RT_M_HELLO);
     hello.pid = (int32_t)A.self;
     to_center(&hello);
+    return 0;
+}
 
+/* When the next heartbeat or held-back exit report is due; INT64_MAX for
+ * never. */
+static int64_t next_due_ms(void)
+{
+    int64_t due = A.go ? A.next_hb_ms : INT64_MAX;
+    for (uint32_t i = 0; i < A.recs_cap; i++) {
+        const arec_t *r = &A.recs[i];
+        if (r->used && r->report_due && r->pid <= 0 && A.link_up && r->report_at_ms < due)
+            due = r->report_at_ms;
+    }
+    return due;
+}
+
+/* fds: the center, the signals, then each recorder's socket, whose
+ * recorder goes to the same index of fd_rec. Returns how many. */
+static nfds_t poll_set(struct pollfd *fds, arec_t **fd_rec)
+{
+    nfds_t n = 0;
+    fds[n++] = (struct pollfd){A.center, POLLIN, 0};
+    fds[n++] = (struct pollfd){A.sig, POLLIN, 0};
+    for (uint32_t i = 0; i < A.recs_cap; i++) {
+        if (A.recs[i].used && A.recs[i].fd >= 0) {
+            fd_rec[n] = &A.recs[i];
+            fds[n++] = (struct pollfd){A.recs[i].fd, POLLIN, 0};
+        }
+    }
+    return n;
+}
+
+static void on_timers(int64_t now)
+{
+    if (A.go && now >= A.next_hb_ms) {
+        if (A.link_up) {
+            rt_msg_t hb = rt_msg(RT_M_HEARTBEAT);
+            to_center(&hb);
+        }
+        while (A.next_hb_ms <= now)
+            A.next_hb_ms += SIM_HEARTBEAT_INTERVAL_MS;
+    }
+    if (A.link_up)
+        send_reports(now, false, NULL);
+}
+
+/* What poll() found on the set poll_set() made. */
+static void on_ready(const struct pollfd *fds, nfds_t n, arec_t *const *fd_rec, int64_t now)
+{
+    if (fds[1].revents) {
+        for (int s; (s = rt_sig_next(A.sig)) != 0;) {
+            if (s == SIGCHLD)
+                reap(now);
+            else
+                agent_exit(0);
+        }
+    }
+    for (nfds_t i = 2; i < n; i++) {
+        if (fds[i].revents && fd_rec[i]->used && fd_rec[i]->fd == fds[i].fd)
+            drain(fd_rec[i], fd_rec[i]->killed);
+    }
+    if (fds[0].revents) {
+        rt_msg_t m;
+        for (int i = 0; i < 4096; i++) {
+            int got = rt_recv(A.center, &m);
+            if (got < 0)
+                agent_exit(0);
+            if (got == 0)
+                break;
+            on_center_msg(&m, now);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (agent_setup(argc, argv) != 0)
+        return 2;
     struct pollfd *fds = calloc((size_t)A.recs_cap + 2, sizeof(*fds));
     arec_t **fd_rec = calloc((size_t)A.recs_cap + 2, sizeof(*fd_rec));
     if (fds == NULL || fd_rec == NULL)
         return 2;
     for (;;) {
         int64_t now = rt_now_ms();
-        int64_t due = A.go ? A.next_hb_ms : INT64_MAX;
-        for (uint32_t i = 0; i < A.recs_cap; i++) {
-            const arec_t *r = &A.recs[i];
-            if (r->used && r->report_due && r->pid <= 0 && A.link_up && r->report_at_ms < due)
-                due = r->report_at_ms;
-        }
-        nfds_t n = 0;
-        fds[n++] = (struct pollfd){A.center, POLLIN, 0};
-        fds[n++] = (struct pollfd){A.sig, POLLIN, 0};
-        for (uint32_t i = 0; i < A.recs_cap; i++) {
-            if (A.recs[i].used && A.recs[i].fd >= 0) {
-                fd_rec[n] = &A.recs[i];
-                fds[n++] = (struct pollfd){A.recs[i].fd, POLLIN, 0};
-            }
-        }
+        int64_t due = next_due_ms();
+        nfds_t n = poll_set(fds, fd_rec);
         (void)rt_poll(fds, n, due == INT64_MAX ? INT64_MAX : due - now);
         now = rt_now_ms();
-
         /* Timers first: a heartbeat due before an order arrived went out
          * before it. */
-        if (A.go && now >= A.next_hb_ms) {
-            if (A.link_up) {
-                rt_msg_t hb = rt_msg(RT_M_HEARTBEAT);
-                to_center(&hb);
-            }
-            while (A.next_hb_ms <= now)
-                A.next_hb_ms += SIM_HEARTBEAT_INTERVAL_MS;
-        }
-        if (A.link_up)
-            send_reports(now, false, NULL);
-
-        if (fds[1].revents) {
-            for (int s; (s = rt_sig_next(A.sig)) != 0;) {
-                if (s == SIGCHLD)
-                    reap(now);
-                else
-                    agent_exit(0);
-            }
-        }
-        for (nfds_t i = 2; i < n; i++) {
-            if (fds[i].revents && fd_rec[i]->used && fd_rec[i]->fd == fds[i].fd)
-                drain(fd_rec[i], fd_rec[i]->killed);
-        }
-        if (fds[0].revents) {
-            rt_msg_t m;
-            for (int i = 0; i < 4096; i++) {
-                int got = rt_recv(A.center, &m);
-                if (got < 0)
-                    agent_exit(0);
-                if (got == 0)
-                    break;
-                on_center_msg(&m, now);
-            }
-        }
+        on_timers(now);
+        on_ready(fds, n, fd_rec, now);
     }
 }

@@ -14,6 +14,7 @@
  */
 #define _DEFAULT_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -164,64 +165,53 @@ static void supervise_cleanup(pid_t center, const char *pids_path)
         shm_remove(pids[i]);
 }
 
-static int supervise(char **argv, uint32_t speed, const char *pids_opt, bool quiet)
+/* The file the center writes the pids of the run to: --pids, else a new
+ * temporary one, named in tmp for removal. NULL after a message. */
+static const char *pids_file(const char *pids_opt, char *tmp, size_t cap)
 {
-    const char *lib = find_libfaketime();
-    if (lib == NULL) {
-        fprintf(stderr, "hasim-rt: error: --speed needs libfaketime (libfaketimeMT.so.1) and it "
-                        "is not installed: apt-get install faketime libfaketime (ci/deps.sh), "
-                        "or set HASIM_RT_LIBFAKETIME\n");
-        return 2;
+    if (pids_opt != NULL)
+        return pids_opt;
+    const char *dir = getenv("TMPDIR");
+    snprintf(tmp, cap, "%s/hasim-rt-pids.XXXXXX", dir != NULL && dir[0] != '\0' ? dir : "/tmp");
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fprintf(stderr, "hasim-rt: error: cannot create %s: %s\n", tmp, strerror(errno));
+        return NULL;
     }
-    char pids_tmp[PATH_MAX] = "";
-    const char *pids_path = pids_opt;
-    if (pids_path == NULL) {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(pids_tmp, sizeof(pids_tmp), "%s/hasim-rt-pids.XXXXXX",
-                 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-        int fd = mkstemp(pids_tmp);
-        if (fd < 0) {
-            fprintf(stderr, "hasim-rt: error: cannot create %s: %s\n", pids_tmp, strerror(errno));
-            return 2;
-        }
-        close(fd);
-        pids_path = pids_tmp;
-    }
-    static const int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
-    int sig = rt_sig_init(sigs, sizeof(sigs) / sizeof(sigs[0]));
-    if (sig < 0)
-        return 2;
-    rt_become_subreaper();
-    int64_t t0 = rt_now_ms();
-    fflush(NULL);
-    pid_t child = fork();
-    if (child == 0) {
-        char preload[PATH_MAX * 2], faketime[32], speed_s[16];
-        const char *old = getenv("LD_PRELOAD");
-        snprintf(preload, sizeof(preload), "%s%s%s", lib, old && *old ? ":" : "",
-                 old && *old ? old : "");
-        snprintf(faketime, sizeof(faketime), "+0 x%" PRIu32, speed);
-        snprintf(speed_s, sizeof(speed_s), "%" PRIu32, speed);
-        const char *asan = getenv("ASAN_OPTIONS");
-        char asan_opts[1024];
-        /* ASan wants to be first in the preload order; libfaketime is. */
-        snprintf(asan_opts, sizeof(asan_opts), "%s%sverify_asan_link_order=0",
-                 asan && *asan ? asan : "", asan && *asan ? ":" : "");
-        if (setenv("LD_PRELOAD", preload, 1) != 0 || setenv("FAKETIME", faketime, 1) != 0 ||
-            setenv("HASIM_RT_SPEED", speed_s, 1) != 0 ||
-            setenv("HASIM_RT_PIDS", pids_path, 1) != 0 ||
-            setenv("ASAN_OPTIONS", asan_opts, 1) != 0)
-            _exit(2);
-        /* A fresh shared clock for this run, created by the child. */
-        unsetenv("FAKETIME_SHARED");
-        execv("/proc/self/exe", argv);
-        fprintf(stderr, "hasim-rt: error: cannot re-execute myself: %s\n", strerror(errno));
+    close(fd);
+    return tmp;
+}
+
+/* In the child: hasim-rt again, as the center, under libfaketime. */
+static void exec_under_faketime(char **argv, const char *lib, uint32_t speed,
+                                const char *pids_path)
+{
+    char preload[PATH_MAX * 2], faketime[32], speed_s[16];
+    const char *old = getenv("LD_PRELOAD");
+    snprintf(preload, sizeof(preload), "%s%s%s", lib, old && *old ? ":" : "",
+             old && *old ? old : "");
+    snprintf(faketime, sizeof(faketime), "+0 x%" PRIu32, speed);
+    snprintf(speed_s, sizeof(speed_s), "%" PRIu32, speed);
+    const char *asan = getenv("ASAN_OPTIONS");
+    char asan_opts[1024];
+    /* ASan wants to be first in the preload order; libfaketime is. */
+    snprintf(asan_opts, sizeof(asan_opts), "%s%sverify_asan_link_order=0",
+             asan && *asan ? asan : "", asan && *asan ? ":" : "");
+    if (setenv("LD_PRELOAD", preload, 1) != 0 || setenv("FAKETIME", faketime, 1) != 0 ||
+        setenv("HASIM_RT_SPEED", speed_s, 1) != 0 ||
+        setenv("HASIM_RT_PIDS", pids_path, 1) != 0 ||
+        setenv("ASAN_OPTIONS", asan_opts, 1) != 0)
         _exit(2);
-    }
-    if (child < 0) {
-        fprintf(stderr, "hasim-rt: error: fork: %s\n", strerror(errno));
-        return 2;
-    }
+    /* A fresh shared clock for this run, created by the child. */
+    unsetenv("FAKETIME_SHARED");
+    execv("/proc/self/exe", argv);
+    fprintf(stderr, "hasim-rt: error: cannot re-execute myself: %s\n", strerror(errno));
+    _exit(2);
+}
+
+/* Until the center exits, passing it the signals we get: its wait status. */
+static int supervise_wait(pid_t child, int sig, const char *pids_path, int64_t t0)
+{
     int status = 0;
     bool started = false;
     for (;;) {
@@ -245,12 +235,40 @@ static int supervise(char **argv, uint32_t speed, const char *pids_opt, bool qui
         }
         pid_t r = waitpid(child, &status, WNOHANG);
         if (r == child)
-            break;
-        if (r < 0 && errno != EINTR) {
-            status = 2 << 8;
-            break;
-        }
+            return status;
+        if (r < 0 && errno != EINTR)
+            return 2 << 8;
     }
+}
+
+static int supervise(char **argv, uint32_t speed, const char *pids_opt, bool quiet)
+{
+    const char *lib = find_libfaketime();
+    if (lib == NULL) {
+        fprintf(stderr, "hasim-rt: error: --speed needs libfaketime (libfaketimeMT.so.1) and it "
+                        "is not installed: apt-get install faketime libfaketime (ci/deps.sh), "
+                        "or set HASIM_RT_LIBFAKETIME\n");
+        return 2;
+    }
+    char pids_tmp[PATH_MAX] = "";
+    const char *pids_path = pids_file(pids_opt, pids_tmp, sizeof(pids_tmp));
+    if (pids_path == NULL)
+        return 2;
+    static const int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
+    int sig = rt_sig_init(sigs, sizeof(sigs) / sizeof(sigs[0]));
+    if (sig < 0)
+        return 2;
+    rt_become_subreaper();
+    int64_t t0 = rt_now_ms();
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0)
+        exec_under_faketime(argv, lib, speed, pids_path);
+    if (child < 0) {
+        fprintf(stderr, "hasim-rt: error: fork: %s\n", strerror(errno));
+        return 2;
+    }
+    int status = supervise_wait(child, sig, pids_path, t0);
     supervise_cleanup(child, pids_path);
     if (pids_tmp[0] != '\0')
         unlink(pids_tmp);
@@ -263,45 +281,108 @@ static int supervise(char **argv, uint32_t speed, const char *pids_opt, bool qui
     return 2;
 }
 
+enum { OPT_SPEED = 0x100, OPT_TRACE, OPT_HTTP, OPT_WORKDIR, OPT_PIDS };
+
+static const struct option RUN_LONGOPTS[] = {
+    {"speed", required_argument, NULL, OPT_SPEED},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"http", required_argument, NULL, OPT_HTTP},
+    {"workdir", required_argument, NULL, OPT_WORKDIR},
+    {"pids", required_argument, NULL, OPT_PIDS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+static int run_take(int opt, const char *v, rt_run_opts_t *o, uint32_t *speed)
+{
+    uint32_t port;
+    switch (opt) {
+    case OPT_SPEED:
+        if (!parse_u32(v, RT_SPEED_MAX, speed) || *speed == 0)
+            return usage("--speed takes a whole number 1..1000, not '%s'", v);
+        break;
+    case OPT_TRACE:
+        o->trace_path = v;
+        break;
+    case OPT_HTTP:
+        if (!parse_u32(v, 65535, &port))
+            return usage("--http takes a port 0..65535, not '%s'", v);
+        o->http_port = (int)port;
+        break;
+    case OPT_WORKDIR:
+        o->workdir = v;
+        break;
+    case OPT_PIDS:
+        o->pids_path = v;
+        break;
+    case 'q':
+        o->quiet = true;
+        break;
+    }
+    return 0;
+}
+
+/* The option getopt_long(3) refused, as written: short ones are optopt (in
+ * a cluster, "-qZ", getopt has not stepped past the argument yet), long ones
+ * the whole argument. */
+static int refuse(int got, char **argv)
+{
+    const char *arg = argv[optind - 1];
+    if (got == ':')
+        return usage("%s needs a value", arg); /* no short option takes one */
+    if (optopt > 0 && optopt < 256 && strchr("hq", optopt) == NULL)
+        return usage("unknown option '-%c'", optopt);
+    if (optopt != 0)
+        return usage("%.*s takes no value", (int)strcspn(arg, "="), arg);
+    return usage("unknown option '%s'", arg);
+}
+
+/* hasim's cli_parse() in small (sim/cli/cli_util.c says why it is so;
+ * hasim-rt may not include sim/cli/: tools/layers.sh). argv[0] is "run".
+ * Returns -1 to go on with the operands at argv[*first..argc-1], else the
+ * exit status. */
+static int parse_run(int argc, char **argv, rt_run_opts_t *o, uint32_t *speed, int *first)
+{
+    opterr = 0;
+    optind = 0;
+    for (;;) {
+        int which = -1;
+        int opt = getopt_long(argc, argv, ":hq", RUN_LONGOPTS, &which);
+        if (opt == -1)
+            break;
+        if (opt == '?' || opt == ':')
+            return refuse(opt, argv);
+        const char *arg = argv[optind - (optarg != NULL && optarg == argv[optind - 1] ? 2 : 1)];
+        if (which >= 0 && strcspn(arg + 2, "=") != strlen(RUN_LONGOPTS[which].name))
+            return usage("unknown option '%s'", arg);
+        if (opt == 'h') {
+            fputs(HELP, stdout);
+            return 0;
+        }
+        int rc = run_take(opt, optarg, o, speed);
+        if (rc != 0)
+            return rc;
+    }
+    *first = optind;
+    return -1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     rt_run_opts_t o = {.http_port = -1, .speed = 1};
     uint32_t speed = 0;
-    const char *scenario = NULL;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(HELP, stdout);
-            return 0;
-        } else if (strcmp(a, "--speed") == 0) {
-            if (!parse_u32(v, RT_SPEED_MAX, &speed) || speed == 0)
-                return usage("--speed takes a whole number 1..1000, not '%s'", v ? v : "");
-            i++;
-        } else if (strcmp(a, "--trace") == 0 && v != NULL) {
-            o.trace_path = argv[++i];
-        } else if (strcmp(a, "--http") == 0) {
-            uint32_t port;
-            if (!parse_u32(v, 65535, &port))
-                return usage("--http takes a port 0..65535, not '%s'", v ? v : "");
-            o.http_port = (int)port;
-            i++;
-        } else if (strcmp(a, "--workdir") == 0 && v != NULL) {
-            o.workdir = argv[++i];
-        } else if (strcmp(a, "--pids") == 0 && v != NULL) {
-            o.pids_path = argv[++i];
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            o.quiet = true;
-        } else if (a[0] == '-') {
-            return usage("unknown option or missing value: '%s'", a);
-        } else if (scenario != NULL) {
-            return usage("one scenario per run; '%s' is a second", a);
-        } else {
-            scenario = a;
-        }
-    }
-    if (scenario == NULL)
+    /* From "run" on; the supervisor of --speed runs the whole argv again. */
+    char **args = argv + 1;
+    int nargs = argc - 1, first = 0;
+    int rc = parse_run(nargs, args, &o, &speed, &first);
+    if (rc != -1)
+        return rc;
+    if (first == nargs)
         return usage("no scenario given");
+    if (nargs - first > 1)
+        return usage("one scenario per run; '%s' is a second", args[first + 1]);
+    const char *scenario = args[first];
     o.scenario_path = scenario;
 
     const char *under = getenv("HASIM_RT_SPEED");
