@@ -189,8 +189,9 @@ typedef enum {
     HA_EV_SERVER_DOWN,   /* heartbeats stopped */
     HA_EV_SERVER_UP,     /* heartbeats (again) */
     HA_EV_STARTED,       /* the first recorder records */
+    HA_EV_WAIT_CAPACITY, /* no server can take a recorder now: looking again at until_ms */
 } ha_event_t;
-#define HA_EV_COUNT (HA_EV_STARTED + 1)
+#define HA_EV_COUNT (HA_EV_WAIT_CAPACITY + 1)
 
 typedef enum { HA_CAUSE_NONE, HA_CAUSE_KILL, HA_CAUSE_DISCONNECT } ha_cause_t;
 
@@ -250,7 +251,8 @@ typedef struct {
     uint32_t recorder;
     uint32_t uid;
     int activation;      /* k of bak<k>_, -1 if none */
-    int64_t until_ms;    /* RECONNECTING: give-up time; DETECTED: deadline */
+    int64_t until_ms;    /* RECONNECTING: give-up time; DETECTED: deadline;
+                          * WAIT_CAPACITY: the next look */
     uint32_t attempt;    /* SWITCH: 1 for the first server tried */
     ha_end_reason_t reason;
     uint8_t exit_status;

@@ -192,8 +192,14 @@ static void start_attempt(ha_center_t *c, uint32_t si)
     int pick = ha_server_pick(c, s);
     if (pick < 0) {
         /* No room now; capacity may free up or a server return before the
-         * deadline. Look again shortly. */
+         * deadline. Look again shortly, and say so: an idle session and a
+         * waiting one must look different from outside (R11). */
         arm_step(c, si, c->now_ms + HA_NO_CAPACITY_RETRY_MS);
+        ha_event_info_t ev = ha_event_info(si, HA_EV_WAIT_CAPACITY);
+        ev.until_ms = c->now_ms + HA_NO_CAPACITY_RETRY_MS;
+        ev.attempt = s->attempt;
+        ev.activation = s->state == HA_ST_STARTING ? -1 : s->activations - 1;
+        ha_emit_event(c, &ev);
         return;
     }
     uint32_t server = (uint32_t)pick;

@@ -11,7 +11,7 @@ static const char *h_event_name(ha_event_t e)
 {
     static const char *const names[HA_EV_COUNT] = {
         "detect", "reconnecting", "reconnected", "switch", "attempt_failed", "resume",
-        "give_up", "end", "fenced", "server_down", "server_up", "started",
+        "give_up", "end", "fenced", "server_down", "server_up", "started", "wait_capacity",
     };
     return (unsigned)e < HA_EV_COUNT ? names[e] : "?";
 }
@@ -247,6 +247,10 @@ static void h_online_event(h_t *h, const ha_event_info_t *ev)
     if (ev->what != HA_EV_FENCED)
         H_CHECK(h, !t->ended, "event %s after the session ended", h_event_name(ev->what));
     switch (ev->what) {
+    case HA_EV_WAIT_CAPACITY:
+        H_CHECK(h, ev->until_ms == h->now + H_NO_CAPACITY_RETRY_MS,
+                "looks for capacity again at %lld", (long long)ev->until_ms);
+        break;
     case HA_EV_STARTED:
         H_CHECK(h, !t->in_act && t->serving_rec == 0 && t->detections == 0, "started twice");
         H_CHECK(h, ev->uid == t->start_uid, "first recorder joins with uid %u, not %u", ev->uid,

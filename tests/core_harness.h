@@ -57,6 +57,7 @@
 #define H_DEADLINE_MS 90000     /* R3, R10 */
 #define H_ACT_MAX 3             /* R5 */
 #define H_START_DEADLINE_MS 90000
+#define H_NO_CAPACITY_RETRY_MS 1000 /* R11: a look for capacity is repeated this soon */
 #define H_NO_WORKER "failed to find worker"
 #define H_SID "0123456789abcdef0123456789abcdef"
 

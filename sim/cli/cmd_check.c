@@ -16,7 +16,7 @@
 static const char CHECK_HELP[] =
     "usage: hasim check [-q] TRACE.jsonl...\n"
     "\n"
-    "Checks every contract rule R1-R12 on trace files (docs/trace.md) and prints\n"
+    "Checks every contract rule R1-R14 on trace files (docs/trace.md) and prints\n"
     "the verdict with the violations and the trace lines that prove them.\n"
     "\n"
     "Exit status: 0 no violation, 1 a violation, 2 usage error or a malformed trace.\n";

@@ -81,12 +81,12 @@ static int add_rules(merge_t *m, json_t *root)
     const char *names[ORC_RULES];
     uint64_t *into[ORC_RULES];
     size_t n = 0;
-    for (int rule = 1; rule <= 12; rule++) {
+    for (int rule = 1; rule <= ORC_CONTRACT_RULES; rule++) {
         names[n] = orc_rule_name(rule);
         into[n++] = &m->stats.checked[rule];
     }
     if (!add_counts(json_object_get(root, "checked"), names, n, into))
-        return bad(m, "\"checked\" needs R1..R12");
+        return bad(m, "\"checked\" needs R1..R14");
     for (size_t i = 0; i < n; i++)
         into[i] = &m->stats.violated[i + 1];
     names[n] = orc_rule_name(ORC_RULE_NCS);
@@ -94,7 +94,7 @@ static int add_rules(merge_t *m, json_t *root)
     names[n] = orc_rule_name(ORC_RULE_TRACE);
     into[n++] = &m->stats.violated[ORC_RULE_TRACE];
     if (!add_counts(json_object_get(root, "violated"), names, n, into))
-        return bad(m, "\"violated\" needs R1..R12, NCS, TRACE");
+        return bad(m, "\"violated\" needs R1..R14, NCS, TRACE");
     static const char *const notes[] = {"A1", "A2", "A3", "A4"};
     uint64_t *nin[4] = {&m->stats.notes[1], &m->stats.notes[2], &m->stats.notes[3],
                         &m->stats.notes[4]};

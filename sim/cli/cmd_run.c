@@ -19,7 +19,7 @@ static const char RUN_HELP[] =
     "usage: hasim run [options] SCENARIO|DIR...\n"
     "\n"
     "Runs scenario files (a directory: its *.scn, sorted) in the simulated world,\n"
-    "checks every contract rule R1-R12 and each scenario's own `expect` lines,\n"
+    "checks every contract rule R1-R14 and each scenario's own `expect` lines,\n"
     "and prints one verdict per scenario.\n"
     "\n"
     "  --seed N         override every scenario's seed\n"

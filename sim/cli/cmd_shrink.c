@@ -215,6 +215,7 @@ static int shrink_one(const shrink_args_t *a, const char *cmdline)
     int rc = 2;
     char origin[SCN_PATH_SIZE + 64];
     shrink_result_t res;
+    memset(&res, 0, sizeof(res));
     if (s == NULL || k == NULL) {
         fprintf(stderr, "hasim shrink: error: out of memory\n");
     } else if (load_original(s, a, origin, sizeof(origin)) == 0) {

@@ -143,7 +143,7 @@ static void print_summary(const swarm_report_t *r, double rate)
            r->seed, r->shard_i, r->shard_n, r->jobs, st->runs, st->runs - st->failures,
            st->failures, (double)r->elapsed_ms / 1000.0, rate);
     printf("  checked:");
-    for (int rule = 1; rule <= 12; rule++)
+    for (int rule = 1; rule <= ORC_CONTRACT_RULES; rule++)
         printf(" R%d %" PRIu64, rule, st->checked[rule]);
     printf("\n  notes:");
     for (int a = 1; a < ORC_ASSUMPTIONS; a++)

@@ -10,7 +10,7 @@ static const char HELP[] =
     "usage: hasim COMMAND [options] ARGS\n"
     "\n"
     "Deterministic simulation and chaos tests of the cloud recording service's\n"
-    "high-availability mechanism (rules R1-R12, src/CONTRACT.md).\n"
+    "high-availability mechanism (rules R1-R14, src/CONTRACT.md).\n"
     "\n"
     "commands:\n"
     "  run      run scenario files and check every rule          hasim run scenarios/\n"

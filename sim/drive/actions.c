@@ -150,6 +150,7 @@ void sim_drv_cut_done(sim_drv_t *d, uint32_t server, uint32_t session, int64_t h
 {
     sim_drv_trace_disconnect(d, server, session, heal_ms, heal_after_detection);
     d->servers[server].link_up = false;
+    d->servers[server].declared_down = false; /* a new outage: has the core noticed it? */
 }
 
 void sim_drv_heal_schedule(sim_drv_t *d, uint32_t server, int64_t heal_ms,

@@ -75,8 +75,10 @@ static void rec_trace(sim_drv_t *d, sim_tr_kind_t kind, const sim_drv_rec_t *r)
     ev.sess = r->session + 1;
     ev.srv = r->server + 1;
     ev.rec = r->id;
-    if (kind == SIM_TR_RECORDER_READY)
+    if (kind == SIM_TR_RECORDER_READY) {
         ev.uid = r->uid;
+        ev.gop_ms = r->gop_ms;
+    }
     sim_drv_trace(d, &ev);
 }
 
@@ -167,6 +169,7 @@ static void emit_start(sim_drv_t *d, const ha_cmd_t *cmd, uint32_t ws)
                           .bak = cmd->u.recorder.bak,
                           .reachable = sim_drv_server_reachable(d, server)};
     st.gop_ms = sim_rng_range(&d->env.rng_gop, d->env.p_gop_lo, d->env.p_gop_hi);
+    r->gop_ms = st.gop_ms;
     d->sessions[ws].newest_rec = r->id;
     if (st.reachable) {
         /* Else the order never arrives; the center's attempt times out. */
@@ -210,8 +213,7 @@ static void emit_recorder(sim_drv_t *d, const ha_cmd_t *cmd)
     }
     if (r->state != SIM_REC_PAUSED && r->state != SIM_REC_RECORDING)
         return; /* a resume for a recorder that is not waiting for one */
-    int64_t latency = sim_rng_range(&d->env.rng_rejoin, d->env.p_rejoin_lo, d->env.p_rejoin_hi);
-    d->ops->rec_resume(d->p, r->id, latency);
+    d->ops->rec_resume(d->p, r->id, sim_drv_draw_rejoin(d));
     r->state = SIM_REC_STARTING;
 }
 
@@ -252,6 +254,7 @@ static void emit_event(sim_drv_t *d, const ha_event_info_t *e)
      * (A hostile driver's extra server never came up, so never goes down.) */
     if (e->what == HA_EV_SERVER_DOWN && e->server < d->servers_n) {
         sim_drv_server_t *sv = &d->servers[e->server];
+        sv->declared_down = true;
         if (sv->heal_after_detect_ms >= 0 && !sv->link_up)
             d->ops->heal_at(d->p, e->server, d->now_ms + sv->heal_after_detect_ms);
         sv->heal_after_detect_ms = -1;
@@ -436,6 +439,13 @@ void sim_drv_rec_exited(sim_drv_t *d, uint32_t id)
     drv_rec_input(d, HA_IN_RECORDER_EXITED, r);
 }
 
+void sim_drv_rec_rejoined(sim_drv_t *d, uint32_t id)
+{
+    sim_drv_rec_t *r = sim_drv_rec(d, id);
+    assert(r != NULL && r->state == SIM_REC_RECORDING);
+    rec_trace(d, SIM_TR_RECORDER_REJOINED, r);
+}
+
 static void slice_trace(sim_drv_t *d, sim_tr_kind_t kind, const sim_drv_rec_t *r, uint32_t uid,
                         ha_track_t track, ha_fmt_t fmt, int64_t start_utc_ms, int64_t end_utc_ms)
 {
@@ -482,6 +492,11 @@ void sim_drv_slice_lost(sim_drv_t *d, uint32_t id, uint32_t uid, ha_track_t trac
 void sim_drv_trace_kill(sim_drv_t *d, uint32_t server, uint32_t session, uint32_t id)
 {
     drv_trace_fault(d, SIM_FAULT_KILL, server, session, id, -1, 0);
+}
+
+int64_t sim_drv_draw_rejoin(sim_drv_t *d)
+{
+    return sim_rng_range(&d->env.rng_rejoin, d->env.p_rejoin_lo, d->env.p_rejoin_hi);
 }
 
 void sim_drv_link_healed(sim_drv_t *d, uint32_t server)

@@ -68,6 +68,7 @@ typedef struct {
     uint32_t server;    /* 0-based */
     uint32_t uid;
     uint8_t state;      /* sim_rec_state_t */
+    int64_t gop_ms;     /* its video I-frame interval (drawn at its start) */
     /* lists, by slot; SIM_DRV_NONE ends them */
     uint32_t srv_prev, srv_next, ses_prev, ses_next;
     _Alignas(8) unsigned char platform[SIM_DRV_REC_PLATFORM_BYTES];
@@ -78,6 +79,7 @@ typedef struct {
     bool link_up;
     int64_t heal_after_detect_ms; /* a disconnect that heals this long after its detection, -1 */
     int64_t last_hb_ms;           /* the last heartbeat given to the core, -1 none */
+    bool declared_down;           /* the core declared it down since its link last went down */
     uint32_t rec_first, rec_last; /* recorders on it, by slot */
 } sim_drv_server_t;
 
@@ -243,6 +245,9 @@ void sim_drv_exit_report(sim_drv_t *d, uint32_t id);
 void sim_drv_rec_ready(sim_drv_t *d, uint32_t id);
 void sim_drv_rec_failed(sim_drv_t *d, uint32_t id);
 void sim_drv_rec_exited(sim_drv_t *d, uint32_t id);
+/* After a blip the core never noticed, the recorder rejoined the channel by
+ * itself and records again: traced, nothing to tell the core. */
+void sim_drv_rec_rejoined(sim_drv_t *d, uint32_t id);
 /* A slice finished (given to the core) or cut short by a fault (traced). */
 void sim_drv_slice_done(sim_drv_t *d, uint32_t id, uint32_t uid, ha_track_t track, ha_fmt_t fmt,
                         int64_t start_utc_ms, int64_t end_utc_ms);
@@ -259,6 +264,10 @@ void sim_drv_heal_schedule(sim_drv_t *d, uint32_t server, int64_t heal_ms,
  * only. */
 void sim_drv_trace_disconnect(sim_drv_t *d, uint32_t server, uint32_t session, int64_t heal_ms,
                               bool heal_after_detection);
+/* A draw of how long a recorder takes to rejoin the channel (the rejoin
+ * latency stream): a reconnected one the core resumes, or one whose link
+ * came back before the core noticed, rejoining on its own. */
+int64_t sim_drv_draw_rejoin(sim_drv_t *d);
 /* The link of server came back: the heal line, and the state. */
 void sim_drv_link_healed(sim_drv_t *d, uint32_t server);
 /* A kill happened: the fault line (rec 0: nothing to kill). */

@@ -175,11 +175,13 @@ sim_tr_ev_t sim_tr_of_event(int64_t t_ms, const ha_event_info_t *e, uint32_t ses
         [HA_EV_SERVER_DOWN] = SIM_TR_SERVER_DOWN,
         [HA_EV_SERVER_UP] = SIM_TR_SERVER_UP,
         [HA_EV_STARTED] = SIM_TR_STARTED,
+        [HA_EV_WAIT_CAPACITY] = SIM_TR_WAIT_CAPACITY,
     };
     sim_tr_ev_t ev = sim_tr_ev(t_ms, kind_of[e->what]);
     if (e->what != HA_EV_SERVER_DOWN && e->what != HA_EV_SERVER_UP)
         ev.sess = sess;
-    ev.srv = e->server + 1;
+    if (e->what != HA_EV_WAIT_CAPACITY)
+        ev.srv = e->server + 1;
     switch (e->what) {
     case HA_EV_DETECTED:
         ev.rec = e->recorder;
@@ -217,6 +219,11 @@ sim_tr_ev_t sim_tr_of_event(int64_t t_ms, const ha_event_info_t *e, uint32_t ses
         ev.srv = 0;
         ev.reason = (int)tr_end(e->reason);
         ev.exit_status = e->exit_status;
+        break;
+    case HA_EV_WAIT_CAPACITY:
+        ev.activation = e->activation;
+        ev.attempt = e->attempt;
+        ev.until_ms = e->until_ms;
         break;
     case HA_EV_RECONNECTED:
     case HA_EV_SERVER_DOWN:

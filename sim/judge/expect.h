@@ -1,7 +1,7 @@
 /* expect.h -- a scenario's own end expectations, judged from its trace.
  *
  * `expect activations | exit | file | no file | uid` lines are checked here
- * from the events of the run (the universal rules R1-R12 are the oracle's).
+ * from the events of the run (the universal rules R1-R14 are the oracle's).
  * `expect violation Rn` is judged against the oracle's verdict by the
  * runner. */
 #ifndef SIM_EXPECT_H

@@ -88,19 +88,47 @@ void sim_judge_finish(sim_judge_t *j, int64_t end_t_ms, const char *driver_failu
 const orc_t *sim_judge_oracle(const sim_judge_t *j) { return j->oracle; }
 int64_t sim_judge_last_t_ms(const sim_judge_t *j) { return j->last_t_ms; }
 
+static void print_violation(FILE *f, const orc_violation_t *v)
+{
+    fprintf(f, "      %s [session %" PRIu32 ", t=%" PRId64 " ms, trace lines", v->msg, v->sess,
+            v->t_ms);
+    for (int l = 0; l < 4; l++) {
+        if (v->lines[l])
+            fprintf(f, " %" PRIu64, v->lines[l]);
+    }
+    fputs("]\n", f);
+}
+
+/* "(R4 x2, R8)": which rules the rest of a group broke. */
+static void print_more(FILE *f, const orc_group_t *g)
+{
+    fprintf(f, "        and %" PRIu32 " more in session %" PRIu32 " after it (", g->more, g->sess);
+    const char *sep = "";
+    for (int r = 0; r < ORC_RULES; r++) {
+        if (g->more_rules & (1u << r)) {
+            fprintf(f, "%s%s", sep, orc_rule_name(r));
+            sep = ", ";
+        }
+    }
+    fputs("): fix the first and run it again\n", f);
+}
+
 void sim_verdict_print(FILE *f, const sim_verdict_t *v, const orc_t *o, bool notes)
 {
     size_t n;
     const orc_violation_t *vi = orc_violations(o, &n);
-    for (size_t k = 0; k < n && !v->pass; k++) {
-        fprintf(f, "      %s [session %" PRIu32 ", t=%" PRId64 " ms, trace lines", vi[k].msg,
-                vi[k].sess, vi[k].t_ms);
-        for (int l = 0; l < 4; l++) {
-            if (vi[k].lines[l])
-                fprintf(f, " %" PRIu64, vi[k].lines[l]);
-        }
-        fputs("]\n", f);
+    orc_group_t groups[ORC_GROUPS_MAX];
+    size_t ng = v->pass ? 0 : orc_groups(o, groups);
+    /* The first cause of each session, and how much followed it: one
+     * mistake is one line, not thirty. */
+    for (size_t k = 0; k < ng; k++) {
+        print_violation(f, &vi[groups[k].first]);
+        if (groups[k].more > 0)
+            print_more(f, &groups[k]);
     }
+    if (!v->pass && orc_violation_count(o) > n)
+        fprintf(f, "      (%" PRIu64 " violations in all; the first %zu kept)\n",
+                orc_violation_count(o), n);
     if (v->expect_msgs[0] != '\0')
         fprintf(f, "      %s", v->expect_msgs);
     const orc_note_t *nt = orc_notes(o, &n);

@@ -1,6 +1,6 @@
 /* judge.h -- one run's verdict, wherever the run came from.
  *
- * The judge is the oracle (every rule R1-R12 on every event), the
+ * The judge is the oracle (every rule R1-R14 on every event), the
  * scenario's own `expect` lines, and the rule that combines them: a rule the
  * scenario says it breaks (`expect violation Rn`) must be broken and is not
  * held against it; a lie of the hostile driver answered wrongly fails the

@@ -79,6 +79,7 @@ void orc_free(orc_t *o)
     free(o->uids);
     free(o->pls);
     free(o->sls);
+    free(o->lives);
     free(o->acts);
     free(o->pub);
     free(o->obs);
@@ -100,7 +101,7 @@ void orc_reset(orc_t *o)
     if (o->rec != NULL)
         memset(o->rec, 0, o->rec_hi * sizeof *o->rec);
     o->sess_hi = o->srv_hi = o->rec_hi = 0;
-    o->users_n = o->uids_n = o->pls_n = o->sls_n = o->acts_n = o->obs_n = 0;
+    o->users_n = o->uids_n = o->pls_n = o->sls_n = o->acts_n = o->obs_n = o->lives_n = 0;
     o->ob_min_due = INT64_MAX;
     o->nt_n = 0;
     if (++o->gen == 0) {
@@ -127,8 +128,8 @@ void orc_reset(orc_t *o)
 const char *orc_rule_name(int rule)
 {
     static const char *const names[ORC_RULES] = {
-        "EXPECT", "R1", "R2", "R3", "R4", "R5", "R6", "R7",
-        "R8", "R9", "R10", "R11", "R12", "NCS", "TRACE",
+        "EXPECT", "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8",
+        "R9", "R10", "R11", "R12", "R13", "R14", "NCS", "TRACE",
     };
     if (rule < 0 || rule >= ORC_RULES)
         return "?";
@@ -317,9 +318,25 @@ void orc_ob_add(orc_t *o, ob_kind_t kind, int64_t due, uint32_t sess, int act,
                    uint32_t stamp, uint64_t line)
 {
     o->obs = orc_grow(o->obs, &o->obs_cap, o->obs_n + 1, sizeof *o->obs);
-    o->obs[o->obs_n++] = (ob_t){due, kind, sess, act, stamp, line, 0};
+    o->obs[o->obs_n++] = (ob_t){due, kind, sess, act, stamp, line, 0, 0};
     if (due < o->ob_min_due)
         o->ob_min_due = due;
+}
+
+void orc_ob_add_aux(orc_t *o, ob_kind_t kind, int64_t due, uint32_t sess, int act, uint32_t stamp,
+                    uint32_t aux, uint64_t line)
+{
+    orc_ob_add(o, kind, due, sess, act, stamp, line);
+    o->obs[o->obs_n - 1].aux = aux;
+}
+
+bool orc_failed_in(const uint32_t *failed, uint32_t n, uint32_t srv)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (failed[i] == srv)
+            return true;
+    }
+    return false;
 }
 
 void orc_ob_add_srv(orc_t *o, ob_kind_t kind, int64_t due, uint32_t srv, uint32_t stamp,
@@ -328,7 +345,7 @@ void orc_ob_add_srv(orc_t *o, ob_kind_t kind, int64_t due, uint32_t srv, uint32_
     assert(kind == OB_SRV_DOWN || kind == OB_SRV_FENCES);
     assert(srv != 0);
     o->obs = orc_grow(o->obs, &o->obs_cap, o->obs_n + 1, sizeof *o->obs);
-    o->obs[o->obs_n++] = (ob_t){due, kind, 0, -1, stamp, line, srv};
+    o->obs[o->obs_n++] = (ob_t){due, kind, 0, -1, stamp, line, srv, 0};
     if (due < o->ob_min_due)
         o->ob_min_due = due;
 }
@@ -589,7 +606,18 @@ static void ob_switch_fire(orc_t *o, const ob_t *b, sess_t *s, act_t *a)
     if (a == NULL || !a->open || s->act != b->act || a->switches > 0 || a->reconnect_owed)
         return;
     orc_chk(o, 2);
+    if (a->tries > 0)
+        return; /* it looked and found no server: oracle_trying.c judged the look */
+    orc_chk(o, 11);
     orc_a1_check(o, s, a, "when the switch was due");
+    if (a->broken == 1 && a->t_exit < 0) {
+        /* No server to switch to is no reason not to look for one. */
+        orc_viol(o, 11, b->sess, b->due, a->det_line, 0, 0, 0,
+                 "session %" PRIu32 " neither switched away from server %" PRIu32
+                 " nor looked for a server %d ms after detecting the disconnect",
+                 b->sess, a->srv, ORC_RECONNECT_WINDOW_MS);
+        return;
+    }
     if (a->t_exit >= 0 && a->t_exit <= b->due)
         orc_timing(o, 2, a, b->due, a->det_line, a->exit_line,
                    "session %" PRIu32 " had not switched away from server %" PRIu32
@@ -603,6 +631,23 @@ static void ob_switch_fire(orc_t *o, const ob_t *b, sess_t *s, act_t *a)
                    b->sess, a->srv, ORC_RECONNECT_WINDOW_MS);
 }
 
+/* R4: the center closes every playlist of the session at detection, in the
+ * same millisecond; none stays open into the HA window. */
+static void ob_pl_closed_fire(orc_t *o, const ob_t *b, const sess_t *s)
+{
+    if (s->act != b->act)
+        return; /* a new recording under the same number */
+    for (uint32_t i = s->pls; i != 0; i = o->pls[i - 1].next) {
+        const pl_t *p = &o->pls[i - 1];
+        orc_chk(o, 4);
+        if (p->open && p->open_line < b->line)
+            orc_viol(o, 4, b->sess, b->due, b->line, p->open_line, 0, 0,
+                     "playlist %s of session %" PRIu32 " was still open after the detection "
+                     "of activation %d; the center closes every playlist at detection",
+                     p->name, b->sess, o->pub[b->act].k);
+    }
+}
+
 static void ob_fire(orc_t *o, const ob_t *b)
 {
     if (b->kind == OB_SRV_DOWN || b->kind == OB_SRV_FENCES) {
@@ -610,7 +655,6 @@ static void ob_fire(orc_t *o, const ob_t *b)
         return;
     }
     sess_t *s = &o->sess[b->sess];
-    act_t *a = b->act >= 0 ? &o->acts[b->act] : NULL;
     switch (b->kind) {
     case OB_DETECT_KILL:
     case OB_DETECT_DOWN:
@@ -628,7 +672,20 @@ static void ob_fire(orc_t *o, const ob_t *b)
         ob_end_fire(o, b, s);
         return;
     case OB_SWITCH:
-        ob_switch_fire(o, b, s, a);
+        /* act is an activation here (OB_LIVE keeps a generation in it) */
+        ob_switch_fire(o, b, s, b->act >= 0 ? &o->acts[b->act] : NULL);
+        return;
+    case OB_TRY:
+        orc_try_ob_fire(o, b, s);
+        return;
+    case OB_START:
+        orc_start_ob_fire(o, b, s);
+        return;
+    case OB_PL_CLOSED:
+        ob_pl_closed_fire(o, b, s);
+        return;
+    case OB_LIVE:
+        orc_live_ob_fire(o, b, s);
         return;
     case OB_SRV_DOWN:
     case OB_SRV_FENCES:
@@ -645,7 +702,10 @@ static void ob_run(orc_t *o, int64_t now, bool run_end)
     /* Firing never adds obligations, so the list is walked once. */
     for (size_t i = 0; i < o->obs_n; i++) {
         ob_t b = o->obs[i];
-        bool timer = b.kind == OB_SWITCH || b.kind == OB_SRV_DOWN;
+        /* Timer-like: due at a moment the run's end may cut off (a timer
+         * at the horizon never fires), so judged only when passed. */
+        bool timer = b.kind == OB_SWITCH || b.kind == OB_SRV_DOWN || b.kind == OB_TRY ||
+                     b.kind == OB_START || b.kind == OB_LIVE;
         bool due = run_end ? (timer ? b.due < now : b.due <= now) : b.due < now;
 
         if (due) {
@@ -653,7 +713,13 @@ static void ob_run(orc_t *o, int64_t now, bool run_end)
             continue;
         }
         if (run_end) {
-            if (timer && (b.kind != OB_SRV_DOWN || orc_srv_ob_live(o, &b)))
+            /* A bound the run ended too early to judge. A stream owing its
+             * next slice, or a session owing its next look, is not one: the
+             * run simply stopped watching. */
+            bool live = b.kind == OB_SRV_DOWN   ? orc_srv_ob_live(o, &b)
+                        : b.kind == OB_START    ? o->sess[b.sess].state == SS_STARTING
+                                                : b.kind != OB_LIVE && b.kind != OB_TRY;
+            if (timer && live)
                 o->unjudged++;
             continue;
         }
@@ -722,6 +788,8 @@ void orc_event(orc_t *o, const sim_tr_ev_t *ev)
     case SIM_TR_FENCED: orc_on_fenced(o, ev); break;
     case SIM_TR_GIVE_UP: orc_on_give_up(o, ev); break;
     case SIM_TR_END: orc_on_end(o, ev); break;
+    case SIM_TR_WAIT_CAPACITY: orc_on_wait_capacity(o, ev); break;
+    case SIM_TR_RECORDER_REJOINED: orc_on_recorder_rejoined(o, ev); break;
     case SIM_TR_RUN_END: orc_on_run_end(o, ev); break;
     case SIM_TR_KIND_COUNT: assert(!"not a kind"); break;
     }
@@ -793,6 +861,49 @@ const orc_violation_t *orc_violations(const orc_t *o, size_t *n)
 {
     *n = o->viol_n;
     return o->viol;
+}
+
+static bool cause_before(const orc_violation_t *a, const orc_violation_t *b)
+{
+    bool ra = a->rule >= 1 && a->rule <= ORC_CONTRACT_RULES;
+    bool rb = b->rule >= 1 && b->rule <= ORC_CONTRACT_RULES;
+    if (a->t_ms != b->t_ms)
+        return a->t_ms < b->t_ms;
+    return ra && !rb;
+}
+
+size_t orc_groups(const orc_t *o, orc_group_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < o->viol_n; i++) {
+        const orc_violation_t *v = &o->viol[i];
+        size_t g = 0;
+        while (g < n && out[g].sess != v->sess)
+            g++;
+        if (g == n) {
+            out[n++] = (orc_group_t){i, v->sess, 0, 0};
+            continue;
+        }
+        out[g].more++;
+        const orc_violation_t *f = &o->viol[out[g].first];
+        if (cause_before(v, f)) {
+            out[g].more_rules |= 1u << f->rule;
+            out[g].first = i;
+        } else {
+            out[g].more_rules |= 1u << v->rule;
+        }
+    }
+    /* Insertion sort by the first cause's time: a few dozen groups. */
+    for (size_t i = 1; i < n; i++) {
+        orc_group_t g = out[i];
+        size_t j = i;
+        while (j > 0 && cause_before(&o->viol[g.first], &o->viol[out[j - 1].first])) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = g;
+    }
+    return n;
 }
 
 const orc_note_t *orc_notes(const orc_t *o, size_t *n)

@@ -2,7 +2,7 @@
  *
  * The oracle reads the events of a run in trace order (the simulator feeds
  * them in process; `hasim check` feeds them from a JSONL file) and decides,
- * for each rule R1-R12 of the contract, whether the center's decisions (C
+ * for each rule R1-R14 of the contract, whether the center's decisions (C
  * lines) were right given the world's facts (W lines). It computes what is
  * expected -- windows, deadlines, file names, UIDs -- by itself, from
  * oracle_contract.h and oracle_names.h, never by calling the center.
@@ -27,11 +27,13 @@
 
 #include "trace/trace.h"
 
-/* Rule ids of findings. 1..12 are the contract's R1..R12. */
+/* Rule ids of findings. 1..ORC_CONTRACT_RULES are the contract's R1..R14
+ * (src/CONTRACT.md). */
+#define ORC_CONTRACT_RULES 14
 #define ORC_RULE_EXPECT 0 /* an api line's `expect` (the scenario's) was not met */
-#define ORC_RULE_NCS 13   /* callback integrity: seq per session, notice ids unique */
-#define ORC_RULE_TRACE 14 /* the trace contradicts itself (unknown session, ...) */
-#define ORC_RULES 15
+#define ORC_RULE_NCS 15   /* callback integrity: seq per session, notice ids unique */
+#define ORC_RULE_TRACE 16 /* the trace contradicts itself (unknown session, ...) */
+#define ORC_RULES 17
 
 #define ORC_ASSUMPTIONS 5 /* A1..A4; index 0 unused */
 
@@ -39,7 +41,7 @@
 #define ORC_KEPT_MAX 64 /* violations (and notes) stored; the rest are counted */
 
 typedef struct {
-    int rule;          /* ORC_RULE_* or 1..12 */
+    int rule;          /* ORC_RULE_* or 1..ORC_CONTRACT_RULES */
     uint32_t sess;     /* 1-based, 0 when not about one session */
     int64_t t_ms;      /* when the rule was broken */
     uint64_t lines[4]; /* evidence: 1-based trace lines, 0 unused */
@@ -100,7 +102,23 @@ uint64_t orc_lines(const orc_t *o);
 
 const orc_activation_t *orc_activations(const orc_t *o, size_t *n);
 
-/* "R1".."R12", "EXPECT", "NCS", "TRACE". */
+/* The stored violations grouped by their first cause: per session (and one
+ * group for those about no session), the earliest violation -- at equal
+ * times, a broken contract rule before an expectation, a callback or a
+ * trace inconsistency -- and how many more of the session's stored
+ * violations came with it (its consequences, or further mistakes; a person
+ * fixes the first and looks again). Groups are in the order of their first
+ * cause's time. */
+typedef struct {
+    size_t first;        /* index in orc_violations() */
+    uint32_t sess;
+    uint32_t more;       /* other stored violations of the session */
+    uint32_t more_rules; /* bit r set: rule r among them */
+} orc_group_t;
+#define ORC_GROUPS_MAX ORC_KEPT_MAX
+size_t orc_groups(const orc_t *o, orc_group_t *out);
+
+/* "R1".."R14", "EXPECT", "NCS", "TRACE". */
 const char *orc_rule_name(int rule);
 
 /* Human-readable report: verdict, violations, notes, activations. */

@@ -327,6 +327,7 @@ void orc_on_detect(orc_t *o, const sim_tr_ev_t *ev)
     orc_chk(o, 5);
     if (detect_refused(o, s, ev))
         return;
+    orc_live_pause(s);
     const rec_t *r = &o->rec[ev->rec];
     const srv_t *sv = orc_srv_of(o, r->srv);
     if (sv == NULL)
@@ -349,6 +350,9 @@ void orc_on_detect(orc_t *o, const sim_tr_ev_t *ev)
     }
     a->open = true;
     s->state = SS_WINDOW;
+    orc_ob_add(o, OB_PL_CLOSED, ev->t_ms, ev->sess, s->act, 0, o->line);
+    if (ev->cause == SIM_CAUSE_KILL)
+        orc_try_owed(o, s, ev->t_ms); /* R1: the replacement starts at detection */
     orc_chk(o, 3);
     if (ev->until_ms != ev->t_ms + ORC_DEADLINE_MS)
         orc_viol(o, 3, ev->sess, ev->t_ms, o->line, 0, 0, 0,
@@ -553,6 +557,7 @@ void orc_on_switch(orc_t *o, const sim_tr_ev_t *ev)
          * activation, and they join with the customer's UID, so R7's fresh
          * UID does not apply. */
         s->start_attempts++;
+        s->start_tries++;
         orc_chk(o, 11);
         if (ev->attempt != s->start_attempts)
             orc_viol(o, 11, ev->sess, ev->t_ms, o->line, 0, 0, 0,
@@ -573,6 +578,7 @@ void orc_on_switch(orc_t *o, const sim_tr_ev_t *ev)
     p = &o->pub[s->act];
     rule = p->cause == SIM_CAUSE_KILL ? 1 : 2;
     a->switches++;
+    a->tries++;
     p->attempts++;
 
     orc_chk(o, 11);
@@ -614,6 +620,8 @@ void orc_on_attempt_failed(orc_t *o, const sim_tr_ev_t *ev)
     r->abandoned = true;
     orc_let_go(o, r);
     orc_slot_free(o, r);
+    if (s->state == SS_STARTING)
+        orc_attempt_abandoned(o, s, r, ev);
     if (s->state != SS_WINDOW)
         return;
     act_t *a = &o->acts[s->act];
@@ -626,6 +634,7 @@ void orc_on_attempt_failed(orc_t *o, const sim_tr_ev_t *ev)
                      " ms after its start (A3 assumes %d)", ev->rec, ev->t_ms - r->t_start,
                      ORC_STARTUP_MS_MAX);
     orc_a1_check(o, s, a, "after a failed attempt");
+    orc_attempt_abandoned(o, s, r, ev);
 }
 
 /* ---- resume -------------------------------------------------------------- */
@@ -678,11 +687,18 @@ void orc_on_started(orc_t *o, const sim_tr_ev_t *ev)
         return;
     }
     (void)may_serve(o, ev, r);
+    orc_chk(o, 13);
+    if (ev->t_ms - s->t_accepted > ORC_START_DEADLINE_MS)
+        orc_viol(o, 13, ev->sess, ev->t_ms, o->line, s->line, 0, 0,
+                 "session %" PRIu32 " starts recording %" PRId64 " ms after its start was "
+                 "accepted; R13 allows %d ms", ev->sess, ev->t_ms - s->t_accepted,
+                 ORC_START_DEADLINE_MS);
     s->state = SS_RECORDING;
     s->serving_rec = ev->rec;
     s->serving_srv = ev->srv;
     s->uid_cur = ev->uid;
     s->uid_line = o->line;
+    orc_live_begin(o, s, ev->t_ms, 0);
 }
 
 /* Where and when an activation resumes: a kill on a different server
@@ -777,6 +793,7 @@ void orc_on_resume(orc_t *o, const sim_tr_ev_t *ev)
     }
     s->uid_cur = ev->uid;
     s->uid_line = o->line;
+    orc_live_begin(o, s, ev->t_ms, 0);
 }
 
 /* ---- the end ------------------------------------------------------------- */
@@ -874,6 +891,9 @@ void orc_on_end(orc_t *o, const sim_tr_ev_t *ev)
     } else if (s->state == SS_WINDOW) {
         rule = 10;
         end_in_window(o, s, ev);
+    } else if (s->state == SS_STARTING && !s->stop_ok) {
+        rule = 13;
+        orc_start_ended(o, s, ev);
     } else if (s->stop_ok) {
         rule = 12;
         orc_chk(o, 12);
@@ -904,6 +924,7 @@ void orc_on_end(orc_t *o, const sim_tr_ev_t *ev)
     /* R9: what the session still had, it lets go of now. */
     for (uint32_t id = s->recs; id != 0; id = o->rec[id].next)
         orc_let_go(o, &o->rec[id]);
+    orc_live_pause(s);
     s->state = SS_ENDED;
     s->act = -1;
     s->t_end = ev->t_ms;

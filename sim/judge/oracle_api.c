@@ -75,6 +75,7 @@ void orc_on_api(orc_t *o, const sim_tr_ev_t *ev)
         s->state != SS_ENDED) {
         orc_chk(o, 12);
         s->stop_ok = true;
+        orc_live_pause(s);
         s->t_stop = ev->t_ms;
         s->stop_line = o->line;
         if (s->state == SS_STARTING || s->state == SS_RECORDING)

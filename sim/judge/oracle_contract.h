@@ -37,6 +37,20 @@
  * (src/CONTRACT.md's A4; a later rejoin lets the center switch instead). */
 #define ORC_REJOIN_MS_MAX 9000
 
+/* R11: without a server to take the replacement, the center looks again
+ * within this; it gives up trying only after this many attempts. */
+#define ORC_CAPACITY_RETRY_MS 1000
+#define ORC_ATTEMPTS_MAX 12
+/* R13: the first recorder records within this of the accepted start, or
+ * the session ends abnormally at exactly that time. */
+#define ORC_START_DEADLINE_MS 90000
+/* R14: a recording stream finishes a slice every slice length plus this;
+ * a slice is 15 s (video: to the first I-frame at or after 15 s). */
+#define ORC_SLICE_MS 15000
+#define ORC_SLICE_SLACK_MS 10000
+/* R14 when the recorder's I-frame interval is not on its ready line. */
+#define ORC_GOP_UNKNOWN_MS 45000
+
 /* R6: the answer of the HA window, and the normal answers around it. */
 #define ORC_HTTP_NOT_FOUND 404
 #define ORC_WORKER_404_MSG "failed to find worker"

@@ -78,6 +78,7 @@ typedef struct {
     uint64_t start_line, kill_line, report_line, fence_line, resume_cmd_line;
     bool ready, failed, killed, reported, exited, fenced, abandoned, slot, rejoined;
     bool report_held; /* killed while its host was cut off: A2 does not apply */
+    int64_t gop_ms;   /* its video I-frame interval (ready line), 0 unknown */
     /* R9 on a server's return: the session let it go (switched away,
      * abandoned the attempt, or ended) and the center must fence it. */
     bool let_go, fence_judged;
@@ -113,6 +114,7 @@ typedef struct {
     uint32_t cur_rec;  /* replacement being started, 0 none */
     uint32_t last_failed_srv;
     uint32_t switches;
+    uint32_t tries;    /* switches and looks for capacity (R11: keep trying) */
     uint64_t det_line, first_switch_line, broken_line;
     int broken; /* 0, or 1 (A1) / 3 (A3): the switch timing is not judged */
     bool a4_broken;
@@ -154,7 +156,26 @@ typedef struct {
     uint32_t mp4_next[ORC_ACTIVATIONS_MAX + 1];
     uint32_t pending_slices;
     uint64_t line;
+    /* R13: the first start */
+    int64_t t_accepted;
+    uint32_t start_tries;
+    uint32_t start_failed[FAILED_SRV_MAX];
+    uint32_t start_failed_n;
+    /* R14: its streams while it records; live_gen tells a stale obligation */
+    uint32_t lives;
+    uint32_t live_gen;
+    bool live_on;
 } sess_t;
+
+/* A stream a recording session must keep finishing slices of (R14). */
+typedef struct {
+    uint32_t uid;
+    int track;
+    bool expected; /* its user is in the channel (the mix: always) */
+    uint32_t slices;
+    uint64_t line; /* its last slice, or what began the wait */
+    uint32_t next; /* index + 1 in the pool, 0 ends the list */
+} live_t;
 
 typedef enum {
     OB_DETECT_KILL, /* exit report of the serving recorder: detect now */
@@ -163,7 +184,11 @@ typedef enum {
     OB_END,         /* an end: callback 11, playlists closed, slices listed */
     OB_SWITCH,      /* disconnect activation: switch by now (timer-like) */
     OB_SRV_DOWN,    /* a cut-off server: declared down by now (timer-like) */
-    OB_SRV_FENCES   /* a server back: its let-go recorders fenced now */
+    OB_SRV_FENCES,  /* a server back: its let-go recorders fenced now */
+    OB_TRY,         /* an attempt failed or a look found no server: try again by now */
+    OB_START,       /* R13: the first recorder records, or the session ends, by now */
+    OB_PL_CLOSED,   /* a detect: every playlist of the session closed by now */
+    OB_LIVE         /* R14: a stream finishes a slice by now (timer-like) */
 } ob_kind_t;
 
 typedef struct {
@@ -174,6 +199,8 @@ typedef struct {
     uint32_t stamp; /* the session's detect count (the server's hb_gen) when made */
     uint64_t line;
     uint32_t srv;   /* the server of OB_SRV_*, else 0 */
+    uint32_t aux;   /* OB_LIVE: the stream (index + 1 in the pool); act holds the
+                     * session's live_gen then, not an activation */
 } ob_t;
 
 struct orc {
@@ -197,6 +224,8 @@ struct orc {
     size_t pls_n, pls_cap;
     sl_t *sls;
     size_t sls_n, sls_cap;
+    live_t *lives;
+    size_t lives_n, lives_cap;
     act_t *acts;
     orc_activation_t *pub;
     size_t acts_n, acts_cap, pub_cap;
@@ -245,6 +274,9 @@ void orc_ob_add(orc_t *o, ob_kind_t kind, int64_t due, uint32_t sess, int act, u
                 uint64_t line);
 void orc_ob_add_srv(orc_t *o, ob_kind_t kind, int64_t due, uint32_t srv, uint32_t stamp,
                     uint64_t line);
+void orc_ob_add_aux(orc_t *o, ob_kind_t kind, int64_t due, uint32_t sess, int act, uint32_t stamp,
+                    uint32_t aux, uint64_t line);
+bool orc_failed_in(const uint32_t *failed, uint32_t n, uint32_t srv);
 void orc_uid_add(orc_t *o, sess_t *s, uint32_t uid);
 const uid_t_ *orc_uid_find(const orc_t *o, const sess_t *s, uint32_t uid);
 user_t *orc_user_find(const orc_t *o, const sess_t *s, uint32_t uid);
@@ -304,6 +336,30 @@ void orc_srv_back(orc_t *o, const sim_tr_ev_t *ev);
 void orc_srv_ob_fire(orc_t *o, const ob_t *b);
 bool orc_srv_ob_live(const orc_t *o, const ob_t *b);
 void orc_let_go(orc_t *o, rec_t *r);
+
+/* ---- oracle_trying.c: keep trying (R11, R13) ---------------------------- */
+
+void orc_on_wait_capacity(orc_t *o, const sim_tr_ev_t *ev);
+/* Something the session must follow with another try by t (the same
+ * millisecond after a failed attempt, the next look after a wait). */
+void orc_try_owed(orc_t *o, sess_t *s, int64_t t);
+/* An attempt was abandoned: its 9 000 ms, and (first start) its server. */
+void orc_attempt_abandoned(orc_t *o, sess_t *s, const rec_t *r, const sim_tr_ev_t *ev);
+void orc_start_accepted(orc_t *o, sess_t *s, int64_t t);
+void orc_start_ended(orc_t *o, sess_t *s, const sim_tr_ev_t *ev);
+void orc_try_ob_fire(orc_t *o, const ob_t *b, sess_t *s);
+void orc_start_ob_fire(orc_t *o, const ob_t *b, sess_t *s);
+
+/* ---- oracle_liveness.c: recording goes on (R14) ------------------------- */
+
+/* The session records from t on (started, resumed, or back from a blip). */
+void orc_live_begin(orc_t *o, sess_t *s, int64_t t, int64_t extra_ms);
+/* It stops being judged (a fault, a detect, a stop, an end). */
+void orc_live_pause(sess_t *s);
+void orc_live_slice(orc_t *o, sess_t *s, const rec_t *r, const sim_tr_ev_t *ev);
+void orc_live_user(orc_t *o, sess_t *s, uint32_t uid, bool in, int64_t t);
+void orc_live_ob_fire(orc_t *o, const ob_t *b, sess_t *s);
+void orc_on_recorder_rejoined(orc_t *o, const sim_tr_ev_t *ev);
 
 /* ---- oracle_files.c: slices and playlists ------------------------------ */
 

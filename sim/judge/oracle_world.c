@@ -75,6 +75,7 @@ void orc_on_session(orc_t *o, const sim_tr_ev_t *ev)
     orc_uid_add(o, s, ev->uid);
     for (uint32_t i = 0; i < ev->users_count; i++)
         orc_user_set(o, s, ev->users[i], true);
+    orc_start_accepted(o, s, ev->t_ms);
 }
 
 static void replacement_hit(orc_t *o, rec_t *r, const char *what)
@@ -85,6 +86,14 @@ static void replacement_hit(orc_t *o, rec_t *r, const char *what)
     if (a != NULL && a->cur_rec == (uint32_t)(r - o->rec))
         orc_a3_break(o, s, a, "replacement recorder %u on server %" PRIu32 " %s",
                      (unsigned)(r - o->rec), r->srv, what);
+}
+
+/* A fault of the recorder that serves a session: its streams stop, and R14
+ * waits for the center's detect (or the recorder's return). */
+static void live_fault(orc_t *o, const rec_t *r, uint32_t id)
+{
+    if (r->sess < o->sess_hi && o->sess[r->sess].serving_rec == id)
+        orc_live_pause(&o->sess[r->sess]);
 }
 
 void orc_on_fault(orc_t *o, const sim_tr_ev_t *ev)
@@ -103,6 +112,7 @@ void orc_on_fault(orc_t *o, const sim_tr_ev_t *ev)
         r->t_kill = ev->t_ms;
         r->kill_line = o->line;
         r->report_held = r->srv < o->srv_hi && o->srv[r->srv].link_down;
+        live_fault(o, r, ev->rec);
         replacement_hit(o, r, "was killed before the session resumed");
         return;
     case SIM_FAULT_DISCONNECT:
@@ -124,6 +134,7 @@ void orc_on_fault(orc_t *o, const sim_tr_ev_t *ev)
                 continue;
             if (r->killed && !r->reported)
                 r->report_held = true; /* its exit report waits for the link */
+            live_fault(o, r, (uint32_t)id);
             if (ev->fault == SIM_FAULT_CRASH && !r->killed) {
                 r->killed = true;
                 r->t_kill = ev->t_ms;
@@ -212,6 +223,7 @@ void orc_on_user(orc_t *o, const sim_tr_ev_t *ev)
     if (ev->sess == 0 || ev->sess >= o->sess_hi || o->sess[ev->sess].state == SS_NONE)
         return;
     orc_user_set(o, &o->sess[ev->sess], ev->uid, ev->joined);
+    orc_live_user(o, &o->sess[ev->sess], ev->uid, ev->joined, ev->t_ms);
 }
 
 void orc_on_recorder_start(orc_t *o, const sim_tr_ev_t *ev)
@@ -316,6 +328,7 @@ void orc_on_recorder_ready(orc_t *o, const sim_tr_ev_t *ev)
         return;
     r->ready = true;
     r->t_ready = ev->t_ms;
+    r->gop_ms = ev->gop_ms;
     if (r->resume_cmd_line != 0)
         r->rejoined = true;
     a = orc_open_act_of_rec(o, r, &s);

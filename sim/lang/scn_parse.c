@@ -1247,7 +1247,7 @@ static int expect_what(parser_t *p, tok_t *t, scn_expect_t *e)
         e->uid = (scn_uid_t)k;
     } else if (tok_is(t, "violation")) {
         e->kind = SCN_EXP_VIOLATION;
-        if (need_word(p, t, "a rule (R1..R12)", "violation") != 0)
+        if (need_word(p, t, "a rule (R1..R14)", "violation") != 0)
             return -1;
         num_rc_t rc = t->p[0] == 'R' ? parse_u64(t->p + 1, t->len - 1, &v) : NUM_NOT_NUMBER;
         if (rc == NUM_NOT_NUMBER)

@@ -154,7 +154,7 @@ static bool rule_failed(const scn_t *scn, const orc_t *o, int rule)
 unsigned results_junit_failures(const scn_t *scn, const sim_run_result_t *res, const orc_t *o)
 {
     unsigned failures = res->verdict.expect_failed > 0 || orc_violated(o, ORC_RULE_EXPECT) > 0;
-    for (int rule = 1; rule <= 12; rule++)
+    for (int rule = 1; rule <= ORC_CONTRACT_RULES; rule++)
         failures += rule_failed(scn, o, rule);
     return failures;
 }

@@ -20,7 +20,7 @@ void results_json_sessions(FILE *f, const struct sim_world *w, uint32_t sessions
 /* The state x event table as a JSON object. */
 void results_json_transitions(FILE *f, const uint64_t *table);
 
-/* JUnit: one <testcase> per rule R1-R12 and one for the scenario's own
+/* JUnit: one <testcase> per rule R1-R14 and one for the scenario's own
  * expectations. Call begin, then case per run, then end. */
 void results_junit_begin(FILE *f, const char *suite, unsigned tests, unsigned failures);
 void results_junit_run(FILE *f, const scn_t *scn, const sim_run_result_t *res, const orc_t *o);

@@ -164,10 +164,14 @@ bool swarm_exec_failed(const swarm_exec_t *x, int *rule, const char **msg)
 {
     if (orc_violation_count(x->oracle) == 0)
         return false;
+    /* The first cause, not merely the first found: a rule broken before a
+     * trace inconsistency it caused is what a person must fix. */
     size_t n;
     const orc_violation_t *v = orc_violations(x->oracle, &n);
-    *rule = n > 0 ? v[0].rule : ORC_RULE_TRACE;
-    *msg = n > 0 ? v[0].msg : "violations counted but none kept";
+    orc_group_t g[ORC_GROUPS_MAX];
+    size_t ng = orc_groups(x->oracle, g);
+    *rule = ng > 0 ? v[g[0].first].rule : ORC_RULE_TRACE;
+    *msg = ng > 0 ? v[g[0].first].msg : "violations counted but none kept";
     return true;
 }
 
@@ -731,7 +735,7 @@ out:
 static void json_rules(FILE *f, const char *key, const uint64_t *counts, bool extra)
 {
     fprintf(f, ",\"%s\":{", key);
-    for (int rule = 1; rule <= 12; rule++)
+    for (int rule = 1; rule <= ORC_CONTRACT_RULES; rule++)
         fprintf(f, "%s\"R%d\":%" PRIu64, rule > 1 ? "," : "", rule, counts[rule]);
     if (extra) {
         fprintf(f, ",\"%s\":%" PRIu64, orc_rule_name(ORC_RULE_NCS), counts[ORC_RULE_NCS]);

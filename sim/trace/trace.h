@@ -50,6 +50,8 @@ typedef enum {
     SIM_TR_FENCED,          /* C a replaced recorder told to stop for good */
     SIM_TR_GIVE_UP,         /* C the center gave up on the session */
     SIM_TR_END,             /* C the session ended: exit 0 | 1 */
+    SIM_TR_WAIT_CAPACITY,   /* C no server can take a recorder: looking again at until_ms */
+    SIM_TR_RECORDER_REJOINED, /* W after a blip the center never saw, it records again */
     SIM_TR_RUN_END,         /* W last line */
     SIM_TR_KIND_COUNT
 } sim_tr_kind_t;
@@ -130,11 +132,14 @@ typedef struct {
     /* USER */
     bool joined;
 
+    /* RECORDER_READY: the recorder's video I-frame interval, 0 unknown */
+    int64_t gop_ms;
+
     /* DETECT, SWITCH, ... */
     int cause;         /* sim_cause_t */
     int activation;    /* k of bak<k>_, -1 none */
     int64_t until_ms;  /* RECONNECTING give-up; DETECT deadline */
-    uint32_t attempt;  /* SWITCH: 1 for the first server tried */
+    uint32_t attempt;  /* SWITCH: 1 for the first server tried; WAIT_CAPACITY: tried so far */
     int bak;           /* RECORDER_START/RESUME, PLAYLIST_*, SLICE: -1 none */
     int how;           /* RECORDER_STOP: sim_stop_how_t */
 

@@ -58,7 +58,7 @@ typedef enum {
     F_JOINED, F_CAUSE, F_ACTIVATION, F_UNTIL, F_FROM_SRV, F_ATTEMPT, F_BAK, F_HOW,
     F_TRACK, F_FMT, F_START_UTC, F_END_UTC, F_NAME, F_PLAYLIST,
     F_EVENT, F_SEQ, F_NOTICE, F_EXIT, F_NEW_UID, F_DISC_UTC, F_LEAVE, F_FILES,
-    F_REASON, F_EVENTS,
+    F_REASON, F_EVENTS, F_GOP,
     F_N
 } fid_t;
 
@@ -120,6 +120,7 @@ static const field_t fields[F_N] = {
     [F_FILES] = {"file_count", T_U32, NULL, 0},
     [F_REASON] = {"reason", T_ENUM, NAMES(reason_names)},
     [F_EVENTS] = {"events", T_U64, NULL, 0},
+    [F_GOP] = {"gop_ms", T_I64, NULL, 0},
 };
 
 /* When a key is on a line. */
@@ -162,6 +163,10 @@ static const kspec_t k_sess_srv_rec[] = {{F_SESS, A}, {F_SRV, A}, {F_REC, A}};
 static const kspec_t k_rec_start[] = {{F_SESS, A}, {F_SRV, A}, {F_REC, A}, {F_UID, A}, {F_BAK, A}};
 static const kspec_t k_rec_resume[] = {{F_SESS, A}, {F_SRV, A}, {F_REC, A}, {F_BAK, A}};
 static const kspec_t k_rec_uid[] = {{F_SESS, A}, {F_SRV, A}, {F_REC, A}, {F_UID, A}};
+static const kspec_t k_rec_ready[] = {{F_SESS, A}, {F_SRV, A}, {F_REC, A}, {F_UID, A},
+                                     {F_GOP, NZ}};
+static const kspec_t k_wait_capacity[] = {{F_SESS, A}, {F_ACTIVATION, A}, {F_ATTEMPT, A},
+                                         {F_UNTIL, A}};
 static const kspec_t k_rec_stop[] = {{F_SESS, A}, {F_SRV, A}, {F_REC, A}, {F_HOW, A}};
 static const kspec_t k_resume[] = {{F_SESS, A}, {F_SRV, A}, {F_REC, A},
                                   {F_UID, A},  {F_ACTIVATION, A}};
@@ -203,7 +208,7 @@ static const struct {
     [SIM_TR_ATTEMPT_FAILED] = KEYS(k_sess_srv_rec),
     [SIM_TR_RECORDER_START] = KEYS(k_rec_start),
     [SIM_TR_RECORDER_RESUME] = KEYS(k_rec_resume),
-    [SIM_TR_RECORDER_READY] = KEYS(k_rec_uid),
+    [SIM_TR_RECORDER_READY] = KEYS(k_rec_ready),
     [SIM_TR_RECORDER_FAILED] = KEYS(k_sess_srv_rec),
     [SIM_TR_RECORDER_STOP] = KEYS(k_rec_stop),
     [SIM_TR_RECORDER_EXITED] = KEYS(k_sess_srv_rec),
@@ -218,6 +223,8 @@ static const struct {
     [SIM_TR_FENCED] = KEYS(k_sess_srv_rec),
     [SIM_TR_GIVE_UP] = KEYS(k_give_up),
     [SIM_TR_END] = KEYS(k_end),
+    [SIM_TR_WAIT_CAPACITY] = KEYS(k_wait_capacity),
+    [SIM_TR_RECORDER_REJOINED] = KEYS(k_sess_srv_rec),
     [SIM_TR_RUN_END] = KEYS(k_run_end),
 };
 #undef KEYS
@@ -270,6 +277,7 @@ static int64_t get_i(const sim_tr_ev_t *ev, fid_t f)
     case F_FILES: return ev->file_count;
     case F_REASON: return ev->reason;
     case F_EVENTS: return (int64_t)ev->events;
+    case F_GOP: return ev->gop_ms;
     default: break;
     }
     assert(!"not an integer field");
@@ -322,6 +330,7 @@ static void set_i(sim_tr_ev_t *ev, fid_t f, int64_t v)
     case F_FILES: ev->file_count = (uint32_t)v; break;
     case F_REASON: ev->reason = (int)v; break;
     case F_EVENTS: ev->events = (uint64_t)v; break;
+    case F_GOP: ev->gop_ms = v; break;
     default: assert(!"not an integer field"); break;
     }
 }

@@ -39,6 +39,7 @@ enum {
     EVK_HEAL,        /* a: server, b: link epoch */
     EVK_POLL,        /* a: session */
     EVK_FLUSH_DONE,  /* a: recorder, b: epoch */
+    EVK_REJOIN,      /* a: recorder, b: epoch */
     EVK_END,
 };
 
@@ -59,6 +60,7 @@ typedef struct {
     bool exit_held;        /* exit report waiting for the link */
     bool report_pending;   /* a kill's exit report is scheduled */
     bool release_due;      /* on the release list */
+    bool cut_recording;    /* its link was cut while it recorded */
     int32_t block;         /* stream block, -1 none */
     uint32_t release_next; /* the release list, by recorder id */
     int64_t gop_ms;
@@ -213,6 +215,7 @@ static bool recording_begin(sim_world_t *w, sim_drv_rec_t *r)
         sts[i].active = false;
     r->state = SIM_REC_RECORDING;
     phys(r)->epoch++;
+    phys(r)->cut_recording = false;
     const sim_drv_session_t *s = sim_drv_session(w->drv, r->session);
     const sim_env_t *env = sim_drv_env(w->drv);
     if (w->scn->mode == SCN_MODE_INDIVIDUAL) {
@@ -322,11 +325,36 @@ static void link_down(sim_world_t *w, uint32_t server)
     for (sim_drv_rec_t *r = sim_drv_server_recs(w->drv, server); r != NULL;
          r = sim_drv_next_on_server(w->drv, r)) {
         if (r->state == SIM_REC_RECORDING || r->state == SIM_REC_STOPPING) {
+            phys(r)->cut_recording = r->state == SIM_REC_RECORDING;
             streams_cut(w, r);
             r->state = SIM_REC_PAUSED;
             phys(r)->epoch++;
         }
     }
+}
+
+/* A blip the center never noticed (the link came back before it declared the
+ * server down): as a real recorder does, one that was recording rejoins the
+ * channel by itself and records on; nobody tells it to (R14). */
+static void rejoin_unnoticed(sim_world_t *w, uint32_t server)
+{
+    for (sim_drv_rec_t *r = sim_drv_server_recs(w->drv, server); r != NULL;
+         r = sim_drv_next_on_server(w->drv, r)) {
+        if (r->state != SIM_REC_PAUSED || !phys(r)->cut_recording)
+            continue;
+        phys(r)->epoch++;
+        push(w, now(w) + sim_drv_draw_rejoin(w->drv), PRIO_WORLD, EVK_REJOIN, r->id,
+             phys(r)->epoch, 0, 0);
+    }
+}
+
+static void on_rejoin(sim_world_t *w, uint32_t id, uint32_t epoch)
+{
+    sim_drv_rec_t *r = rec_of(w, id, epoch, SIM_REC_PAUSED);
+    if (r == NULL || !sim_drv_server_reachable(w->drv, r->server))
+        return;
+    if (recording_begin(w, r))
+        sim_drv_rec_rejoined(w->drv, id);
 }
 
 static void on_heal(sim_world_t *w, uint32_t server, uint32_t link_epoch)
@@ -352,6 +380,8 @@ static void on_heal(sim_world_t *w, uint32_t server, uint32_t link_epoch)
             if (r->state == SIM_REC_PAUSED)
                 (void)recording_begin(w, r);
         }
+    } else if (!sim_drv_server(w->drv, server)->declared_down) {
+        rejoin_unnoticed(w, server);
     }
 }
 
@@ -477,6 +507,19 @@ static void w_host_crash(void *p, uint32_t server)
     }
 }
 
+static void leave_flush(sim_world_t *w, sim_drv_rec_t *r, uint32_t uid)
+{
+    for (uint32_t i = 0; i < w->block_len && phys(r)->block >= 0; i++) {
+        w_stream_t *st = &rec_streams(w, r)[i];
+        if (!st->active || st->uid != uid)
+            continue;
+        if (phys(r)->stop_ms > st->start_ms)
+            slice_done(w, r, st, phys(r)->stop_ms);
+        if (phys(r)->block >= 0)
+            rec_streams(w, r)[i].active = false;
+    }
+}
+
 /* Individual mode records each publishing user: a recorder that is
  * recording starts that user's streams, or finishes them (the slice in
  * progress is cut at the leave: an interruption of that stream). */
@@ -485,6 +528,13 @@ static void user_streams(sim_world_t *w, uint32_t ws, uint32_t uid, bool join)
     const sim_env_t *env = sim_drv_env(w->drv);
     for (sim_drv_rec_t *r = sim_drv_session_recs(w->drv, ws); r != NULL;
          r = sim_drv_next_of_session(w->drv, r)) {
+        if (!join && r->state == SIM_REC_STOPPING) {
+            /* Flushing a stop: the user's last slices end where the stop
+             * was asked for, and go up before the center hears of the
+             * leave (A5), not with the rest of the flush. */
+            leave_flush(w, r, uid);
+            continue;
+        }
         if (r->state != SIM_REC_RECORDING)
             continue;
         if (join) {
@@ -596,6 +646,9 @@ static void dispatch(sim_world_t *w, const sim_ev_data_t *ev)
         break;
     case EVK_FLUSH_DONE:
         on_flush_done(w, ev->a, ev->b);
+        break;
+    case EVK_REJOIN:
+        on_rejoin(w, ev->a, ev->b);
         break;
     default:
         assert(0 && "unknown event kind");
