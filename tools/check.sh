@@ -141,6 +141,11 @@ out=$(bash tools/layers.sh 2>&1)
 printf '%s\n' "$out" | tail -20
 if printf '%s\n' "$out" | tail -1 | grep -q ', 0 failed$'; then pass; else fail "layering (tools/layers.sh)"; fi
 
+section "fnlen: functions over 70 lines say why (tools/fnlen.sh)"
+out=$(bash tools/fnlen.sh 2>&1)
+printf '%s\n' "$out" | tail -20
+if printf '%s\n' "$out" | tail -1 | grep -q ', 0 failed$'; then pass; else fail "function length (tools/fnlen.sh)"; fi
+
 # --- swarm, planted bug, reports (when present) --------------------------
 for extra in tests/checks.d/*.sh; do
   [ -f "$extra" ] || continue

@@ -96,6 +96,31 @@ static void live_fault(orc_t *o, const rec_t *r, uint32_t id)
         orc_live_pause(&o->sess[r->sess]);
 }
 
+/* A link back: for each open disconnect activation on that server, the
+ * moment it could reconnect (R2). */
+static void on_heal(orc_t *o, const sim_tr_ev_t *ev)
+{
+    srv_t *sv = orc_srv_of(o, ev->srv);
+    if (sv == NULL || sv->crashed)
+        return;
+    orc_srv_healed(o, sv);
+    sv->link_down = false;
+    for (size_t id = 1; id < o->sess_hi; id++) {
+        sess_t *s = &o->sess[id];
+        if (s->state != SS_WINDOW)
+            continue;
+        act_t *a = &o->acts[s->act];
+        /* The first return, or a new one after a return that did not
+         * hold (cut again since: see must_reconnect). */
+        if (a->open && a->srv == ev->srv &&
+            (a->t_healed < 0 || sv->down_line > a->heal_line) &&
+            o->pub[s->act].cause == SIM_CAUSE_DISCONNECT) {
+            a->t_healed = ev->t_ms;
+            a->heal_line = o->line;
+        }
+    }
+}
+
 void orc_on_fault(orc_t *o, const sim_tr_ev_t *ev)
 {
     srv_t *sv;
@@ -146,25 +171,7 @@ void orc_on_fault(orc_t *o, const sim_tr_ev_t *ev)
         }
         return;
     case SIM_FAULT_HEAL:
-        sv = orc_srv_of(o, ev->srv);
-        if (sv == NULL || sv->crashed)
-            return;
-        orc_srv_healed(o, sv);
-        sv->link_down = false;
-        for (size_t id = 1; id < o->sess_hi; id++) {
-            sess_t *s = &o->sess[id];
-            if (s->state != SS_WINDOW)
-                continue;
-            act_t *a = &o->acts[s->act];
-            /* The first return, or a new one after a return that did not
-             * hold (cut again since: see must_reconnect). */
-            if (a->open && a->srv == ev->srv &&
-                (a->t_healed < 0 || sv->down_line > a->heal_line) &&
-                o->pub[s->act].cause == SIM_CAUSE_DISCONNECT) {
-                a->t_healed = ev->t_ms;
-                a->heal_line = o->line;
-            }
-        }
+        on_heal(o, ev);
         return;
     case SIM_FAULT_PROVISION_FAIL:
     case SIM_FAULT_NONE:
