@@ -7,7 +7,7 @@
 #   make coverage   gcov/lcov HTML in reports/coverage/
 #   make report     reports/index.html (needs a run first: make run does both)
 #   make fuzz       longer fuzzing of the parsers
-#   make mutate     mutation testing of src/ against the scenario library
+#   make mutate     mutation testing of src/: the harness and the unit tests, scored apart
 #   make deps       install the Debian packages (root), or print the command
 #
 # Variants build side by side: CC=clang OPT=-O0 SAN=1 -> build/clang-O0-san/.
