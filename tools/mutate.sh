@@ -39,7 +39,8 @@ t_start=$SECONDS
 
 # The simulator and the unit tests do not change between mutants: compile
 # them once. A mutant of a header recompiles the tests (core_harness.c reads
-# the center's internals), not the simulator, which sees only ha.h.
+# the center's internals), not the simulator, which drives the core through
+# ha.h's functions (the sizes of ha_policy.h it uses are no mutant's).
 make -s -j2 CC="$CC" OPT=-O1 build/$CC-O1/libsim.a build/$CC-O1/libha.a \
     build/$CC-O1/sim/cli/hasim_main.o >/dev/null || exit 2
 libsim=build/$CC-O1/libsim.a
