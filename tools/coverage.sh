@@ -38,7 +38,8 @@ JOBS=${JOBS:-2}
 TEST_TIMEOUT_S=${TEST_TIMEOUT_S:-300}
 B=build/gcc-O0-cov
 HASIM=$B/hasim
-OUT=reports/coverage
+REPORTS=${REPORTS:-reports}
+OUT=$REPORTS/coverage
 LCOVRC=lcovrc
 LCOV=(lcov_quiet lcov --config-file "$LCOVRC" --quiet)
 GENHTML=(lcov_quiet genhtml --config-file "$LCOVRC" --quiet --legend)
@@ -189,7 +190,7 @@ rm -rf "$OUT/logs/traces"
 
 # ---- numbers, threshold -----------------------------------------------------
 "$PYTHON" tools/report_lcov.py --unit "$OUT/unit.info" --sim "$OUT/sim.info" \
-    --json reports/coverage.json --lines-min "$LINES_MIN" --branches-min "$BRANCHES_MIN" \
+    --json "$REPORTS/coverage.json" --lines-min "$LINES_MIN" --branches-min "$BRANCHES_MIN" \
     --swarm "$swarm_note" --scenarios "$scn_note"
 rc=$?
 [ "$rc" -eq 2 ] && exit 2
