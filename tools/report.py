@@ -877,7 +877,8 @@ def build(rep, jobs, quiet=False):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--reports", default="reports", help="directory to read and write")
+    ap.add_argument("--reports", default=os.environ.get("REPORTS") or "reports",
+                    help="directory to read and write (default: $REPORTS, else reports)")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                     help="worker processes drawing scenarios")
     ap.add_argument("-q", "--quiet", action="store_true")
