@@ -454,14 +454,18 @@ def _margin_cell(bound, worst, viol, hard):
         return "-"
     m = bound - worst
     # Past the bound with no violation among runs whose assumptions held:
-    # for R2's reconnect, the rejoin after the link's return (* below).
+    # for R2's reconnect a reference line, not the rule's bound (the rule
+    # bounds the link's return; the rejoin comes after it: * below, not a
+    # warning); past a hard bound it would want a look (dagger).
     mark = ""
     if m >= 0:
         cls = "pass"
     elif viol:
         cls = "fail"
+    elif not hard:
+        cls, mark = "muted", "&nbsp;*"
     else:
-        cls, mark = "warn", "&nbsp;*" if not hard else "&nbsp;&dagger;"
+        cls, mark = "warn", "&nbsp;&dagger;"
     return '<span class="%s">%s</span>%s' % (cls, fmt_dur(m), mark)
 
 
