@@ -10,7 +10,8 @@
 #               annotation per failure on a real scenario line, a job summary,
 #               a GitLab Code Quality report; the workflows parse and publish
 #               the files the commands write; hasim junit turns swarm failures
-#               into test cases with the replay command and a shrunk scenario
+#               and explore failures into test cases with the replay command and
+#               a shrunk scenario
 #   paths       the library run from two checkout paths: the same fingerprints
 #   malformed   a bad file in a directory is reported and the others run
 #   shrink      an `expect` failing inside a disconnect window shrinks to a
@@ -168,6 +169,22 @@ EOF
     else
         bad "junit: hasim junit of a swarm (exit $rc, the shrunk scenario's run: $shrunk_rc): $out"
     fi
+    # and explore's failing timelines, each pointing at its file
+    "$P" explore -k 1 --duration 5m --jobs 2 -q --out "$work/explore" >/dev/null 2>&1
+    "$P" junit -o "$work/explore.xml" --explore "$work/explore" --shrink-max 1 >/dev/null 2>&1
+    rc=$?
+    if out=$("$PY" - "$work/explore" "$work/explore.xml" <<'EOF'
+import os, sys, xml.etree.ElementTree as ET
+d, junit = sys.argv[1:3]
+files = sorted(f for f in os.listdir(d) if f.endswith(".scn"))
+cases = ET.parse(junit).getroot().find("testsuite").findall("testcase")
+assert files and len(cases) == len(files), "%d cases, %d timelines" % (len(cases), len(files))
+assert all(os.path.isfile(c.get("file")) and c.get("line") == "1" for c in cases)
+assert all("replay: hasim run " + c.get("file") in c.find("failure").text for c in cases)
+assert sum(c.find("system-out") is not None for c in cases) == 1
+print("%d explore failures as test cases on their files, the first shrunk" % len(cases))
+EOF
+    ) && [ $rc -eq 1 ]; then ok "junit: $out"; else bad "junit: hasim junit of explore (exit $rc): $out"; fi
 fi
 
 # the workflows publish what the commands write
