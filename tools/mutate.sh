@@ -16,9 +16,9 @@ mkdir -p "$root"
 flags="-std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -w"
 
 # The simulator does not change between mutants: compile it once.
-make -s -j2 CC="$CC" OPT=-O1 build/$CC-O1/libsim.a build/$CC-O1/sim/hasim_main.o >/dev/null || exit 2
+make -s -j2 CC="$CC" OPT=-O1 build/$CC-O1/libsim.a build/$CC-O1/sim/cli/hasim_main.o >/dev/null || exit 2
 libsim=build/$CC-O1/libsim.a
-main=build/$CC-O1/sim/hasim_main.o
+main=build/$CC-O1/sim/cli/hasim_main.o
 
 killed=0 survived=0 total=0
 survivors=()
@@ -62,7 +62,8 @@ while IFS=$'\t' read -r id file old new what; do
     printf 'SURVIVED %s  %s\n' "$id" "$what"
   else
     killed=$((killed + 1))
-    how=$(grep -m1 -E '^ +(R[0-9]+|NCS|EXPECT|TRACE)' "$dir/run.log" | sed 's/^ *//' | cut -c1-110)
+    how=$(grep -m1 -E '^ +(R[0-9]+|NCS|EXPECT|TRACE)|^FAIL .*, crashed: ' "$dir/run.log" |
+          sed 's/^ *//; s/^FAIL  \([^ ]*\)  (seed [0-9]*, crashed: \(.*\))$/\1 crashed: \2/' | cut -c1-110)
     [ $rc -ge 124 ] && how="exit $rc (crash, assertion or timeout)"
     printf 'killed   %s  %s\n         by: %s\n' "$id" "$what" "${how:-exit $rc}"
   fi
