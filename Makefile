@@ -53,6 +53,23 @@ TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 HASIM    := $(B)/hasim
 
 .PHONY: all check run bench coverage report fuzz mutate deps clean hasim tests
+
+# Exit status. The targets below that run a script exit as the README says
+# every command does: 0 pass, 1 a check failed, 2 usage or input error. make
+# itself says 2 for any recipe that fails, so when only such targets are
+# asked for (make run, make check, make coverage ...), make runs in question
+# mode (-q) and their recipes carry `+`, which make runs even then. In that
+# mode a `+` recipe's exit 1 is make's own exit 1 (the status a recursive
+# `make -q` gives for "not up to date", passed on), and anything else that
+# fails is 2: the script's own status comes out. The scripts run make
+# themselves, so they get a MAKEFLAGS without the -q.
+SCRIPT_GOALS := check run bench coverage report fuzz mutate deps
+ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(SCRIPT_GOALS),$(MAKECMDGOALS)),)
+MAKEFLAGS += -q
+endif
+endif
+SCRIPT := +@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL
 all: $(HASIM) $(TESTS)
 hasim: $(HASIM)
 tests: $(TESTS)
@@ -78,13 +95,13 @@ $(B)/src $(B)/tests:
 	mkdir -p $@
 
 check:
-	@bash tools/check.sh
+	$(SCRIPT) bash tools/check.sh
 
 run:
-	@bash tools/run.sh
+	$(SCRIPT) bash tools/run.sh
 
 bench:
-	@bash tools/bench.sh
+	$(SCRIPT) bash tools/bench.sh
 
 # Coverage of src/ by the scenario library plus a fixed swarm, enforced in
 # make check: every line, and 95 % of the branches (assert() branches
@@ -94,19 +111,19 @@ COVERAGE_BRANCHES_MIN ?= 95
 export COVERAGE_LINES_MIN COVERAGE_BRANCHES_MIN
 
 coverage:
-	@bash tools/coverage.sh
+	$(SCRIPT) bash tools/coverage.sh
 
 report:
-	@MPLBACKEND=Agg $(PYTHON) tools/report.py
+	$(SCRIPT) MPLBACKEND=Agg $(PYTHON) tools/report.py
 
 fuzz:
-	@bash tools/fuzz.sh long
+	$(SCRIPT) bash tools/fuzz.sh long
 
 mutate:
-	@bash tools/mutate.sh
+	$(SCRIPT) bash tools/mutate.sh
 
 deps:
-	@bash ci/deps.sh
+	$(SCRIPT) bash ci/deps.sh
 
 clean:
 	rm -rf build reports/*.json reports/*.html reports/*.xml reports/coverage reports/img reports/scenarios reports/violations

@@ -1550,7 +1550,7 @@ static void expectation_fails(void **state)
     orc_t *o = run("kill.jsonl", p);
     (void)state;
     expect_only(o, ORC_RULE_EXPECT);
-    expect_violation(o, ORC_RULE_EXPECT, "query of session 1 got 200; the scenario expected 404",
+    expect_violation(o, ORC_RULE_EXPECT, "query of session 1 got 200 while it recorded; the scenario expected 404",
                      NULL);
 }
 

@@ -26,7 +26,8 @@
 /* HEAD and a start on line 4: an error in the next statement is on line 5. */
 #define HEAD_STARTED HEAD "at 0s start\n"
 
-/* The example of shared/scenario-language.md, byte for byte. */
+/* The example at the top of docs/scenario-language.md -- the language's
+ * minimal form, which the parser must accept as it is -- byte for byte. */
 static const char shared_example[] =
     "# kill during recording, composite mode        <- comment to end of line, anywhere\n"
     "scenario \"kill: resumes on another server within 30 s\"\n"

@@ -96,8 +96,10 @@ fi
 /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
 import json, sys, platform, os, datetime
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+sys.path.insert(0, "tools")
+from provenance import provenance  # which commit these figures are of (the report checks)
 doc = {"date": datetime.date.today().isoformat(), "cpus": os.cpu_count(),
-       "machine": platform.machine(), "benchmarks": rows}
+       "machine": platform.machine(), "provenance": provenance("make bench"), "benchmarks": rows}
 json.dump(doc, open("reports/bench.json", "w"), indent=1)
 w = max([len(r["name"]) for r in rows] + [10])
 print()

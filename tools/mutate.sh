@@ -116,7 +116,8 @@ for id in "${MUTANT_IDS[@]}"; do
   by=""
   if [ $rc -ne 0 ]; then
     h_lib=$((h_lib + 1))
-    by="library: $(grep -m1 -E '^ +(R[0-9]+|NCS|EXPECT|TRACE)' "$dir/run.log" | sed 's/^ *//' | cut -c1-100)"
+    by="library: $(grep -m1 -E '^ +(R[0-9]+|NCS|EXPECT|TRACE)|^FAIL .*, crashed: ' "$dir/run.log" |
+          sed 's/^ *//; s/^FAIL  \([^ ]*\)  (seed [0-9]*, crashed: \(.*\))$/\1 crashed: \2/' | cut -c1-110)"
     [ $rc -ge 124 ] && by="library: exit $rc (crash, assertion or time-out)"
   else
     (timeout "$TIMEOUT" "$dir/hasim" swarm --runs "$SWARM_RUNS" --seed 1 --jobs 2 -q >"$dir/swarm.log" 2>&1; exit $?) 2>/dev/null

@@ -120,18 +120,28 @@ static bool counts_into(json_t *arr, uint64_t *into, size_t n)
     return true;
 }
 
-static int add_hist(merge_t *m, json_t *root)
+static int add_hist_of(merge_t *m, json_t *hs, uint64_t (*into)[SWARM_HIST_BUCKETS])
 {
-    json_t *hs = json_object_get(root, "histograms");
     for (int h = 0; h < SWARM_HIST_COUNT; h++) {
         json_t *o = json_object_get(hs, swarm_hist_name((swarm_hist_t)h));
         uint64_t bucket;
         if (!json_is_object(o) || !get_u64(o, "bucket_ms", &bucket) ||
             bucket != SWARM_HIST_BUCKET_MS ||
-            !counts_into(json_object_get(o, "counts"), m->stats.hist[h], SWARM_HIST_BUCKETS))
+            !counts_into(json_object_get(o, "counts"), into[h], SWARM_HIST_BUCKETS))
             return bad(m, "a histogram is missing or has other buckets");
     }
     return 0;
+}
+
+/* The activations where the assumptions held, and those where one broke
+ * (absent from a report older than that split: none). */
+static int add_hist(merge_t *m, json_t *root)
+{
+    int rc = add_hist_of(m, json_object_get(root, "histograms"), m->stats.hist);
+    json_t *apart = json_object_get(root, "histograms_assumption");
+    if (rc == 0 && apart != NULL)
+        rc = add_hist_of(m, apart, m->stats.hist_assumption);
+    return rc;
 }
 
 static bool names_match(json_t *arr, const char *(*name)(int), int n)

@@ -13,8 +13,10 @@ static const char SHRINK_HELP[] =
     "usage: hasim shrink (--seed X | FILE.scn) [options]\n"
     "\n"
     "Reduces a failing run -- a swarm run seed or a scenario file -- to a small\n"
-    "scenario that still fails with the same rule (the rule of its first\n"
-    "violation): ddmin over the actions, then fewer sessions, servers and users,\n"
+    "scenario that still fails the same way: the same rule on the same session\n"
+    "(its first violation), or the same `expect` failing with the same answer;\n"
+    "a reduction that fails differently is refused. It says what it kept.\n"
+    "ddmin over the actions, then fewer sessions, servers and users,\n"
     "default parameters, times moved earlier and rounded, a shorter end. The\n"
     "result is a scenario file for scenarios/, with the rule it broke in a\n"
     "comment; it has no `expect violation`, so it passes once the bug is fixed.\n"
@@ -192,7 +194,11 @@ static int write_shrunk(const scn_t *s, const shrink_result_t *res, const shrink
     fprintf(f, "# Shrunk by: %s\n", cmdline);
     fprintf(f, "# From %s%s: %zu actions -> %zu, %" PRIu64 " runs.\n", origin,
             a->sw.has_seed ? args : "", res->actions_before, res->actions_after, res->runs);
+    char sig[320];
+    shrink_sig_describe(&res->sig, sig, sizeof(sig));
     fprintf(f, "# When found it failed %s: %s\n", signature_name(res->signature), res->msg);
+    fprintf(f, "# It fails the same way: %s (%" PRIu64 " smaller candidates that failed\n"
+               "# differently were refused).\n", sig, res->refused);
     fprintf(f, "# A regression test: it must pass on a fixed core (no `expect violation`).\n");
     bool failed_write = scn_write(f, s) != 0;
     if (a->out_path != NULL)
@@ -227,11 +233,15 @@ static int shrink_one(const shrink_args_t *a, const char *cmdline)
         make_title(s, &res, origin);
         rc = write_shrunk(s, &res, a, cmdline, origin);
     }
-    if (rc == 0 && !a->quiet)
-        fprintf(stderr, "shrink: %s: %zu actions -> %zu (%s), %" PRIu64 " steps, %" PRIu64
-                        " runs, %.2f s\n",
-                origin, res.actions_before, res.actions_after, signature_name(res.signature),
-                res.steps, res.runs, (double)(swarm_clock_ms() - ctx.t0_ms) / 1000.0);
+    if (rc == 0 && !a->quiet) {
+        char sig[320];
+        shrink_sig_describe(&res.sig, sig, sizeof(sig));
+        fprintf(stderr, "shrink: %s: %zu actions -> %zu, %" PRIu64 " steps, %" PRIu64
+                        " runs, %.2f s\nshrink: signature kept: %s; %" PRIu64
+                        " candidates refused (they failed differently)\n",
+                origin, res.actions_before, res.actions_after, res.steps, res.runs,
+                (double)(swarm_clock_ms() - ctx.t0_ms) / 1000.0, sig, res.refused);
+    }
     shrink_free(k);
     scn_free(s);
     return rc;

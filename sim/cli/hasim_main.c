@@ -21,6 +21,7 @@ static const char HELP[] =
     "  shrink   a failing run reduced to a small scenario       hasim shrink --seed 42\n"
     "  explore  every placement of up to K faults on a grid     hasim explore -k 2\n"
     "  merge    swarm results of shards as one                  hasim merge s0.json s1.json\n"
+    "  junit    swarm/explore failures as JUnit, shrunk         hasim junit -o j.xml --swarm s.json\n"
     "\n"
     "'hasim COMMAND --help' describes a command; man hasim (docs/hasim.1) the lot.\n"
     "Exit status: 0 pass, 1 a check failed, 2 usage or input error.\n";
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"run", cmd_run},       {"check", cmd_check},   {"diff", cmd_diff},
         {"swarm", cmd_swarm},   {"replay", cmd_replay}, {"shrink", cmd_shrink},
-        {"explore", cmd_explore}, {"merge", cmd_merge},
+        {"explore", cmd_explore}, {"merge", cmd_merge},     {"junit", cmd_junit},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[0], cmds[i].name) == 0)

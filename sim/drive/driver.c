@@ -513,8 +513,15 @@ void sim_drv_link_healed(sim_drv_t *d, uint32_t server)
 
 void sim_drv_trace_run(sim_drv_t *d, const char *scenario_name)
 {
+    /* Named by its base name and the hash of its text, never the path
+     * typed: the same file gives the same trace from any checkout. */
     sim_tr_ev_t run = sim_tr_ev(0, SIM_TR_RUN);
-    run.scenario = scenario_name ? scenario_name : d->scn->path;
+    char source[17];
+    run.scenario = scn_base_name(scenario_name ? scenario_name : d->scn->path);
+    if (d->scn->source_fnv != 0) {
+        snprintf(source, sizeof(source), "%016" PRIx64, d->scn->source_fnv);
+        run.source_fnv = source;
+    }
     run.title = d->scn->title;
     run.seed = d->o.seed;
     run.servers = d->scn->servers;

@@ -189,6 +189,20 @@ void orc_viol(orc_t *o, int rule, uint32_t sess, int64_t t, uint64_t l0, uint64_
     va_end(ap);
 }
 
+/* The session's activation a note at t falls in (its latest one detected
+ * by t, while open) is marked: its timings are not the rule's. */
+static void mark_activation(orc_t *o, int assumption, uint32_t sess, int64_t t)
+{
+    for (size_t i = o->acts_n; sess != 0 && i-- > 0;) {
+        orc_activation_t *p = &o->pub[i];
+        if (p->sess != sess || p->t_detect > t)
+            continue;
+        if (p->t_resume < 0 || t <= p->t_resume)
+            p->assumptions |= 1u << assumption;
+        return;
+    }
+}
+
 PRINTF_LIKE(9, 10)
 void orc_note(orc_t *o, int assumption, uint32_t sess, int64_t t, uint64_t l0, uint64_t l1,
                  uint64_t l2, uint64_t l3, const char *fmt, ...)
@@ -197,6 +211,7 @@ void orc_note(orc_t *o, int assumption, uint32_t sess, int64_t t, uint64_t l0, u
     va_list ap;
 
     assert(assumption >= 1 && assumption < ORC_ASSUMPTIONS);
+    mark_activation(o, assumption, sess, t);
     o->notes_total++;
     if (o->notes_n == ORC_KEPT_MAX)
         return;
@@ -310,6 +325,7 @@ act_t *orc_act_new(orc_t *o, sess_t *s, int k, int cause, int64_t t)
     p->t_end = -1;
     p->window_404_ms = -1;
     p->attempts = 0;
+    p->assumptions = 0;
     s->act = (int)i;
     return &o->acts[i];
 }

@@ -150,6 +150,10 @@ typedef struct {
 
 typedef struct {
     char path[SCN_PATH_SIZE]; /* for messages; "" when built in memory */
+    /* FNV-1a 64 of the text it was parsed from, 0 when built in memory: with
+     * the file's base name it names the scenario in a trace, wherever the
+     * file lies (not part of its value: scn_equal ignores it). */
+    uint64_t source_fnv;
     char title[SCN_TITLE_SIZE];
     scn_mode_t mode;
     char cname[SCN_CNAME_SIZE];
@@ -187,6 +191,8 @@ int scn_parse(scn_t *out, const char *text, size_t len, const char *path, char *
 /* The same from a file. A file that cannot be read gives `PATH: error:
  * cannot read: REASON`; one over SCN_FILE_BYTES_MAX is refused. */
 int scn_parse_file(scn_t *out, const char *path, char *err, size_t err_cap);
+/* The last component of a path ("dir/x.scn" -> "x.scn"). */
+const char *scn_base_name(const char *path);
 
 /* Writes s as canonical .scn text: one statement a line in a fixed order,
  * absolute times, canonical durations, no comments. What it writes parses
@@ -196,7 +202,7 @@ int scn_parse_file(scn_t *out, const char *path, char *err, size_t err_cap);
  * if the stream reported an error. */
 int scn_write(FILE *f, const scn_t *s);
 
-/* Same scenario: every field but path, line and col positions. */
+/* Same scenario: every field but path, source_fnv, line and col positions. */
 bool scn_equal(const scn_t *a, const scn_t *b);
 
 /* A duration such as "1h2m3s4ms" (units h, m, s, ms in that order, each at

@@ -163,6 +163,7 @@ void scn_reset(scn_t *s)
 {
     assert(s != NULL);
     s->path[0] = '\0';
+    s->source_fnv = 0;
     s->title[0] = '\0';
     s->mode = SCN_MODE_COMPOSITE;
     s->cname[0] = '\0';
@@ -1389,6 +1390,18 @@ static int parse_lines(parser_t *p, const char *text, size_t len)
     return finish(p);
 }
 
+/* FNV-1a 64 of the text, as the trace's fingerprint is taken (never 0: that
+ * means "not parsed from a text"). */
+static uint64_t source_hash(const char *text, size_t len)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)text[i];
+        h *= 1099511628211ULL;
+    }
+    return h != 0 ? h : 1;
+}
+
 int scn_parse(scn_t *out, const char *text, size_t len, const char *path, char *err,
               size_t err_cap)
 {
@@ -1435,7 +1448,14 @@ int scn_parse(scn_t *out, const char *text, size_t len, const char *path, char *
         scn_reset(out);
         return 2;
     }
+    out->source_fnv = source_hash(text, len);
     return 0;
+}
+
+const char *scn_base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s != NULL ? s + 1 : path;
 }
 
 int scn_parse_file(scn_t *out, const char *path, char *err, size_t err_cap)

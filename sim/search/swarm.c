@@ -175,10 +175,10 @@ bool swarm_exec_failed(const swarm_exec_t *x, int *rule, const char **msg)
     return true;
 }
 
-static void hist_add(swarm_stats_t *st, swarm_hist_t h, int64_t ms)
+static void hist_add(uint64_t (*hist)[SWARM_HIST_BUCKETS], swarm_hist_t h, int64_t ms)
 {
     int64_t b = ms < 0 ? 0 : ms / SWARM_HIST_BUCKET_MS;
-    st->hist[h][b >= SWARM_HIST_BUCKETS ? SWARM_HIST_BUCKETS - 1 : b]++;
+    hist[h][b >= SWARM_HIST_BUCKETS ? SWARM_HIST_BUCKETS - 1 : b]++;
 }
 
 void swarm_exec_add(const swarm_exec_t *x, swarm_stats_t *st)
@@ -199,19 +199,20 @@ void swarm_exec_add(const swarm_exec_t *x, swarm_stats_t *st)
     const orc_activation_t *a = orc_activations(o, &n);
     for (size_t i = 0; i < n; i++) {
         const orc_activation_t *ac = &a[i];
+        uint64_t (*hist)[SWARM_HIST_BUCKETS] = ac->assumptions ? st->hist_assumption : st->hist;
         if (ac->t_fault >= 0 && ac->t_detect >= 0)
-            hist_add(st, SWARM_HIST_DETECT, ac->t_detect - ac->t_fault);
+            hist_add(hist, SWARM_HIST_DETECT, ac->t_detect - ac->t_fault);
         if (ac->window_404_ms >= 0)
-            hist_add(st, SWARM_HIST_WINDOW_404, ac->window_404_ms);
+            hist_add(hist, SWARM_HIST_WINDOW_404, ac->window_404_ms);
         if (ac->t_resume < 0 || ac->t_detect < 0)
             continue;
-        hist_add(st, SWARM_HIST_TOTAL_RESUME, ac->t_resume - ac->t_detect);
+        hist_add(hist, SWARM_HIST_TOTAL_RESUME, ac->t_resume - ac->t_detect);
         if (ac->cause == SIM_CAUSE_KILL && !ac->same_server && ac->t_switch >= 0)
-            hist_add(st, SWARM_HIST_KILL_RESUME, ac->t_resume - ac->t_detect);
+            hist_add(hist, SWARM_HIST_KILL_RESUME, ac->t_resume - ac->t_detect);
         else if (ac->cause == SIM_CAUSE_DISCONNECT && ac->same_server)
-            hist_add(st, SWARM_HIST_RECONNECT_RESUME, ac->t_resume - ac->t_detect);
+            hist_add(hist, SWARM_HIST_RECONNECT_RESUME, ac->t_resume - ac->t_detect);
         else if (ac->cause == SIM_CAUSE_DISCONNECT && ac->t_switch >= 0)
-            hist_add(st, SWARM_HIST_SWITCH_RESUME, ac->t_resume - ac->t_switch);
+            hist_add(hist, SWARM_HIST_SWITCH_RESUME, ac->t_resume - ac->t_switch);
     }
     st->poll_queries += x->poll_queries;
     st->poll_404 += x->poll_404;
@@ -744,6 +745,19 @@ static void json_rules(FILE *f, const char *key, const uint64_t *counts, bool ex
     fputc('}', f);
 }
 
+static void json_hist(FILE *f, const char *key, const uint64_t (*hist)[SWARM_HIST_BUCKETS])
+{
+    fprintf(f, ",\"%s\":{", key);
+    for (int h = 0; h < SWARM_HIST_COUNT; h++) {
+        fprintf(f, "%s\"%s\":{\"bucket_ms\":%d,\"counts\":[", h ? "," : "",
+                swarm_hist_name((swarm_hist_t)h), SWARM_HIST_BUCKET_MS);
+        for (int b = 0; b < SWARM_HIST_BUCKETS; b++)
+            fprintf(f, "%s%" PRIu64, b ? "," : "", hist[h][b]);
+        fputs("]}", f);
+    }
+    fputc('}', f);
+}
+
 void swarm_json_write(FILE *f, const swarm_report_t *r)
 {
     const swarm_stats_t *st = r->stats;
@@ -768,15 +782,10 @@ void swarm_json_write(FILE *f, const swarm_report_t *r)
     fputs(",\"notes\":{", f);
     for (int a = 1; a < ORC_ASSUMPTIONS; a++)
         fprintf(f, "%s\"A%d\":%" PRIu64, a > 1 ? "," : "", a, st->notes[a]);
-    fputs("},\"histograms\":{", f);
-    for (int h = 0; h < SWARM_HIST_COUNT; h++) {
-        fprintf(f, "%s\"%s\":{\"bucket_ms\":%d,\"counts\":[", h ? "," : "",
-                swarm_hist_name((swarm_hist_t)h), SWARM_HIST_BUCKET_MS);
-        for (int b = 0; b < SWARM_HIST_BUCKETS; b++)
-            fprintf(f, "%s%" PRIu64, b ? "," : "", st->hist[h][b]);
-        fputs("]}", f);
-    }
-    fprintf(f, "},\"poller\":{\"queries\":%" PRIu64 ",\"answers_404\":%" PRIu64 "}",
+    fputc('}', f);
+    json_hist(f, "histograms", st->hist);
+    json_hist(f, "histograms_assumption", st->hist_assumption);
+    fprintf(f, ",\"poller\":{\"queries\":%" PRIu64 ",\"answers_404\":%" PRIu64 "}",
             st->poll_queries, st->poll_404);
     if (r->fingerprint)
         fprintf(f, ",\"trace_fingerprint\":\"%016" PRIx64 "\"", st->trace_fingerprint);

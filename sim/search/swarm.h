@@ -56,7 +56,11 @@ typedef struct {
     uint64_t checked[ORC_RULES];
     uint64_t violated[ORC_RULES];
     uint64_t notes[ORC_ASSUMPTIONS]; /* [1..4]: A1..A4 (the notes the oracle keeps) */
+    /* Activations during which every environment assumption held; those
+     * where one broke (orc_activation_t.assumptions) apart, since their
+     * timing is the environment's, not the rule's. */
     uint64_t hist[SWARM_HIST_COUNT][SWARM_HIST_BUCKETS];
+    uint64_t hist_assumption[SWARM_HIST_COUNT][SWARM_HIST_BUCKETS];
     uint64_t poll_queries;
     uint64_t poll_404;
     uint64_t transitions[HA_ST_COUNT * HA_SEV_COUNT];
@@ -171,7 +175,8 @@ typedef struct {
 /* The report format of docs/swarm.md, on one line with a newline:
  * {"hasim":"swarm","seed":S,"runs":N,"failures":F,"jobs":J,"shard":"i/n",
  *  "elapsed_ms":E,"failing":[...],"checked":{...},"violated":{...},
- *  "notes":{...},"histograms":{...},"poller":{...},"transitions":T}. */
+ *  "notes":{...},"histograms":{...},"histograms_assumption":{...},
+ *  "poller":{...},"transitions":T}. */
 void swarm_json_write(FILE *f, const swarm_report_t *r);
 
 #endif
