@@ -35,6 +35,7 @@ static const char SWARM_HELP[] =
     "  --fail-fast      stop handing out runs after the first failure\n"
     "  --fingerprint    hash every run's trace; the summary and the JSON give the\n"
     "                   swarm's fingerprint (equal for equal traces, any --jobs)\n"
+    "  --list-goals     list the goals (situations worth reaching) and stop\n"
     "  -q, --quiet      no progress line, even on a terminal\n"
     "  -h, --help       this text\n"
     "\n"
@@ -57,7 +58,7 @@ static const char REPLAY_HELP[] =
 
 #define SWARM_PRINT_FAILING_MAX 20
 
-enum { OPT_RUNS = CLI_OPT_OWN, OPT_SHARD, OPT_JSON, OPT_FAIL_FAST, OPT_FINGERPRINT };
+enum { OPT_RUNS = CLI_OPT_OWN, OPT_SHARD, OPT_JSON, OPT_FAIL_FAST, OPT_FINGERPRINT, OPT_LIST_GOALS };
 
 static const struct option SWARM_LONGOPTS[] = {
     SWARM_CLI_LONGOPTS,
@@ -67,6 +68,7 @@ static const struct option SWARM_LONGOPTS[] = {
     {"json", required_argument, NULL, OPT_JSON},
     {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
     {"fingerprint", no_argument, NULL, OPT_FINGERPRINT},
+    {"list-goals", no_argument, NULL, OPT_LIST_GOALS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {0},
@@ -75,7 +77,7 @@ static const struct option SWARM_LONGOPTS[] = {
 typedef struct {
     swarm_cli_t sw; /* sw.seed: the swarm's */
     uint64_t runs, shard_i, shard_n;
-    bool has_runs, fail_fast, fingerprint, quiet;
+    bool has_runs, fail_fast, fingerprint, quiet, list_goals;
     unsigned jobs;
     const char *json_path;
 } swarm_args_t;
@@ -135,6 +137,36 @@ static unsigned jobs_default(void)
     return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 }
 
+/* "goals: R of G reached (...)" and the named and bound goals missed. */
+static void print_goals(const swarm_stats_t *st)
+{
+    unsigned n = swarm_goals_count();
+    unsigned got[3] = {0, 0, 0}, all[3] = {0, 0, 0};
+    for (unsigned i = 0; i < n; i++) {
+        int part = i < SWARM_GOAL_BOUND_FIRST ? 0 : i < SWARM_GOAL_FSM_FIRST ? 1 : 2;
+        all[part]++;
+        got[part] += st->goals[i] > 0;
+    }
+    printf("  goals: %u of %u reached (named %u/%u, bounds %u/%u, state machine %u/%u)\n",
+           got[0] + got[1] + got[2], n, got[0], all[0], got[1], all[1], got[2], all[2]);
+    int col = 0;
+    for (unsigned i = 0; i < SWARM_GOAL_FSM_FIRST; i++) {
+        if (st->goals[i] > 0)
+            continue;
+        const char *name = swarm_goal_name(i);
+        if (col == 0)
+            col = printf("  goals missed:");
+        else if (col + 1 + (int)strlen(name) > 96)
+            col = printf("\n               ") - 1;
+        col += printf(" %s", name);
+    }
+    if (col > 0)
+        printf("\n");
+    if (got[2] < all[2])
+        printf("  state-machine goals missed: %u (in --json, and hasim swarm --list-goals)\n",
+               all[2] - got[2]);
+}
+
 static void print_summary(const swarm_report_t *r, double rate)
 {
     const swarm_stats_t *st = r->stats;
@@ -149,6 +181,7 @@ static void print_summary(const swarm_report_t *r, double rate)
     for (int a = 1; a < ORC_ASSUMPTIONS; a++)
         printf(" A%d %" PRIu64, a, st->notes[a]);
     printf("\n");
+    print_goals(st);
     if (r->fingerprint)
         printf("  trace fingerprint %016" PRIx64 "\n", st->trace_fingerprint);
     for (size_t i = 0; i < r->failing_count && i < SWARM_PRINT_FAILING_MAX; i++) {
@@ -194,6 +227,9 @@ static int swarm_take(void *args, int opt, const char *val)
         return 0;
     case OPT_FINGERPRINT:
         a->fingerprint = true;
+        return 0;
+    case OPT_LIST_GOALS:
+        a->list_goals = true;
         return 0;
     case 'q':
         a->quiet = true;
@@ -258,6 +294,11 @@ int cmd_swarm(int argc, char **argv)
         return rc;
     if (first < argc)
         return cli_usage("swarm", "unexpected argument '%s'", argv[first]);
+    if (a.list_goals) {
+        for (unsigned i = 0; i < swarm_goals_count(); i++)
+            printf("%-40s %s\n", swarm_goal_name(i), swarm_goal_what(i));
+        return 0;
+    }
     if (!a.has_runs)
         return cli_usage("swarm", "--runs N is required");
 

@@ -283,7 +283,7 @@ static void explore_build(void *ctx, uint64_t item, scn_t *scn, uint64_t *seed, 
     *run = item;
 }
 
-static int64_t explore_observe(void *ctx, uint64_t item, const orc_t *o)
+static void explore_observe(void *ctx, uint64_t item, const swarm_exec_t *x, int64_t *out)
 {
     const explore_t *e = ctx;
     uint64_t parent;
@@ -291,12 +291,14 @@ static int64_t explore_observe(void *ctx, uint64_t item, const orc_t *o)
     int64_t t;
     item_at(e, e->running, item, &parent, &variant, &t);
     size_t n;
-    const orc_activation_t *a = orc_activations(o, &n);
+    const orc_activation_t *a = orc_activations(swarm_exec_oracle(x), &n);
+    *out = SWARM_OBSERVED_NONE;
     for (size_t i = 0; i < n; i++) {
-        if (a[i].t_fault == t && a[i].t_detect >= 0)
-            return a[i].t_detect;
+        if (a[i].t_fault == t && a[i].t_detect >= 0) {
+            *out = a[i].t_detect;
+            return;
+        }
     }
-    return SWARM_OBSERVED_NONE;
 }
 
 void explore_result_free(explore_result_t *r)
@@ -326,7 +328,8 @@ int explore_run(explore_t *e, explore_result_t *r, char *err, size_t err_cap)
                              .failing_cap = SWARM_FAILING_KEEP, .ctx = e,
                              .build = explore_build, .progress = e->o.progress,
                              .progress_ctx = e->o.ctx,
-                             .observe = observe ? explore_observe : NULL};
+                             .observe = observe ? explore_observe : NULL,
+                             .observe_words = 1};
         swarm_result_t res;
         if (swarm_pool_run(&pool, &res, err, err_cap) != 0)
             return 2;
