@@ -376,7 +376,8 @@ static void on_end(swarm_goals_t *g, swarm_goals_sess_t *s, const sim_tr_ev_t *e
         reach(g, SWARM_GOAL_END_START_DEADLINE);
 }
 
-/* Long on purpose: one case per kind of trace line, each a few lines. */
+/* long on purpose: one case per kind of trace line, each a few lines; split,
+ * it would read as a dispatch table pointing at two-line functions. */
 void swarm_goals_event(swarm_goals_t *g, const sim_tr_ev_t *ev)
 {
     swarm_goals_sess_t *s = sess_of(g, ev->sess);
