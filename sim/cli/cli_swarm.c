@@ -46,6 +46,9 @@ int swarm_cli_opt(const char *cmd, int opt, const char *val, swarm_cli_t *o)
         return faults_opt(cmd, val, &o->gen);
     case CLI_OPT_DURATION:
         return duration_opt(cmd, val, &o->gen);
+    case CLI_OPT_NO_BOUNDS:
+        o->gen.no_bounds = true;
+        return 0;
     default:
         assert(!"an option in the table of cmd without a case in its take()");
         return 2;
@@ -61,6 +64,8 @@ void swarm_cli_gen_args(const swarm_gen_opts_t *o, char *buf, size_t cap)
     if (o->duration_ms != SWARM_DURATION_MS_DEFAULT && n >= 0 && (size_t)n < cap) {
         char d[64];
         scn_duration_format(o->duration_ms, d, sizeof(d));
-        snprintf(buf + n, cap - (size_t)n, " --duration %s", d);
+        n += snprintf(buf + n, cap - (size_t)n, " --duration %s", d);
     }
+    if (o->no_bounds && n >= 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, " --no-bounds");
 }

@@ -20,7 +20,7 @@ static const char SHRINK_HELP[] =
     "comment; it has no `expect violation`, so it passes once the bug is fixed.\n"
     "\n"
     "  --seed X          a run seed from hasim swarm\n"
-    "  --faults K, --duration D   as given to the swarm that found it\n"
+    "  --faults K, --duration D, --no-bounds   as given to the swarm that found it\n"
     "  -o FILE           write the scenario to FILE (default: stdout)\n"
     "  --max-runs N      give up simplifying after N runs (default 100000)\n"
     "  --fork            run every candidate in a child process (automatic when\n"

@@ -32,6 +32,8 @@ static const char SWARM_HELP[] =
     "  --json FILE      write the results as JSON (merge shards with hasim merge)\n"
     "  --faults K       at least K faults a run (default 3)\n"
     "  --duration D     recording length (default 1h)\n"
+    "  --no-bounds      no run aims at a bound (the bounds aspect: one run in 4\n"
+    "                   aims at one bound of the contract at -1, 0 or +1 ms)\n"
     "  --fail-fast      stop handing out runs after the first failure\n"
     "  --fingerprint    hash every run's trace; the summary and the JSON give the\n"
     "                   swarm's fingerprint (equal for equal traces, any --jobs)\n"
@@ -51,7 +53,7 @@ static const char REPLAY_HELP[] =
     "  --seed X          the run seed a swarm reported\n"
     "  --trace FILE      write the trace (JSON Lines); '-' for stdout\n"
     "  --print-scenario  write the scenario (.scn) to stdout instead of running it\n"
-    "  --faults K, --duration D   as given to the swarm that found it\n"
+    "  --faults K, --duration D, --no-bounds   as given to the swarm that found it\n"
     "  -h, --help        this text\n"
     "\n"
     "Exit status: 0 the run passed, 1 it failed, 2 usage error.\n";

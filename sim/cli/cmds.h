@@ -34,7 +34,7 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /* getopt_long values of the options without a short form. The ones below
  * CLI_OPT_OWN are shared (swarm_cli_opt); a command numbers its own from
  * CLI_OPT_OWN. */
-enum { CLI_OPT_SEED = 0x100, CLI_OPT_FAULTS, CLI_OPT_DURATION, CLI_OPT_OWN };
+enum { CLI_OPT_SEED = 0x100, CLI_OPT_FAULTS, CLI_OPT_DURATION, CLI_OPT_NO_BOUNDS, CLI_OPT_OWN };
 
 typedef struct {
     const char *cmd;               /* "run": for the messages */
@@ -63,15 +63,17 @@ typedef struct {
     swarm_gen_opts_t gen;
 } swarm_cli_t;
 
-#define SWARM_CLI_LONGOPTS                                    \
-    {"seed", required_argument, NULL, CLI_OPT_SEED},         \
-    {"faults", required_argument, NULL, CLI_OPT_FAULTS},     \
-    {"duration", required_argument, NULL, CLI_OPT_DURATION}
+#define SWARM_CLI_LONGOPTS                                     \
+    {"seed", required_argument, NULL, CLI_OPT_SEED},          \
+    {"faults", required_argument, NULL, CLI_OPT_FAULTS},      \
+    {"duration", required_argument, NULL, CLI_OPT_DURATION},  \
+    {"no-bounds", no_argument, NULL, CLI_OPT_NO_BOUNDS}
 
-/* --seed X, --faults K and --duration D, for a command whose table has
+/* --seed X, --faults K, --duration D and --no-bounds, for a command whose table has
  * SWARM_CLI_LONGOPTS: 0, or 2 after a usage message for cmd. */
 int swarm_cli_opt(const char *cmd, int opt, const char *val, swarm_cli_t *o);
-/* " --faults K --duration D", only what differs from the defaults; "" else. */
+/* " --faults K --duration D --no-bounds", only what differs from the
+ * defaults; "" else. */
 void swarm_cli_gen_args(const swarm_gen_opts_t *o, char *buf, size_t cap);
 /* --seed: 0..SWARM_SEED_MAX, else a usage message for cmd; 0 or 2. */
 int swarm_cli_seed(const char *cmd, const char *val, uint64_t *out);

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "judge/oracle_contract.h"
 #include "engine/rng.h"
 #include "world/world.h"
@@ -517,6 +518,26 @@ static void gen_stop(gen_t *g, uint64_t seed)
         add(g, g->stop_ms, SCN_ACT_STOP, 0);
 }
 
+/* The bounds aspect: one run in SWARM_BOUNDS_SHARE aims at one bound, at
+ * -1, 0 or +1 ms, half of them with the other faults left out. It comes last
+ * and draws from its own stream, so a run that does not draw it is exactly
+ * the run it was before the aspect existed. */
+static void gen_bounds(gen_t *g, uint64_t seed)
+{
+    scn_t *s = g->s;
+    sim_rng_t r;
+    stream(&r, seed, "swarm.bounds");
+    if (!sim_rng_chance(&r, 1, SWARM_BOUNDS_SHARE))
+        return;
+    swarm_bound_t b = (swarm_bound_t)below(&r, SWARM_BOUND_COUNT);
+    int d = (int)below(&r, 3) - 1;
+    bool clean = sim_rng_chance(&r, 1, 2);
+    swarm_aim(s, b, d, clean, &r);
+    size_t n = strlen(s->title);
+    snprintf(s->title + n, sizeof(s->title) - n, "; aim %s %+d ms%s", swarm_bound_name(b), d,
+             clean ? " alone" : "");
+}
+
 /* Stable by time: insertion sort, a few dozen actions. */
 static void sort_actions(scn_t *s)
 {
@@ -571,4 +592,6 @@ void swarm_gen(scn_t *s, uint64_t run_seed, const swarm_gen_opts_t *o)
     add(&g, end_ms, SCN_ACT_END, 0);
     s->has_end = true;
     s->end_ms = end_ms;
+    if (!o->no_bounds)
+        gen_bounds(&g, run_seed);
 }

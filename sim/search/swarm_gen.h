@@ -16,6 +16,7 @@
 #ifndef SIM_SWARM_GEN_H
 #define SIM_SWARM_GEN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lang/scn.h"
@@ -35,9 +36,15 @@
 typedef struct {
     uint32_t faults_min;  /* 1..SWARM_FAULTS_MAX */
     int64_t duration_ms;  /* of the recording: the final stop is at start + this */
+    bool no_bounds;       /* never draw the bounds aspect (--no-bounds) */
 } swarm_gen_opts_t;
 
-/* faults_min SWARM_FAULTS_DEFAULT, duration SWARM_DURATION_MS_DEFAULT. */
+/* One run in this many draws the bounds aspect: an aim at one bound
+ * (bounds.h), on its own stream "swarm.bounds". */
+#define SWARM_BOUNDS_SHARE 4
+
+/* faults_min SWARM_FAULTS_DEFAULT, duration SWARM_DURATION_MS_DEFAULT,
+ * the bounds aspect on. */
 swarm_gen_opts_t swarm_gen_defaults(void);
 
 /* The seed of run k of a swarm started with swarm_seed: the k-th output
