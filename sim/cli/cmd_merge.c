@@ -298,6 +298,11 @@ static int merge_file(merge_t *m, const char *path, bool *seen)
         rc = bad(m, "needs hasim, seed, runs, failures, jobs, shard i/n, elapsed_ms");
         goto out;
     }
+    if (json_object_get(root, "guided") != NULL) {
+        fprintf(stderr, "%s: error: a guided swarm runs in one process (no --shard): nothing to "
+                "merge\n", path);
+        goto out;
+    }
     if (m->has_seed && (seed != m->seed || sn != m->shard_n)) {
         fprintf(stderr, "%s: error: shard %s of seed %" PRIu64 " does not go with shards of %"
                 PRIu64 "/%" PRIu64 "\n", path, shard, seed, m->seed, m->shard_n);

@@ -13,14 +13,9 @@
 #define AIM_BEFORE_STOP_MS 150000
 #define FLUSH_MS SIM_FLUSH_MS
 
-typedef struct {
-    int64_t first_start; /* of session 1 */
-    int64_t starts_done; /* the last start */
-    int64_t stop;        /* the final stop, or the end */
-    int64_t end;
-} frame_t;
+typedef swarm_frame_t frame_t;
 
-static frame_t frame_of(const scn_t *s)
+swarm_frame_t swarm_frame(const scn_t *s)
 {
     frame_t f = {-1, 0, s->end_ms, s->end_ms};
     for (size_t i = 0; i < s->actions_count; i++) {
@@ -90,9 +85,7 @@ static void drop_param(scn_t *s, scn_param_id_t id)
     s->params_count = kept;
 }
 
-/* Inserts an action before the final `end` (sorted later), at a time that
- * stays before it. */
-static scn_action_t *add(scn_t *s, int64_t at_ms, scn_act_kind_t kind, uint32_t session)
+scn_action_t *swarm_add_action(scn_t *s, int64_t at_ms, scn_act_kind_t kind, uint32_t session)
 {
     assert(s->actions_count >= 1 && s->actions[s->actions_count - 1].kind == SCN_ACT_END);
     if (s->actions_count >= SCN_ACTIONS_MAX)
@@ -108,6 +101,11 @@ static scn_action_t *add(scn_t *s, int64_t at_ms, scn_act_kind_t kind, uint32_t 
     a->session = session;
     a->heal_ms = -1;
     return a;
+}
+
+static scn_action_t *add(scn_t *s, int64_t at_ms, scn_act_kind_t kind, uint32_t session)
+{
+    return swarm_add_action(s, at_ms, kind, session);
 }
 
 static void add_disconnect(scn_t *s, int64_t at_ms, int64_t heal_ms, bool after_detection)
@@ -211,6 +209,13 @@ static void aim_capacity(scn_t *s, const frame_t *f, int64_t free_ms, int d, sim
     add(s, t + kd + free_ms + d - FLUSH_MS, SCN_ACT_STOP, 2);
 }
 
+void swarm_aim_free_at(scn_t *s, int64_t free_ms, int d, sim_rng_t *r)
+{
+    frame_t f = swarm_frame(s);
+    aim_capacity(s, &f, free_ms, d, r);
+    swarm_sort_actions(s);
+}
+
 static void aim_start_deadline(scn_t *s, const frame_t *f, int d)
 {
     reshape(s, 2, 1);
@@ -232,10 +237,15 @@ static void aim_flush(scn_t *s, const frame_t *f, int d, sim_rng_t *r)
     add_disconnect(s, t + o, ORC_STOP_FLUSH_MS_MAX + d - o, false);
 }
 
+void swarm_drop_faults(scn_t *s)
+{
+    filter(s, not_a_fault_or_early_stop, swarm_frame(s).stop);
+}
+
 void swarm_aim(scn_t *s, swarm_bound_t b, int d, bool clean, sim_rng_t *r)
 {
     assert(d >= -1 && d <= 1);
-    frame_t f = frame_of(s);
+    frame_t f = swarm_frame(s);
     if (clean)
         filter(s, not_a_fault_or_early_stop, f.stop);
     switch (b) {

@@ -46,6 +46,31 @@
  * else disturbs the aim. The result keeps scn_parse's rules. */
 void swarm_aim(scn_t *s, swarm_bound_t b, int d, bool clean, sim_rng_t *r);
 
+/* Where a scenario's session 1 records: its first start, the last start of
+ * any session, the final stop (an unnamed stop after every start; else the
+ * end) and the end. */
+typedef struct {
+    int64_t first_start;
+    int64_t starts_done;
+    int64_t stop;
+    int64_t end;
+} swarm_frame_t;
+swarm_frame_t swarm_frame(const scn_t *s);
+
+/* Capacity freed free_ms (+ d) after a detection: session 1 loses its server
+ * at a time drawn from r, session 2 holds the only other one and stops so
+ * that its recorder is gone then (the deadline and capacity_retry aims are
+ * this with free_ms 90 000 and a multiple of 1 000). */
+void swarm_aim_free_at(scn_t *s, int64_t free_ms, int d, sim_rng_t *r);
+
+/* Inserts an action before `end` (swarm_sort_actions puts it in its place),
+ * at a time clamped to before the end; NULL when s is full. */
+scn_action_t *swarm_add_action(scn_t *s, int64_t at_ms, scn_act_kind_t kind, uint32_t session);
+
+/* Drops every fault of s, and every stop before the final one: what an aim
+ * "alone" starts from. */
+void swarm_drop_faults(scn_t *s);
+
 /* Sorts s's actions by time, stably, keeping `end` last. */
 void swarm_sort_actions(scn_t *s);
 

@@ -801,14 +801,28 @@ static void json_goals(FILE *f, const swarm_stats_t *st)
     fputs("}}", f);
 }
 
+void swarm_report_replay(const swarm_report_t *r, size_t i, char *buf, size_t cap)
+{
+    if (r->chains != NULL)
+        snprintf(buf, cap, "hasim replay --chain %s%s", r->chains[i], r->replay_args);
+    else
+        snprintf(buf, cap, "hasim replay --seed %" PRIu64 "%s", r->failing[i].seed,
+                 r->replay_args);
+}
+
 void swarm_json_write(FILE *f, const swarm_report_t *r)
 {
     const swarm_stats_t *st = r->stats;
     fprintf(f,
             "{\"hasim\":\"swarm\",\"seed\":%" PRIu64 ",\"runs\":%" PRIu64
             ",\"failures\":%" PRIu64 ",\"jobs\":%u,\"shard\":\"%" PRIu64 "/%" PRIu64
-            "\",\"elapsed_ms\":%" PRId64 ",\"failing\":[",
+            "\",\"elapsed_ms\":%" PRId64,
             r->seed, st->runs, st->failures, r->jobs, r->shard_i, r->shard_n, r->elapsed_ms);
+    if (r->guided)
+        fprintf(f, ",\"guided\":{\"batch\":%u,\"generations\":%" PRIu64 ",\"corpus\":%" PRIu64
+                   "}",
+                r->batch, r->generations, r->corpus);
+    fputs(",\"failing\":[", f);
     for (size_t i = 0; i < r->failing_count; i++) {
         const swarm_fail_t *fl = &r->failing[i];
         fprintf(f, "%s{\"run\":%" PRIu64 ",\"seed\":%" PRIu64 ",\"rule\":", i ? "," : "",
@@ -816,8 +830,11 @@ void swarm_json_write(FILE *f, const swarm_report_t *r)
         sim_json_str(f, swarm_rule_name(fl->rule));
         fputs(",\"msg\":", f);
         sim_json_str(f, fl->msg);
-        fprintf(f, ",\"replay\":\"hasim replay --seed %" PRIu64 "%s\"}", fl->seed,
-                r->replay_args);
+        char replay[SWARM_REPLAY_MAX];
+        swarm_report_replay(r, i, replay, sizeof(replay));
+        fputs(",\"replay\":", f);
+        sim_json_str(f, replay);
+        fputc('}', f);
     }
     fputc(']', f);
     json_rules(f, "checked", st->checked, false);

@@ -181,12 +181,22 @@ typedef struct {
     size_t failing_count;
     const char *replay_args;        /* what follows "--seed X" in a replay command */
     bool fingerprint;               /* write stats->trace_fingerprint */
+    /* A guided swarm (guided.h): failing[i] replays with "--chain chains[i]". */
+    bool guided;
+    const char *const *chains;
+    unsigned batch;
+    uint64_t generations, corpus;
 } swarm_report_t;
+
+/* The command that replays failing run i of r into buf, of this size. */
+#define SWARM_REPLAY_MAX 8192
+void swarm_report_replay(const swarm_report_t *r, size_t i, char *buf, size_t cap);
 
 /* The report format of docs/swarm.md, on one line with a newline:
  * {"hasim":"swarm","seed":S,"runs":N,"failures":F,"jobs":J,"shard":"i/n",
- *  "elapsed_ms":E,"failing":[...],"checked":{...},"violated":{...},
- *  "notes":{...},"histograms":{...},"poller":{...},"transitions":T}. */
+ *  "elapsed_ms":E,["guided":{...},]"failing":[...],"checked":{...},
+ *  "violated":{...},"notes":{...},"histograms":{...},"poller":{...},
+ *  "transitions":T,"goals":{...}}. */
 void swarm_json_write(FILE *f, const swarm_report_t *r);
 
 #endif

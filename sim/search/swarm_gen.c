@@ -446,6 +446,37 @@ static void gen_faults(gen_t *g, uint64_t seed, uint32_t faults_min)
     }
 }
 
+void swarm_gen_fault(scn_t *s, sim_rng_t *r, int64_t at_ms, uint32_t session)
+{
+    scn_action_t *a;
+    switch ((gen_fault_t)below(r, GF_COUNT)) {
+    case GF_KILL:
+        swarm_add_action(s, at_ms, SCN_ACT_KILL, session);
+        break;
+    case GF_DISCONNECT:
+        swarm_add_action(s, at_ms, SCN_ACT_DISCONNECT, session);
+        break;
+    case GF_DISCONNECT_FOR:
+        if ((a = swarm_add_action(s, at_ms, SCN_ACT_DISCONNECT, session)) != NULL)
+            a->heal_ms = heal_for(r);
+        break;
+    case GF_DISCONNECT_AFTER:
+        if ((a = swarm_add_action(s, at_ms, SCN_ACT_DISCONNECT, session)) != NULL) {
+            a->heal_ms = heal_after_detection(r);
+            a->heal_after_detection = true;
+        }
+        break;
+    case GF_CRASH:
+        if ((a = swarm_add_action(s, at_ms, SCN_ACT_CRASH_HOST, 0)) != NULL)
+            a->host = 1 + below(r, s->servers);
+        break;
+    default:
+        if ((a = swarm_add_action(s, at_ms, SCN_ACT_PROVISION_FAIL, 0)) != NULL)
+            a->count = below(r, 4) ? 1 + below(r, 3) : 1 + below(r, s->servers + 2);
+        break;
+    }
+}
+
 /* ---- API calls, users, stop -------------------------------------------- */
 
 static void gen_api(gen_t *g, uint64_t seed)

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/rng.h"
 #include "lang/scn.h"
 
 #define SWARM_FAULTS_DEFAULT 3
@@ -57,5 +58,11 @@ uint64_t swarm_run_seed(uint64_t swarm_seed, uint64_t k);
  * The scenario's own seed is run_seed, so `hasim run` of what scn_write
  * makes of it is the same run. Allocates nothing. */
 void swarm_gen(scn_t *s, uint64_t run_seed, const swarm_gen_opts_t *o);
+
+/* Adds to s (a complete scenario, its last action `end`) one fault of a
+ * kind drawn from r at at_ms, its arguments drawn as the generator draws
+ * them (heal delays near the bounds, a host, a count); session 0 is the
+ * unnamed fault. For mutations of a scenario (guided.h). */
+void swarm_gen_fault(scn_t *s, sim_rng_t *r, int64_t at_ms, uint32_t session);
 
 #endif
