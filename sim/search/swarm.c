@@ -488,12 +488,15 @@ static bool merge_chunk(pool_t *pl, const chunk_t *c)
 
 static bool next_chunk(pool_t *pl, chunk_cmd_t *cmd)
 {
-    if (pl->stop)
-        return false;
+    /* The runs of a chunk whose worker died were handed out already: they
+     * run even after --fail-fast stopped the rest, so that the first
+     * failure is the first (a crash early in a chunk must not hide it). */
     if (pl->retry_count > 0) {
         *cmd = (chunk_cmd_t){pl->retry[--pl->retry_count], 1};
         return true;
     }
+    if (pl->stop)
+        return false;
     if (pl->next >= pl->p->items)
         return false;
     uint64_t n = pl->p->items - pl->next;
