@@ -5,7 +5,7 @@ Reads, each when it exists (all paths under --reports, default reports/):
   scenarios.json      hasim run --json: verdicts, violations, activations,
                       per-rule checked/violated, the state x event table
   traces/*.jsonl      the scenarios' traces (and any other trace put there)
-  swarm.json          hasim swarm --json: histograms, poller, checked, failing
+  swarm.json          hasim swarm --json: histograms, poller, checked, failing, goals
   coverage.json       tools/coverage.sh: line and branch percentages
   bench.json          make bench: {"benchmarks": [...]}
 and writes index.html, state-machine.html, rules.html, scenarios/*.html,
@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report_data import (BOUNDS, Trace, activation_samples, fmt_dur, fmt_t,  # noqa: E402
                          hist_stats, load_json, slug)
 from report_fsm import RULE_TEXT, fsm_page, fsm_summary, rules_page  # noqa: E402
+from report_goals import goals_card, goals_section  # noqa: E402
 from report_html import badge, esc, img, link, page, table, write  # noqa: E402
 
 MAX_SESSIONS_DRAWN = 6   # per scenario; the rest are listed in a table
@@ -664,6 +665,8 @@ def build(rep, jobs, quiet=False):
         cards.append('<div class="card"><b>%s</b><div class="big %s">%s</div>lines, %s branches'
                      '</div>' % (link("#coverage", "coverage (sim)"), "pass" if ok else "fail",
                                  _pct(c.get("lines")), _pct(c.get("branches"))))
+    if goals_card(swarm):
+        cards.append(goals_card(swarm))
     cards.append('<div class="card"><b>%s</b><div class="big">%d / %d</div>possible pairs taken'
                  '%s</div>' % (link("state-machine.html", "state machine"), fs["taken"],
                                fs["taken"] + fs["never"],
@@ -709,6 +712,7 @@ def build(rep, jobs, quiet=False):
     body.append(table(["rule", "scenario", "what"], vrows) if vrows else
                 '<p class="pass">None in the scenario library.</p>')
     body.append(_swarm_section(swarm))
+    body.append(goals_section(swarm))
     body.append(_coverage_section(rep, cov))
     body.append(_bench_section(bench))
     body.append(_artifacts(rep))

@@ -782,8 +782,9 @@ static void json_rules(FILE *f, const char *key, const uint64_t *counts, bool ex
     fputc('}', f);
 }
 
-/* "goals":{"count":G,"reached":R,"runs":{name:n,...},"first":{name:k,...}}:
- * every goal in id order; first is the first run that reached it, -1 none. */
+/* "goals":{"count":G,"reached":R,"runs":{name:n,...},"first":{name:k,...},
+ * "what":{name:text,...}}: every goal in id order; first is the first run
+ * that reached it, -1 none; what says what the goal is, for the report. */
 static void json_goals(FILE *f, const swarm_stats_t *st)
 {
     unsigned n = swarm_goals_count(), reached = 0;
@@ -800,6 +801,13 @@ static void json_goals(FILE *f, const swarm_stats_t *st)
         fprintf(f, "%s", i ? "," : "");
         sim_json_str(f, swarm_goal_name(i));
         fprintf(f, ":%" PRId64, (int64_t)st->goal_first[i] - 1);
+    }
+    fputs("},\"what\":{", f);
+    for (unsigned i = 0; i < n; i++) {
+        fprintf(f, "%s", i ? "," : "");
+        sim_json_str(f, swarm_goal_name(i));
+        fputc(':', f);
+        sim_json_str(f, swarm_goal_what(i));
     }
     fputs("}}", f);
 }
