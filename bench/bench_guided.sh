@@ -179,6 +179,10 @@ if mut:
         rows.append({"name": f"mutants, {mode}", "metric": "total runs to kill (killed by both)",
                      "value": sum(m[mode] for m in both), "unit": "runs", "floor": None,
                      "ok": True})
+        other = "guided" if mode == "blind" else "blind"
+        rows.append({"name": f"mutants, {mode}", "metric": f"killed only by {mode}",
+                     "value": sum(1 for m in ran if m[mode] is not None and m[other] is None),
+                     "unit": "mutants", "floor": None, "ok": True})
 doc["summary"] = rows
 json.dump(doc, open("reports/bench-guided.json", "w"), indent=1)
 
