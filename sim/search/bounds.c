@@ -230,8 +230,8 @@ static void aim_flush(scn_t *s, const frame_t *f, int d, sim_rng_t *r)
 {
     /* Early in a heartbeat period, so that the server is not declared down
      * (which ends a stopping session at once) before stop + 5 001 ms. */
-    int64_t t = aim_time(f, r) / ORC_HEARTBEAT_INTERVAL_MS * ORC_HEARTBEAT_INTERVAL_MS +
-                sim_rng_range(r, 1, 400);
+    int64_t tick = aim_time(f, r) / ORC_HEARTBEAT_INTERVAL_MS * ORC_HEARTBEAT_INTERVAL_MS;
+    int64_t t = tick + sim_rng_range(r, 1, 400); /* one draw a statement: any compiler */
     int64_t o = sim_rng_range(r, 1, FLUSH_MS - 1);
     add(s, t, SCN_ACT_STOP, 0);
     add_disconnect(s, t + o, ORC_STOP_FLUSH_MS_MAX + d - o, false);

@@ -213,8 +213,12 @@ static void op_retime_arg(mut_t *m)
 
 static void op_aim(mut_t *m)
 {
-    swarm_aim(m->s, (swarm_bound_t)below(m->r, SWARM_BOUND_COUNT), (int)below(m->r, 3) - 1,
-              below(m->r, 4) == 0, m->r);
+    /* One draw a statement: the order of a call's arguments is the
+     * compiler's, and a run must not depend on the compiler. */
+    swarm_bound_t b = (swarm_bound_t)below(m->r, SWARM_BOUND_COUNT);
+    int d = (int)below(m->r, 3) - 1;
+    bool alone = below(m->r, 4) == 0;
+    swarm_aim(m->s, b, d, alone, m->r);
     m->f = swarm_frame(m->s);
 }
 
@@ -244,7 +248,8 @@ static void user_at(mut_t *m, int64_t t)
 static void op_user(mut_t *m)
 {
     int i = pick(m, is_anchor);
-    user_at(m, (i < 0 ? any_time(m) : m->s->actions[i].at_ms) + below(m->r, 10000));
+    int64_t t = i < 0 ? any_time(m) : m->s->actions[i].at_ms;
+    user_at(m, t + below(m->r, 10000));
 }
 
 static void op_param(mut_t *m)
