@@ -88,13 +88,15 @@ bool swarm_fsm_impossible(int state, int event)
     case HA_SEV_API_START:
         return live_or_ended;
     case HA_SEV_DEADLINE:
-        return state == HA_ST_FREE || ended || state == HA_ST_RECORDING;
+        return state == HA_ST_FREE || ended || state == HA_ST_RECORDING ||
+               state == HA_ST_RECONNECTING || state == HA_ST_RESUMING;
     case HA_SEV_STEP:
         return state == HA_ST_FREE || ended || state == HA_ST_RECORDING ||
                state == HA_ST_STOPPING;
     case HA_SEV_SERVER_DOWN:
         return state == HA_ST_FREE || ended || state == HA_ST_RECONNECTING;
     case HA_SEV_SERVER_UP:
+    case HA_SEV_STALE:
         return state == HA_ST_FREE;
     default:
         return false;
