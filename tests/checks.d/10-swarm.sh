@@ -43,15 +43,26 @@ fi
 pdir=$(mktemp -d "${TMPDIR:-/tmp}/guided_check.XXXXXX")
 if bash tests/planted_bug.sh --build-only "$pdir" >/dev/null 2>&1 && [ -x "$pdir/hasim-four-activations" ]; then
   P=$pdir/hasim-four-activations
-  $P swarm --guided --runs 2000 --seed 1 --jobs 2 --fail-fast -q >"$pdir/g.out" 2>&1
-  cmd=$(sed -n 's/^     replay: hasim replay --chain \([^ ]*\).*/\1/p' "$pdir/g.out" | head -1)
-  rule=$(sed -n 's/^FAIL run [0-9]* seed [0-9]*: \([A-Z0-9]*\): .*/\1/p' "$pdir/g.out" | head -1)
-  if [ -n "$cmd" ] && $P replay --chain "$cmd" 2>&1 | grep -q "first violation: $rule:" &&
-     $P shrink --chain "$cmd" -q -o "$pdir/min.scn" && $P run "$pdir/min.scn" >/dev/null 2>&1; [ $? -eq 1 ] &&
-     [ -n "$cmd" ]; then
+  # A mutated run (a chain of two steps or more), not one of the first, blind generation.
+  $P swarm --guided --runs 640 --seed 1 --jobs 2 -q --json "$pdir/g.json" >/dev/null 2>&1
+  read -r cmd rule < <(/usr/bin/python3 -c '
+import json, sys
+for f in json.load(open(sys.argv[1]))["failing"]:
+    chain = f["replay"].split("--chain ")[1].split()[0]
+    if "," in chain:
+        print(chain, f["rule"])
+        break' "$pdir/g.json")
+  $P replay --chain "$cmd" >"$pdir/replay.out" 2>&1
+  replayed=$?
+  $P shrink --chain "$cmd" -q -o "$pdir/min.scn" >/dev/null 2>&1
+  shrunk=$?
+  $P run "$pdir/min.scn" >/dev/null 2>&1
+  shrunk_fails=$?
+  if [ -n "$cmd" ] && [ $replayed -eq 1 ] && grep -q "first violation: $rule:" "$pdir/replay.out" &&
+     [ $shrunk -eq 0 ] && [ $shrunk_fails -eq 1 ]; then
     ok "guided swarm on a planted bug: run replays from --chain ${cmd:0:40}... ($rule) and shrinks"
   else
-    bad "guided swarm on a planted bug: $(head -3 "$pdir/g.out" | tr '\n' ' ') chain '$cmd' rule '$rule'"
+    bad "guided swarm on a planted bug: chain '$cmd' rule '$rule': replay exit $replayed, shrink exit $shrunk, shrunk run exit $shrunk_fails"
   fi
 else
   bad "guided swarm on a planted bug: tests/planted_bug.sh --build-only failed"
