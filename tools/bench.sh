@@ -93,6 +93,17 @@ rows.write(json.dumps({"name": "core commands, pull model", "metric": "swarm wal
 PY
 fi
 
+echo "== (7) guided swarm vs blind: runs to every goal, runs to kill each mutant (bench/bench_guided.sh)"
+if bash bench/bench_guided.sh && [ -f reports/bench-guided.json ]; then
+  /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
+import json, sys
+d = json.load(open("reports/bench-guided.json"))
+rows = open(sys.argv[1], "a")
+for r in d.get("summary", []):
+    rows.write(json.dumps(r) + "\n")
+PY
+fi
+
 /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
 import json, sys, platform, os, datetime
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]

@@ -106,6 +106,23 @@ for variant in gcc-O2 gcc-O0 clang-O0 clang-O2 gcc-O1-san; do
   fi
 done
 
+# A swarm (with its bounds aspect) and a guided swarm are the same runs on
+# every build: the generator and the mutations draw in an order no compiler
+# may choose (one draw a statement).
+section "determinism: a swarm and a guided swarm across builds"
+swarm_fp() { "$1" swarm --runs 600 --seed 7 --jobs 2 -q --fingerprint "${@:2}" 2>/dev/null | sed -n 's/^  trace fingerprint //p'; }
+ref_blind=$(swarm_fp build/gcc-O2/hasim)
+ref_guided=$(swarm_fp build/gcc-O2/hasim --guided --batch 100)
+for variant in gcc-O0 clang-O0 clang-O2 gcc-O1-san; do
+  if [ -n "$ref_blind" ] && [ "$(swarm_fp build/$variant/hasim)" = "$ref_blind" ] &&
+     [ "$(swarm_fp build/$variant/hasim --guided --batch 100)" = "$ref_guided" ]; then
+    pass 2
+    echo "determinism: $variant: the same swarm and guided swarm ($ref_blind, $ref_guided)"
+  else
+    fail "determinism: $variant: swarm or guided swarm fingerprints differ from gcc -O2"
+  fi
+done
+
 # --- malformed input: one clear error line, exit 2 -----------------------
 section "malformed scenarios: FILE:LINE:COL: error, exit 2"
 for f in tests/bad_scenarios/*.scn; do

@@ -5,7 +5,7 @@ Reads, each when it exists (all paths under --reports, default reports/):
   scenarios.json      hasim run --json: verdicts, violations, activations,
                       per-rule checked/violated, the state x event table
   traces/*.jsonl      the scenarios' traces (and any other trace put there)
-  swarm.json          hasim swarm --json: histograms, poller, checked, failing
+  swarm.json          hasim swarm --json: histograms, poller, checked, failing, goals
   coverage.json       tools/coverage.sh: line and branch percentages
   bench.json          make bench: {"benchmarks": [...]}
   provenance.json     tools/run.sh: the run's commit, date, command, machine
@@ -33,6 +33,7 @@ from report_data import (BOUNDS, Trace, activation_samples, fmt_dur, fmt_t,  # n
 from report_fsm import RULE_TEXT, fsm_page, fsm_summary, rules_page  # noqa: E402
 from report_html import badge, esc, img, link, page, set_provenance, table, write  # noqa: E402
 from provenance import provenance  # noqa: E402
+from report_goals import goals_card, goals_section  # noqa: E402
 
 MAX_SESSIONS_DRAWN = 6   # per scenario; the rest are listed in a table
 MAX_VIOLATION_PAGES = 20  # per scenario
@@ -823,6 +824,8 @@ def build(rep, jobs, quiet=False):
                                    _pct(c.get("lines")), _pct(c.get("branches")),
                                    '<br><span class="stale">%s</span>' % esc(stale["coverage"])
                                    if stale["coverage"] else ""))
+    if goals_card(swarm):
+        cards.append(goals_card(swarm))
     cards.append('<div class="card"><b>%s</b><div class="big">%d / %d</div>possible pairs taken'
                  '%s</div>' % (link("state-machine.html", "state machine"), fs["taken"],
                                fs["taken"] + fs["never"],
@@ -868,6 +871,7 @@ def build(rep, jobs, quiet=False):
     body.append(table(["rule", "scenario", "what"], vrows) if vrows else
                 '<p class="pass">None in the scenario library.</p>')
     body.append(_swarm_section(swarm))
+    body.append(goals_section(swarm))
     body.append(_coverage_section(rep, cov, stale["coverage"]))
     body.append(_bench_section(bench, stale["bench"]))
     body.append(_artifacts(rep))

@@ -176,6 +176,31 @@ static int add_transitions(merge_t *m, json_t *root)
     return 0;
 }
 
+/* Goals: runs summed, first runs kept by the earliest; the names must be
+ * this build's, in its order. */
+static int add_goals(merge_t *m, json_t *root)
+{
+    json_t *g = json_object_get(root, "goals");
+    json_t *runs = json_object_get(g, "runs"), *first = json_object_get(g, "first");
+    unsigned n = swarm_goals_count();
+    uint64_t count;
+    if (!json_is_object(runs) || !json_is_object(first) || !get_u64(g, "count", &count) ||
+        count != n || json_object_size(runs) != n || json_object_size(first) != n)
+        return bad(m, "\"goals\" name other goals than this build's");
+    for (unsigned i = 0; i < n; i++) {
+        const char *name = swarm_goal_name(i);
+        json_t *r = json_object_get(runs, name), *f = json_object_get(first, name);
+        if (!json_is_integer(r) || json_integer_value(r) < 0 || !json_is_integer(f) ||
+            json_integer_value(f) < -1)
+            return bad(m, "\"goals\" name other goals than this build's");
+        m->stats.goals[i] += (uint64_t)json_integer_value(r);
+        uint64_t k = (uint64_t)(json_integer_value(f) + 1);
+        if (k != 0 && (m->stats.goal_first[i] == 0 || k < m->stats.goal_first[i]))
+            m->stats.goal_first[i] = k;
+    }
+    return 0;
+}
+
 static int rule_of(const char *name)
 {
     for (int r = SWARM_RULE_ERROR; r < ORC_RULES; r++) {
@@ -283,6 +308,11 @@ static int merge_file(merge_t *m, const char *path, bool *seen)
         rc = bad(m, "needs hasim, seed, runs, failures, jobs, shard i/n, elapsed_ms");
         goto out;
     }
+    if (json_object_get(root, "guided") != NULL) {
+        fprintf(stderr, "%s: error: a guided swarm runs in one process (no --shard): nothing to "
+                "merge\n", path);
+        goto out;
+    }
     if (m->has_seed && (seed != m->seed || sn != m->shard_n)) {
         fprintf(stderr, "%s: error: shard %s of seed %" PRIu64 " does not go with shards of %"
                 PRIu64 "/%" PRIu64 "\n", path, shard, seed, m->seed, m->shard_n);
@@ -305,7 +335,8 @@ static int merge_file(merge_t *m, const char *path, bool *seen)
     m->jobs += (unsigned)jobs;
     m->elapsed_ms = (int64_t)elapsed > m->elapsed_ms ? (int64_t)elapsed : m->elapsed_ms;
     if ((rc = add_rules(m, root)) == 0 && (rc = add_hist(m, root)) == 0 &&
-        (rc = add_transitions(m, root)) == 0 && (rc = add_fingerprint(m, root)) == 0)
+        (rc = add_transitions(m, root)) == 0 && (rc = add_goals(m, root)) == 0 &&
+        (rc = add_fingerprint(m, root)) == 0)
         rc = add_failing(m, root);
 out:
     json_decref(root);
