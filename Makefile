@@ -33,7 +33,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 BASE_CFLAGS := -std=c11 $(WARN) -g $(OPT) -D_POSIX_C_SOURCE=200809L -Isim \
            $(if $(SAN),$(SANFLAGS)) $(if $(MUTANT),-DHA_MUTANT=$(MUTANT))
 CFLAGS  := $(BASE_CFLAGS) -Isrc
-CORELESS_PARTS := engine lang trace judge
+CORELESS_PARTS := engine lang trace judge ncs
 CORE_CFLAGS := $(CFLAGS) $(if $(COV),--coverage)
 LDFLAGS := $(if $(SAN),$(SANFLAGS)) $(if $(COV),--coverage)
 LIBS    := -ljansson

@@ -23,6 +23,7 @@
 #include "run/results.h"
 #include "run/runner.h"
 #include "lang/scn.h"
+#include "ncs/ncs.h"
 #include "world/world.h"
 
 static const char RUN_HELP[] =
@@ -38,6 +39,13 @@ static const char RUN_HELP[] =
     "  --seed N         override every scenario's seed\n"
     "  --trace FILE     write the trace (JSON Lines) of the one scenario given\n"
     "  --trace-dir DIR  write each scenario's trace to DIR/<name>.jsonl\n"
+    "  --ncs-dir DIR    write each scenario's callbacks as the service delivers\n"
+    "                   them (DIR/<name>.ncs.jsonl, one NCS envelope a line) and\n"
+    "                   its REST calls with their answers (DIR/<name>.api.jsonl):\n"
+    "                   judge them with `hasim check --ncs`, import them with\n"
+    "                   `hasim import`\n"
+    "  --ncs-resend     ... delivering some notices twice and some late, as the\n"
+    "                   Notification Center may (drawn from the seed)\n"
     "  --json FILE      write verdicts, violations and timings as JSON\n"
     "  --junit FILE     write JUnit XML: a test case per scenario (file, line,\n"
     "                   time), a failure per first cause of a violation\n"
@@ -83,12 +91,23 @@ static void list_free(path_list_t *l)
     free(l->paths);
 }
 
-enum { OPT_TRACE = CLI_OPT_OWN, OPT_TRACE_DIR, OPT_JSON, OPT_JUNIT, OPT_TIMEOUT, OPT_NO_FORK };
+enum {
+    OPT_TRACE = CLI_OPT_OWN,
+    OPT_TRACE_DIR,
+    OPT_JSON,
+    OPT_JUNIT,
+    OPT_TIMEOUT,
+    OPT_NO_FORK,
+    OPT_NCS_DIR,
+    OPT_NCS_RESEND,
+};
 
 static const struct option RUN_LONGOPTS[] = {
     {"seed", required_argument, NULL, CLI_OPT_SEED},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"trace-dir", required_argument, NULL, OPT_TRACE_DIR},
+    {"ncs-dir", required_argument, NULL, OPT_NCS_DIR},
+    {"ncs-resend", no_argument, NULL, OPT_NCS_RESEND},
     {"json", required_argument, NULL, OPT_JSON},
     {"junit", required_argument, NULL, OPT_JUNIT},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -100,9 +119,9 @@ static const struct option RUN_LONGOPTS[] = {
 
 typedef struct {
     uint64_t seed;
-    bool has_seed, quiet, no_fork;
+    bool has_seed, quiet, no_fork, ncs_resend;
     unsigned timeout_s;
-    const char *trace_path, *trace_dir, *json_path, *junit_path;
+    const char *trace_path, *trace_dir, *json_path, *junit_path, *ncs_dir;
 } run_args_t;
 
 static int run_take(void *args, int opt, const char *val)
@@ -118,6 +137,12 @@ static int run_take(void *args, int opt, const char *val)
         break;
     case OPT_TRACE_DIR:
         a->trace_dir = val;
+        break;
+    case OPT_NCS_DIR:
+        a->ncs_dir = val;
+        break;
+    case OPT_NCS_RESEND:
+        a->ncs_resend = true;
         break;
     case OPT_JSON:
         a->json_path = val;
@@ -224,9 +249,12 @@ static int open_outputs(run_ctx_t *c)
         return 2;
     if ((c->malformed = open_memstream(&c->malformed_buf, &c->malformed_len)) == NULL)
         return 2;
-    if (a->trace_dir != NULL && mkdir(a->trace_dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "%s: error: cannot create: %s\n", a->trace_dir, strerror(errno));
-        return 2;
+    const char *dirs[2] = {a->trace_dir, a->ncs_dir};
+    for (int i = 0; i < 2; i++) {
+        if (dirs[i] != NULL && mkdir(dirs[i], 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "%s: error: cannot create: %s\n", dirs[i], strerror(errno));
+            return 2;
+        }
     }
     return 0;
 }
@@ -313,6 +341,54 @@ static uint64_t seed_of(const run_ctx_t *c)
     return c->a->has_seed ? c->a->seed : c->scn->seed;
 }
 
+/* The callback and API logs of one scenario under --ncs-dir. */
+typedef struct {
+    FILE *f[2];
+    char path[2][4096];
+    ncs_writer_t *w;
+} ncs_out_t;
+
+static int ncs_open(const run_ctx_t *c, ncs_out_t *o)
+{
+    static const char *const ext[2] = {"ncs", "api"};
+    memset(o, 0, sizeof(*o));
+    if (c->a->ncs_dir == NULL)
+        return 0;
+    const char *b = scn_base_name(c->path);
+    for (int i = 0; i < 2; i++) {
+        snprintf(o->path[i], sizeof(o->path[i]), "%s/%.*s.%s.jsonl", c->a->ncs_dir,
+                 (int)(strlen(b) - 4), b, ext[i]);
+        if ((o->f[i] = fopen(o->path[i], "w")) == NULL) {
+            fprintf(stderr, "%s: error: cannot write: %s\n", o->path[i], strerror(errno));
+            return 2;
+        }
+    }
+    /* the misbehaviour's own stream: never 0 (0 means none) */
+    uint64_t resend = c->a->ncs_resend ? seed_of(c) * 2 + 1 : 0;
+    if ((o->w = ncs_writer_new(o->f[0], o->f[1], resend)) == NULL) {
+        fprintf(stderr, "hasim run: error: out of memory\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* 0, or 2 after a message; closes in any case. */
+static int ncs_close(ncs_out_t *o, int rc)
+{
+    if (o->w != NULL && ncs_writer_finish(o->w) != 0 && rc == 0) {
+        fprintf(stderr, "%s: error: writing the callbacks failed\n", o->path[0]);
+        rc = 2;
+    }
+    ncs_writer_free(o->w);
+    for (int i = 0; i < 2; i++) {
+        if (o->f[i] != NULL && fclose(o->f[i]) != 0 && rc == 0) {
+            fprintf(stderr, "%s: error: writing failed\n", o->path[i]);
+            rc = 2;
+        }
+    }
+    return rc;
+}
+
 /* Runs c->scn, writing the verdict (out[0]), its JSON (out[1]) and its JUnit
  * (out[2]). 0, or 2 after a message. */
 static int run_scenario(run_ctx_t *c, FILE *out[3], run_msg_t *m)
@@ -324,16 +400,26 @@ static int run_scenario(run_ctx_t *c, FILE *out[3], run_msg_t *m)
         fprintf(stderr, "%s: error: cannot write: %s\n", trace_path, strerror(errno));
         return 2;
     }
+    ncs_out_t ncs;
+    if (ncs_open(c, &ncs) != 0) {
+        if (trace != NULL)
+            fclose(trace);
+        return ncs_close(&ncs, 2);
+    }
     double t0 = now_s();
-    sim_run_opts_t ro = {.trace = trace, .fingerprint = true, .tail = c->tail};
+    sim_run_opts_t ro = {.trace = trace, .fingerprint = true, .tail = c->tail,
+                         .also = ncs.w != NULL ? ncs_writer_event : NULL, .also_ctx = ncs.w};
     sim_run_result_t res;
     int r = sim_runner_run(c->runner, c->scn, seed_of(c), &ro, &res, c->err, sizeof(c->err));
+    if (ncs_close(&ncs, 0) != 0)
+        r = r != 0 ? r : 3; /* said already */
     if (trace != NULL && fclose(trace) != 0 && r == 0) {
         snprintf(c->err, sizeof(c->err), "%.1000s: error: writing the trace failed", trace_path);
         r = 2;
     }
     if (r != 0) {
-        fprintf(stderr, "%s\n", c->err);
+        if (r != 3)
+            fprintf(stderr, "%s\n", c->err);
         return 2;
     }
     double secs = now_s() - t0;

@@ -115,6 +115,8 @@ static void fan_out(void *ctx, const sim_tr_ev_t *ev)
             tail_add(r->opts->tail, r->line, n);
     }
     sim_judge_event(r->judge, ev);
+    if (r->opts->also != NULL)
+        r->opts->also(r->opts->also_ctx, ev);
     if (r->opts->trace == NULL && !r->opts->fingerprint)
         return;
     if (r->opts->fingerprint)

@@ -14,6 +14,7 @@
 #include "judge/judge.h"
 #include "judge/oracle.h"
 #include "lang/scn.h"
+#include "trace/trace.h"
 
 /* The last bytes of a run's JSONL, kept as the run goes: a process that
  * runs a scenario in a child puts this in memory shared with the child, and
@@ -35,6 +36,8 @@ typedef struct {
     FILE *trace;          /* JSONL out, or NULL */
     bool fingerprint;     /* hash the JSONL text (costs formatting) */
     sim_run_tail_t *tail; /* the last lines, or NULL */
+    sim_tr_sink_fn *also; /* every event to this too (an NCS writer), or NULL */
+    void *also_ctx;
 } sim_run_opts_t;
 
 typedef struct {
