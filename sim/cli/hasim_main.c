@@ -15,6 +15,8 @@ static const char HELP[] =
     "commands:\n"
     "  run      run scenario files and check every rule          hasim run scenarios/\n"
     "  check    check a trace file (from hasim or real processes)  hasim check t.jsonl\n"
+    "           ... or a field callback log (and API log)      hasim check --ncs cb.jsonl\n"
+    "  import   a field incident (callback log, notes) as a scenario  hasim import cb.jsonl\n"
     "  diff     where two traces part                           hasim diff a.jsonl b.jsonl\n"
     "  swarm    random fault timelines, many seeds              hasim swarm --runs 10000\n"
     "  replay   one swarm run again, byte for byte              hasim replay --seed 42\n"
@@ -54,6 +56,7 @@ int main(int argc, char **argv)
         {"run", cmd_run},       {"check", cmd_check},   {"diff", cmd_diff},
         {"swarm", cmd_swarm},   {"replay", cmd_replay}, {"shrink", cmd_shrink},
         {"explore", cmd_explore}, {"merge", cmd_merge},     {"junit", cmd_junit},
+        {"import", cmd_import},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[0], cmds[i].name) == 0)

@@ -18,7 +18,8 @@
  *
  * The API log (one call a line) is hasim's own small format, documented in
  * docs/incidents.md: {"utc_ms":...,"call":"query","sid":"...","http":404,
- * "code":0,"reason":"failed to find worker"}.
+ * "code":0,"reason":"failed to find worker"}; a query answered 200 adds
+ * "status" (serverResponse.status).
  */
 #ifndef SIM_NCS_H
 #define SIM_NCS_H
@@ -130,6 +131,7 @@ typedef struct {
     int call;            /* sim_call_t */
     char sid[NCS_STR_MAX];
     int http, code;
+    int status;          /* query's serverResponse.status, -1 none */
     bool worker_404;     /* the HA window's "failed to find worker" */
 } ncs_call_t;
 

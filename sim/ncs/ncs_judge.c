@@ -128,6 +128,8 @@ static ncs_sess_t *session_of(ncs_judge_t *j, const ncs_notice_t *n)
     snprintf(s->v.cname, sizeof(s->v.cname), "%s", n->cname);
     s->v.exit_status = -1;
     s->end_t = -1;
+    for (uint32_t k = 0; k < NCS_JUDGE_SEGMENTS; k++)
+        s->stale_t[k] = -1;
     s->first_t = n->sendts;
     return s;
 }
@@ -439,13 +441,16 @@ static void on_file(ncs_sess_t *s, const ncs_file_t *f, uint64_t line)
     bool ok = strip_bak(f->name, &rest, &bak);
     bool playlist = false;
     if (ok) {
-        if (name_is(rest, SIM_MODE_COMPOSITE, s, 0, SIM_TRACK_MIX) ||
-            name_is(rest, SIM_MODE_WEB, s, 0, SIM_TRACK_MIX))
+        if (name_is(rest, SIM_MODE_COMPOSITE, s, 0, SIM_TRACK_MIX)) {
             playlist = pl.mixed = true;
+        } else if (name_is(rest, SIM_MODE_WEB, s, 0, SIM_TRACK_MIX)) {
+            playlist = pl.mixed = true;
+            s->web_names = true;
+        }
         else if (individual_name(s, rest, &pl))
             playlist = true;
         else
-            ok = mp4_name(s, rest);
+            ok = s->mp4 = mp4_name(s, rest);
     }
     if (!ok) {
         ncs_find(s, 4, NCS_PROVED, line, 0, NULL,
@@ -495,6 +500,12 @@ static bool stale(ncs_sess_t *s, const ncs_notice_t *n)
                  "event %d from UID %" PRIu32 ", a recorder the session let go: a stale "
                  "notice, not a new fault",
                  n->event_type, n->uid);
+    /* the recording that used the UID: its recorder was alive when this came */
+    for (uint32_t i = 0; i < s->seg_n; i++) {
+        uint32_t u = s->seg[i].switched ? s->seg[i].new_uid : s->seg[i].uid;
+        if (u == n->uid && s->stale_t[i] < 0)
+            s->stale_t[i] = n->sendts;
+    }
     return true;
 }
 

@@ -48,6 +48,9 @@ typedef struct {
     uint32_t uid;                   /* the UID callbacks carry now */
     bool has_uid;
     bool mixed, individual;         /* kinds of streams seen */
+    bool web_names, mp4;            /* a web-mode name (cname's specials made '-'), an MP4 */
+    int64_t stale_t[NCS_JUDGE_SEGMENTS]; /* a stale notice of seg[k]'s recorder after it was
+                                          * let go, its sendts, -1 none */
     ncs_pl_t needs[NCS_JUDGE_NEEDS];
     uint32_t needs_n;
     ncs_pl_t listed[NCS_JUDGE_NEEDS];

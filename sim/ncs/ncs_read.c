@@ -598,7 +598,7 @@ static int parse_call(const where_t *w, const char *text, size_t len, ncs_call_t
     if (root == NULL)
         return bad(w, "column %d: not JSON: %s", je.column, je.text);
     char call[32], reason[NCS_STR_MAX];
-    int64_t http = 0, code = 0;
+    int64_t http = 0, code = 0, status = -1;
     memset(c, 0, sizeof(*c));
     c->line = w->line;
     int rc = !json_is_object(root) ? bad(w, "a call must be a JSON object")
@@ -607,13 +607,15 @@ static int parse_call(const where_t *w, const char *text, size_t len, ncs_call_t
                      get_str(w, root, "sid", false, c->sid, sizeof(c->sid)) != 0 ||
                      get_int(w, root, "http", true, 100, 599, &http) != 0 ||
                      get_int(w, root, "code", false, 0, INT32_MAX, &code) != 0 ||
-                     get_str(w, root, "reason", false, reason, sizeof(reason)) != 0
+                     get_str(w, root, "reason", false, reason, sizeof(reason)) != 0 ||
+                     get_int(w, root, "status", false, 0, 20, &status) != 0
                  ? 2
                  : 0;
     if (rc == 0 && (c->call = call_of(call)) < 0)
         rc = bad(w, "call \"%s\" is not start, query, update, updateLayout or stop", call);
     c->http = (int)http;
     c->code = (int)code;
+    c->status = (int)status;
     c->worker_404 = rc == 0 && c->http == 404 && strcmp(reason, NCS_WORKER_404) == 0;
     json_decref(root);
     return rc;

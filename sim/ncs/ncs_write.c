@@ -386,6 +386,8 @@ static void on_api(ncs_writer_t *w, const sim_tr_ev_t *ev)
         calls[ev->call]);
     put_str(&b, s != NULL && s->known ? s->sid : "");
     put(&b, ",\"http\":%d,\"code\":%d", ev->http, ev->code);
+    if (ev->call == SIM_CALL_QUERY && ev->http == 200)
+        put(&b, ",\"status\":%d", ev->status);
     if (ev->msg != NULL) {
         put(&b, ",\"reason\":");
         put_str(&b, ev->msg);
