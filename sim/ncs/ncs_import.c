@@ -65,8 +65,27 @@ void ncs_incident_of(const ncs_judge_t *j, size_t i, const ncs_call_t *calls, si
                                : SIM_MODE_COMPOSITE;
     out->mp4 = s->mp4;
     out->uid0 = s->seg_n > 0 ? s->seg[0].uid : s->rec_n > 0 ? s->rec_uids[0] : 0;
-    for (uint32_t k = 0; k < s->users_n && out->users_n < NCS_IMPORT_USERS; k++)
-        out->users[out->users_n++] = s->users[k];
+    for (uint32_t k = 0; k < s->users_n && out->users_n < NCS_IMPORT_USERS; k++) {
+        int last = -2;
+        for (uint32_t f = 0; f < s->listed_n; f++) {
+            if (!s->listed[f].mixed && s->listed[f].uid == s->users[k] && s->listed[f].bak > last)
+                last = s->listed[f].bak;
+        }
+        int64_t latest = -1;
+        for (uint32_t t = 0; t < s->streams_n; t++) {
+            if (s->streams[t].uid == s->users[k] && s->streams[t].last_start > latest)
+                latest = s->streams[t].last_start;
+        }
+        out->users[out->users_n].last = latest;
+        out->users[out->users_n].uid = s->users[k];
+        out->users[out->users_n].first = s->users_first[k];
+        out->users[out->users_n++].last_bak = last;
+    }
+    for (uint32_t k = 0; k < s->returns_n && out->returns_n < NCS_IMPORT_USERS; k++) {
+        out->returns[out->returns_n].uid = s->returns[k].uid;
+        out->returns[out->returns_n].before = s->returns[k].before;
+        out->returns[out->returns_n++].back = s->returns[k].back;
+    }
     out->first = s->seg_n > 0 ? s->seg[0].t : -1;
     out->first_line = s->seg_n > 0 ? s->seg[0].line : 0;
     out->recordings = s->v.recordings;
@@ -91,11 +110,13 @@ void ncs_incident_of(const ncs_judge_t *j, size_t i, const ncs_call_t *calls, si
 /* ---- readings --------------------------------------------------------------- */
 
 /* Where recording was last known good before activation k. */
-static int64_t good_before(const ncs_incident_t *in, uint32_t k)
+/* Where recording was last known good before activation k: the end of its
+ * last good slice, or the start of the recording before it if later (no
+ * slice was finished in between). */
+int64_t ncs_good_before(const ncs_incident_t *in, uint32_t k)
 {
-    if (in->act[k].last_good >= 0)
-        return in->act[k].last_good;
-    return k > 0 && in->act[k - 1].resume >= 0 ? in->act[k - 1].resume : in->first;
+    int64_t rec = k > 0 && in->act[k - 1].resume >= 0 ? in->act[k - 1].resume : in->first;
+    return in->act[k].last_good > rec ? in->act[k].last_good : rec;
 }
 
 static bool either(const ncs_act_t *a)
@@ -109,7 +130,7 @@ void ncs_reading_best(const ncs_incident_t *in, ncs_reading_t *r)
     r->seed = 1;
     for (uint32_t k = 0; k < in->acts; k++) {
         const ncs_act_t *a = &in->act[k];
-        int64_t gap = a->resume - good_before(in, k);
+        int64_t gap = a->resume - ncs_good_before(in, k);
         if (a->resume < 0)
             r->kind[k] = NCS_FAULT_KILL;
         else if (!a->switched || a->old_back >= 0)

@@ -59,8 +59,18 @@ typedef struct {
     int mode;              /* sim_mode_t */
     bool mp4;
     uint32_t uid0;
-    uint32_t users[NCS_IMPORT_USERS];
+    struct {
+        uint32_t uid;
+        int64_t first;     /* utc its first stream began, -1 unknown */
+        int64_t last;      /* utc a stream of it last began to slice, -1 unknown */
+        int last_bak;      /* the last prefix it has a playlist under: -1 none, -2 no playlist */
+    } users[NCS_IMPORT_USERS];
     uint32_t users_n;
+    struct {
+        uint32_t uid;
+        int64_t before, back; /* its slicing began at before, and again at back */
+    } returns[NCS_IMPORT_USERS];
+    uint32_t returns_n;    /* users who left and came back within a recording */
     int64_t start_call;    /* utc of the accepted start (API log), -1 */
     int64_t stop_call;     /* utc of the first accepted stop (API log), -1 */
     int64_t first;         /* utc of the first recorder_started, -1 none */
@@ -90,6 +100,9 @@ typedef struct {
 /* The incident of session i of a judge that has finished. */
 void ncs_incident_of(const ncs_judge_t *j, size_t i, const ncs_call_t *calls, size_t calls_n,
                      ncs_incident_t *out);
+
+/* Where recording was last known good before activation k (utc). */
+int64_t ncs_good_before(const ncs_incident_t *in, uint32_t k);
 
 /* The reading the log makes likeliest; why into why (a sentence per
  * activation, for the scenario's comments). */

@@ -33,10 +33,17 @@ void ncs_find(ncs_sess_t *s, int rule, ncs_certainty_t c, uint64_t line, uint64_
     f->line = line;
     f->api_line = api_line;
     f->rests_on = rests_on;
+    f->alt = 0;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(f->text, sizeof(f->text), fmt, ap);
     va_end(ap);
+}
+
+void ncs_find_alt(ncs_sess_t *s, uint32_t mask)
+{
+    if (s->v.findings_over == 0 && s->v.findings_n > 0)
+        s->v.findings[s->v.findings_n - 1].alt |= mask;
 }
 
 ncs_certainty_t ncs_if_complete(const ncs_sess_t *s)
@@ -56,12 +63,12 @@ static void settle(ncs_sess_t *s)
     }
 }
 
-void ncs_hms(char out[16], int64_t utc_ms)
+void ncs_hms(char out[NCS_HMS_SIZE], int64_t utc_ms)
 {
     int64_t d = utc_ms % 86400000;
     d += d < 0 ? 86400000 : 0;
-    snprintf(out, 16, "%02d:%02d:%02d.%03d", (int)(d / 3600000), (int)(d / 60000 % 60),
-             (int)(d / 1000 % 60), (int)(d % 1000));
+    snprintf(out, NCS_HMS_SIZE, "%02u:%02u:%02u.%03u", (unsigned)(d / 3600000 % 24),
+             (unsigned)(d / 60000 % 60), (unsigned)(d / 1000 % 60), (unsigned)(d % 1000));
 }
 
 /* ---- sessions ------------------------------------------------------------- */
@@ -177,10 +184,20 @@ static bool is_user(const ncs_sess_t *s, uint32_t uid)
     return false;
 }
 
-static void user_add(ncs_sess_t *s, uint32_t uid)
+/* A user seen; first_utc: when a stream of theirs began, -1 unknown. */
+static void user_add(ncs_sess_t *s, uint32_t uid, int64_t first_utc)
 {
-    if (uid != 0 && !is_user(s, uid) && s->users_n < NCS_JUDGE_UIDS)
+    for (uint32_t i = 0; i < s->users_n; i++) {
+        if (s->users[i] == uid) {
+            if (first_utc >= 0 && (s->users_first[i] < 0 || first_utc < s->users_first[i]))
+                s->users_first[i] = first_utc;
+            return;
+        }
+    }
+    if (uid != 0 && s->users_n < NCS_JUDGE_UIDS) {
+        s->users_first[s->users_n] = first_utc;
         s->users[s->users_n++] = uid;
+    }
 }
 
 /* A recording UID the session used and let go of (not the one it records
@@ -321,13 +338,42 @@ static void on_mix_slicing(ncs_sess_t *s, const ncs_notice_t *n)
     }
 }
 
+/* A stream starting to slice again in the same recording with nothing
+ * discontinued: its user left and came back. */
+static void track_stream(ncs_sess_t *s, const ncs_notice_t *n, int k)
+{
+    ncs_stream_t *st = NULL;
+    for (uint32_t i = 0; i < s->streams_n && st == NULL; i++) {
+        if (s->streams[i].uid == n->stream_uid && s->streams[i].track == n->track)
+            st = &s->streams[i];
+    }
+    if (st == NULL) {
+        if (s->streams_n < NCS_JUDGE_STREAMS)
+            s->streams[s->streams_n++] = (ncs_stream_t){n->stream_uid, n->track,
+                                                        n->start_utc_ms, k};
+        return;
+    }
+    if (st->seg == k && n->discontinue_utc_ms == n->start_utc_ms &&
+        n->start_utc_ms > st->last_start) {
+        bool known = false;
+        for (uint32_t i = 0; i < s->returns_n && !known; i++)
+            known = s->returns[i].uid == st->uid && s->returns[i].back == n->start_utc_ms;
+        if (!known && s->returns_n < NCS_JUDGE_RETURNS)
+            s->returns[s->returns_n++] = (ncs_return_t){st->uid, st->last_start,
+                                                        n->start_utc_ms};
+    }
+    st->last_start = n->start_utc_ms;
+    st->seg = k;
+}
+
 /* Individual mode: a stream's slicing start. Its playlist must be listed;
  * a gap in it must span a recording restart. */
 static void on_stream_slicing(ncs_sess_t *s, const ncs_notice_t *n)
 {
     s->individual = true;
-    user_add(s, n->stream_uid);
+    user_add(s, n->stream_uid, n->start_utc_ms);
     int k = seg_at(s, n->start_utc_ms);
+    track_stream(s, n, k);
     need(s, k - 1 >= 0 ? k - 1 : -1, false, n->stream_uid, n->track, n->line);
     if (n->discontinue_utc_ms >= n->start_utc_ms)
         return;
@@ -453,26 +499,27 @@ static void on_file(ncs_sess_t *s, const ncs_file_t *f, uint64_t line)
             ok = s->mp4 = mp4_name(s, rest);
     }
     if (!ok) {
+        s->misnamed = true;
         ncs_find(s, 4, NCS_PROVED, line, 0, NULL,
                  "uploaded file '%.120s' is not a name the service gives this session "
                  "([bak<n>_]%.40s_%.40s.m3u8, ..._<index>.mp4, or the individual form)",
                  f->name, s->v.sid, s->v.cname);
         return;
     }
-    if (bak >= NCS_ACTIVATIONS_MAX)
-        ncs_find(s, 5, NCS_PROVED, line, 0, NULL,
-                 "file '%.120s': bak%d_ means a %dth activation resumed; there are at most %d",
-                 f->name, bak, bak + 1, NCS_ACTIVATIONS_MAX);
-    else if (bak >= 0 && (uint32_t)bak + 1 >= s->v.recordings)
-        ncs_find(s, 4, ncs_if_complete(s), line, 0, NULL,
+    if (bak >= 0 && (uint32_t)bak + 1 >= s->v.recordings) {
+        s->misnamed = true;
+        ncs_find(s, 4, bak >= NCS_ACTIVATIONS_MAX ? NCS_PROVED : ncs_if_complete(s), line, 0,
+                 NULL,
                  "file '%.120s' is named for activation %d, but the log shows %" PRIu32
-                 " resume%s (recorder_started after the first)",
+                 " resume%s (recorder_started after the first)%s",
                  f->name, bak, s->v.recordings > 0 ? s->v.recordings - 1 : 0,
-                 s->v.recordings == 2 ? "" : "s");
+                 s->v.recordings == 2 ? "" : "s",
+                 bak >= NCS_ACTIVATIONS_MAX ? "; and there is no bak3_ ever (R5)" : "");
+    }
     if (!playlist)
         return;
     if (!pl.mixed)
-        user_add(s, pl.uid);
+        user_add(s, pl.uid, -1);
     pl.bak = bak;
     if (s->listed_n < NCS_JUDGE_NEEDS)
         s->listed[s->listed_n++] = pl;
@@ -480,33 +527,52 @@ static void on_file(ncs_sess_t *s, const ncs_file_t *f, uint64_t line)
 
 /* ---- the dispatcher ------------------------------------------------------------- */
 
-/* A notice carrying a UID the session let go of: from a recorder that no
- * longer serves it. Saying it left is expected (it was told to stop); a
- * recording start or a slicing start is that recorder acting for the
- * session again. */
+/* A notice carrying a UID the session let go of. From the recorder let go,
+ * saying it left is expected (it was told to stop): a stale notice, not a
+ * fault, and skipped. Any other notice is the session's all the same, and
+ * taken, but says something broke: a recording or slicing start is that
+ * recorder acting again (R9) or a new one reusing its UID (R7); anything
+ * else should carry the new UID (R7). true: skip the notice. */
 static bool stale(ncs_sess_t *s, const ncs_notice_t *n)
 {
     if (!let_go(s, n->uid))
         return false;
-    if (n->event_type == NCS_EV_RECORDER_STARTED || n->event_type == NCS_EV_SLICE_START)
-        ncs_find(s, 9, NCS_PROVED, n->line, 0, NULL,
-                 "%s from UID %" PRIu32 ", a recorder the session let go (it records with %"
-                 PRIu32 " now): a replaced recorder acts for the session again",
-                 n->event_type == NCS_EV_RECORDER_STARTED ? "recorder_started"
-                                                          : "recorder_slice_start",
-                 n->uid, s->uid);
-    else
+    switch (n->event_type) {
+    case NCS_EV_RECORDER_LEAVE:
         ncs_find(s, 0, NCS_INFO, n->line, 0, NULL,
-                 "event %d from UID %" PRIu32 ", a recorder the session let go: a stale "
+                 "recorder_leave from UID %" PRIu32 ", a recorder the session let go: a stale "
                  "notice, not a new fault",
-                 n->event_type, n->uid);
-    /* the recording that used the UID: its recorder was alive when this came */
-    for (uint32_t i = 0; i < s->seg_n; i++) {
-        uint32_t u = s->seg[i].switched ? s->seg[i].new_uid : s->seg[i].uid;
-        if (u == n->uid && s->stale_t[i] < 0)
-            s->stale_t[i] = n->sendts;
+                 n->uid);
+        /* the recording that used the UID: its recorder was alive when this came */
+        for (uint32_t i = 0; i < s->seg_n; i++) {
+            uint32_t u = s->seg[i].switched ? s->seg[i].new_uid : s->seg[i].uid;
+            if (u == n->uid && s->stale_t[i] < 0)
+                s->stale_t[i] = n->sendts;
+        }
+        return true;
+    case NCS_EV_RECORDER_STARTED:
+        ncs_find(s, 7, NCS_PROVED, n->line, 0, NULL,
+                 "recording started with UID %" PRIu32 ", which the session used before and "
+                 "let go (it recorded with %" PRIu32 "): a switch takes a new UID, and a "
+                 "recorder let go never records again (R9)",
+                 n->uid, s->uid);
+        ncs_find_alt(s, NCS_RULE_BIT(9));
+        return false;
+    case NCS_EV_SLICE_START:
+        ncs_find(s, 9, NCS_PROVED, n->line, 0, NULL,
+                 "recorder_slice_start from UID %" PRIu32 ", a recorder the session let go (it "
+                 "records with %" PRIu32 " now): a replaced recorder acts for the session "
+                 "again, or the recording's callbacks carry the old UID (R7)",
+                 n->uid, s->uid);
+        ncs_find_alt(s, NCS_RULE_BIT(7));
+        return false;
+    default:
+        ncs_find(s, 7, NCS_PROVED, n->line, 0, NULL,
+                 "event %d carries UID %" PRIu32 ", which the session let go: every callback "
+                 "after a switch carries the new UID (%" PRIu32 ")",
+                 n->event_type, n->uid, s->uid);
+        return false;
     }
-    return true;
 }
 
 static void dispatch(ncs_sess_t *s, const ncs_notice_t *n)

@@ -65,6 +65,9 @@ typedef struct {
     uint64_t api_line;        /* ... and of the API log, 0 none */
     char text[320];
     const char *rests_on;     /* assumptions a proof uses, NULL none */
+    uint32_t alt;             /* bit r: or rule r instead -- the log proves that one of
+                               * them broke, not which (a playlist missing: not made, or
+                               * not listed, or misnamed) */
 } ncs_finding_t;
 
 typedef struct {

@@ -22,6 +22,23 @@ typedef struct {
     uint64_t last_good_line;
 } ncs_seg_t;
 
+/* A stream of individual mode, for telling a user's return from a restart. */
+typedef struct {
+    uint32_t uid;
+    int track;
+    int64_t last_start;   /* its last slicing start */
+    int seg;              /* in seg[seg] */
+} ncs_stream_t;
+
+/* A user who left and came back within one recording: a stream's slicing
+ * started again with nothing discontinued. */
+typedef struct {
+    uint32_t uid;
+    int64_t before, back; /* its slicing start before, and again */
+} ncs_return_t;
+
+#define NCS_JUDGE_RETURNS 256
+
 /* A playlist that must be listed (from a slicing start), or one that was. */
 typedef struct {
     int bak;              /* -1: the ordinary name */
@@ -44,6 +61,11 @@ typedef struct {
     uint64_t rec_lines[NCS_JUDGE_UIDS];
     uint32_t rec_n;
     uint32_t users[NCS_JUDGE_UIDS];    /* users seen (stream owners) */
+    int64_t users_first[NCS_JUDGE_UIDS]; /* when each one's first stream began, -1 unknown */
+    ncs_stream_t streams[NCS_JUDGE_STREAMS];
+    uint32_t streams_n;
+    ncs_return_t returns[NCS_JUDGE_RETURNS];
+    uint32_t returns_n;
     uint32_t users_n;
     uint32_t uid;                   /* the UID callbacks carry now */
     bool has_uid;
@@ -64,6 +86,7 @@ typedef struct {
     uint64_t seq_distinct;
     bool seq_over;                  /* one beyond NCS_JUDGE_SEQS: holes unknown */
     bool told_r5, told_cname;
+    bool misnamed;                  /* an uploaded name was wrong (R4): listings may be there */
 } ncs_sess_t;
 
 struct ncs_judge {
@@ -79,6 +102,10 @@ struct ncs_judge {
 void ncs_find(ncs_sess_t *s, int rule, ncs_certainty_t c, uint64_t line, uint64_t api_line,
               const char *rests_on, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
+/* The last finding kept could be rules in mask instead (ncs_finding_t.alt). */
+void ncs_find_alt(ncs_sess_t *s, uint32_t mask);
+#define NCS_RULE_BIT(r) (1u << (r))
+
 /* A finding's certainty before the holes of the log are known. */
 #define NCS_IF_COMPLETE ((ncs_certainty_t)3)
 
@@ -90,6 +117,7 @@ ncs_certainty_t ncs_if_complete(const ncs_sess_t *s);
 void ncs_rules_finish(const ncs_judge_t *j, ncs_sess_t *s);
 
 /* Formats utc_ms as "HH:MM:SS.mmm" (UTC) for messages. */
-void ncs_hms(char out[16], int64_t utc_ms);
+#define NCS_HMS_SIZE 24
+void ncs_hms(char out[NCS_HMS_SIZE], int64_t utc_ms);
 
 #endif

@@ -41,6 +41,14 @@ static void findings(FILE *f, const ncs_session_verdict_t *v, ncs_certainty_t c,
             fprintf(f, "  log ");
         where(f, x, log, api);
         fprintf(f, "%s\n", x->text);
+        if (x->alt != 0) {
+            fprintf(f, "       (or");
+            for (int r = 1; r <= 14; r++) {
+                if (x->alt & (1u << r))
+                    fprintf(f, " R%d", r);
+            }
+            fprintf(f, ": the log shows that one of these broke, not which)\n");
+        }
         if (x->rests_on != NULL)
             fprintf(f, "       (rests on %s)\n", x->rests_on);
     }

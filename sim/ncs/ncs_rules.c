@@ -67,24 +67,22 @@ static void check_last_good(ncs_sess_t *s)
 }
 
 /* A composite recording that finished a slice owes its playlist: one did
- * when the next resume names a last good slice ending after it started, or
- * when it went on for longer than a slice may take and the session ended
- * normally. */
+ * when the next resume names a last good slice ending after it started
+ * (R8 if it is not listed). One that went on for longer than a slice may
+ * take before the session ended normally should have finished one (R14),
+ * and listed it (R8): without the playlist, one of the two broke. */
 static void owe_mix_playlists(ncs_sess_t *s)
 {
     if (!s->mixed)
         return;
-    for (uint32_t i = 0; i < s->seg_n; i++) {
+    for (uint32_t i = 0; i < s->seg_n && s->needs_n < NCS_JUDGE_NEEDS; i++) {
         const ncs_seg_t *g = &s->seg[i];
-        bool sliced = false;
-        if (i + 1 < s->seg_n)
-            sliced = s->seg[i + 1].disc >= 0 && s->seg[i + 1].disc < s->seg[i + 1].start &&
-                     s->seg[i + 1].disc > g->t;
-        else
-            sliced = s->v.exit_status == 0 && s->end_t - g->t > NCS_SLICE_GAP_MS_MAX;
-        if (sliced) {
-            if (s->needs_n < NCS_JUDGE_NEEDS)
+        if (i + 1 < s->seg_n) {
+            const ncs_seg_t *x = &s->seg[i + 1];
+            if (x->disc >= 0 && x->disc < x->start && x->disc > g->t)
                 s->needs[s->needs_n++] = (ncs_pl_t){(int)i - 1, true, 0, -1, g->line};
+        } else if (s->v.exit_status == 0 && s->end_t - g->t > NCS_SLICE_GAP_MS_MAX) {
+            s->needs[s->needs_n++] = (ncs_pl_t){(int)i - 1, true, 0, SIM_TRACK_MIX, g->line};
         }
     }
 }
@@ -109,6 +107,8 @@ static void check_listings(ncs_sess_t *s)
                      "the session ended with no uploaded (31) notice naming its playlists");
         return;
     }
+    /* a wrongly named playlist (R4) may be the one missing here */
+    ncs_certainty_t c = s->misnamed ? NCS_POSSIBLE : ncs_if_complete(s);
     for (uint32_t i = 0; i < s->needs_n; i++) {
         const ncs_pl_t *n = &s->needs[i];
         if (listed(s, n))
@@ -116,51 +116,78 @@ static void check_listings(ncs_sess_t *s)
         char pre[16] = "";
         if (n->bak >= 0)
             snprintf(pre, sizeof(pre), "bak%d_", n->bak);
-        if (n->mixed)
-            ncs_find(s, 8, ncs_if_complete(s), n->line, 0, NULL,
-                     "the recording that started here sliced, but no %s%.40s_%.40s.m3u8 was "
-                     "uploaded",
+        /* under bak<k>_, the activation may have named it wrong (R4) */
+        uint32_t alt = n->bak >= 0 ? NCS_RULE_BIT(4) : 0;
+        if (n->mixed && n->track == SIM_TRACK_MIX) {
+            alt |= NCS_RULE_BIT(8);
+            ncs_find(s, 14, c, n->line, 0, NULL,
+                     "the recording that started here went on for more than %d ms and the "
+                     "session ended normally, but no %s%.40s_%.40s.m3u8 was uploaded",
+                     NCS_SLICE_GAP_MS_MAX, pre, s->v.sid, s->v.cname);
+        } else if (n->mixed) {
+            ncs_find(s, 8, c, n->line, 0, NULL,
+                     "the recording that started here finished a slice (the next resume's "
+                     "discontinueUtcMs), but no %s%.40s_%.40s.m3u8 was uploaded",
                      pre, s->v.sid, s->v.cname);
-        else
-            ncs_find(s, 8, ncs_if_complete(s), n->line, 0, NULL,
+        } else {
+            ncs_find(s, 8, c, n->line, 0, NULL,
                      "slicing of stream %" PRIu32 " (%s) started here, but its %splaylist was "
                      "not uploaded",
                      n->uid, n->track == SIM_TRACK_VIDEO ? "video" : "audio", pre);
+        }
+        ncs_find_alt(s, alt);
     }
 }
 
 /* ---- interruptions (R2, R3) ------------------------------------------------ */
 
+/* Recording was good until the later of the last good slice's end and the
+ * previous recording's start (a resume that finished no slice before the
+ * next fault). The fault came at most NCS_SLICE_GAP_MS_MAX after that. */
+static int64_t good_until(const ncs_sess_t *s, uint32_t i, uint64_t *line)
+{
+    const ncs_seg_t *g = &s->seg[i], *p = &s->seg[i - 1];
+    *line = g->last_good >= p->t ? g->last_good_line : p->line;
+    return g->last_good >= p->t ? g->last_good : p->t;
+}
+
 static void check_bounds(ncs_sess_t *s)
 {
     for (uint32_t i = 1; i < s->seg_n; i++) {
         const ncs_seg_t *g = &s->seg[i];
-        if (g->last_good < 0)
-            continue;
-        int64_t gap = g->t - g->last_good;
+        uint64_t at;
+        int64_t good = good_until(s, i, &at);
+        int64_t gap = g->t - good;
         int64_t proof = NCS_SLICE_GAP_MS_MAX + NCS_DETECT_MS_MAX + NCS_RESUME_MS_MAX;
         int64_t rejoin = NCS_SLICE_GAP_MS_MAX + NCS_DETECT_MS_MAX + NCS_RECONNECT_MS_MAX +
                          NCS_REJOIN_MS_MAX;
+        const char *since = g->last_good >= s->seg[i - 1].t ? "the last good slice ended"
+                                                             : "the recording before it began";
         if (gap > proof)
             ncs_find(s, 3, NCS_PROVED, g->line, 0, A2_R14,
-                     "activation %" PRIu32 " resumed %" PRId64 " ms after the last good slice "
-                     "ended (line %" PRIu64 "): even a fault just before the next slice was due "
-                     "(%d ms), detected at the latest (%d ms), leaves more than %d ms",
-                     i - 1, gap, g->last_good_line, NCS_SLICE_GAP_MS_MAX, NCS_DETECT_MS_MAX,
+                     "activation %" PRIu32 " resumed %" PRId64 " ms after %s (line %" PRIu64
+                     "): even a fault just before the next slice was due (%d ms), detected at "
+                     "the latest (%d ms), leaves more than %d ms",
+                     i - 1, gap, since, at, NCS_SLICE_GAP_MS_MAX, NCS_DETECT_MS_MAX,
                      NCS_RESUME_MS_MAX);
-        else if (gap > NCS_RESUME_MS_MAX)
+        if (gap > proof)
+            ncs_find_alt(s, NCS_RULE_BIT(14));
+        else if (gap > NCS_RESUME_MS_MAX && g->last_good >= s->seg[i - 1].t)
             ncs_find(s, 3, NCS_POSSIBLE, g->line, 0, NULL,
                      "activation %" PRIu32 " resumed %" PRId64 " ms after the last good slice "
                      "ended (line %" PRIu64 "): within %d ms of detection only if the center "
                      "detected the fault %" PRId64 " ms or more after that slice; callbacks do "
                      "not say when it did (an API log with its 404s would)",
-                     i - 1, gap, g->last_good_line, NCS_RESUME_MS_MAX, gap - NCS_RESUME_MS_MAX);
-        if (!g->switched && gap > rejoin)
+                     i - 1, gap, at, NCS_RESUME_MS_MAX, gap - NCS_RESUME_MS_MAX);
+        uint32_t before = s->seg[i - 1].switched ? s->seg[i - 1].new_uid : s->seg[i - 1].uid;
+        if (!g->switched && g->uid == before && gap > rejoin)
             ncs_find(s, 2, NCS_PROVED, g->line, 0, A2_A4_R14,
-                     "activation %" PRIu32 " resumed on the same recorder (no session_failover) "
-                     "%" PRId64 " ms after the last good slice: the link was not back within "
-                     "the minute, so the center had to switch",
-                     i - 1, gap);
+                     "activation %" PRIu32 " resumed on the same recorder (no session_failover, "
+                     "the same UID) %" PRId64 " ms after %s: the link was not back within the "
+                     "minute, so the center had to switch",
+                     i - 1, gap, since);
+        if (!g->switched && g->uid == before && gap > rejoin)
+            ncs_find_alt(s, NCS_RULE_BIT(14));
     }
 }
 
@@ -176,8 +203,9 @@ typedef struct {
 
 /* The windows the log allows: before each resume, from its last good slice
  * (or the recording before it) to the resume; after the last recording of
- * a session that ended abnormally, to its end. */
-static uint32_t windows(const ncs_sess_t *s, window_t *w, uint32_t cap)
+ * a session that ended abnormally -- or normally with no stop accepted
+ * (stopped_by: utc of the accepted stop, -1 none) -- to its end. */
+static uint32_t windows(const ncs_sess_t *s, int64_t stopped_by, window_t *w, uint32_t cap)
 {
     uint32_t n = 0;
     for (uint32_t i = 1; i < s->seg_n && n < cap; i++) {
@@ -185,7 +213,8 @@ static uint32_t windows(const ncs_sess_t *s, window_t *w, uint32_t cap)
         w[n++] = (window_t){g->last_good >= 0 ? g->last_good : s->seg[i - 1].t, g->t, -1, 0,
                             i - 1, false};
     }
-    if (s->v.exit_status == 1 && s->seg_n > 0 && n < cap)
+    bool unexplained = s->v.exit_status == 0 && (stopped_by < 0 || stopped_by > s->end_t);
+    if ((s->v.exit_status == 1 || unexplained) && s->seg_n > 0 && n < cap)
         w[n++] = (window_t){s->seg[s->seg_n - 1].t, s->end_t, -1, 0, s->seg_n - 1, true};
     return n;
 }
@@ -217,7 +246,7 @@ static void check_404s(ncs_sess_t *s, const ncs_call_t *c, size_t n, int64_t ske
             }
         }
         if (!in) {
-            char at[16];
+            char at[NCS_HMS_SIZE];
             ncs_hms(at, t);
             ncs_find(s, 6, ncs_if_complete(s), 0, c[i].line, NULL,
                      "404 \"failed to find worker\" at %s, while the session was %s", at,
@@ -235,7 +264,7 @@ static void check_answers(ncs_sess_t *s, const ncs_call_t *c, size_t n, int64_t 
         int64_t t = c[i].utc_ms;
         if (!worker_call(&c[i]) || c[i].worker_404 || c[i].http == 404)
             continue;
-        char at[16];
+        char at[NCS_HMS_SIZE];
         ncs_hms(at, t);
         if (s->end_t >= 0 && t > s->end_t + skew) {
             ncs_find(s, 6, NCS_PROVED, s->end_line, c[i].line, NULL,
@@ -350,8 +379,18 @@ static void check_api(const ncs_judge_t *j, ncs_sess_t *s)
     }
     s->v.api_calls = (uint32_t)n;
     s->v.decided[6] = true;
+    int64_t stopped_by = -1;
+    for (size_t i = 0; i < n && stopped_by < 0; i++) {
+        if (c[i].call == SIM_CALL_STOP && (c[i].http == 200 || c[i].http == 206))
+            stopped_by = c[i].utc_ms;
+    }
+    if (s->v.exit_status == 0 && s->seg_n > 0 && (stopped_by < 0 || stopped_by > s->end_t))
+        ncs_find(s, 12, NCS_POSSIBLE, s->end_line, 0, NULL,
+                 "the session ended normally (exitStatus 0) with no stop accepted before: a "
+                 "session ends normally on a stop (or, in the service, when the channel is idle "
+                 "for maxIdleTime)");
     window_t w[NCS_JUDGE_SEGMENTS + 1];
-    uint32_t wn = windows(s, w, NCS_JUDGE_SEGMENTS + 1);
+    uint32_t wn = windows(s, stopped_by, w, NCS_JUDGE_SEGMENTS + 1);
     int64_t skew = j->opts.skew_ms;
     check_404s(s, c, n, skew, w, wn);
     check_answers(s, c, n, skew, w, wn);
