@@ -62,6 +62,7 @@ static const char *const examples[] = {
     "scenario \"disconnect heals: same uid\"\n"
     "mode individual\n"
     "channel lobby users 7,8,9\n"
+    "uid 10\n"
     "servers 3 capacity 2\n"
     "set start_latency 2s\n"
     "set rejoin_latency 500ms..1500ms\n"
@@ -261,6 +262,7 @@ static void test_optional_statements_take_their_defaults(void **state)
     scn_t *s = *state;
     parse_ok(s, HEAD "at 10s start\nat 1m query\n");
     assert_false(s->has_sid);
+    assert_false(s->has_uid);
     assert_false(s->has_seed);
     assert_int_equal(s->seed, 1);
     assert_false(s->has_servers);
@@ -525,6 +527,27 @@ static void test_users_up_to_seventeen_and_full_uint32(void **state)
     assert_int_equal(s->users[16], UINT32_MAX);
 }
 
+/* `uid N`: the first recording UID; session k starts as N + k - 1, so the
+ * whole range must fit and stay off the channel's users, listed or joining,
+ * whichever line comes first. */
+static void test_uid_gives_the_first_recording_uid(void **state)
+{
+    scn_t *s = *state;
+    parse_ok(s, "scenario \"u\"\nuid 527841\nmode composite\nchannel c users 1001,1002\n");
+    assert_true(s->has_uid);
+    assert_int_equal(s->uid, 527841);
+    parse_ok(s, HEAD "uid 4294967295\n");
+    assert_int_equal(s->uid, UINT32_MAX);
+    /* Users just outside the range are fine. */
+    parse_ok(s, "scenario \"u\"\nmode web\nchannel c users 9,13\nuid 10\nsessions 3\n"
+                "at 0s start\nat 1s join 13\nat 2s leave 11\nat 3s join 11 session 1\n");
+    assert_int_equal(s->sessions, 3);
+    parse_ok(s, HEAD "uid 4294967293\nsessions 3\n");
+    /* A join of the recording UID before `uid` is named is caught too. */
+    parse_err(s, HEAD_STARTED "at 1s join 7\nuid 7\n",
+              "user 7 is the recording UID of session 1 (uid on line 6)", 5, 12);
+}
+
 static void test_channel_name_of_64_bytes_is_accepted(void **state)
 {
     scn_t *s = *state;
@@ -782,6 +805,27 @@ static void test_every_error_has_its_message_and_position(void **state)
         {HEAD "capacity 10\n", "unknown statement 'capacity'", 4, 1},
         {HEAD "sessions 0\n", "sessions 0 is out of range 1..100000", 4, 10},
         {HEAD "sessions 100001\n", "sessions 100001 is out of range 1..100000", 4, 10},
+        /* the first recording UID */
+        {HEAD "uid\n", "missing a recording UID after 'uid'", 4, 4},
+        {HEAD "uid 0\n", "uid 0 is out of range 1..4294967295", 4, 5},
+        {HEAD "uid 4294967296\n", "uid 4294967296 is out of range 1..4294967295", 4, 5},
+        {HEAD "uid -1\n", "uid '-1' is not a number", 4, 5},
+        {HEAD "uid 5 6\n", "unexpected '6' after the uid", 4, 7},
+        {HEAD "uid 5\nuid 5\n", "second 'uid' statement (the first is on line 4)", 5, 1},
+        {"scenario \"t\"\nmode web\nchannel c users 1001,527841\nuid 527841\n",
+         "uid 527841 is a user of the channel (line 3)", 4, 5},
+        {"scenario \"t\"\nmode web\nuid 527841\nchannel c users 527841\n",
+         "uid 527841 is a user of the channel (line 4)", 3, 5},
+        {"scenario \"t\"\nmode web\nuid 4\nchannel c users 6\nsessions 3\n",
+         "uid 4 makes session 3 record as 6, a user of the channel (line 4)", 3, 5},
+        {HEAD "uid 4294967295\nsessions 2\n", "uid 4294967295 leaves no UID for session 2", 4, 5},
+        {HEAD "sessions 4\nuid 4294967294\n", "uid 4294967294 leaves no UID for session 3", 5, 5},
+        {HEAD "uid 527841\nat 0s start\nat 1s join 527841\n",
+         "user 527841 is the recording UID of session 1 (uid on line 4)", 6, 12},
+        {HEAD "uid 10\nat 0s start\nat 1s join 11\nsessions 2\n",
+         "user 11 is the recording UID of session 2 (uid on line 4)", 6, 12},
+        {HEAD "uid 10\nat 0s start\nat 1s join 11 session 2\nsessions 2\n",
+         "user 11 is the recording UID of session 2 (uid on line 4)", 6, 12},
         /* parameters */
         {HEAD "set foo 1s\n", "unknown parameter 'foo' (kill_detect, start_latency", 4, 5},
         {HEAD "set\n", "missing a parameter name after 'set'", 4, 4},
@@ -994,6 +1038,8 @@ static void test_tree_built_in_memory_round_trips(void **state)
     (void)snprintf(s->title, sizeof s->title, "built by the swarm");
     s->mode = SCN_MODE_WEB;
     (void)snprintf(s->cname, sizeof s->cname, "w1");
+    s->uid = 527841;
+    s->has_uid = true;
     s->seed = 99;
     s->has_seed = true;
     s->actions[0] = (scn_action_t){.at_ms = 0, .kind = SCN_ACT_START, .heal_ms = -1};
@@ -1006,6 +1052,7 @@ static void test_tree_built_in_memory_round_trips(void **state)
     assert_string_equal(text, "scenario \"built by the swarm\"\n"
                               "mode web\n"
                               "channel w1\n"
+                              "uid 527841\n"
                               "seed 99\n"
                               "\n"
                               "at 0s start\n"
@@ -1063,6 +1110,11 @@ static void test_equal_ignores_positions_and_path_but_not_values(void **state)
     b->end_ms++;
     assert_false(scn_equal(s, b));
     b->end_ms--;
+    b->has_uid = true;
+    b->uid = 7;
+    assert_false(scn_equal(s, b));
+    b->has_uid = false;
+    assert_true(scn_equal(s, b));
     b->seed = 2;
     assert_false(scn_equal(s, b));
     scn_free(b);
@@ -1102,6 +1154,7 @@ int main(void)
         cmocka_unit_test(test_every_expectation_form),
         cmocka_unit_test(test_set_values_ranges_and_bools),
         cmocka_unit_test(test_users_up_to_seventeen_and_full_uint32),
+        cmocka_unit_test(test_uid_gives_the_first_recording_uid),
         cmocka_unit_test(test_channel_name_of_64_bytes_is_accepted),
         cmocka_unit_test(test_title_escapes_are_decoded),
         cmocka_unit_test(test_title_of_255_bytes_is_accepted_256_refused),

@@ -159,6 +159,12 @@ typedef struct {
     char cname[SCN_CNAME_SIZE];
     uint32_t users[SCN_USERS_MAX];
     size_t users_count;
+    /* `uid N`: the recording UID the customer starts session 1 with; session
+     * k starts with uid + k - 1 (as cname gets its _k). Never a listed user
+     * nor one that joins, and uid + sessions - 1 fits in 32 bits (the parser
+     * refuses it otherwise). Without it the simulator picks the UIDs. */
+    uint32_t uid;
+    bool has_uid;
     char sid[SCN_SID_SIZE]; /* 32 lowercase hex digits when has_sid */
     bool has_sid;
     uint64_t seed;

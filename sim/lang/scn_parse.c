@@ -168,6 +168,8 @@ void scn_reset(scn_t *s)
     s->mode = SCN_MODE_COMPOSITE;
     s->cname[0] = '\0';
     s->users_count = 0;
+    s->uid = 0;
+    s->has_uid = false;
     s->sid[0] = '\0';
     s->has_sid = false;
     s->seed = SCN_SEED_DEFAULT;
@@ -228,6 +230,7 @@ bool scn_equal(const scn_t *a, const scn_t *b)
     assert(a != NULL && b != NULL);
     if (strcmp(a->title, b->title) != 0 || a->mode != b->mode ||
         strcmp(a->cname, b->cname) != 0 || a->users_count != b->users_count ||
+        a->has_uid != b->has_uid || (a->has_uid && a->uid != b->uid) ||
         a->has_sid != b->has_sid || (a->has_sid && strcmp(a->sid, b->sid) != 0) ||
         a->seed != b->seed || a->has_seed != b->has_seed || a->servers != b->servers ||
         a->capacity != b->capacity || a->has_servers != b->has_servers ||
@@ -511,6 +514,7 @@ typedef struct {
     int lineno;
     /* Line of the statements that may be given once; 0 until seen. */
     int title_line, mode_line, channel_line, sid_line, seed_line, servers_line, sessions_line;
+    int uid_line, uid_col;
     int end_line;
     /* Which sessions a `start` has been sent for: a fault before it is a
      * scenario bug (there is nothing yet to break). */
@@ -735,6 +739,61 @@ static int check_session(const parser_t *p, uint32_t session, int line, int col)
     return 0;
 }
 
+/* A user who joins a session's channel with its recording UID would clash
+ * with it. Each session has a channel of its own (cname_k), so a join aimed
+ * at session k clashes only with k's UID; one aimed at none joins them all. */
+static int check_join(const parser_t *p, const scn_action_t *a)
+{
+    const scn_t *s = p->s;
+    if (!s->has_uid || a->kind != SCN_ACT_JOIN || a->uid < s->uid ||
+        (uint64_t)a->uid > (uint64_t)s->uid + s->sessions - 1)
+        return 0;
+    if (a->session != 0 && a->uid - s->uid + 1 != a->session)
+        return 0;
+    return fail_line(p, a->line, a->arg_col,
+                     "user %" PRIu32 " is the recording UID of session %" PRIu32
+                     " (uid on line %d)",
+                     a->uid, a->uid - s->uid + 1, p->uid_line);
+}
+
+/* The recording UIDs of `uid N` are N .. N + sessions - 1 (session k
+ * starts as N + k - 1): they must fit in 32 bits and be no user of the
+ * channel, listed or joining (docs/agora-facts.md: a recording UID must not
+ * clash with a user). Called whenever `uid`, `channel` or `sessions` is
+ * read, and for each join as it comes (at_register), so the last call sees
+ * the whole file; a larger `sessions` only adds UIDs, so an error found early
+ * stays one. */
+static int check_uid(const parser_t *p)
+{
+    const scn_t *s = p->s;
+    if (!s->has_uid)
+        return 0;
+    uint64_t last = (uint64_t)s->uid + s->sessions - 1;
+    if (last > UINT32_MAX)
+        return fail_line(p, p->uid_line, p->uid_col,
+                         "uid %" PRIu32 " leaves no UID for session %" PRIu32
+                         " (session k records as uid + k - 1, at most 4294967295)",
+                         s->uid, (uint32_t)(UINT32_MAX - s->uid + 2));
+    for (size_t i = 0; i < s->users_count; i++) {
+        uint32_t u = s->users[i];
+        if (u < s->uid || u > last)
+            continue;
+        if (u == s->uid)
+            return fail_line(p, p->uid_line, p->uid_col,
+                             "uid %" PRIu32 " is a user of the channel (line %d)", s->uid,
+                             p->channel_line);
+        return fail_line(p, p->uid_line, p->uid_col,
+                         "uid %" PRIu32 " makes session %" PRIu32 " record as %" PRIu32
+                         ", a user of the channel (line %d)",
+                         s->uid, u - s->uid + 1, u, p->channel_line);
+    }
+    for (size_t i = 0; i < s->actions_count; i++) {
+        if (check_join(p, &s->actions[i]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* A session named on an `at` or `expect` line. Past SCN_SESSIONS_MAX it
  * cannot become valid later; the message names the bound known so far. */
 static int session_number(const parser_t *p, const tok_t *t, uint32_t *session)
@@ -832,9 +891,9 @@ static int st_channel(parser_t *p, const tok_t *kw)
     if (!tok_is(&t, "users"))
         return unexpected(p, &t, "the channel name (expected 'users')");
     if (need_word(p, &t, "a list of users such as 1001,1002", "users") != 0 ||
-        users_list(p, &t) != 0)
+        users_list(p, &t) != 0 || need_end(p, "the list of users") != 0)
         return -1;
-    return need_end(p, "the list of users");
+    return check_uid(p);
 }
 
 static int st_sid(parser_t *p, const tok_t *kw)
@@ -851,6 +910,23 @@ static int st_sid(parser_t *p, const tok_t *kw)
     p->s->sid[SCN_SID_LEN] = '\0';
     p->s->has_sid = true;
     return need_end(p, "the sid");
+}
+
+static int st_uid(parser_t *p, const tok_t *kw)
+{
+    scn_t *s = p->s;
+    tok_t t;
+    uint64_t v;
+    if (once(p, kw, "uid", &p->uid_line) != 0 ||
+        need_word(p, &t, "a recording UID", "uid") != 0 ||
+        number_tok(p, &t, "uid", 1, UINT32_MAX, &v) != 0)
+        return -1;
+    s->uid = (uint32_t)v;
+    s->has_uid = true;
+    p->uid_col = t.col;
+    if (check_uid(p) != 0)
+        return -1;
+    return need_end(p, "the uid");
 }
 
 static int st_seed(parser_t *p, const tok_t *kw)
@@ -898,7 +974,9 @@ static int st_sessions(parser_t *p, const tok_t *kw)
         number_tok(p, &t, "sessions", 1, SCN_SESSIONS_MAX, &v) != 0)
         return -1;
     p->s->sessions = (uint32_t)v;
-    return need_end(p, "the number of sessions");
+    if (need_end(p, "the number of sessions") != 0)
+        return -1;
+    return check_uid(p);
 }
 
 /* One end of a `set` value: a duration, or on/off. */
@@ -1145,6 +1223,8 @@ static int at_register(parser_t *p, scn_action_t *a, const tok_t *act)
         return -1;
     if (p->sessions_line != 0 && check_session(p, a->session, a->line, a->session_col) != 0)
         return -1;
+    if (check_join(p, a) != 0)
+        return -1;
     if (a->kind == SCN_ACT_END) {
         p->end_line = p->lineno;
         s->has_end = true;
@@ -1307,10 +1387,10 @@ static int statement(parser_t *p)
         const char *word;
         int (*fn)(parser_t *p, const tok_t *kw);
     } stmts[] = {
-        {"scenario", st_scenario}, {"mode", st_mode},         {"channel", st_channel},
-        {"sid", st_sid},           {"seed", st_seed},         {"servers", st_servers},
-        {"sessions", st_sessions}, {"set", st_set},           {"at", st_at},
-        {"expect", st_expect},
+        {"scenario", st_scenario}, {"mode", st_mode},       {"channel", st_channel},
+        {"uid", st_uid},           {"sid", st_sid},         {"seed", st_seed},
+        {"servers", st_servers},   {"sessions", st_sessions}, {"set", st_set},
+        {"at", st_at},             {"expect", st_expect},
     };
     tok_t kw;
     if (lex(p, &kw) != 0)

@@ -125,6 +125,8 @@ int scn_write(FILE *f, const scn_t *s)
     for (size_t i = 0; i < s->users_count; i++)
         fprintf(f, "%s%" PRIu32, i == 0 ? " users " : ",", s->users[i]);
     fputc('\n', f);
+    if (s->has_uid)
+        fprintf(f, "uid %" PRIu32 "\n", s->uid);
     if (s->has_sid)
         fprintf(f, "sid %s\n", s->sid);
     if (s->has_seed)
