@@ -158,9 +158,9 @@ typedef struct {
     int rule;                       /* VIOLATION: 1..SCN_RULE_MAX, R<rule> */
     char file[SCN_FILE_NAME_SIZE];  /* FILE, NO_FILE: may hold <sid> <cname> <uid> */
     int event;                      /* CALLBACK: eventType, scn_callback_known() */
-    bool has_at;                    /* CALLBACK: one was sent at exactly at_ms */
+    bool has_at;                    /* CALLBACK: one was sent at exactly at_ms ... */
     int64_t at_ms;                  /*   0..SCN_TIME_MS_MAX */
-    bool has_count;                 /* CALLBACK: exactly count were sent */
+    bool has_count;                 /* ... or (never both) exactly count were sent */
     uint32_t count;
     int64_t within_ms;              /* RESUME, STARTED: 0..SCN_TIME_MS_MAX, inclusive */
     bool has_activation;            /* RESUME: only activation `activation` */
