@@ -370,7 +370,7 @@ static uint64_t w_random(void *ctx)
         break;
     case 1:
     case 3:
-        v = SIM_RECORDER_UID_BASE;
+        v = d->scn->has_uid ? d->scn->uid : SIM_RECORDER_UID_BASE;
         break;
     default:
         v = d->scn->users_count > 0 ? d->scn->users[0] : SIM_RECORDER_UID_BASE;
@@ -615,7 +615,9 @@ static void sessions_setup(sim_drv_t *d)
             snprintf(s->cname, sizeof(s->cname), "%s", scn->cname);
         else
             snprintf(s->cname, sizeof(s->cname), "%.*s_%" PRIu32, 52, scn->cname, i + 1);
-        s->uid = SIM_RECORDER_UID_BASE + i;
+        /* The scenario's `uid N` (the parser keeps N + i in 32 bits and off
+         * the channel's users), else the simulator's own. */
+        s->uid = (scn->has_uid ? scn->uid : SIM_RECORDER_UID_BASE) + i;
         s->mode = sim_env_mode(scn);
         s->webm = d->env.p_webm;
         s->mp4 = d->env.p_mp4;

@@ -68,6 +68,33 @@ bool orc_utc_format(char out[ORC_UTC_LEN + 1], int64_t utc_ms)
     return true;
 }
 
+bool orc_name_cname(char *out, size_t cap, int mode, const char *cname)
+{
+    size_t n = 0;
+    if (cap == 0)
+        return false;
+    for (const char *c = cname; *c != '\0'; c++) {
+        unsigned char u = (unsigned char)*c;
+        if (mode == SIM_MODE_WEB) {
+            /* Web page recording: every cname character outside
+             * [A-Za-z0-9_-] becomes '-'; a character, so a multi-byte UTF-8
+             * one becomes one '-' (its continuation bytes are dropped). */
+            bool ok = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') ||
+                      (u >= '0' && u <= '9') || u == '_' || u == '-';
+            if ((u & 0xC0) == 0x80)
+                continue;
+            u = ok ? u : (unsigned char)'-';
+        }
+        if (n + 1 >= cap) {
+            out[n] = '\0';
+            return false;
+        }
+        out[n++] = (char)u;
+    }
+    out[n] = '\0';
+    return true;
+}
+
 /* "<sid>_<cname>" with web mode's cname rule, then the individual stream
  * part; returns false when it cannot name the stream. */
 static bool stem(char *buf, size_t cap, int mode, const char *sid, const char *cname,
@@ -82,27 +109,13 @@ static bool stem(char *buf, size_t cap, int mode, const char *sid, const char *c
             return false;
         n = (size_t)w;
     }
-    w = snprintf(buf + n, cap - n, "%s_%s", sid, cname);
+    w = snprintf(buf + n, cap - n, "%s_", sid);
     if (w < 0 || (size_t)w >= cap - n)
         return false;
-    if (mode == SIM_MODE_WEB) {
-        /* Web page recording: every cname character outside [A-Za-z0-9_-]
-         * becomes '-'; a character, so a multi-byte UTF-8 one becomes one
-         * '-' (its continuation bytes are dropped). */
-        char *c = buf + n + strlen(sid) + 1;
-        char *d = c;
-        for (; *c != '\0'; c++) {
-            unsigned char u = (unsigned char)*c;
-            bool ok = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') ||
-                      (u >= '0' && u <= '9') || u == '_' || u == '-';
-            if ((u & 0xC0) == 0x80)
-                continue;
-            *d++ = ok ? (char)u : '-';
-        }
-        *d = '\0';
-        w = (int)(d - (buf + n));
-    }
     n += (size_t)w;
+    if (!orc_name_cname(buf + n, cap - n, mode, cname))
+        return false;
+    n += strlen(buf + n);
     if (mode == SIM_MODE_COMPOSITE || mode == SIM_MODE_WEB)
         return track == SIM_TRACK_MIX;
     if (mode != SIM_MODE_INDIVIDUAL || (track != SIM_TRACK_AUDIO && track != SIM_TRACK_VIDEO))
