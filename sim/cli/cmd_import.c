@@ -129,6 +129,11 @@ static int read_source(const char *log, const import_args_t *a, source_t *src)
             fprintf(stderr, "%s: warning: %zu sessions in the log; importing %s (--sid picks "
                             "another)\n", log, n, ncs_judge_verdict(j, 0)->sid);
         ncs_incident_of(j, 0, src->calls, src->calls_n, &src->in);
+        char why[256];
+        if (!ncs_incident_writable(&src->in, why, sizeof(why))) {
+            fprintf(stderr, "%s: error: %s\n", log, why);
+            rc = 2;
+        }
     }
     ncs_judge_free(j);
     return rc;

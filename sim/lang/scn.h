@@ -256,6 +256,10 @@ const char *scn_exit_name(scn_exit_t e);
 const char *scn_uid_name(scn_uid_t uid);
 /* Callback event types (docs/agora-facts.md): 1..4, 11..13, 30..33, 40..44. */
 bool scn_callback_known(int event);
+
+/* s can be a channel or file name of the language: 1..len_max characters
+ * of its name set (docs/scenario-language.md). */
+bool scn_name_ok(const char *s, size_t len_max);
 /* Its name in the language ("session_failover"); NULL for a type with no
  * documented name (13) or an unknown one. */
 const char *scn_callback_name(int event);

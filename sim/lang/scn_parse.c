@@ -363,6 +363,18 @@ static bool is_name_char(char c)
            (c != '\0' && strchr("!$%&()+-:;<=.>?@[]^_{}|~,", c) != NULL);
 }
 
+bool scn_name_ok(const char *s, size_t len_max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > len_max)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_name_char(s[i]))
+            return false;
+    }
+    return true;
+}
+
 /* Bytes quoted for a message: printable ASCII as is, anything else as \xNN,
  * cut with "..." past SHOW_SIZE. */
 static const char *show(char buf[SHOW_SIZE], const char *text, size_t len)

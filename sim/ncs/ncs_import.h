@@ -115,6 +115,10 @@ size_t ncs_readings_all(const ncs_incident_t *in, ncs_reading_t *out, size_t cap
 /* One line naming the reading: "kill, disconnect (seed 1)". */
 void ncs_reading_name(const ncs_incident_t *in, const ncs_reading_t *r, char *buf, size_t cap);
 
+/* Can the incident be written as a scenario? false, with why, when the
+ * log holds what the language cannot say (a channel name with a blank). */
+bool ncs_incident_writable(const ncs_incident_t *in, char *why, size_t cap);
+
 /* The scenario of a reading, with its comments, into f. log names the
  * source in the comments. 0, or -1 when f failed. */
 int ncs_scenario_write(FILE *f, const ncs_incident_t *in, const ncs_reading_t *r,

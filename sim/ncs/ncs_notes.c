@@ -87,23 +87,7 @@ static size_t parse_time(const char *s, size_t n, int64_t *utc_ms)
 
 static void dur(char *buf, size_t cap, int64_t ms)
 {
-    static const struct {
-        int64_t ms;
-        const char *unit;
-    } u[] = {{3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
-    size_t n = 0;
-    if (ms <= 0) {
-        snprintf(buf, cap, "0s");
-        return;
-    }
-    buf[0] = '\0';
-    for (size_t i = 0; i < 4 && n < cap; i++) {
-        if (ms >= u[i].ms) {
-            int w = snprintf(buf + n, cap - n, "%" PRId64 "%s", ms / u[i].ms, u[i].unit);
-            n += w > 0 ? (size_t)w : 0;
-            ms %= u[i].ms;
-        }
-    }
+    (void)scn_duration_format(ms < 0 ? 0 : ms, buf, cap);
 }
 
 typedef struct {
@@ -125,6 +109,17 @@ static bool starts_with_word(const char *s, size_t n, const char *w)
     return n >= k && strncmp(s, w, k) == 0 && (n == k || s[k] == ' ' || s[k] == '\t');
 }
 
+/* w occurs in the n bytes at s (not a string: lines are not ended). */
+static bool contains(const char *s, size_t n, const char *w)
+{
+    size_t k = strlen(w);
+    for (size_t i = 0; i + k <= n; i++) {
+        if (memcmp(s + i, w, k) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int one_line(notes_t *t, const char *s, size_t n, uint32_t line)
 {
     size_t b = 0;
@@ -141,7 +136,7 @@ static int one_line(notes_t *t, const char *s, size_t n, uint32_t line)
     if (k == 0) { /* a statement or a comment, as it is */
         t->has_title = t->has_title || starts_with_word(s + b, n - b, "scenario");
         t->has_clock = t->has_clock || (starts_with_word(s + b, n - b, "set") &&
-                                        strstr(s + b, "clock") != NULL);
+                                        contains(s + b, n - b, "clock"));
         fprintf(t->out, "%.*s\n", (int)n, s);
         return 0;
     }
@@ -164,7 +159,7 @@ static int one_line(notes_t *t, const char *s, size_t n, uint32_t line)
     fprintf(t->out, "at %s %.*s\n", d, (int)(n - a), s + a);
     if (line < t->lines) {
         t->col_notes[line] = (uint32_t)a + 1;
-        t->col_out[line] = (uint32_t)(4 + strlen(d));
+        t->col_out[line] = (uint32_t)(5 + strlen(d)); /* "at " D " " */
     }
     return 0;
 }
@@ -238,14 +233,13 @@ static int convert(notes_t *t, const char *data, size_t n)
     return 0;
 }
 
-int ncs_notes_import(const char *path, char **text, size_t *len, char *err, size_t err_cap)
+int ncs_notes_import_mem(const char *path, const char *data, size_t n, char **text,
+                         size_t *len, char *err, size_t err_cap)
 {
-    char *data;
-    size_t n;
     *text = NULL;
     *len = 0;
-    if (read_all(path, &data, &n, err, err_cap) != 0) {
-        free(data);
+    if (n > NCS_NOTES_MAX) {
+        snprintf(err, err_cap, "%s: error: notes larger than 4 MiB", path);
         return 2;
     }
     notes_t t = {.path = path, .err = err, .err_cap = err_cap};
@@ -268,8 +262,20 @@ int ncs_notes_import(const char *path, char **text, size_t *len, char *err, size
         }
         scn_free(scn);
     }
-    free(data);
     free(t.col_notes);
     free(t.col_out);
+    return rc;
+}
+
+int ncs_notes_import(const char *path, char **text, size_t *len, char *err, size_t err_cap)
+{
+    char *data;
+    size_t n;
+    *text = NULL;
+    *len = 0;
+    int rc = read_all(path, &data, &n, err, err_cap);
+    if (rc == 0)
+        rc = ncs_notes_import_mem(path, data, n, text, len, err, err_cap);
+    free(data);
     return rc;
 }

@@ -32,4 +32,8 @@ int ncs_notes_sniff(const char *path);
  * ("NOTES:LINE:COL: error: ..."). */
 int ncs_notes_import(const char *path, char **text, size_t *len, char *err, size_t err_cap);
 
+/* The same from memory (data, n bytes), named path in messages. */
+int ncs_notes_import_mem(const char *path, const char *data, size_t n, char **text,
+                         size_t *len, char *err, size_t err_cap);
+
 #endif

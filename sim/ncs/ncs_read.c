@@ -250,8 +250,13 @@ static int parse_line(const where_t *w, const char *text, size_t len, ncs_notice
                 json_t *d = json_object_get(p, "details");
                 if (d != NULL && !json_is_object(d))
                     rc = bad(w, "payload.details must be an object");
-                else
-                    rc = read_details(w, d != NULL ? d : json_object(), n);
+                else if (d != NULL)
+                    rc = read_details(w, d, n);
+                else {
+                    json_t *none = json_object(); /* no details: as if all were absent */
+                    rc = none == NULL ? bad(w, "out of memory") : read_details(w, none, n);
+                    json_decref(none);
+                }
             }
         }
     }
@@ -657,7 +662,7 @@ static int api_done(calls_t *c, int rc, ncs_call_t **out, size_t *n)
         free(c->v);
         c->v = NULL;
         c->n = 0;
-    } else {
+    } else if (c->n > 0) {
         qsort(c->v, c->n, sizeof(*c->v), cmp_call);
     }
     *out = c->v;

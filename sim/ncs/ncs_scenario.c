@@ -36,40 +36,26 @@ typedef struct {
     int64_t start_ms;     /* start_latency */
     act_line_t *lines;
     size_t n, cap;
-    char notes[NCS_IMPORT_ACTS + 4][320]; /* header sentences */
-    size_t notes_n;
+    int64_t within[NCS_IMPORT_ACTS]; /* detection to resume as placed, 0 none */
+    uint32_t dropped;     /* actions beyond SCN_TIME_MS_MAX */
 } plan_t;
 
-/* "1h2m3s4ms" */
 static void dur(char *buf, size_t cap, int64_t ms)
 {
-    size_t n = 0;
-    static const struct {
-        int64_t ms;
-        const char *unit;
-    } u[] = {{3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
-    if (ms <= 0) {
-        snprintf(buf, cap, "0s");
-        return;
-    }
-    buf[0] = '\0';
-    for (size_t i = 0; i < 4 && n < cap; i++) {
-        if (ms >= u[i].ms) {
-            int w = snprintf(buf + n, cap - n, "%" PRId64 "%s", ms / u[i].ms, u[i].unit);
-            n += w > 0 ? (size_t)w : 0;
-            ms %= u[i].ms;
-        }
-    }
+    (void)scn_duration_format(ms < 0 ? 0 : ms, buf, cap);
 }
 
 static void add(plan_t *p, int64_t utc, const char *text, const char *note)
 {
     if (p->n == p->cap)
         return; /* cap is every call and every fault: cannot happen */
+    int64_t t = utc - p->t0;
+    if (t > SCN_TIME_MS_MAX) {
+        p->dropped++; /* beyond what a scenario can say: a year */
+        return;
+    }
     act_line_t *l = &p->lines[p->n++];
-    l->t = utc - p->t0;
-    if (l->t < 0)
-        l->t = 0;
+    l->t = t < 0 ? 0 : t;
     snprintf(l->text, sizeof(l->text), "%s", text);
     snprintf(l->note, sizeof(l->note), "%s", note != NULL ? note : "");
 }
@@ -98,6 +84,7 @@ static void reconnect(plan_t *p, uint32_t k)
     if (heal < HEAL_MS_MIN)
         heal = HEAL_MS_MIN;
     f = a->resume - DETECT_MS - REJOIN_MS - heal;
+    p->within[k] = heal + REJOIN_MS;
     dur(d, sizeof(d), heal);
     snprintf(t, sizeof(t), "disconnect for %s after detection", d);
     add(p, f, t, "back in time: the same UID resumed (a reconnect)");
@@ -108,9 +95,11 @@ static void switched(plan_t *p, uint32_t k)
     const ncs_act_t *a = &p->in->act[k];
     char t[96], d[32];
     if (p->r->kind[k] == NCS_FAULT_KILL) {
+        p->within[k] = p->start_ms;
         add(p, a->resume - KILL_DETECT_MS - p->start_ms, "kill", "resumes on another server");
         return;
     }
+    p->within[k] = SWITCH_AFTER_MS + p->start_ms;
     int64_t f = a->resume - p->start_ms - SWITCH_AFTER_MS - DETECT_MS;
     if (a->old_back >= 0 && a->old_back > f) {
         dur(d, sizeof(d), a->old_back - f);
@@ -231,6 +220,17 @@ static bool sid_ok(const char *sid)
     return true;
 }
 
+/* The first UID can be set unless the log shows a user with it (which the
+ * service would have refused). */
+static bool uid_writable(const ncs_incident_t *in)
+{
+    for (uint32_t i = 0; i < in->users_n; i++) {
+        if (in->users[i].uid == in->uid0)
+            return false;
+    }
+    return in->uid0 != 0;
+}
+
 static uint32_t a_user(const ncs_incident_t *in)
 {
     uint32_t u = 1001;
@@ -291,6 +291,11 @@ static void header(FILE *f, const plan_t *p, const char *log)
                    "the incident fails it.\n", in->proved);
     if (!in->complete)
         fprintf(f, "# The log has holes (sequence numbers missing): what it lost is not here.\n");
+    if (p->dropped > 0)
+        fprintf(f, "# %" PRIu32 " calls or events more than a year after the start are left out."
+                   "\n", p->dropped);
+    if (p->t0 < NCS_CLOCK_ZERO_UTC_MS || p->t0 - NCS_CLOCK_ZERO_UTC_MS > SCN_TIME_MS_MAX)
+        fprintf(f, "# The log is not of 2026: the run keeps its own date (slice names differ).\n");
 }
 
 static void world(FILE *f, const plan_t *p)
@@ -301,8 +306,8 @@ static void world(FILE *f, const plan_t *p)
     uint32_t switches = 0;
     for (uint32_t k = 0; k < in->acts; k++)
         switches += in->act[k].switched;
-    fprintf(f, "scenario \"incident %.8s: %" PRIu32 " activation%s\"\n", in->sid, in->acts,
-            in->acts == 1 ? "" : "s");
+    fprintf(f, "scenario \"incident %.8s: %" PRIu32 " activation%s\"\n",
+            sid_ok(in->sid) ? in->sid : "", in->acts, in->acts == 1 ? "" : "s");
     fprintf(f, "mode %s\n", MODES[in->mode]);
     fprintf(f, "channel %s users ", in->cname);
     uint32_t listed = 0;
@@ -316,8 +321,11 @@ static void world(FILE *f, const plan_t *p)
     fputc('\n', f);
     if (sid_ok(in->sid))
         fprintf(f, "sid %s\n", in->sid);
-    if (in->uid0 != 0)
+    if (uid_writable(in))
         fprintf(f, "uid %" PRIu32 "\n", in->uid0);
+    else if (in->uid0 != 0)
+        fprintf(f, "# (the first UID, %" PRIu32 ", is also a user's in the log: not set)\n",
+                in->uid0);
     fprintf(f, "seed %" PRIu64 "\n", p->r->seed);
     fprintf(f, "servers %" PRIu32 " capacity 10\n", in->first < 0 ? 1 : switches + 2);
     dur(d, sizeof(d), p->start_ms);
@@ -327,7 +335,7 @@ static void world(FILE *f, const plan_t *p)
         fprintf(f, "set poll off                    # the API log's calls are below\n");
     if (in->mp4)
         fprintf(f, "set mp4 on\n");
-    if (p->t0 >= NCS_CLOCK_ZERO_UTC_MS) {
+    if (p->t0 >= NCS_CLOCK_ZERO_UTC_MS && p->t0 - NCS_CLOCK_ZERO_UTC_MS <= SCN_TIME_MS_MAX) {
         dur(d, sizeof(d), p->t0 - NCS_CLOCK_ZERO_UTC_MS);
         fprintf(f, "set clock %s                  # the log's date and time\n", d);
     }
@@ -367,6 +375,18 @@ static void expectations(FILE *f, const plan_t *p)
         fprintf(f, "expect uid %s\n", switches > 0 ? "changed" : "same");
     fprintf(f, "expect callback session_failover count %" PRIu32 "\n", switches);
     fprintf(f, "expect callback recorder_started count %" PRIu32 "\n", in->recordings);
+    /* the timings the log showed, as placed: whole seconds, rounded up */
+    char d[32];
+    if (in->first >= 0) {
+        dur(d, sizeof(d), (p->start_ms + 999) / 1000 * 1000);
+        fprintf(f, "expect started within %s\n", d);
+    }
+    for (uint32_t k = 0; k < in->acts && k < 3; k++) {
+        if (p->within[k] > 0) {
+            dur(d, sizeof(d), (p->within[k] + 999) / 1000 * 1000);
+            fprintf(f, "expect resume within %s activation %" PRIu32 "\n", d, k);
+        }
+    }
     bool names = sid_ok(in->sid);
     for (uint32_t i = 0; names && i < in->files_n; i++) {
         const ncs_file_key_t *k = &in->files[i];
@@ -380,6 +400,16 @@ static void expectations(FILE *f, const plan_t *p)
         orc_name_playlist(name, sizeof(name), in->mode, in->sid, in->cname, 0, SIM_TRACK_MIX,
                           (int)resumes))
         fprintf(f, "expect no file %s\n", name);
+}
+
+bool ncs_incident_writable(const ncs_incident_t *in, char *why, size_t cap)
+{
+    if (!scn_name_ok(in->cname, SCN_CNAME_LEN_MAX)) {
+        snprintf(why, cap, "the channel name '%.64s' cannot be written in the scenario language "
+                           "(1..%d of its name characters)", in->cname, SCN_CNAME_LEN_MAX);
+        return false;
+    }
+    return true;
 }
 
 int ncs_scenario_write(FILE *f, const ncs_incident_t *in, const ncs_reading_t *r,

@@ -141,7 +141,7 @@ static int pick_unreached(guided_t *g, sim_rng_t *r)
     unsigned total = swarm_goals_count(), missing = 0, missing_named = 0;
     for (unsigned i = 0; i < total; i++) {
         missing += g->total.goals[i] == 0;
-        missing_named += g->total.goals[i] == 0 && i < SWARM_GOAL_FSM_FIRST;
+        missing_named += i < SWARM_GOAL_FSM_FIRST && g->total.goals[i] == 0;
     }
     if (missing == 0)
         return -1;
@@ -160,6 +160,10 @@ static int pick_unreached(guided_t *g, sim_rng_t *r)
             }
         }
     }
+    /* j < missing unreached goals: the loop always finds one */
+    assert(best >= 0);
+    if (best < 0)
+        return -1;
     g->tries[best]++;
     return best;
 }
@@ -267,8 +271,8 @@ static int generation(guided_t *g, uint64_t items, guided_result_t *out, char *e
     swarm_stats_merge(&g->total, &res.stats);
     out->crashes += res.crashes;
     for (uint64_t i = 0; i < items && rc == 0; i++) {
-        if (!admit(g, &g->plans[i], swarm_run_seed(g->o->seed, g->base + i),
-                   &res.observed[i * SWARM_GOALS_WORDS]))
+        const int64_t *observed = res.observed + i * SWARM_GOALS_WORDS; /* item i's words */
+        if (!admit(g, &g->plans[i], swarm_run_seed(g->o->seed, g->base + i), observed))
             rc = 2;
     }
     if (rc == 0 && !keep_failing(g, &res, out))
