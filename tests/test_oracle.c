@@ -1307,6 +1307,32 @@ static void r9_fence_without_fenced_line_fails(void **state)
     expect_violation(o, 9, "recorder 1 of session 1", "got no fenced line");
 }
 
+/* A fence written while the world's lines say the server's link is down
+ * went into the cut link: it does not count, and is owed at the return
+ * (m83: the center fences recorder 1 at the switch, with server 1 cut off
+ * since 40500, and forgets it). Repeated at the return, it counts. */
+#define FENCE_AT_SWITCH                                                                            \
+    AFTERW(106000, "recorder_start", J("rec":3), J({"t_ms":106000,"kind":"fenced","sess":1,"srv":1,"rec":1})), \
+    AFTERW(106000, "recorder_start", J("rec":3), J({"t_ms":106000,"kind":"recorder_stop","sess":1,"srv":1,"rec":1,"how":"fence"}))
+
+static void r9_fence_into_a_cut_link_does_not_count(void **state)
+{
+    static const patch_t lost[] = {DEL(145000, "recorder_stop"), DEL(145000, "fenced"),
+                                   FENCE_AT_SWITCH, END};
+    static const patch_t repeated[] = {FENCE_AT_SWITCH, END};
+    orc_t *o = run("server_returns.jsonl", lost);
+    const orc_violation_t *v;
+    (void)state;
+    expect_only(o, 9);
+    assert_int_equal(orc_violation_count(o), 1);
+    v = find_violation(o, 9, "server 1 came back at 145000 ms but recorder 1 of session 1, "
+                             "which the session had let go of, got no recorder_stop how=fence "
+                             "(the one sent before went into its cut link)");
+    assert_int_equal(v->lines[0], 59); /* server_up */
+    assert_int_equal(v->lines[3], 37); /* the lost recorder_stop */
+    expect_clean(run("server_returns.jsonl", repeated));
+}
+
 static void r9_dead_recorder_needs_no_fence(void **state)
 {
     /* Recorder 2 is dead by its exit report; without the report the center
@@ -1897,6 +1923,7 @@ int main(void)
         cmocka_unit_test(r9_returning_server_not_fenced_fails),
         cmocka_unit_test(r9_fence_one_ms_late_fails),
         cmocka_unit_test(r9_fence_without_fenced_line_fails),
+        cmocka_unit_test(r9_fence_into_a_cut_link_does_not_count),
         cmocka_unit_test(r9_dead_recorder_needs_no_fence),
         cmocka_unit_test(r9_ended_session_recorder_fenced_on_return),
         cmocka_unit_test(r10_give_up_at_deadline_passes),

@@ -104,6 +104,7 @@ static void on_heal(orc_t *o, const sim_tr_ev_t *ev)
     if (sv == NULL || sv->crashed)
         return;
     orc_srv_healed(o, sv);
+    orc_srv_fences_heal(o, ev->srv);
     sv->link_down = false;
     for (size_t id = 1; id < o->sess_hi; id++) {
         sess_t *s = &o->sess[id];
@@ -369,8 +370,7 @@ void orc_on_recorder_stop(orc_t *o, const sim_tr_ev_t *ev)
 
     if (r == NULL || ev->how != SIM_STOP_FENCE)
         return;
-    if (r->stop_fence_line == 0)
-        r->stop_fence_line = o->line;
+    orc_fence_line(o, r, true);
     if (!r->fenced) {
         r->fenced = true;
         r->fence_line = o->line;
@@ -393,8 +393,7 @@ void orc_on_fenced(orc_t *o, const sim_tr_ev_t *ev)
 
     if (r == NULL)
         return;
-    if (r->fenced_line == 0)
-        r->fenced_line = o->line;
+    orc_fence_line(o, r, false);
     if (!r->fenced) {
         r->fenced = true;
         r->fence_line = o->line;
