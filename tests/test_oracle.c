@@ -1466,6 +1466,33 @@ static void r11_same_failed_server_fails(void **state)
     expect_violation(o, 11, "retries on server 2, whose attempt just failed", NULL);
 }
 
+/* The center picks a replacement among the servers it believes up: server 3
+ * is cut off at 90000 (last heartbeat 89000) and declared down at 95000;
+ * session 2's switch to it at 106000 is R11's (m87: a pick that ignores
+ * `down`). Seen back first, it may be picked. */
+static void r11_switch_to_a_server_declared_down_fails(void **state)
+{
+    static const patch_t down[] = {
+        AFTER(50000, "fault", J({"t_ms":95000,"kind":"server_down","srv":3})),
+        AFTER(50000, "fault", J({"t_ms":90000,"kind":"fault","fault":"disconnect","srv":3,"heal_ms":-1,"last_hb_ms":89000})),
+        END};
+    static const patch_t back[] = {
+        AFTER(50000, "fault", J({"t_ms":100000,"kind":"server_up","srv":3})),
+        AFTER(50000, "fault", J({"t_ms":100000,"kind":"fault","fault":"heal","srv":3})),
+        AFTER(50000, "fault", J({"t_ms":95000,"kind":"server_down","srv":3})),
+        AFTER(50000, "fault", J({"t_ms":90000,"kind":"fault","fault":"disconnect","srv":3,"heal_ms":100000,"last_hb_ms":89000})),
+        END};
+    orc_t *o = run("server_returns.jsonl", down);
+    const orc_violation_t *v;
+    (void)state;
+    expect_only(o, 11);
+    assert_int_equal(orc_violation_count(o), 1);
+    v = find_violation(o, 11, "session 2 switches to server 3, which the center declared down "
+                              "at 95000 ms and has not seen back; R11 picks a server that is up");
+    assert_int_equal(v->sess, 2);
+    expect_clean(run("server_returns.jsonl", back));
+}
+
 static void r11_first_recorder_retry_passes(void **state)
 {
     /* The first recorder (rec 5 on server 3) fails to start: a retry on
@@ -1935,6 +1962,7 @@ int main(void)
         cmocka_unit_test(r11_replacement_fault_counted_fails),
         cmocka_unit_test(r11_attempt_number_fails),
         cmocka_unit_test(r11_same_failed_server_fails),
+        cmocka_unit_test(r11_switch_to_a_server_declared_down_fails),
         cmocka_unit_test(r11_first_recorder_retry_passes),
         cmocka_unit_test(r11_first_recorder_fault_counted_fails),
         cmocka_unit_test(r12_stop_passes),

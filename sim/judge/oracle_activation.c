@@ -372,6 +372,10 @@ void orc_on_server_down(orc_t *o, const sim_tr_ev_t *ev)
     if (sv == NULL)
         return;
     orc_srv_declared_down(o, sv, ev);
+    if (!sv->center_down) {
+        sv->t_center_down = ev->t_ms;
+        sv->center_down_line = o->line;
+    }
     sv->center_down = true;
     for (size_t id = 1; id < o->sess_hi; id++) {
         sess_t *s = &o->sess[id];
@@ -543,6 +547,21 @@ static void check_switch_target(orc_t *o, act_t *a, orc_activation_t *p, int rul
     }
 }
 
+/* R11 (R13 for the first start): the center picks a server that is up, as
+ * it sees it -- never one it declared down and has not seen back. (One cut
+ * off without its knowing yet is A3's: the center cannot tell.) */
+static void check_switch_up(orc_t *o, int rule, const sim_tr_ev_t *ev)
+{
+    const srv_t *sv = ev->srv < o->srv_hi ? &o->srv[ev->srv] : NULL;
+
+    orc_chk(o, rule);
+    if (sv != NULL && sv->center_down)
+        orc_viol(o, rule, ev->sess, ev->t_ms, o->line, sv->center_down_line, 0, 0,
+                 "session %" PRIu32 " switches to server %" PRIu32 ", which the center declared "
+                 "down at %" PRId64 " ms and has not seen back; %s picks a server that is up",
+                 ev->sess, ev->srv, sv->t_center_down, orc_rule_name(rule));
+}
+
 void orc_on_switch(orc_t *o, const sim_tr_ev_t *ev)
 {
     sess_t *s = orc_sess_of(o, ev->sess);
@@ -563,6 +582,7 @@ void orc_on_switch(orc_t *o, const sim_tr_ev_t *ev)
             orc_viol(o, 11, ev->sess, ev->t_ms, o->line, 0, 0, 0,
                      "session %" PRIu32 " numbers this start attempt %" PRIu32 "; it is attempt "
                      "%" PRIu32, ev->sess, ev->attempt, s->start_attempts);
+        check_switch_up(o, 13, ev);
         return;
     }
     if (s->state == SS_GIVING_UP || s->state == SS_ENDED) {
@@ -591,6 +611,7 @@ void orc_on_switch(orc_t *o, const sim_tr_ev_t *ev)
         orc_viol(o, 11, ev->sess, ev->t_ms, o->line, 0, 0, 0,
                  "session %" PRIu32 " retries on server %" PRIu32 ", whose attempt just failed; "
                  "R11 picks another server", ev->sess, ev->srv);
+    check_switch_up(o, 11, ev);
     check_new_uid(o, s, ev);
 
     check_switch_target(o, a, p, rule, ev);
