@@ -571,7 +571,8 @@ static void on_server_down(ha_center_t *c, uint32_t si, uint32_t server)
         begin_activation(c, si, HA_CAUSE_DISCONNECT);
     } else if (s->state == HA_ST_RESUMING) {
         /* The link flapped before the recorder rejoined: the server is
-         * not back after all. Wait out the rest of the 60 s. */
+         * not back after all. The minute is the time R2 gives the server
+         * to return (CONTRACT.md): wait out the rest of it, as before. */
         s->state = HA_ST_RECONNECTING;
         int64_t until_ms = s->detect_ms + HA_RECONNECT_WINDOW_MS;
         arm_step(c, si, until_ms > c->now_ms ? until_ms : c->now_ms);

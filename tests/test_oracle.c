@@ -355,6 +355,7 @@ static void fixtures_pass(void **state)
         "replacement_fail.jsonl",  "individual.jsonl",      "web.jsonl",
         "capacity.jsonl",          "heal_before_detection.jsonl", "server_returns.jsonl",
         "stop_while_cut_off.jsonl", "link_flaps_during_rejoin.jsonl",
+        "link_flap_within_minute.jsonl",
     };
     (void)state;
     for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
@@ -1738,14 +1739,14 @@ static void r2_link_drops_again_while_rejoining_passes(void **state)
     expect_clean(run("disconnect_reconnect.jsonl", p));
 }
 
-static void r2_return_cut_short_binds_nothing(void **state)
+static void r2_return_cut_short_owes_no_reconnect(void **state)
 {
     /* link_flaps_during_rejoin.jsonl (scenarios/r02_link_flaps_during_rejoin.scn):
      * back at detection + 59998, cut again 2 ms later while the recorder
      * rejoins, back once more after the window; one server, so the session
-     * ends at the deadline. The return did not hold: no reconnect owed.
-     * Without the second cut the server stayed back, and giving up on it is
-     * R2's violation. */
+     * looks for another every second and ends at the deadline. The return
+     * did not hold: no reconnect owed. Without the second cut the server
+     * stayed back, and giving up on it is R2's violation. */
     static const patch_t held[] = {DEL(70000, "fault"), DEL(75998, "server_down"),
                                    DEL(76000, "fault"), DEL(76000, "server_up"),
                                    DEL(76000, "recorder_stop"), DEL(76000, "fenced"), END};
@@ -1755,6 +1756,52 @@ static void r2_return_cut_short_binds_nothing(void **state)
     o = run("link_flaps_during_rejoin.jsonl", held);
     expect_violation(o, 2, "server 1 came back 59998 ms after detection with recorder 1 alive",
                      "never resumed there");
+}
+
+static void r2_return_cut_short_after_the_minute_switches_at_once(void **state)
+{
+    /* The center learns of the second cut at 75998, after the minute: the
+     * switch (here: a look, no other server) is due at once. */
+    static const patch_t idle[] = {DEL(75998, "wait_capacity"), END};
+    orc_t *o = run("link_flaps_during_rejoin.jsonl", idle);
+    (void)state;
+    expect_violation(o, 11, "session 1 neither switched away from server 1 nor looked for a "
+                            "server at 75998 ms, 65998 ms after detecting the disconnect", NULL);
+}
+
+/* link_flap_within_minute.jsonl (scenarios/r02_link_flap_within_minute.scn):
+ * detected at 36000, back at 56000 and asked to rejoin, cut again at 58500
+ * and declared down at 64000, with 32 s of the minute left. R2 waits out the
+ * minute for the server and switches at detection + 60000 = 96000: not when
+ * it learns of the drop, not a millisecond earlier or later. */
+static orc_t *flap_switch_at(const char *t)
+{
+    static char sw[40], start[40];
+    patch_t p[3];
+    snprintf(sw, sizeof sw, "\"t_ms\":%s", t);
+    snprintf(start, sizeof start, "\"t_ms\":%s", t);
+    p[0] = (patch_t)SUB(96000, "switch", J("t_ms":96000), sw);
+    p[1] = (patch_t)SUB(96000, "recorder_start", J("t_ms":96000), start);
+    p[2] = (patch_t)END;
+    return run("link_flap_within_minute.jsonl", p);
+}
+
+static void r2_return_cut_short_switch_waits_for_the_minute(void **state)
+{
+    orc_t *o;
+    (void)state;
+    expect_clean(run("link_flap_within_minute.jsonl", NULL));
+    o = flap_switch_at("95999");
+    expect_only(o, 2);
+    expect_violation(o, 2, "session 1 switches 59999 ms after detecting the disconnect",
+                     "R2 waits 60000 ms for the server");
+    o = flap_switch_at("64000"); /* when the center learns of the drop */
+    expect_only(o, 2);
+    expect_violation(o, 2, "session 1 switches 28000 ms after detecting the disconnect", NULL);
+    o = flap_switch_at("96001");
+    expect_only(o, 2);
+    expect_violation(o, 2, "session 1 had not switched away from server 1 at 96000 ms; its return "
+                           "was cut short (declared down again at 64000 ms)", NULL);
 }
 
 static void reset_reuses_memory(void **state)
@@ -1980,7 +2027,9 @@ int main(void)
         cmocka_unit_test(a4_rejoin_timeout_excuses_switch),
         cmocka_unit_test(a4_switch_before_rejoin_bound_fails),
         cmocka_unit_test(r2_link_drops_again_while_rejoining_passes),
-        cmocka_unit_test(r2_return_cut_short_binds_nothing),
+        cmocka_unit_test(r2_return_cut_short_owes_no_reconnect),
+        cmocka_unit_test(r2_return_cut_short_after_the_minute_switches_at_once),
+        cmocka_unit_test(r2_return_cut_short_switch_waits_for_the_minute),
         cmocka_unit_test(reset_reuses_memory),
         cmocka_unit_test(many_violations_are_bounded),
         cmocka_unit_test(utc_format),

@@ -130,7 +130,17 @@ typedef struct {
     bool reconnect_owed; /* it came back in time, its recorder not known dead */
     int64_t t_exit; /* exit report of the failed recorder (disconnect path) */
     uint64_t exit_line;
+    /* R2 after a return cut short: the center went to reconnect, then
+     * declared the server down again before the recorder rejoined. It waits
+     * out the minute for the server all the same. */
+    uint32_t flap_gen;   /* bumped at each server_down and server_up of srv */
+    int64_t t_flap_down; /* that server_down, -1 none */
+    uint64_t flap_line;
+    bool rejoin_cut;     /* the rejoin asked for could not happen: not A4's */
 } act_t;
+
+/* What made an OB_SWITCH due (its stamp). */
+enum { SW_MINUTE, SW_EXIT, SW_FLAP };
 
 typedef struct {
     sess_state_t state;

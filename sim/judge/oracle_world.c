@@ -219,7 +219,7 @@ void orc_on_exit_report(orc_t *o, const sim_tr_ev_t *ev)
             a->t_exit = ev->t_ms;
             a->exit_line = o->line;
             if (ev->t_ms < o->pub[s->act].t_detect + ORC_RECONNECT_WINDOW_MS)
-                orc_ob_add(o, OB_SWITCH, ev->t_ms, r->sess, s->act, 0, o->line);
+                orc_ob_add(o, OB_SWITCH, ev->t_ms, r->sess, s->act, SW_EXIT, o->line);
         }
     }
 }
@@ -306,6 +306,7 @@ void orc_on_recorder_resume(orc_t *o, const sim_tr_ev_t *ev)
     r->t_resume_cmd = ev->t_ms;
     r->resume_cmd_line = o->line;
     r->rejoined = false;
+    a->rejoin_cut = false; /* a new rejoin, A4's again */
     if (r->fenced) {
         orc_chk(o, 9);
         orc_viol(o, 9, ev->sess, ev->t_ms, o->line, r->fence_line, 0, 0,
