@@ -1414,6 +1414,36 @@ static void test_r11_all_servers_failed_ends_at_the_same_deadline(void **state)
     finish(h);
 }
 
+/* The pick is among servers the center believes up: server 2, silent and
+ * declared down, is never tried, even with nothing else free; the session
+ * looks again every second instead. Back up, it is picked. */
+static void test_r11_pick_skips_a_server_declared_down(void **state)
+{
+    (void)state;
+    h_t *h = world(3, 1);
+    h_advance(h, 1000);
+    rec_ref_t a = recording(h);
+    rec_ref_t b = recording_as(h, UID0 + 1, "room2");
+    assert_int_equal(a.srv, 0);
+    assert_int_equal(b.srv, 1);
+    h_silence(h, 2);
+    int64_t d = h_detect_at(h, 2);
+    h_advance(h, d);
+    assert_true(h->c->servers[2].down);
+    h_advance(h, d + 1000);
+    uint32_t m = h_mark(h);
+    h_exit_report(h, a.si, a.srv, a.rec);
+    h_advance_by(h, 5000);
+    assert_null(nth_cmd(h, m, HA_CMD_RECORDER_START, 0));
+    assert_true(h_count_events_since(h, m, HA_EV_WAIT_CAPACITY, a.si) >= 5);
+    h_revive_at(h, 2, h->now + 1);
+    h_advance_by(h, 1000);
+    const ha_cmd_t *st = nth_cmd(h, m, HA_CMD_RECORDER_START, 0);
+    assert_non_null(st);
+    assert_int_equal(st->u.recorder.server, 2);
+    finish(h);
+}
+
 /* ---- R12 ------------------------------------------------------------------ */
 
 static void test_r12_stop_outside_window_ends_normally_closes_every_playlist(void **state)
@@ -1796,6 +1826,7 @@ int main(void)
         cmocka_unit_test(test_r11_replacement_server_down_tries_another_server),
         cmocka_unit_test(test_r11_four_failures_one_activation_one_deadline_then_resumes),
         cmocka_unit_test(test_r11_all_servers_failed_ends_at_the_same_deadline),
+        cmocka_unit_test(test_r11_pick_skips_a_server_declared_down),
         cmocka_unit_test(test_r12_stop_outside_window_ends_normally_closes_every_playlist),
         cmocka_unit_test(test_r12_stop_inside_window_gets_404_and_changes_nothing),
         cmocka_unit_test(test_r12_stop_while_starting_206_code_435_ends_normally),
