@@ -1186,11 +1186,12 @@ static void test_r9_server_returning_after_switch_gets_old_recorder_fenced(void 
  * knowing yet: the fence goes out at once (the server looks up) and is lost
  * in the cut link. The server says nothing more before it is declared down,
  * so the center tells it again when it returns; had it heartbeated after
- * the order (its link was there to carry it), nothing is repeated. */
+ * the order (its link was there to carry it), or had the recorder's exit
+ * report come (known dead), nothing is repeated. */
 static void test_r9_fence_into_a_silently_cut_link_is_told_again_at_return(void **state)
 {
     (void)state;
-    for (int answered = 0; answered < 2; answered++) {
+    for (int answered = 0; answered < 3; answered++) {
         h_t *h = world(3, 4);
         h_advance(h, 1000);
         rec_ref_t a = recording(h);
@@ -1204,10 +1205,13 @@ static void test_r9_fence_into_a_silently_cut_link_is_told_again_at_return(void 
         assert_int_equal(h->c->servers[b.srv].load, 0);
         rec_ref_t c = ready_pending(h, a.si);
         assert_int_not_equal(c.srv, b.srv);
-        if (answered) {
+        if (answered == 1) {
             h_revive_at(h, b.srv, 19500);
             h_advance(h, 19500);
             h_silence(h, b.srv);
+        } else if (answered == 2) {
+            h_exit_report(h, a.si, b.srv, b.rec);
+            assert_int_equal(h->c->sessions[a.si].fence_count, 0);
         }
         int64_t d = h_detect_at(h, b.srv);
         h_advance(h, d);
