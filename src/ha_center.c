@@ -143,7 +143,7 @@ static bool session_uses_server(const ha_session_t *s, uint32_t srv)
 static bool session_fences_on(const ha_session_t *s, uint32_t srv)
 {
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        if (s->fence[i].server == srv)
+        if (s->fence[i].owed && s->fence[i].rec.server == srv)
             return true;
     }
     return false;
@@ -167,7 +167,12 @@ static void server_down(ha_center_t *c, uint32_t si_srv)
     in.kind = HA_IN_HEARTBEAT;
     in.u.heartbeat.server = si_srv;
     for (uint32_t si = 0; si < c->cfg.sessions_max; si++) {
-        if (session_uses_server(&c->sessions[si], si_srv))
+        ha_session_t *s = &c->sessions[si];
+        /* Fences told there since its last heartbeat may be lost: an ended
+         * session's too, for its recorders would record on. */
+        if (s->state != HA_ST_FREE && s->fence_count > 0)
+            ha_session_fences_unanswered(c, si, si_srv);
+        if (session_uses_server(s, si_srv))
             ha_session_handle(c, si, HA_SEV_SERVER_DOWN, &in);
     }
 }
@@ -198,6 +203,7 @@ static void heartbeat(ha_center_t *c, uint32_t si_srv)
 {
     ha_server_t *srv = &c->servers[si_srv];
     srv->last_hb_ms = c->now_ms;
+    srv->hb_count++; /* answers every order sent there before it */
     srv->known = true;
     if (!srv->hb_armed) {
         srv->hb_gen++;

@@ -98,26 +98,68 @@ static void fence_now(ha_center_t *c, uint32_t si, ha_rec_ref_t r)
     ha_emit_event(c, &ev);
 }
 
+/* Drops the fences whose servers have answered since they were told: a
+ * heartbeat after the order means the link was there to carry it. */
+static void fence_prune(ha_center_t *c, ha_session_t *s)
+{
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < s->fence_count; i++) {
+        const ha_fence_t *f = &s->fence[i];
+        if (f->owed || f->hb_count == c->servers[f->rec.server].hb_count)
+            s->fence[kept++] = *f;
+    }
+    s->fence_count = kept;
+}
+
 /* Lets a live recorder go for good (R9). It keeps its server's capacity
- * until it is told to stop. */
+ * until it is told to stop. Told now or not, it is remembered until its
+ * server has answered after the order: an order into a link that is cut
+ * without the center knowing yet is lost, and is told again when the server
+ * returns (ha_session_fences_unanswered). */
 static void fence(ha_center_t *c, uint32_t si, ha_rec_ref_t r)
 {
     ha_session_t *s = &c->sessions[si];
+    fence_prune(c, s);
+    assert(s->fence_count < HA_FENCE_MAX && "HA_FENCE_MAX bounds what a session lets go of");
+    ha_fence_t *f = &s->fence[s->fence_count++];
+    f->rec = r;
+    f->hb_count = c->servers[r.server].hb_count;
     if (!c->servers[r.server].down) {
         fence_now(c, si, r);
         release_load(c, r.server);
+        f->owed = false;
+        f->load_held = false;
         return;
     }
-    assert(s->fence_count < HA_FENCE_MAX && "HA_FENCE_MAX bounds what a session lets go of");
-    s->fence[s->fence_count++] = r;
+    f->owed = true;
+    f->load_held = true;
+}
+
+void ha_session_fences_unanswered(ha_center_t *c, uint32_t si, uint32_t server)
+{
+    ha_session_t *s = &c->sessions[si];
+    const ha_server_t *srv = &c->servers[server];
+    assert(srv->down);
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < s->fence_count; i++) {
+        ha_fence_t f = s->fence[i];
+        if (!f.owed && f.rec.server == server) {
+            if (f.hb_count != srv->hb_count)
+                continue; /* answered after the order: it arrived */
+            f.owed = true; /* it may have gone into the cut link */
+        }
+        s->fence[kept++] = f;
+    }
+    s->fence_count = kept;
 }
 
 static bool fence_forget(ha_center_t *c, uint32_t si, uint32_t recorder)
 {
     ha_session_t *s = &c->sessions[si];
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        if (s->fence[i].recorder == recorder) {
-            release_load(c, s->fence[i].server);
+        if (s->fence[i].rec.recorder == recorder) {
+            if (s->fence[i].load_held)
+                release_load(c, s->fence[i].rec.server);
             s->fence[i] = s->fence[--s->fence_count];
             return true;
         }
@@ -125,17 +167,21 @@ static bool fence_forget(ha_center_t *c, uint32_t si, uint32_t recorder)
     return false;
 }
 
+/* The server is back: what it is owed is told now. (Nothing told there is
+ * still waiting for an answer: its going down settled each of those.) */
 static void fence_flush(ha_center_t *c, uint32_t si, uint32_t server)
 {
     ha_session_t *s = &c->sessions[si];
     uint32_t kept = 0;
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        if (s->fence[i].server == server) {
-            fence_now(c, si, s->fence[i]);
-            release_load(c, server);
-        } else {
-            s->fence[kept++] = s->fence[i];
+        ha_fence_t f = s->fence[i];
+        if (f.rec.server != server || !f.owed) {
+            s->fence[kept++] = f;
+            continue;
         }
+        fence_now(c, si, f.rec);
+        if (f.load_held)
+            release_load(c, server);
     }
     s->fence_count = kept;
 }
@@ -525,7 +571,8 @@ static void on_server_down(ha_center_t *c, uint32_t si, uint32_t server)
         begin_activation(c, si, HA_CAUSE_DISCONNECT);
     } else if (s->state == HA_ST_RESUMING) {
         /* The link flapped before the recorder rejoined: the server is
-         * not back after all. Wait out the rest of the 60 s. */
+         * not back after all. The minute is the time R2 gives the server
+         * to return (CONTRACT.md): wait out the rest of it, as before. */
         s->state = HA_ST_RECONNECTING;
         int64_t until_ms = s->detect_ms + HA_RECONNECT_WINDOW_MS;
         arm_step(c, si, until_ms > c->now_ms ? until_ms : c->now_ms);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make check: every mutant of src/ in tools/mutants.tsv must be killed by the
 # harness -- the scenario library, then a fixed swarm for a mutant the library
-# let through (tools/mutate.sh --harness-only; about 40 s on the 2-core
+# let through (tools/mutate.sh --harness-only; about a minute on the 2-core
 # machine). The unit-test score, which links the cmocka tests against each
 # mutant and takes minutes, is make mutate's only.
 set -uo pipefail
