@@ -526,7 +526,9 @@ void sim_drv_trace_run(sim_drv_t *d, const char *scenario_name)
     run.seed = d->o.seed;
     run.servers = d->scn->servers;
     run.capacity = d->scn->capacity;
-    run.sessions = d->scn->sessions;
+    /* With the scenario's sessions, the slots a REST front may start
+     * (extra_sessions): the oracle numbers sessions within this. */
+    run.sessions = d->sessions_n;
     run.utc0_ms = d->env.utc0_ms;
     sim_drv_trace(d, &run);
 }

@@ -39,6 +39,8 @@
 #include <unistd.h>
 
 #include "rt_center_impl.h"
+#include "rt_runs.h"
+#include "rt_tracefile.h"
 #include "trace/trace_json.h"
 
 _Static_assert(sizeof(c_rec_t) <= SIM_DRV_REC_PLATFORM_BYTES, "fits its slot");
@@ -57,6 +59,8 @@ void rt_die_env(rt_center_t *c, const char *fmt, ...)
 
 void rt_pid_note(rt_center_t *c, int32_t pid, const char *role, uint32_t id)
 {
+    if (pid > 0)
+        rt_runs_note("pid", pid, NULL); /* its shm, should the run be killed */
     if (c->pids == NULL || pid <= 0)
         return;
     fprintf(c->pids, "%" PRId32 " %s %" PRIu32 "\n", pid, role, id);
@@ -647,6 +651,8 @@ static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
     const int64_t end = c->scn->end_ms;
     int64_t now = rt_now_ms() - c->t0_ms;
     int64_t wait = next_due(c) - now;
+    if (c->http != NULL && rt_http_wait_ms(c->http) < wait)
+        wait = rt_http_wait_ms(c->http); /* MHD's own work: see rt_http_run() */
     for (uint32_t i = 0; i < c->servers_n; i++)
         fds[i] = (struct pollfd){c->agents[i].fd, POLLIN, 0};
     fds[c->servers_n] = (struct pollfd){c->sig, POLLIN, 0};
@@ -666,8 +672,8 @@ static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
     /* 2. what arrived */
     signals_read(c);
     read_agents(c, fds);
-    if (c->http != NULL && fds[c->servers_n + 1].revents)
-        rt_http_run(c->http);
+    if (c->http != NULL)
+        rt_http_run(c->http); /* every turn: what is ready and what timed out */
     if (!c->warm)
         warm_check(c);
     /* 3. the world's actions due, 4. the timers due at this very ms */
@@ -744,6 +750,7 @@ static int make_workdir(rt_center_t *c)
             return 2;
         }
         c->workdir_temp = true;
+        rt_runs_note("dir", 0, c->workdir);
     }
     char storage[PATH_MAX];
     if (snprintf(storage, sizeof(storage), "%s/storage", c->workdir) >= (int)sizeof(storage) ||
@@ -757,7 +764,8 @@ static int make_workdir(rt_center_t *c)
 static int open_outputs(rt_center_t *c)
 {
     const rt_run_opts_t *o = c->opts;
-    if (o->trace_path != NULL && (c->trace = open_out(o->trace_path)) == NULL) {
+    if (o->trace_path != NULL &&
+        (c->trace = rt_trace_open(o->trace_path, c->trace_tmp, sizeof(c->trace_tmp))) == NULL) {
         fprintf(stderr, "%s: error: cannot write: %s\n", o->trace_path, strerror(errno));
         return 2;
     }
@@ -839,7 +847,7 @@ static int http_init(rt_center_t *c)
     if (c->opts->http_port < 0)
         return 0;
     char herr[256];
-    c->http = rt_http_start((uint16_t)c->opts->http_port, http_api, c, herr, sizeof(herr));
+    c->http = rt_http_start((uint16_t)c->opts->http_port, c->opts->speed, http_api, c, herr, sizeof(herr));
     if (c->http == NULL) {
         fprintf(stderr, "hasim-rt: error: REST front: %s\n", herr);
         return 2;
@@ -871,8 +879,8 @@ static int verdict(rt_center_t *c, int64_t end_t, int64_t wall_ms)
 static void center_free(rt_center_t *c)
 {
     rt_http_stop(c->http);
-    if (c->trace != NULL && fclose(c->trace) != 0)
-        c->trace_failed = true;
+    if (c->trace != NULL)
+        (void)rt_trace_commit(c->trace, c->trace_tmp, c->opts->trace_path, false);
     if (c->pids != NULL)
         fclose(c->pids);
     free(c->timers);
@@ -919,6 +927,12 @@ static int finish(rt_center_t *c, int rc, int64_t end_t, int64_t wall_ms)
         rc = 2;
     } else if (rc == 0) {
         rc = verdict(c, end_t, wall_ms);
+    }
+    /* The trace goes in place only now, and only with a verdict. */
+    if (c->trace != NULL) {
+        if (rt_trace_commit(c->trace, c->trace_tmp, opts->trace_path, rc == 0 || rc == 1) != 0)
+            rc = 2;
+        c->trace = NULL;
     }
     /* A temporary work directory is evidence only when the run failed. */
     if (c->workdir_temp && rc != 1 && !c->env_failed)

@@ -89,7 +89,8 @@ typedef struct {
     c_leave_t leave;
     int64_t leave_seq;
 
-    FILE *trace;
+    FILE *trace; /* into trace_tmp, renamed at the end (rt_tracefile.c) */
+    char trace_tmp[PATH_MAX];
     FILE *pids;
     char line[8192];
     sim_judge_t *judge;

@@ -22,12 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "rt_center.h"
 #include "rt_proto.h"
+#include "rt_runs.h"
 #include "lang/scn.h"
 
 #define RT_VERSION "0.1.0"
@@ -40,6 +42,7 @@
 
 static const char HELP[] =
     "usage: hasim-rt run [options] SCENARIO.scn\n"
+    "       hasim-rt clean    remove what runs killed whole left (each run does at its start)\n"
     "\n"
     "Runs a scenario against real processes: a center running the HA core in an\n"
     "event loop, one host agent process per server, one recorder process per\n"
@@ -184,8 +187,16 @@ static const char *pids_file(const char *pids_opt, char *tmp, size_t cap)
 
 /* In the child: hasim-rt again, as the center, under libfaketime. */
 static void exec_under_faketime(char **argv, const char *lib, uint32_t speed,
-                                const char *pids_path)
+                                const char *pids_path, pid_t supervisor)
 {
+    /* The center dies with its supervisor: SIGTERM, which it handles like
+     * the user's (tears the run down, exits normally so that libfaketime
+     * unlinks its shared memory). Kept across execv. A supervisor dead
+     * before the prctl is seen in getppid(). */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0 || getppid() != supervisor)
+        _exit(2);
+    char super_s[24];
+    snprintf(super_s, sizeof(super_s), "%ld", (long)supervisor);
     char preload[PATH_MAX * 2], faketime[32], speed_s[16];
     const char *old = getenv("LD_PRELOAD");
     snprintf(preload, sizeof(preload), "%s%s%s", lib, old && *old ? ":" : "",
@@ -200,6 +211,7 @@ static void exec_under_faketime(char **argv, const char *lib, uint32_t speed,
     if (setenv("LD_PRELOAD", preload, 1) != 0 || setenv("FAKETIME", faketime, 1) != 0 ||
         setenv("HASIM_RT_SPEED", speed_s, 1) != 0 ||
         setenv("HASIM_RT_PIDS", pids_path, 1) != 0 ||
+        setenv("HASIM_RT_SUPERVISOR", super_s, 1) != 0 ||
         setenv("ASAN_OPTIONS", asan_opts, 1) != 0)
         _exit(2);
     /* A fresh shared clock for this run, created by the child. */
@@ -250,28 +262,43 @@ static int supervise(char **argv, uint32_t speed, const char *pids_opt, bool qui
                         "or set HASIM_RT_LIBFAKETIME\n");
         return 2;
     }
+    (void)rt_runs_sweep(!quiet);
+    if (rt_runs_claim() != 0)
+        return 2;
     char pids_tmp[PATH_MAX] = "";
     const char *pids_path = pids_file(pids_opt, pids_tmp, sizeof(pids_tmp));
-    if (pids_path == NULL)
+    if (pids_path == NULL) {
+        rt_runs_release();
         return 2;
+    }
+    if (pids_tmp[0] != '\0') {
+        rt_runs_note("file", 0, pids_tmp);
+        /* The center removes it when it outlives us. */
+        (void)setenv("HASIM_RT_PIDS_TEMP", pids_tmp, 1);
+    }
     static const int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
     int sig = rt_sig_init(sigs, sizeof(sigs) / sizeof(sigs[0]));
-    if (sig < 0)
+    if (sig < 0) {
+        rt_runs_release();
         return 2;
+    }
     rt_become_subreaper();
     int64_t t0 = rt_now_ms();
     fflush(NULL);
+    pid_t self = getpid();
     pid_t child = fork();
     if (child == 0)
-        exec_under_faketime(argv, lib, speed, pids_path);
+        exec_under_faketime(argv, lib, speed, pids_path, self);
     if (child < 0) {
         fprintf(stderr, "hasim-rt: error: fork: %s\n", strerror(errno));
+        rt_runs_release();
         return 2;
     }
     int status = supervise_wait(child, sig, pids_path, t0);
     supervise_cleanup(child, pids_path);
     if (pids_tmp[0] != '\0')
         unlink(pids_tmp);
+    rt_runs_release();
     if (!quiet)
         fprintf(stderr, "hasim-rt: x%" PRIu32 " run took %" PRId64 " ms of real time\n", speed,
                 rt_now_ms() - t0);
@@ -368,6 +395,20 @@ static int parse_run(int argc, char **argv, rt_run_opts_t *o, uint32_t *speed, i
     return -1;
 }
 
+/* In the center, at its end: a supervisor killed before us (we got its
+ * PR_SET_PDEATHSIG) cannot remove its temporary pid file nor the run's
+ * record; we do, as everything else of the run is gone by now. */
+static void supervisor_gone(void)
+{
+    const char *sup = getenv("HASIM_RT_SUPERVISOR");
+    if (sup == NULL || getppid() == (pid_t)strtol(sup, NULL, 10))
+        return;
+    const char *pids = getenv("HASIM_RT_PIDS_TEMP");
+    if (pids != NULL && pids[0] != '\0')
+        (void)unlink(pids);
+    rt_runs_release();
+}
+
 static int cmd_run(int argc, char **argv)
 {
     rt_run_opts_t o = {.http_port = -1, .speed = 1};
@@ -409,8 +450,18 @@ static int cmd_run(int argc, char **argv)
         /* Our children need libfaketime but not our bookkeeping. */
         unsetenv("HASIM_RT_SPEED");
         unsetenv("HASIM_RT_PIDS");
+        rt_runs_adopt();
+        rc = rt_run(&o);
+        supervisor_gone();
+        return rc;
     }
-    return rt_run(&o);
+    /* No supervisor: this process keeps the record itself. */
+    (void)rt_runs_sweep(!o.quiet);
+    if (rt_runs_claim() != 0)
+        return 2;
+    rc = rt_run(&o);
+    rt_runs_release();
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -425,6 +476,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(argc, argv);
+    if (strcmp(argv[1], "clean") == 0 && argc == 2) {
+        /* What runs killed whole left, as every run does at its start. */
+        int n = rt_runs_sweep(true);
+        printf("hasim-rt: %d dead run%s cleaned up\n", n, n == 1 ? "" : "s");
+        return 0;
+    }
     fprintf(stderr, "hasim-rt: error: unknown command '%s' (see 'hasim-rt --help')\n", argv[1]);
     return 2;
 }

@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# rt_harden.sh -- hasim-rt as a new user and an abuser find it (issue 12),
+# run by `make check` (tools/check.sh runs every tests/checks.d/*.sh).
+#
+#  - the REST front: a session started through it is queried, updated,
+#    updateLayout'ed and stopped, and the run still passes `hasim check`;
+#    a cname or uid the service refuses gets 400 code 2; a 1 MB upload, a
+#    100 KB header, a partial request, a slow body and a crowd of idle
+#    connections each get a clear answer (or a closed connection) within
+#    seconds, and a query between them is answered at once;
+#  - the center dies with its supervisor (SIGKILL of the supervisor): no
+#    process, shared memory, work directory, pid file or run record left;
+#  - a run killed whole (supervisor and center) leaves things behind, which
+#    the next run removes at its start, saying so; an earlier trace of the
+#    same name is never touched by a run that did not finish;
+#  - a run that cannot start (its port taken) leaves an existing trace as it
+#    was.
+# About 30 s of wall time at x10. Last line "rt_harden: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+SPEED=10
+B=build/gcc-O2
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "rt_harden: ok: $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "rt_harden: FAILED: $*"; }
+check() { # description, then a command that must succeed
+  local what=$1; shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+finish() {
+  echo "rt_harden: $PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+  exit $?
+}
+
+command -v curl >/dev/null || { fail "curl missing (the REST front is checked with it)"; finish; }
+mkdir -p build
+if ! make -s CC=gcc OPT=-O2 hasim runtime >build/rt_harden-make.log 2>&1; then
+  cat build/rt_harden-make.log
+  fail "build of hasim-rt"
+  finish
+fi
+
+# A TMPDIR of our own: the runs' temporary work directories, pid files and
+# records (hasim-rt-runs-UID/) are all in it, so what is left is ours to see.
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/hasim-rt-harden.XXXXXX")
+export TMPDIR=$TMP
+RUNS=$TMP/hasim-rt-runs-$(id -u)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]+"${PIDS[@]}"}"; do kill -TERM "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+
+# start NAME SCENARIO [options...]: one run in the background, PID_NAME its pid.
+start() {
+  local name=$1 scn=$2; shift 2
+  "$B/hasim-rt" run --speed "$SPEED" --pids "$TMP/$name.pids" "$@" "$scn" \
+    >"$TMP/$name.out" 2>"$TMP/$name.err" &
+  PIDS+=("$!")
+  eval "PID_$name=$!"
+}
+
+# alive NAME: the processes of the run still alive (a reused pid is not ours:
+# its command line must say hasim).
+alive() {
+  local p out=""
+  [ -f "$TMP/$1.pids" ] || return 0
+  while read -r p _; do
+    if kill -0 "$p" 2>/dev/null && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q hasim; then
+      out="$out $p"
+    fi
+  done <"$TMP/$1.pids"
+  echo "$out"
+}
+
+# residue NAME: what the run left: processes, faketime objects of its pids,
+# temporary work directories, temporary pid files, run records.
+residue() {
+  local p out
+  out=$(alive "$1")
+  [ -f "$TMP/$1.pids" ] && while read -r p _; do
+    for f in /dev/shm/faketime_shm_"$p" /dev/shm/sem.faketime_sem_"$p"; do
+      [ -e "$f" ] && out="$out $f"
+    done
+  done <"$TMP/$1.pids"
+  for f in "$TMP"/hasim-rt.* "$TMP"/hasim-rt-pids.* "$RUNS"/*.run; do
+    [ -e "$f" ] && out="$out $f"
+  done
+  echo "$out"
+}
+
+# until_gone NAME SECONDS: waits for the run's processes to end.
+until_gone() {
+  local i
+  for i in $(seq $(($2 * 10))); do
+    [ -z "$(alive "$1")" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+port_of() { # NAME: the REST front's port, once it says
+  local port="" i
+  for i in $(seq 100); do
+    port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$TMP/$1.err" | head -1)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  echo "$port"
+}
+
+# ---- the REST front ---------------------------------------------------------------
+start rest tests/realtime/rt_rest.scn --http 0 --trace "$TMP/rest.jsonl"
+port=$(port_of rest)
+[ -n "$port" ] || { fail "rest: the REST front never said where it listens"; finish; }
+R="http://127.0.0.1:$port/v1/apps/hasim/cloud_recording/resourceid/r1"
+sleep 0.5
+
+# call METHOD URL [BODY]: "HTTP BODY", within 5 s or "000".
+call() {
+  rm -f "$TMP/body"
+  if [ "$1" = GET ]; then curl -s -m 5 -o "$TMP/body" -w '%{http_code}' "$2"
+  else curl -s -m 5 -o "$TMP/body" -w '%{http_code}' -X POST -d "${3:-{\}}" "$2"; fi
+  printf ' %s' "$(tr -d '\n' <"$TMP/body" 2>/dev/null)"
+}
+got=$(call POST "$R/mode/mix/start" '{"cname":"rest-room.1","uid":"4242"}')
+sid=$(printf '%s' "$got" | sed -n 's/.*"sid":"\([0-9a-f]\{32\}\)".*/\1/p')
+if [[ $got == 200* ]] && [ -n "$sid" ]; then pass "REST start: $got"; else fail "REST start: $got"; fi
+sleep 1 # 10 s of run time: the REST session's recorder is up (start-up 1 s)
+S="$R/sid/$sid/mode/mix"
+got=$(call GET "$S/query");            [[ $got == 200* ]] && pass "REST query of its session: $got" || fail "REST query: $got"
+got=$(call POST "$S/update");          [[ $got == 200* ]] && pass "REST update: $got" || fail "REST update: $got"
+got=$(call POST "$S/updateLayout");    [[ $got == 200* ]] && pass "REST updateLayout: $got" || fail "REST updateLayout: $got"
+
+# What the service refuses: 400 code 2, and nothing reaches a file path.
+for body in '{"cname":"c/../x","uid":"1"}' '{"cname":"","uid":"1"}' '{"cname":"a\"b","uid":"1"}' \
+            "{\"cname\":\"$(printf 'x%.0s' $(seq 65))\",\"uid\":\"1\"}" \
+            '{"cname":"ok","uid":"0"}' '{"cname":"ok","uid":"12a"}' \
+            '{"cname":"ok","uid":"4294967296"}' '{"cname":"ok"}' 'not json'; do
+  got=$(call POST "$R/mode/mix/start" "$body")
+  if [[ $got == 400* ]] && [[ $got == *'"code":2'* ]]; then pass "start $body: 400 code 2"
+  else fail "start $body: want 400 code 2, got $got"; fi
+done
+
+# Large: a 1 MB body (413 from its Content-Length, before it is read) and a
+# 100 KB header (431 from libmicrohttpd's memory bound), each within 5 s.
+head -c 1000000 /dev/zero | tr '\0' a >"$TMP/big"
+got=$(curl -s -m 5 -o /dev/null -w '%{http_code}' -X POST --data-binary @"$TMP/big" "$R/mode/mix/start")
+[ "$got" = 413 ] && pass "a 1 MB upload: 413 at once" || fail "a 1 MB upload: got '$got' (000: no answer in 5 s)"
+got=$(curl -s -m 5 -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 100000 "$TMP/big")" "$S/query")
+[ "$got" = 431 ] && pass "a 100 KB header: 431 at once" || fail "a 100 KB header: got '$got'"
+got=$(call GET "$S/query")
+[[ $got == 200* ]] && pass "a query right after: $got" || fail "a query right after the large ones: $got"
+
+# closed_within FD SECONDS: the server closes the connection on FD in time.
+closed_within() { timeout "$2" cat <&"$1" >/dev/null; [ $? -ne 124 ]; }
+
+# Partial: a header never finished is closed after the idle time (3 s real),
+# and a query meanwhile is answered at once.
+exec 7<>"/dev/tcp/127.0.0.1/$port"
+printf 'GET /v1/apps/hasim/cloud_recording HTTP/1.1\r\nHost: x\r\n' >&7
+got=$(call GET "$S/query")
+[[ $got == 200* ]] && pass "a query beside a partial request: $got" || fail "a query beside a partial request: $got"
+check "a partial request is closed within 6 s" closed_within 7 6
+exec 7>&-
+
+# Slow: a body that trickles in is cut off after 3 s of real time.
+exec 7<>"/dev/tcp/127.0.0.1/$port"
+printf 'POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 60\r\n\r\n{' "${R#http://127.0.0.1:$port}/mode/mix/start" >&7
+( for _ in $(seq 30); do sleep 0.3; printf ' ' >&7 2>/dev/null || exit 0; done ) &
+trickle=$!
+check "a body trickling in is cut off within 6 s" closed_within 7 6
+kill "$trickle" 2>/dev/null; wait "$trickle" 2>/dev/null
+exec 7>&-
+
+# Idle: 40 connections that say nothing. The next request gets a clear 503
+# (past 32 open), and once they are gone, an answer again.
+fds=()
+for _ in $(seq 40); do exec {fd}<>"/dev/tcp/127.0.0.1/$port" && fds+=("$fd"); done
+sleep 0.3
+got=$(call GET "$S/query")
+if [[ $got == 503* ]] && [[ $got == *"too many connections"* ]]; then pass "beside 40 idle connections: $got"
+else fail "beside 40 idle connections: want 503 too many connections, got $got"; fi
+for fd in "${fds[@]}"; do exec {fd}>&-; done
+sleep 0.3
+got=$(call GET "$S/query")
+[[ $got == 200* ]] && pass "when they are gone: $got" || fail "after the idle connections closed: $got"
+# and 20 idle ones (the old limit was 16) block nobody
+fds=()
+for _ in $(seq 20); do exec {fd}<>"/dev/tcp/127.0.0.1/$port" && fds+=("$fd"); done
+got=$(call GET "$S/query")
+[[ $got == 200* ]] && pass "beside 20 idle connections: $got" || fail "beside 20 idle connections: $got"
+for fd in "${fds[@]}"; do exec {fd}>&-; done
+
+got=$(call POST "$S/stop")
+[[ $got == 200* ]] && pass "REST stop of its session: $got" || fail "REST stop: $got"
+
+wait "$PID_rest"
+rc=$?
+if [ "$rc" -eq 0 ]; then pass "rest: the run passes ($(head -1 "$TMP/rest.out"))"
+else fail "rest: hasim-rt exit $rc"; sed 's/^/    /' "$TMP/rest.out" "$TMP/rest.err" | head -20; fi
+if "$B/hasim" check -q "$TMP/rest.jsonl" >"$TMP/rest.check" 2>&1; then
+  pass "rest: hasim check passes the trace with the REST session"
+else
+  fail "rest: hasim check: $(head -3 "$TMP/rest.check")"
+fi
+n=$(grep '"kind":"api"' "$TMP/rest.jsonl" | grep -v '"by"' | grep -c '"sess":2')
+[ "$n" -ge 5 ] && pass "rest: $n calls of the REST session in the trace" ||
+  fail "rest: $n calls of the REST session in the trace, want 5 or more"
+grep -rq 'c/\.\./x\|/x\.m3u8' "$TMP/rest.err" && fail "rest: a refused cname reached a file path" ||
+  pass "rest: no refused cname reached a file path"
+r=$(residue rest)
+[ -z "$r" ] && pass "rest: nothing left" || fail "rest: left:$r"
+
+# ---- the center dies with its supervisor ------------------------------------------
+start sup tests/realtime/rt_rest.scn --trace "$TMP/sup.jsonl"
+sleep 2
+kill -KILL "$PID_sup"
+wait "$PID_sup" 2>/dev/null
+if until_gone sup 10; then pass "sup: SIGKILL of the supervisor: the run ends within 10 s"
+else fail "sup: SIGKILL of the supervisor: still alive after 10 s:$(alive sup)"; fi
+sleep 0.3
+r=$(residue sup)
+[ -z "$r" ] && pass "sup: nothing left" || fail "sup: left:$r"
+[ ! -e "$TMP/sup.jsonl" ] && pass "sup: no trace of an unfinished run" || fail "sup: a trace of an unfinished run"
+
+# ---- killed whole: the next run removes what it left ------------------------------
+echo "an earlier trace" >"$TMP/whole.jsonl"
+start whole tests/realtime/rt_rest.scn --trace "$TMP/whole.jsonl"
+center=""
+for _ in $(seq 50); do
+  center=$(awk '$2 == "center" {print $1}' "$TMP/whole.pids" 2>/dev/null)
+  [ -n "$center" ] && [ "$(wc -l <"$TMP/whole.pids")" -ge 3 ] && break
+  sleep 0.1
+done
+sleep 1
+kill -KILL "$PID_whole" "$center"
+wait "$PID_whole" 2>/dev/null
+until_gone whole 10 || fail "whole: processes alive 10 s after the SIGKILLs:$(alive whole)"
+sleep 0.3
+r=$(residue whole)
+[ -n "$r" ] && pass "whole: SIGKILL of both leaves things (as it must):$r" ||
+  fail "whole: SIGKILL of both left nothing: the test proves nothing"
+[ "$(cat "$TMP/whole.jsonl")" = "an earlier trace" ] && pass "whole: the earlier trace is untouched" ||
+  fail "whole: the earlier trace was changed"
+cat >"$TMP/tiny.scn" <<'EOF'
+scenario "tiny"
+mode composite
+channel room1 users 1001
+servers 1 capacity 1
+at 0s start
+at 5s end
+EOF
+start next "$TMP/tiny.scn"
+wait "$PID_next"
+rc=$?
+[ "$rc" -eq 0 ] && pass "next: the next run passes" || fail "next: exit $rc: $(cat "$TMP/next.err")"
+grep -q "removed what a dead run left ($PID_whole)" "$TMP/next.err" &&
+  pass "next: says it removed what run $PID_whole left" ||
+  fail "next: no word of the dead run's leftovers: $(cat "$TMP/next.err")"
+r=$(residue whole)
+[ -z "$r" ] && pass "whole: nothing left after the next run" || fail "whole: still left:$r"
+r=$(residue next)
+[ -z "$r" ] && pass "next: nothing left" || fail "next: left:$r"
+
+# ---- a run that cannot start leaves the trace of the last one ---------------------
+start holder tests/realtime/rt_rest.scn --http 0
+hport=$(port_of holder)
+echo "the last good trace" >"$TMP/taken.jsonl"
+start taken "$TMP/tiny.scn" --http "$hport" --trace "$TMP/taken.jsonl"
+wait "$PID_taken"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "port taken" "$TMP/taken.err" && pass "taken: exit 2, port taken" ||
+  fail "taken: exit $rc: $(cat "$TMP/taken.err")"
+[ "$(cat "$TMP/taken.jsonl")" = "the last good trace" ] && pass "taken: the last trace is untouched" ||
+  fail "taken: the last trace was truncated or changed"
+ls "$TMP"/taken.jsonl.tmp-* >/dev/null 2>&1 && fail "taken: a temporary trace left" ||
+  pass "taken: no temporary trace left"
+kill -TERM "$PID_holder"
+wait "$PID_holder"
+r=$(residue holder)
+[ -z "$r" ] && pass "holder: SIGTERM: nothing left" || fail "holder: left:$r"
+
+finish
