@@ -16,7 +16,7 @@ RT_OBJ_DIR := $(B)/rt
 RT_HDRS    := $(SIM_HDRS)
 RT_LIBS    := -lmicrohttpd -ljansson
 RT_COMMON  := $(RT_OBJ_DIR)/rt_msg.o
-RT_CENTER  := $(addprefix $(RT_OBJ_DIR)/,rt_main.o rt_center.o rt_procs.o rt_storage.o rt_http.o rt_runs.o rt_tracefile.o)
+RT_CENTER  := $(addprefix $(RT_OBJ_DIR)/,rt_main.o rt_center.o rt_procs.o rt_storage.o rt_http.o rt_runs.o rt_tracefile.o rt_late.o rt_junit.o)
 
 .PHONY: runtime
 runtime: $(B)/hasim-rt $(B)/hasim-agent $(B)/hasim-recorder

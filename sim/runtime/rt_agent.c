@@ -422,6 +422,7 @@ static void heal(int64_t now)
     send_reports(now, false, NULL);
     if (A.go) {
         rt_msg_t hb = rt_msg(RT_M_HEARTBEAT);
+        hb.c_ms = now; /* due at the heal */
         to_center(&hb);
     }
     rt_msg_t un = rt_msg(RT_M_UNPAUSE), zo = rt_msg(RT_M_ZOMBIE);
@@ -621,6 +622,7 @@ static void on_timers(int64_t now)
     if (A.go && now >= A.next_hb_ms) {
         if (A.link_up) {
             rt_msg_t hb = rt_msg(RT_M_HEARTBEAT);
+            hb.c_ms = A.next_hb_ms; /* when it was due: the center measures lateness */
             to_center(&hb);
         }
         while (A.next_hb_ms <= now)

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "rt_center_impl.h"
+#include "rt_junit.h"
 #include "rt_runs.h"
 #include "rt_tracefile.h"
 #include "trace/trace_json.h"
@@ -75,6 +76,18 @@ static void at(rt_center_t *c, int64_t t)
     assert(t >= 0 && t <= c->scn->end_ms + RT_LATE_MAX_MS && "t is the run's own clock");
     if (t > rt_run_now(c))
         sim_drv_set_now(c->drv, t);
+}
+
+/* Something due at due_ms handled at now_ms: past the budget the run cannot
+ * be judged, and goes no further (rt_late.h). */
+static void late(rt_center_t *c, int64_t due_ms, int64_t now_ms, const char *what, uint32_t id)
+{
+    if (!rt_late_note(&c->late, due_ms, now_ms, what, id))
+        return;
+    char how[256];
+    rt_late_format(&c->late, how, sizeof(how));
+    fprintf(stderr, "hasim-rt: the harness fell behind (%s): the run is inconclusive\n", how);
+    c->stop = true;
 }
 
 /* ---- the trace ----------------------------------------------------------- */
@@ -448,6 +461,9 @@ static void on_server_msg(rt_center_t *c, uint32_t server, const rt_msg_t *m)
         break;
     case RT_M_HEARTBEAT:
         ag->hb_seen = true;
+        if (m->c_ms > 0) /* when the agent's grid said it was due */
+            late(c, m->c_ms - c->t0_ms, rt_now_ms() - c->t0_ms, "a heartbeat of server %u",
+                 server + 1);
         sim_drv_heartbeat(c->drv, server);
         break;
     case RT_M_PARTITIONED:
@@ -550,6 +566,7 @@ static void fire_timers(rt_center_t *c, int64_t limit, bool inclusive)
         assert(t->at_ms >= last);
         last = t->at_ms;
         t->armed = false;
+        late(c, t->at_ms, limit, "a timer of the core (slot %u)", t->t.slot);
         /* At the time it was due: a late wake-up does not move a deadline. */
         at(c, t->at_ms);
         sim_drv_timer_due(c->drv, &t->t);
@@ -601,6 +618,7 @@ static void world_due(rt_center_t *c, int64_t now)
         return;
     while (c->next_action < scn->actions_count && scn->actions[c->next_action].at_ms <= now) {
         const scn_action_t *a = &scn->actions[c->next_action];
+        late(c, a->at_ms, now, "the scenario's action of line %u", (uint32_t)a->line);
         if (a->kind != SCN_ACT_END && a->at_ms < scn->end_ms && !sim_drv_act(c->drv, a))
             return; /* resumed here when the leave is done */
         c->next_action++;
@@ -611,6 +629,7 @@ static void world_due(rt_center_t *c, int64_t now)
         c_agent_t *ag = &c->agents[i];
         const sim_drv_server_t *sv = sim_drv_server(c->drv, i);
         if (ag->heal_due_ms >= 0 && ag->heal_due_ms <= now) {
+            late(c, ag->heal_due_ms, now, "the heal of server %u", i + 1);
             ag->heal_due_ms = -1;
             if (sv->host_up && !sv->link_up) {
                 /* Traced when the agent says so (RT_M_HEALED). */
@@ -620,8 +639,10 @@ static void world_due(rt_center_t *c, int64_t now)
         }
     }
     for (uint32_t i = 0; i < sim_drv_sessions(c->drv); i++) {
-        if (sim_drv_session(c->drv, i)->poll_on && c->poll_due_ms[i] <= now)
+        if (sim_drv_session(c->drv, i)->poll_on && c->poll_due_ms[i] <= now) {
+            late(c, c->poll_due_ms[i], now, "the polling client of session %u", i + 1);
             sim_drv_poll_due(c->drv, i);
+        }
     }
 }
 
@@ -859,19 +880,44 @@ static int http_init(rt_center_t *c)
 
 /* ---- the verdict ------------------------------------------------------------ */
 
+static void junit(rt_center_t *c, rt_junit_state_t state, const char *message, int64_t wall_ms)
+{
+    if (c->opts->junit_path != NULL &&
+        rt_junit_write(c->opts->junit_path, c->opts->scenario_path, state, message, wall_ms) != 0)
+        c->env_failed = true;
+}
+
+/* The verdict line says how late the harness got; past the budget the run
+ * is INCONCLUSIVE and no rule is judged on it, whatever the oracle saw. */
 static int verdict(rt_center_t *c, int64_t end_t, int64_t wall_ms)
 {
     const scn_t *scn = c->scn;
     sim_verdict_t v;
     sim_judge_finish(c->judge, end_t, sim_drv_failure(c->drv), &v);
-    if (!c->opts->quiet || !v.pass) {
+    char how[256], msg[320];
+    rt_late_format(&c->late, how, sizeof(how));
+    int rc = c->late.over ? RT_EXIT_INCONCLUSIVE : v.pass ? 0 : 1;
+    if (!c->opts->quiet || rc != 0) {
         printf("%s  %s  (seed %" PRIu64 ", %" PRIu64 " trace lines, x%" PRIu32
-               ", %" PRId64 " ms of run time in %" PRId64 " ms, %" PRIu64 " notes)\n",
-               v.pass ? "PASS" : "FAIL", scn->path, scn->seed, c->events, c->opts->speed,
-               end_t, wall_ms, orc_note_count(sim_judge_oracle(c->judge)));
-        sim_verdict_print(stdout, &v, sim_judge_oracle(c->judge), !c->opts->quiet);
+               ", %" PRId64 " ms of run time in %" PRId64 " ms, %" PRIu64 " notes; %s)\n",
+               rc == RT_EXIT_INCONCLUSIVE ? "INCONCLUSIVE" : v.pass ? "PASS" : "FAIL", scn->path,
+               scn->seed, c->events, c->opts->speed, rt_run_now(c), wall_ms,
+               orc_note_count(sim_judge_oracle(c->judge)), how);
+        if (rc == RT_EXIT_INCONCLUSIVE)
+            printf("      the harness fell behind: nothing of this run is judged (run it slower: "
+                   "--speed N, or --speed auto)\n");
+        else
+            sim_verdict_print(stdout, &v, sim_judge_oracle(c->judge), !c->opts->quiet);
     }
-    return v.pass ? 0 : 1;
+    if (rc == RT_EXIT_INCONCLUSIVE) {
+        snprintf(msg, sizeof(msg), "inconclusive: the harness fell behind: %s", how);
+        junit(c, RT_JUNIT_SKIPPED, msg, wall_ms / c->opts->speed);
+    } else {
+        snprintf(msg, sizeof(msg), "%" PRIu64 " rule(s) broken, %d expectation(s) failed; %s",
+                 v.violations, v.expect_failed, how);
+        junit(c, v.pass ? RT_JUNIT_PASS : RT_JUNIT_FAIL, msg, wall_ms / c->opts->speed);
+    }
+    return rc;
 }
 
 /* ---- the run ---------------------------------------------------------------- */
@@ -927,6 +973,8 @@ static int finish(rt_center_t *c, int rc, int64_t end_t, int64_t wall_ms)
         rc = 2;
     } else if (rc == 0) {
         rc = verdict(c, end_t, wall_ms);
+        if (c->env_failed) /* the JUnit could not be written */
+            rc = 2;
     }
     /* The trace goes in place only now, and only with a verdict. */
     if (c->trace != NULL) {
@@ -934,6 +982,8 @@ static int finish(rt_center_t *c, int rc, int64_t end_t, int64_t wall_ms)
             rc = 2;
         c->trace = NULL;
     }
+    if (rc == RT_EXIT_INCONCLUSIVE && opts->trace_path != NULL)
+        fprintf(stderr, "hasim-rt: no trace written: an inconclusive run's is no evidence\n");
     /* A temporary work directory is evidence only when the run failed. */
     if (c->workdir_temp && rc != 1 && !c->env_failed)
         rt_remove_tree(c->workdir, 2);

@@ -13,6 +13,7 @@
 #include "judge/judge.h"
 #include "rt_center.h"
 #include "rt_http.h"
+#include "rt_late.h"
 #include "rt_proto.h"
 
 /* Bounds of a real run: every server is a process, every recorder too. */
@@ -72,6 +73,7 @@ typedef struct {
     bool env_failed; /* the environment broke (a process died unplanned, ...) */
     bool tearing_down;
     bool trace_failed;
+    rt_late_t late; /* the harness's own lateness (rt_late.h) */
 
     int64_t t0_ms;
     bool warm;   /* every server heartbeated: the scenario may run */

@@ -34,6 +34,7 @@
 
 #define RT_VERSION "0.1.0"
 #define RT_SPEED_MAX 1000
+#define RT_SPEED_AUTO UINT32_MAX /* --speed auto: the supervisor chooses */
 #define RT_PIDS_MAX 65536
 #define RT_SUPERVISE_REAP_MS 10000 /* real ms */
 /* The center writes its pid first thing; a center that has not within this
@@ -51,17 +52,21 @@ static const char HELP[] =
     "docs/trace.md and judges it like `hasim run` (`hasim check TRACE` agrees).\n"
     "\n"
     "  --speed N       run N times faster under libfaketime (FAKETIME=\"+0 xN\")\n"
+    "  --speed auto    the fastest of x200, x100, x50, x20, x10, x5, x2, x1 whose run\n"
+    "                  stays within the lateness budget\n"
     "  --trace FILE    write the trace (JSON Lines)\n"
     "  --http PORT     serve the REST API on 127.0.0.1:PORT (0: any free port)\n"
     "  --workdir DIR   keep the slice files and the storage in DIR\n"
     "                  (default: a temporary directory, removed when the run passes)\n"
     "  --pids FILE     write the pid of every process of the run, one a line\n"
+    "  --junit FILE    the verdict as JUnit XML (inconclusive: a skipped test case)\n"
     "  -q, --quiet     print the verdict only when the run fails\n"
     "  -h, --help      this text\n"
     "\n"
     "Real time jitters: run the scenarios whose expectations have margins\n"
     "(docs/realtime.md). Exit status: 0 pass, 1 a check failed, 2 usage, input or\n"
-    "environment error, or interrupted.\n";
+    "environment error, or interrupted, 3 inconclusive: the harness fell more than\n"
+    "2000 ms behind what was due (docs/realtime.md, \"Lateness\"), so nothing is judged.\n";
 
 static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -253,6 +258,38 @@ static int supervise_wait(pid_t child, int sig, const char *pids_path, int64_t t
     }
 }
 
+/* One run of the center at one speed, supervised to its end: its exit
+ * status. */
+static int supervise_one(char **argv, const char *lib, uint32_t speed, const char *pids_path,
+                         int sig, bool quiet)
+{
+    int64_t t0 = rt_now_ms();
+    (void)truncate(pids_path, 0); /* "started" is the center's first line in it */
+    fflush(NULL);
+    pid_t self = getpid();
+    pid_t child = fork();
+    if (child == 0)
+        exec_under_faketime(argv, lib, speed, pids_path, self);
+    if (child < 0) {
+        fprintf(stderr, "hasim-rt: error: fork: %s\n", strerror(errno));
+        return 2;
+    }
+    int status = supervise_wait(child, sig, pids_path, t0);
+    supervise_cleanup(child, pids_path);
+    if (!quiet)
+        fprintf(stderr, "hasim-rt: x%" PRIu32 " run took %" PRId64 " ms of real time\n", speed,
+                rt_now_ms() - t0);
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    fprintf(stderr, "hasim-rt: error: the center died of signal %d\n", WTERMSIG(status));
+    return 2;
+}
+
+/* --speed auto tries these, fastest first, and keeps the first run that
+ * stayed within the lateness budget (an inconclusive run stops as soon as
+ * it is late, so a too-fast try costs little). */
+static const uint32_t AUTO_SPEEDS[] = {200, 100, 50, 20, 10, 5, 2, 1};
+
 static int supervise(char **argv, uint32_t speed, const char *pids_opt, bool quiet)
 {
     const char *lib = find_libfaketime();
@@ -278,37 +315,26 @@ static int supervise(char **argv, uint32_t speed, const char *pids_opt, bool qui
     }
     static const int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
     int sig = rt_sig_init(sigs, sizeof(sigs) / sizeof(sigs[0]));
-    if (sig < 0) {
-        rt_runs_release();
-        return 2;
+    int rc = 2;
+    if (sig >= 0) {
+        rt_become_subreaper();
+        size_t n = speed == RT_SPEED_AUTO ? sizeof(AUTO_SPEEDS) / sizeof(AUTO_SPEEDS[0]) : 1;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t s = speed == RT_SPEED_AUTO ? AUTO_SPEEDS[i] : speed;
+            rc = supervise_one(argv, lib, s, pids_path, sig, quiet);
+            if (rc != RT_EXIT_INCONCLUSIVE || i + 1 == n)
+                break;
+            fprintf(stderr, "hasim-rt: --speed auto: x%" PRIu32 " was inconclusive; trying x%" PRIu32
+                            "\n", s, AUTO_SPEEDS[i + 1]);
+        }
     }
-    rt_become_subreaper();
-    int64_t t0 = rt_now_ms();
-    fflush(NULL);
-    pid_t self = getpid();
-    pid_t child = fork();
-    if (child == 0)
-        exec_under_faketime(argv, lib, speed, pids_path, self);
-    if (child < 0) {
-        fprintf(stderr, "hasim-rt: error: fork: %s\n", strerror(errno));
-        rt_runs_release();
-        return 2;
-    }
-    int status = supervise_wait(child, sig, pids_path, t0);
-    supervise_cleanup(child, pids_path);
     if (pids_tmp[0] != '\0')
         unlink(pids_tmp);
     rt_runs_release();
-    if (!quiet)
-        fprintf(stderr, "hasim-rt: x%" PRIu32 " run took %" PRId64 " ms of real time\n", speed,
-                rt_now_ms() - t0);
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    fprintf(stderr, "hasim-rt: error: the center died of signal %d\n", WTERMSIG(status));
-    return 2;
+    return rc;
 }
 
-enum { OPT_SPEED = 0x100, OPT_TRACE, OPT_HTTP, OPT_WORKDIR, OPT_PIDS };
+enum { OPT_SPEED = 0x100, OPT_TRACE, OPT_HTTP, OPT_WORKDIR, OPT_PIDS, OPT_JUNIT };
 
 static const struct option RUN_LONGOPTS[] = {
     {"speed", required_argument, NULL, OPT_SPEED},
@@ -316,6 +342,7 @@ static const struct option RUN_LONGOPTS[] = {
     {"http", required_argument, NULL, OPT_HTTP},
     {"workdir", required_argument, NULL, OPT_WORKDIR},
     {"pids", required_argument, NULL, OPT_PIDS},
+    {"junit", required_argument, NULL, OPT_JUNIT},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {0},
@@ -326,8 +353,10 @@ static int run_take(int opt, const char *v, rt_run_opts_t *o, uint32_t *speed)
     uint32_t port;
     switch (opt) {
     case OPT_SPEED:
-        if (!parse_u32(v, RT_SPEED_MAX, speed) || *speed == 0)
-            return usage("--speed takes a whole number 1..1000, not '%s'", v);
+        if (strcmp(v, "auto") == 0)
+            *speed = RT_SPEED_AUTO;
+        else if (!parse_u32(v, RT_SPEED_MAX, speed) || *speed == 0)
+            return usage("--speed takes a whole number 1..1000 or 'auto', not '%s'", v);
         break;
     case OPT_TRACE:
         o->trace_path = v;
@@ -342,6 +371,9 @@ static int run_take(int opt, const char *v, rt_run_opts_t *o, uint32_t *speed)
         break;
     case OPT_PIDS:
         o->pids_path = v;
+        break;
+    case OPT_JUNIT:
+        o->junit_path = v;
         break;
     case 'q':
         o->quiet = true;

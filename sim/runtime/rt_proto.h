@@ -63,7 +63,7 @@ typedef enum {
                        * carries a: its number, answered by RT_M_USER_DONE */
     RT_M_SHUTDOWN,    /* end of run: kill every recorder, reap, exit */
     /* agent -> center, network */
-    RT_M_HEARTBEAT,
+    RT_M_HEARTBEAT,   /* c: when it was due (epoch ms), for the center's lateness */
     RT_M_EXIT_REPORT, /* rec: the process exited unannounced (waitpid) */
     RT_M_READY,       /* rec: joined the channel, records */
     RT_M_FAILED,      /* rec: could not start (provisioning) */

@@ -40,7 +40,50 @@ mkdir -p build
 if ! make -s CC=gcc OPT=-O2 hasim runtime >build/rt_harden-make.log 2>&1; then
   cat build/rt_harden-make.log
   fail "build of hasim-rt"
-  finish
+  # ---- the harness judges itself: an overloaded run is inconclusive ---------------
+# SIGSTOP for 1 s of real time (10 s of run time at x10) is a machine that
+# fell behind: a host agent that misses its heartbeats (the center declares
+# a live server down: R2 broken, if the run were judged), or a center that
+# handles its timers late. Either run must end as INCONCLUSIVE, exit 3, a
+# skipped JUnit test case, no trace -- never as a broken rule.
+overload() { # NAME ROLE
+  local name=$1 role=$2 victim=""
+  start "$name" tests/realtime/rt_rest.scn --trace "$TMP/$name.jsonl" --junit "$TMP/$name.xml"
+  for _ in $(seq 50); do
+    victim=$(awk -v r="$role" '$2 == r {print $1; exit}' "$TMP/$name.pids" 2>/dev/null)
+    [ -n "$victim" ] && [ "$(wc -l <"$TMP/$name.pids")" -ge 3 ] && break
+    sleep 0.1
+  done
+  sleep 1
+  kill -STOP "$victim"; sleep 1; kill -CONT "$victim"
+  eval "wait \$PID_$name"
+  local rc=$?
+  if [ "$rc" -eq 3 ] && grep -q '^INCONCLUSIVE .*worst lateness [0-9]* ms' "$TMP/$name.out"; then
+    pass "$name: $role stopped 1 s: exit 3, $(grep -o 'worst lateness [0-9]* ms ([^)]*)' "$TMP/$name.out" | head -1)"
+  else
+    fail "$name: $role stopped 1 s: exit $rc, want 3 INCONCLUSIVE: $(head -3 "$TMP/$name.out")"
+  fi
+  grep -q '<skipped message="inconclusive: ' "$TMP/$name.xml" 2>/dev/null &&
+    pass "$name: JUnit says skipped" || fail "$name: JUnit: $(cat "$TMP/$name.xml" 2>&1)"
+  [ ! -e "$TMP/$name.jsonl" ] && pass "$name: no trace kept" || fail "$name: a trace of an inconclusive run"
+  local r; r=$(residue "$name")
+  [ -z "$r" ] && pass "$name: nothing left" || fail "$name: left:$r"
+}
+overload late_agent agent
+overload late_center center
+
+# --speed auto: the fastest speed that stays within the budget; the verdict
+# line names it and how late the run got.
+"$B/hasim-rt" run --speed auto --junit "$TMP/auto.xml" "$TMP/tiny.scn" >"$TMP/auto.out" 2>"$TMP/auto.err"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q '^PASS .*, x[0-9]*, .*worst lateness [0-9]* ms' "$TMP/auto.out" &&
+   grep -q 'failures="0" skipped="0"' "$TMP/auto.xml"; then
+  pass "auto: $(grep -o 'x[0-9]*, [^;]*; worst lateness [0-9]* ms' "$TMP/auto.out")"
+else
+  fail "auto: exit $rc: $(cat "$TMP/auto.out" "$TMP/auto.err")"
+fi
+
+finish
 fi
 
 # A TMPDIR of our own: the runs' temporary work directories, pid files and
@@ -286,5 +329,48 @@ kill -TERM "$PID_holder"
 wait "$PID_holder"
 r=$(residue holder)
 [ -z "$r" ] && pass "holder: SIGTERM: nothing left" || fail "holder: left:$r"
+
+# ---- the harness judges itself: an overloaded run is inconclusive ---------------
+# SIGSTOP for 1 s of real time (10 s of run time at x10) is a machine that
+# fell behind: a host agent that misses its heartbeats (the center declares
+# a live server down: R2 broken, if the run were judged), or a center that
+# handles its timers late. Either run must end as INCONCLUSIVE, exit 3, a
+# skipped JUnit test case, no trace -- never as a broken rule.
+overload() { # NAME ROLE
+  local name=$1 role=$2 victim=""
+  start "$name" tests/realtime/rt_rest.scn --trace "$TMP/$name.jsonl" --junit "$TMP/$name.xml"
+  for _ in $(seq 50); do
+    victim=$(awk -v r="$role" '$2 == r {print $1; exit}' "$TMP/$name.pids" 2>/dev/null)
+    [ -n "$victim" ] && [ "$(wc -l <"$TMP/$name.pids")" -ge 3 ] && break
+    sleep 0.1
+  done
+  sleep 1
+  kill -STOP "$victim"; sleep 1; kill -CONT "$victim"
+  eval "wait \$PID_$name"
+  local rc=$?
+  if [ "$rc" -eq 3 ] && grep -q '^INCONCLUSIVE .*worst lateness [0-9]* ms' "$TMP/$name.out"; then
+    pass "$name: $role stopped 1 s: exit 3, $(grep -o 'worst lateness [0-9]* ms ([^)]*)' "$TMP/$name.out" | head -1)"
+  else
+    fail "$name: $role stopped 1 s: exit $rc, want 3 INCONCLUSIVE: $(head -3 "$TMP/$name.out")"
+  fi
+  grep -q '<skipped message="inconclusive: ' "$TMP/$name.xml" 2>/dev/null &&
+    pass "$name: JUnit says skipped" || fail "$name: JUnit: $(cat "$TMP/$name.xml" 2>&1)"
+  [ ! -e "$TMP/$name.jsonl" ] && pass "$name: no trace kept" || fail "$name: a trace of an inconclusive run"
+  local r; r=$(residue "$name")
+  [ -z "$r" ] && pass "$name: nothing left" || fail "$name: left:$r"
+}
+overload late_agent agent
+overload late_center center
+
+# --speed auto: the fastest speed that stays within the budget; the verdict
+# line names it and how late the run got.
+"$B/hasim-rt" run --speed auto --junit "$TMP/auto.xml" "$TMP/tiny.scn" >"$TMP/auto.out" 2>"$TMP/auto.err"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q '^PASS .*, x[0-9]*, .*worst lateness [0-9]* ms' "$TMP/auto.out" &&
+   grep -q 'failures="0" skipped="0"' "$TMP/auto.xml"; then
+  pass "auto: $(grep -o 'x[0-9]*, [^;]*; worst lateness [0-9]* ms' "$TMP/auto.out")"
+else
+  fail "auto: exit $rc: $(cat "$TMP/auto.out" "$TMP/auto.err")"
+fi
 
 finish
