@@ -372,6 +372,11 @@ static const sim_drv_ops_t RT_OPS = {
     .before_crash = rt_before_crash,
 };
 
+static const char *mode_word(ha_mode_t m)
+{
+    return m == HA_MODE_INDIVIDUAL ? "individual" : m == HA_MODE_WEB ? "web" : "mix";
+}
+
 /* ---- the REST front ------------------------------------------------------- */
 
 /* A call through the same core, at the loop's now. */
@@ -391,6 +396,9 @@ static void http_api(void *ctx, const rt_http_req_t *req, rt_http_resp_t *resp)
     }
     sim_drv_reply_t reply;
     sim_drv_call(c->drv, ws, req->call, SIM_BY_NONE, 0, &reply);
+    if (req->call == HA_CALL_START && reply.http == 200)
+        fprintf(stderr, "hasim-rt: REST start: session %" PRIu32 ", sid %s, cname %s\n", ws + 1,
+                sim_drv_session(c->drv, ws)->sid, req->cname);
     resp->http = reply.http;
     resp->code = reply.code;
     resp->status = reply.status;
@@ -666,6 +674,18 @@ static void warm_check(rt_center_t *c)
     c->warm = seen == c->servers_n;
 }
 
+/* On a terminal, a line that says how far the run is, once a real second. */
+static void progress(rt_center_t *c, int64_t now)
+{
+    if (!c->progress_tty || now < c->progress_due_ms)
+        return;
+    c->progress_due_ms = now + 1000 * (int64_t)c->opts->speed;
+    fprintf(stderr, "\r\033[Khasim-rt: t=%" PRId64 " s of %" PRId64 " s, %" PRIu64
+                    " trace lines, worst lateness %" PRId64 " ms",
+            now / 1000, c->scn->end_ms / 1000, c->events, c->late.max_ms);
+    fflush(stderr);
+}
+
 /* One turn; false at the run's horizon. */
 static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
 {
@@ -701,6 +721,7 @@ static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
     if (c->warm)
         world_due(c, now);
     fire_timers(c, now, true);
+    progress(c, now);
     return true;
 }
 
@@ -712,8 +733,11 @@ static void loop(rt_center_t *c)
         rt_die_env(c, "out of memory");
         return;
     }
+    c->progress_tty = !c->opts->quiet && isatty(STDERR_FILENO);
     while (!c->stop && loop_turn(c, fds, nfds)) {
     }
+    if (c->progress_tty)
+        fputs("\r\033[K", stderr); /* the verdict takes the line */
     free(fds);
 }
 
@@ -875,6 +899,13 @@ static int http_init(rt_center_t *c)
     }
     fprintf(stderr, "hasim-rt: REST front on http://127.0.0.1:%u/v1/apps/APPID/cloud_recording/\n",
             (unsigned)rt_http_port(c->http));
+    /* A curl of a sid that is not the run's gets the 404 of an unknown task,
+     * which looks like a window's: say which sids are. */
+    for (uint32_t i = 0; i < c->scn->sessions; i++) {
+        const sim_drv_session_t *s = sim_drv_session(c->drv, i);
+        fprintf(stderr, "hasim-rt: session %" PRIu32 ": sid %s, cname %s: .../resourceid/r1/sid/%s"
+                        "/mode/%s/query\n", i + 1, s->sid, s->cname, s->sid, mode_word(s->mode));
+    }
     return 0;
 }
 

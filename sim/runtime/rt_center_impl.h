@@ -74,6 +74,8 @@ typedef struct {
     bool tearing_down;
     bool trace_failed;
     rt_late_t late; /* the harness's own lateness (rt_late.h) */
+    bool progress_tty;       /* stderr is a terminal: a progress line */
+    int64_t progress_due_ms;
 
     int64_t t0_ms;
     bool warm;   /* every server heartbeated: the scenario may run */

@@ -25,11 +25,13 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rt_center.h"
 #include "rt_proto.h"
 #include "rt_runs.h"
+#include "drive/env.h"
 #include "lang/scn.h"
 
 #define RT_VERSION "0.1.0"
@@ -192,7 +194,7 @@ static const char *pids_file(const char *pids_opt, char *tmp, size_t cap)
 
 /* In the child: hasim-rt again, as the center, under libfaketime. */
 static void exec_under_faketime(char **argv, const char *lib, uint32_t speed,
-                                const char *pids_path, pid_t supervisor)
+                                int64_t start_utc_ms, const char *pids_path, pid_t supervisor)
 {
     /* The center dies with its supervisor: SIGTERM, which it handles like
      * the user's (tears the run down, exits normally so that libfaketime
@@ -202,11 +204,23 @@ static void exec_under_faketime(char **argv, const char *lib, uint32_t speed,
         _exit(2);
     char super_s[24];
     snprintf(super_s, sizeof(super_s), "%ld", (long)supervisor);
-    char preload[PATH_MAX * 2], faketime[32], speed_s[16];
+    char preload[PATH_MAX * 2], faketime[64], speed_s[16];
     const char *old = getenv("LD_PRELOAD");
     snprintf(preload, sizeof(preload), "%s%s%s", lib, old && *old ? ":" : "",
              old && *old ? old : "");
-    snprintf(faketime, sizeof(faketime), "+0 x%" PRIu32, speed);
+    if (start_utc_ms >= 0) {
+        /* `set clock`: an absolute start with the rate, in UTC, continued
+         * (not restarted) by every process the center execs. */
+        time_t secs = (time_t)(start_utc_ms / 1000);
+        struct tm tm;
+        char date[32];
+        strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", gmtime_r(&secs, &tm));
+        snprintf(faketime, sizeof(faketime), "@%s x%" PRIu32, date, speed);
+        if (setenv("TZ", "UTC0", 1) != 0 || setenv("FAKETIME_DONT_RESET", "1", 1) != 0)
+            _exit(2);
+    } else {
+        snprintf(faketime, sizeof(faketime), "+0 x%" PRIu32, speed);
+    }
     snprintf(speed_s, sizeof(speed_s), "%" PRIu32, speed);
     const char *asan = getenv("ASAN_OPTIONS");
     char asan_opts[1024];
@@ -260,8 +274,8 @@ static int supervise_wait(pid_t child, int sig, const char *pids_path, int64_t t
 
 /* One run of the center at one speed, supervised to its end: its exit
  * status. */
-static int supervise_one(char **argv, const char *lib, uint32_t speed, const char *pids_path,
-                         int sig, bool quiet)
+static int supervise_one(char **argv, const char *lib, uint32_t speed, int64_t start_utc_ms,
+                         const char *pids_path, int sig, bool quiet)
 {
     int64_t t0 = rt_now_ms();
     (void)truncate(pids_path, 0); /* "started" is the center's first line in it */
@@ -269,7 +283,7 @@ static int supervise_one(char **argv, const char *lib, uint32_t speed, const cha
     pid_t self = getpid();
     pid_t child = fork();
     if (child == 0)
-        exec_under_faketime(argv, lib, speed, pids_path, self);
+        exec_under_faketime(argv, lib, speed, start_utc_ms, pids_path, self);
     if (child < 0) {
         fprintf(stderr, "hasim-rt: error: fork: %s\n", strerror(errno));
         return 2;
@@ -290,7 +304,8 @@ static int supervise_one(char **argv, const char *lib, uint32_t speed, const cha
  * it is late, so a too-fast try costs little). */
 static const uint32_t AUTO_SPEEDS[] = {200, 100, 50, 20, 10, 5, 2, 1};
 
-static int supervise(char **argv, uint32_t speed, const char *pids_opt, bool quiet)
+static int supervise(char **argv, uint32_t speed, int64_t start_utc_ms, const char *pids_opt,
+                     bool quiet)
 {
     const char *lib = find_libfaketime();
     if (lib == NULL) {
@@ -321,7 +336,7 @@ static int supervise(char **argv, uint32_t speed, const char *pids_opt, bool qui
         size_t n = speed == RT_SPEED_AUTO ? sizeof(AUTO_SPEEDS) / sizeof(AUTO_SPEEDS[0]) : 1;
         for (size_t i = 0; i < n; i++) {
             uint32_t s = speed == RT_SPEED_AUTO ? AUTO_SPEEDS[i] : speed;
-            rc = supervise_one(argv, lib, s, pids_path, sig, quiet);
+            rc = supervise_one(argv, lib, s, start_utc_ms, pids_path, sig, quiet);
             if (rc != RT_EXIT_INCONCLUSIVE || i + 1 == n)
                 break;
             fprintf(stderr, "hasim-rt: --speed auto: x%" PRIu32 " was inconclusive; trying x%" PRIu32
@@ -441,6 +456,56 @@ static void supervisor_gone(void)
     rt_runs_release();
 }
 
+/* A scenario marked "# simulator-only: WHY" (docs/realtime.md) expects what
+ * real time cannot give, to the millisecond: said before the run, whose
+ * rules are judged all the same. */
+static void simulator_only_note(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    for (int n = 1; f != NULL && n <= 10000 && fgets(line, sizeof(line), f) != NULL; n++) {
+        if (strncmp(line, "# simulator-only:", 17) == 0) {
+            fprintf(stderr, "hasim-rt: note: %s:%d: this scenario is simulator-only:%s", path, n,
+                    line + 17);
+            break;
+        }
+    }
+    if (f != NULL)
+        fclose(f);
+}
+
+/* The scenario, read before any process starts: bad input (exit 2), what
+ * hasim-rt cannot run, and `set clock`, which needs libfaketime's absolute
+ * start (at --speed 1 when no speed was asked for). */
+static int preflight(const char *path, uint32_t *speed, int64_t *start_utc_ms)
+{
+    scn_t *scn = scn_new();
+    char err[SCN_ERR_SIZE];
+    int rc = scn == NULL ? 2 : scn_parse_file(scn, path, err, sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", scn == NULL ? "hasim-rt: error: out of memory" : err);
+        scn_free(scn);
+        return 2;
+    }
+    simulator_only_note(path);
+    const scn_param_t *hostile = scn_param_find(scn, SCN_PARAM_HOSTILE);
+    if (hostile != NULL && hostile->lo != 0) {
+        fprintf(stderr, "%s:%d:%d: error: 'set hostile on' is the simulator's: its lies are "
+                        "inputs no real host agent or recorder sends (run it with hasim run)\n",
+                path, hostile->line, hostile->col);
+        rc = 2;
+    } else if (scn_param_find(scn, SCN_PARAM_CLOCK) != NULL) {
+        /* The simulator's own draw from the scenario's seed: the same UTC. */
+        sim_env_t env;
+        sim_env_init(&env, scn, scn->seed, SIM_UTC0_MS_DEFAULT);
+        *start_utc_ms = env.utc0_ms;
+        if (*speed == 0)
+            *speed = 1;
+    }
+    scn_free(scn);
+    return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     rt_run_opts_t o = {.http_port = -1, .speed = 1};
@@ -459,17 +524,15 @@ static int cmd_run(int argc, char **argv)
     o.scenario_path = scenario;
 
     const char *under = getenv("HASIM_RT_SPEED");
-    if (speed > 0 && (under == NULL || under[0] == '\0')) {
-        /* Bad input is refused before any process starts. */
-        scn_t *scn = scn_new();
-        char err[SCN_ERR_SIZE];
-        int bad = scn == NULL ? 2 : scn_parse_file(scn, scenario, err, sizeof(err));
-        scn_free(scn);
-        if (bad != 0) {
-            fprintf(stderr, "%s\n", scn == NULL ? "hasim-rt: error: out of memory" : err);
-            return 2;
-        }
-        return supervise(argv, speed, o.pids_path, o.quiet);
+    if (under == NULL || under[0] == '\0') {
+        /* Bad input is refused before any process starts; what the
+         * scenario asks of the clock decides how we start. */
+        int64_t start_utc_ms = -1;
+        rc = preflight(scenario, &speed, &start_utc_ms);
+        if (rc != 0)
+            return rc;
+        if (speed > 0)
+            return supervise(argv, speed, start_utc_ms, o.pids_path, o.quiet);
     }
     if (under != NULL && under[0] != '\0') {
         uint32_t s;
@@ -483,6 +546,8 @@ static int cmd_run(int argc, char **argv)
         unsetenv("HASIM_RT_SPEED");
         unsetenv("HASIM_RT_PIDS");
         rt_runs_adopt();
+        /* Not "exe" (we were exec'ed as /proc/self/exe) in ps and top. */
+        (void)prctl(PR_SET_NAME, "hasim-center", 0, 0, 0);
         rc = rt_run(&o);
         supervisor_gone();
         return rc;
