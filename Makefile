@@ -11,6 +11,8 @@
 #   make deps       install the Debian packages (root), or print the command
 #
 # Variants build side by side: CC=clang OPT=-O0 SAN=1 -> build/clang-O0-san/.
+# WALLBUG=1 plants a bug for tests: deadlines kept on the wall clock
+# (sim/drive/clock.c) -> build/gcc-O2-wallbug/.
 
 CC      ?= cc
 ifeq ($(origin CC),default)
@@ -21,7 +23,7 @@ SAN     ?=
 PYTHON  ?= /usr/bin/python3
 export MPLBACKEND := Agg
 
-VARIANT := $(notdir $(CC))$(OPT)$(if $(SAN),-san)$(if $(COV),-cov)$(if $(MUTANT),-mut-$(MUTANT))
+VARIANT := $(notdir $(CC))$(OPT)$(if $(SAN),-san)$(if $(COV),-cov)$(if $(MUTANT),-mut-$(MUTANT))$(if $(WALLBUG),-wallbug)
 B       := build/$(VARIANT)
 
 WARN    := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
@@ -31,7 +33,8 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 # see its headers (-Isrc): the language, the trace and the judge are built
 # without them, so the build itself proves the judge independent of src/.
 BASE_CFLAGS := -std=c11 $(WARN) -g $(OPT) -D_POSIX_C_SOURCE=200809L -Isim \
-           $(if $(SAN),$(SANFLAGS)) $(if $(MUTANT),-DHA_MUTANT=$(MUTANT))
+           $(if $(SAN),$(SANFLAGS)) $(if $(MUTANT),-DHA_MUTANT=$(MUTANT)) \
+           $(if $(WALLBUG),-DSIM_WALL_DEADLINES)
 CFLAGS  := $(BASE_CFLAGS) -Isrc
 CORELESS_PARTS := engine lang trace judge ncs
 CORE_CFLAGS := $(CFLAGS) $(if $(COV),--coverage)
