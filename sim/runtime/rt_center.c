@@ -9,8 +9,9 @@
  * are reported over a socket by its host agent (rt_agent.c); a kill is a
  * SIGKILL, a disconnect the agent dropping the network.
  *
- * Time. One clock (rt_now_ms(), CLOCK_REALTIME, accelerated by libfaketime
- * when asked); t = clock - t0. An input from a process is stamped with the
+ * Time. Deadlines on one clock (rt_now_ms(), CLOCK_MONOTONIC, accelerated
+ * by libfaketime when asked), which a wall-clock step never moves; t =
+ * clock - t0. The wall clock only gives the run's UTC at t = 0. An input from a process is stamped with the
  * time the center reads it. A timer of the core is stamped with the time it
  * was due, not the time the loop got to it: each turn of the loop first fires
  * the timers due before now (at their due times), then reads what arrived
@@ -39,6 +40,7 @@
 #include <unistd.h>
 
 #include "rt_center_impl.h"
+#include "rt_clock.h"
 #include "rt_junit.h"
 #include "rt_runs.h"
 #include "rt_tracefile.h"
@@ -370,6 +372,7 @@ static const sim_drv_ops_t RT_OPS = {
     .poll_at = rt_poll_at,
     .file = rt_storage_file,
     .before_crash = rt_before_crash,
+    .clock_step = rt_clock_step,
 };
 
 static const char *mode_word(ha_mode_t m)
@@ -866,7 +869,7 @@ static int setup(rt_center_t *c)
 /* The driver and the core, once the agents are up: t = 0 is now. */
 static int driver_init(rt_center_t *c)
 {
-    sim_drv_opts_t o = {.scn = c->scn, .seed = c->scn->seed, .utc0_ms = c->t0_ms,
+    sim_drv_opts_t o = {.scn = c->scn, .seed = c->scn->seed, .utc0_ms = c->t0_wall_ms,
                         .extra_sessions = c->opts->http_port >= 0 ? RT_HTTP_SESSIONS : 0,
                         .sink = trace_sink, .sink_ctx = c, .ops = &RT_OPS, .platform = c};
     char err[256];
@@ -1046,6 +1049,7 @@ int rt_run(const rt_run_opts_t *opts)
         rc = rt_await_agents(c);
     if (rc == 0) {
         c->t0_ms = rt_now_ms();
+        c->t0_wall_ms = rt_wall_ms();
         rc = driver_init(c);
     }
     if (rc == 0)

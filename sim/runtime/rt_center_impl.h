@@ -77,7 +77,8 @@ typedef struct {
     bool progress_tty;       /* stderr is a terminal: a progress line */
     int64_t progress_due_ms;
 
-    int64_t t0_ms;
+    int64_t t0_ms;      /* rt_now_ms() at t = 0 */
+    int64_t t0_wall_ms; /* rt_wall_ms() then: the run's UTC at t = 0 */
     bool warm;   /* every server heartbeated: the scenario may run */
     uint64_t events, timer_seq;
 

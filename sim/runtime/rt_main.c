@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "rt_center.h"
+#include "rt_clock.h"
 #include "rt_proto.h"
 #include "rt_runs.h"
 #include "drive/env.h"
@@ -192,6 +193,10 @@ static const char *pids_file(const char *pids_opt, char *tmp, size_t cap)
     return tmp;
 }
 
+/* The wall-clock shim (libhasim-clock.so next to us) when the scenario
+ * steps the clock, else empty: set by preflight(). */
+static char shim_path[PATH_MAX];
+
 /* In the child: hasim-rt again, as the center, under libfaketime. */
 static void exec_under_faketime(char **argv, const char *lib, uint32_t speed,
                                 int64_t start_utc_ms, const char *pids_path, pid_t supervisor)
@@ -204,10 +209,12 @@ static void exec_under_faketime(char **argv, const char *lib, uint32_t speed,
         _exit(2);
     char super_s[24];
     snprintf(super_s, sizeof(super_s), "%ld", (long)supervisor);
-    char preload[PATH_MAX * 2], faketime[64], speed_s[16];
+    char preload[PATH_MAX * 3], faketime[64], speed_s[16];
     const char *old = getenv("LD_PRELOAD");
-    snprintf(preload, sizeof(preload), "%s%s%s", lib, old && *old ? ":" : "",
-             old && *old ? old : "");
+    /* The clock shim after libfaketime: libfaketime's real clock is the
+     * shim's (rt_clockshim.c). */
+    snprintf(preload, sizeof(preload), "%s%s%s%s%s", lib, shim_path[0] ? ":" : "", shim_path,
+             old && *old ? ":" : "", old && *old ? old : "");
     if (start_utc_ms >= 0) {
         /* `set clock`: an absolute start with the rate, in UTC, continued
          * (not restarted) by every process the center execs. */
@@ -331,6 +338,9 @@ static int supervise(char **argv, uint32_t speed, int64_t start_utc_ms, const ch
     static const int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
     int sig = rt_sig_init(sigs, sizeof(sigs) / sizeof(sigs[0]));
     int rc = 2;
+    char clock_file[PATH_MAX] = "";
+    if (shim_path[0] != '\0' && rt_clock_file_create(clock_file, sizeof(clock_file)) != 0)
+        sig = -1;
     if (sig >= 0) {
         rt_become_subreaper();
         size_t n = speed == RT_SPEED_AUTO ? sizeof(AUTO_SPEEDS) / sizeof(AUTO_SPEEDS[0]) : 1;
@@ -345,6 +355,8 @@ static int supervise(char **argv, uint32_t speed, int64_t start_utc_ms, const ch
     }
     if (pids_tmp[0] != '\0')
         unlink(pids_tmp);
+    if (clock_file[0] != '\0')
+        unlink(clock_file);
     rt_runs_release();
     return rc;
 }
@@ -474,6 +486,40 @@ static void simulator_only_note(const char *path)
         fclose(f);
 }
 
+/* `set clock` and step-clock need libfaketime and, for steps, the shim:
+ * both only under a supervisor (at --speed 1 when no speed was asked for). */
+static int clock_preflight(const scn_t *scn, uint32_t *speed, int64_t *start_utc_ms)
+{
+    if (scn_param_find(scn, SCN_PARAM_CLOCK) != NULL) {
+        /* The simulator's own draw from the scenario's seed: the same UTC. */
+        sim_env_t env;
+        sim_env_init(&env, scn, scn->seed, SIM_UTC0_MS_DEFAULT);
+        *start_utc_ms = env.utc0_ms;
+        if (*speed == 0)
+            *speed = 1;
+    }
+    bool steps = false;
+    for (size_t i = 0; i < scn->actions_count; i++)
+        steps = steps || scn->actions[i].kind == SCN_ACT_STEP_CLOCK;
+    if (!steps)
+        return 0;
+    size_t n;
+    if (rt_self_dir(shim_path, sizeof(shim_path)) != 0 ||
+        (n = strlen(shim_path)) + sizeof("/libhasim-clock.so") > sizeof(shim_path)) {
+        fprintf(stderr, "hasim-rt: error: cannot find my own directory\n");
+        return 2;
+    }
+    memcpy(shim_path + n, "/libhasim-clock.so", sizeof("/libhasim-clock.so"));
+    if (access(shim_path, R_OK) != 0) {
+        fprintf(stderr, "hasim-rt: error: %s steps the clock and %s is not built (make runtime)\n",
+                scn->path, shim_path);
+        return 2;
+    }
+    if (*speed == 0)
+        *speed = 1;
+    return 0;
+}
+
 /* The scenario, read before any process starts: bad input (exit 2), what
  * hasim-rt cannot run, and `set clock`, which needs libfaketime's absolute
  * start (at --speed 1 when no speed was asked for). */
@@ -494,13 +540,8 @@ static int preflight(const char *path, uint32_t *speed, int64_t *start_utc_ms)
                         "inputs no real host agent or recorder sends (run it with hasim run)\n",
                 path, hostile->line, hostile->col);
         rc = 2;
-    } else if (scn_param_find(scn, SCN_PARAM_CLOCK) != NULL) {
-        /* The simulator's own draw from the scenario's seed: the same UTC. */
-        sim_env_t env;
-        sim_env_init(&env, scn, scn->seed, SIM_UTC0_MS_DEFAULT);
-        *start_utc_ms = env.utc0_ms;
-        if (*speed == 0)
-            *speed = 1;
+    } else {
+        rc = clock_preflight(scn, speed, start_utc_ms);
     }
     scn_free(scn);
     return rc;
