@@ -290,7 +290,7 @@ static bool action_equal(const scn_action_t *a, const scn_action_t *b)
     return a->at_ms == b->at_ms && a->kind == b->kind && a->session == b->session &&
            a->expect_status == b->expect_status && a->heal_ms == b->heal_ms &&
            a->heal_after_detection == b->heal_after_detection && a->host == b->host &&
-           a->count == b->count && a->uid == b->uid;
+           a->count == b->count && a->uid == b->uid && a->step_ms == b->step_ms;
 }
 
 /* at_ms, count and activation are values only with their flags: a tree

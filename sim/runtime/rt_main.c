@@ -295,6 +295,9 @@ static int supervise_one(char **argv, const char *lib, uint32_t speed, int64_t s
         fprintf(stderr, "hasim-rt: error: fork: %s\n", strerror(errno));
         return 2;
     }
+    /* Its libfaketime objects are named after it from its first instant;
+     * should both of us be killed before it notes itself, the record has it. */
+    rt_runs_note("pid", (long)child, NULL);
     int status = supervise_wait(child, sig, pids_path, t0);
     supervise_cleanup(child, pids_path);
     if (!quiet)
