@@ -74,8 +74,8 @@ verdict() {
   until_gone "$name" 10 || true
   if [ -n "$killed" ]; then
     n_killed=$((n_killed + 1))
-    # killed before the verdict: 2 (or 137); after it, the run's own
-    if [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] || [ "$rc" -eq 137 ] || [ "$rc" -eq 143 ]; then pass
+    # killed before the verdict: 2 (or 137); after it, the run's own (3: it fell behind first)
+    if [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] || [ "$rc" -eq 3 ] || [ "$rc" -eq 137 ] || [ "$rc" -eq 143 ]; then pass
     else fail "$name (SIG$killed): exit $rc"; fi
   else
     case $rc in

@@ -106,6 +106,13 @@ run_rt "$W" rtw
 for s in "${!RULE[@]}"; do
   eval "wait \$PID_rt_$s"
   rc=$?
+  if [ "$rc" -eq 3 ]; then
+    # inconclusive (the machine fell behind): once more at x10, alone
+    echo "clock_step: $s inconclusive at x20 ($(grep -o 'worst lateness [0-9]* ms' "$TMP/rt_$s.out")): once more at x10"
+    "$B/hasim-rt" run -q --speed 10 --trace "$TMP/rt_$s.jsonl" "scenarios/$s.scn" \
+      >"$TMP/rt_$s.out" 2>"$TMP/rt_$s.err"
+    rc=$?
+  fi
   if [ "$rc" -eq 0 ] && "$B/hasim" check -q "$TMP/rt_$s.jsonl" >/dev/null 2>&1; then
     pass "hasim-rt $s passes on the core, and hasim check of its trace"
   elif [ "$rc" -eq 3 ]; then
@@ -120,6 +127,11 @@ for s in "${!RULE[@]}"; do
   fi
   eval "wait \$PID_rtw_$s"
   rc=$?
+  if [ "$rc" -eq 3 ]; then
+    "$W/hasim-rt" run -q --speed 10 --trace "$TMP/rtw_$s.jsonl" "scenarios/$s.scn" \
+      >"$TMP/rtw_$s.out" 2>"$TMP/rtw_$s.err"
+    rc=$?
+  fi
   first=$(grep -m1 -oE '^      R[0-9]+:' "$TMP/rtw_$s.out" | tr -d ' :')
   if [ "$rc" -eq 1 ] && [ "$first" = "${RULE[$s]}" ]; then
     pass "hasim-rt $s fails on wall-clock timers: $(grep -m1 -E '^      R[0-9]+:' "$TMP/rtw_$s.out" | cut -c7-120)"
