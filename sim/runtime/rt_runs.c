@@ -162,21 +162,28 @@ int rt_runs_sweep(bool verbose)
 
 int rt_runs_claim(void)
 {
-    char dir[PATH_MAX];
+    char dir[PATH_MAX], tmp[PATH_MAX];
     if (runs_dir(dir, sizeof(dir)) != 0) {
         fprintf(stderr, "hasim-rt: error: cannot create the directory of run records in %s: %s\n",
                 getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp", strerror(errno));
         return -1;
     }
     if (snprintf(runs_record, sizeof(runs_record), "%s/%ld.run", dir, (long)getpid()) >=
-        (int)sizeof(runs_record))
+            (int)sizeof(runs_record) ||
+        snprintf(tmp, sizeof(tmp), "%s/%ld.new", dir, (long)getpid()) >= (int)sizeof(tmp)) {
+        runs_record[0] = '\0';
         return -1;
-    /* Not close-on-exec: every process of the run holds the lock. */
-    int fd = open(runs_record, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
-    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    }
+    /* Locked under another name, then renamed: a sweep running at the same
+     * time never finds our record unlocked (and takes us for dead). Not
+     * close-on-exec: every process of the run holds the lock. */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0 || rename(tmp, runs_record) != 0) {
         fprintf(stderr, "hasim-rt: error: cannot lock %s: %s\n", runs_record, strerror(errno));
-        if (fd >= 0)
+        if (fd >= 0) {
             close(fd);
+            (void)unlink(tmp);
+        }
         runs_record[0] = '\0';
         return -1;
     }
