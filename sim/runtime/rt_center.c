@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "rt_center_impl.h"
+#include "rt_control.h"
 #include "trace/trace_json.h"
 
 _Static_assert(sizeof(c_rec_t) <= SIM_DRV_REC_PLATFORM_BYTES, "fits its slot");
@@ -87,6 +88,8 @@ static void trace_sink(void *ctx, const sim_tr_ev_t *ev)
     if (c->trace != NULL && fwrite(c->line, 1, n, c->trace) != n)
         c->trace_failed = true;
     sim_judge_event(c->judge, ev);
+    if (c->notify != NULL)
+        rt_notify_event(c->notify, ev);
 }
 
 bool rt_host_up(rt_center_t *c, uint32_t server)
@@ -429,6 +432,8 @@ static void on_rec_msg(rt_center_t *c, uint32_t server, const rt_msg_t *m, sim_d
         break;
     case RT_M_SPAWNED:
         ((c_rec_t *)sim_drv_rec_platform(r))->pid = m->pid;
+        if (c->opts->serve)
+            rt_control_recorder(c, m->rec, m->pid);
         break;
     default:
         break;
@@ -562,7 +567,8 @@ static int64_t next_due(const rt_center_t *c)
     }
     if (!c->warm)
         return due;
-    if (c->next_action < c->scn->actions_count && c->scn->actions[c->next_action].at_ms < due)
+    if (!c->opts->serve && c->next_action < c->scn->actions_count &&
+        c->scn->actions[c->next_action].at_ms < due)
         due = c->scn->actions[c->next_action].at_ms;
     for (uint32_t i = 0; i < c->servers_n; i++) {
         if (c->agents[i].heal_due_ms >= 0 && c->agents[i].heal_due_ms < due)
@@ -595,7 +601,9 @@ static void world_due(rt_center_t *c, int64_t now)
     const scn_t *scn = c->scn;
     if (leave_waits(c, now))
         return;
-    while (c->next_action < scn->actions_count && scn->actions[c->next_action].at_ms <= now) {
+    /* A target's calls and faults come from outside (rt_control.h). */
+    while (!c->opts->serve && c->next_action < scn->actions_count &&
+           scn->actions[c->next_action].at_ms <= now) {
         const scn_action_t *a = &scn->actions[c->next_action];
         if (a->kind != SCN_ACT_END && a->at_ms < scn->end_ms && !sim_drv_act(c->drv, a))
             return; /* resumed here when the leave is done */
@@ -783,6 +791,8 @@ static int setup(rt_center_t *c)
         rc = make_workdir(c);
     if (rc == 0)
         rc = open_outputs(c);
+    if (rc == 0 && c->opts->serve)
+        rc = rt_control_init(c);
     if (rc != 0)
         return rc;
     c->agents = calloc(scn->servers, sizeof(*c->agents));
@@ -849,6 +859,22 @@ static int http_init(rt_center_t *c)
     return 0;
 }
 
+/* The callbacks' poster, before the run's first trace line. */
+static int notify_init(rt_center_t *c)
+{
+    if (c->opts->notify_url == NULL)
+        return 0;
+    char err[256];
+    int32_t pid = 0;
+    c->notify = rt_notify_start(c->opts->notify_url, c->scn->seed * 2 + 1, &pid, err, sizeof(err));
+    if (c->notify == NULL) {
+        fprintf(stderr, "hasim-rt: error: %s\n", err);
+        return 2;
+    }
+    rt_pid_note(c, pid, "notifier", 0);
+    return 0;
+}
+
 /* ---- the verdict ------------------------------------------------------------ */
 
 static int verdict(rt_center_t *c, int64_t end_t, int64_t wall_ms)
@@ -911,7 +937,12 @@ static int finish(rt_center_t *c, int rc, int64_t end_t, int64_t wall_ms)
         fprintf(stderr, "%s: error: writing the trace failed\n", opts->trace_path);
         c->env_failed = true;
     }
-    if (rc == 0 && c->stop && c->stop_signal != 0) {
+    if (rc == 0 && opts->serve && !c->env_failed) {
+        /* A target has no verdict of its own: the driver judges it. */
+        fprintf(stderr, "hasim-rt: served %" PRIu64 " requests in %" PRId64 " ms of run time%s\n",
+                c->http != NULL ? rt_http_requests(c->http) : 0, rt_run_now(c),
+                c->stop_signal != 0 ? ", until a signal" : "");
+    } else if (rc == 0 && c->stop && c->stop_signal != 0) {
         fprintf(stderr, "hasim-rt: interrupted by signal %d at t=%" PRId64
                         " ms; every process of the run is gone\n", c->stop_signal, rt_run_now(c));
         rc = 2;
@@ -945,6 +976,8 @@ int rt_run(const rt_run_opts_t *opts)
         center_free(c);
         return 2;
     }
+    if (opts->serve)
+        c->scn->end_ms += RT_SERVE_EXTRA_MS;
     int64_t wall0 = rt_now_ms();
     int rc = setup(c);
     if (rc == 0)
@@ -955,9 +988,13 @@ int rt_run(const rt_run_opts_t *opts)
     }
     if (rc == 0)
         rc = http_init(c);
+    if (rc == 0)
+        rc = notify_init(c);
     int64_t end_t = 0;
     if (rc == 0)
         end_t = run_scenario(c);
+    rt_notify_finish(c->notify);
+    c->notify = NULL;
     rt_teardown(c);
     rc = finish(c, rc, end_t, rt_now_ms() - wall0);
     center_free(c);

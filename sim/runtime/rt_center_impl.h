@@ -13,6 +13,7 @@
 #include "judge/judge.h"
 #include "rt_center.h"
 #include "rt_http.h"
+#include "rt_notify.h"
 #include "rt_proto.h"
 
 /* Bounds of a real run: every server is a process, every recorder too. */
@@ -99,7 +100,8 @@ typedef struct {
     char workdir[PATH_MAX];
     bool workdir_temp;
     char agent_path[PATH_MAX], recorder_path[PATH_MAX];
-    bool storage_warned;
+    bool storage_warned, control_warned;
+    rt_notify_t *notify;
     uint64_t slices_stored, reaped;
 } rt_center_t;
 

@@ -53,6 +53,12 @@ static const char HELP[] =
     "  --workdir DIR   keep the slice files and the storage in DIR\n"
     "                  (default: a temporary directory, removed when the run passes)\n"
     "  --pids FILE     write the pid of every process of the run, one a line\n"
+    "  --serve         be a black-box target (docs/blackbox.md): the scenario gives\n"
+    "                  the world only; calls come through --http, faults from\n"
+    "                  outside (pid files in WORKDIR/control/); runs until SIGTERM\n"
+    "                  or SIGINT (exit 0), at most 10 min past the scenario's end\n"
+    "  --notify URL    POST every callback to URL as NCS does (JSON envelopes,\n"
+    "                  retried with back-off, some repeated or late)\n"
     "  -q, --quiet     print the verdict only when the run fails\n"
     "  -h, --help      this text\n"
     "\n"
@@ -281,7 +287,7 @@ static int supervise(char **argv, uint32_t speed, const char *pids_opt, bool qui
     return 2;
 }
 
-enum { OPT_SPEED = 0x100, OPT_TRACE, OPT_HTTP, OPT_WORKDIR, OPT_PIDS };
+enum { OPT_SPEED = 0x100, OPT_TRACE, OPT_HTTP, OPT_WORKDIR, OPT_PIDS, OPT_SERVE, OPT_NOTIFY };
 
 static const struct option RUN_LONGOPTS[] = {
     {"speed", required_argument, NULL, OPT_SPEED},
@@ -289,6 +295,8 @@ static const struct option RUN_LONGOPTS[] = {
     {"http", required_argument, NULL, OPT_HTTP},
     {"workdir", required_argument, NULL, OPT_WORKDIR},
     {"pids", required_argument, NULL, OPT_PIDS},
+    {"serve", no_argument, NULL, OPT_SERVE},
+    {"notify", required_argument, NULL, OPT_NOTIFY},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {0},
@@ -315,6 +323,14 @@ static int run_take(int opt, const char *v, rt_run_opts_t *o, uint32_t *speed)
         break;
     case OPT_PIDS:
         o->pids_path = v;
+        break;
+    case OPT_SERVE:
+        o->serve = true;
+        break;
+    case OPT_NOTIFY:
+        if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+            return usage("--notify takes an http:// or https:// URL, not '%s'", v);
+        o->notify_url = v;
         break;
     case 'q':
         o->quiet = true;
@@ -384,6 +400,8 @@ static int cmd_run(int argc, char **argv)
         return usage("one scenario per run; '%s' is a second", args[first + 1]);
     const char *scenario = args[first];
     o.scenario_path = scenario;
+    if (o.serve && o.http_port < 0)
+        return usage("--serve needs --http PORT: a target is reached through its REST API");
 
     const char *under = getenv("HASIM_RT_SPEED");
     if (speed > 0 && (under == NULL || under[0] == '\0')) {
