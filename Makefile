@@ -33,10 +33,10 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 BASE_CFLAGS := -std=c11 $(WARN) -g $(OPT) -D_POSIX_C_SOURCE=200809L -Isim \
            $(if $(SAN),$(SANFLAGS)) $(if $(MUTANT),-DHA_MUTANT=$(MUTANT))
 CFLAGS  := $(BASE_CFLAGS) -Isrc
-CORELESS_PARTS := engine lang trace judge ncs
+CORELESS_PARTS := engine lang trace judge ncs blackbox
 CORE_CFLAGS := $(CFLAGS) $(if $(COV),--coverage)
 LDFLAGS := $(if $(SAN),$(SANFLAGS)) $(if $(COV),--coverage)
-LIBS    := -ljansson
+LIBS    := -ljansson -lmicrohttpd -lcurl
 
 CORE_SRC := $(sort $(wildcard src/*.c))
 SIM_SRC  := $(sort $(filter-out sim/cli/hasim_main.c sim/runtime/%,$(wildcard sim/*/*.c)))

@@ -824,7 +824,9 @@ static int setup(rt_center_t *c)
 static int driver_init(rt_center_t *c)
 {
     sim_drv_opts_t o = {.scn = c->scn, .seed = c->scn->seed, .utc0_ms = c->t0_ms,
-                        .extra_sessions = c->opts->http_port >= 0 ? RT_HTTP_SESSIONS : 0,
+                        /* a target's sessions all come through the front */
+                        .extra_sessions = c->opts->http_port < 0 ? 0
+                                          : RT_HTTP_SESSIONS + (c->opts->serve ? c->scn->sessions : 0),
                         .sink = trace_sink, .sink_ctx = c, .ops = &RT_OPS, .platform = c};
     char err[256];
     if (sim_drv_setup(c->drv, &o, err, sizeof(err)) != 0) {
