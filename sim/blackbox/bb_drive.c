@@ -463,7 +463,7 @@ static int run_plan(run_t *R, const char *scn_path)
         fail(R, "%s: error: cannot create: %s", o->log_dir, strerror(errno));
     R->ncs = R->failed ? NULL : open_log(R, o->log_dir, base, "ncs", r->ncs_log, sizeof(r->ncs_log));
     R->api = R->failed ? NULL : open_log(R, o->log_dir, base, "api", r->api_log, sizeof(r->api_log));
-    R->http = R->failed ? NULL : bb_http_new(o->target, BB_HTTP_TIMEOUT_MS, err, sizeof(err));
+    R->http = R->failed ? NULL : bb_http_new(o->target, o->call_timeout_ms, err, sizeof(err));
     if (!R->failed && R->http == NULL)
         fail(R, "hasim drive: error: %s", err);
     if (!R->failed)

@@ -46,6 +46,7 @@ typedef struct {
     int64_t timeout_ms; /* 0: the scenario's end + settle + BB_TIMEOUT_EXTRA_MS */
     int64_t settle_ms;
     int64_t skew_ms;
+    int64_t call_timeout_ms; /* one REST call, connection included */
     bool poll, strict, quiet;
 } bb_opts_t;
 

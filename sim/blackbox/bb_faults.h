@@ -7,7 +7,7 @@
  *   kill        kill -KILL "$(sed -n 's/^pid //p' "$RT_DIR/control/session-{sid}")"
  *   disconnect  ...; echo "$host"        # what it prints is {cut} for heal
  *   heal        kill -USR2 {cut}
- *   crash-host  kill -KILL -- "-$(cat "$RT_DIR/control/host-{server}.pid")"
+ *   crash-host  kill -KILL "-$(cat "$RT_DIR/control/host-"{server}.pid)"
  *
  * One statement a line: a key, blanks, then the rest of the line. `#`
  * starts a comment only at the start of a line (a shell command may hold

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "blackbox/bb_drive.h"
+#include "blackbox/bb_http.h"
 #include "blackbox/bb_plan.h"
 #include "cmds.h"
 
@@ -29,6 +30,7 @@ static const char DRIVE_HELP[] =
     "                        (default drive-logs)\n"
     "  --timeout D           a scenario's run may take this long at most (default: its\n"
     "                        end + settle + 2m); past it: exit 2\n"
+    "  --call-timeout D      one REST call may take this long (default 10s)\n"
     "  --settle D            after the timeline, wait this long for late callbacks (10s)\n"
     "  --skew MS             how far our clock may be from the service's (default 0)\n"
     "  --no-poll             no polling client\n"
@@ -49,6 +51,7 @@ enum {
     OPT_LOG_DIR,
     OPT_TIMEOUT,
     OPT_SETTLE,
+    OPT_CALL_TIMEOUT,
     OPT_SKEW,
     OPT_NO_POLL,
     OPT_STRICT,
@@ -64,6 +67,7 @@ static const struct option DRIVE_LONGOPTS[] = {
     {"log-dir", required_argument, NULL, OPT_LOG_DIR},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"settle", required_argument, NULL, OPT_SETTLE},
+    {"call-timeout", required_argument, NULL, OPT_CALL_TIMEOUT},
     {"skew", required_argument, NULL, OPT_SKEW},
     {"no-poll", no_argument, NULL, OPT_NO_POLL},
     {"strict", no_argument, NULL, OPT_STRICT},
@@ -100,6 +104,12 @@ static int drive_take(void *args, int opt, const char *val)
     case OPT_LOG_DIR: a->o.log_dir = val; break;
     case OPT_TIMEOUT: return duration("--timeout", val, &a->o.timeout_ms);
     case OPT_SETTLE: return duration("--settle", val, &a->o.settle_ms);
+    case OPT_CALL_TIMEOUT:
+        if (duration("--call-timeout", val, &a->o.call_timeout_ms) != 0)
+            return 2;
+        if (a->o.call_timeout_ms < 1)
+            return cli_usage("drive", "--call-timeout must be at least 1ms");
+        break;
     case OPT_SKEW:
         if (!cli_u64(val, &n) || n > 3600000)
             return cli_usage("drive", "--skew takes 0..3600000 ms, not '%s'", val);
@@ -184,7 +194,8 @@ int cmd_drive(int argc, char **argv)
 {
     static bb_faults_t faults;
     drive_args_t a = {.o = {.faults = &faults, .log_dir = "drive-logs",
-                            .settle_ms = BB_SETTLE_MS_DEFAULT, .poll = true},
+                            .settle_ms = BB_SETTLE_MS_DEFAULT,
+                            .call_timeout_ms = BB_HTTP_TIMEOUT_MS, .poll = true},
                       .listen = "127.0.0.1:8090"};
     int first;
     int rc = cli_parse(&DRIVE_CLI, argc, argv, &a, &first);

@@ -510,7 +510,7 @@ static void read_agents(rt_center_t *c, const struct pollfd *fds)
             if (got == 0)
                 break;
             if (got < 0) {
-                if (rt_host_up(c, i) && !c->tearing_down)
+                if (!rt_control_host_lost(c, i) && rt_host_up(c, i) && !c->tearing_down)
                     rt_die_env(c, "host agent %" PRIu32 " (pid %" PRId32 ") hung up", i + 1,
                                ag->pid);
                 close(ag->fd);

@@ -72,3 +72,15 @@ void rt_control_recorder(rt_center_t *c, uint32_t id, int32_t pid)
              id, pid, r->server + 1, c->agents[r->server].pid);
     write_whole(c, path, text);
 }
+
+bool rt_control_host_lost(rt_center_t *c, uint32_t server)
+{
+    if (!c->opts->serve || !c->drv_ready || c->tearing_down)
+        return false;
+    if (rt_host_up(c, server)) {
+        scn_action_t crash = {.at_ms = rt_run_now(c), .kind = SCN_ACT_CRASH_HOST,
+                              .host = server + 1};
+        (void)sim_drv_act(c->drv, &crash);
+    }
+    return true;
+}

@@ -4,7 +4,7 @@
  * In WORKDIR/control/, kept current during the run:
  *
  *   host-N.pid        the host agent of server N (1-based), also its process
- *                     group: `kill -KILL -- -PID` crashes the host
+ *                     group: `kill -KILL -PID` crashes the host (dash takes no `--`)
  *   rec-ID.pid        recorder ID's process
  *   session-SID       the recorder a fault of session SID aims at (the
  *                     newest one of the session: a replacement being started
@@ -29,5 +29,10 @@ void rt_control_host(rt_center_t *c, uint32_t server, int32_t pid);
 /* A recorder's process exists: its pid file, and its session's file when
  * it is the one a fault would hit. */
 void rt_control_recorder(rt_center_t *c, uint32_t id, int32_t pid);
+
+/* A target's host agent died or hung up without the center's word: with
+ * --serve, a host crashed from outside (crash host) -- the world's fault,
+ * given to the driver; true then. false without --serve (the run is void). */
+bool rt_control_host_lost(rt_center_t *c, uint32_t server);
 
 #endif

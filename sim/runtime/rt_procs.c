@@ -67,12 +67,8 @@ static void agent_died(rt_center_t *c, uint32_t s, pid_t pid, int status)
 {
     c_agent_t *ag = &c->agents[s];
     ag->alive = false;
-    if (c->opts->serve && c->drv_ready && rt_host_up(c, s) && !c->tearing_down) {
-        /* A target's host crashed from outside (crash host): the world's. */
-        scn_action_t crash = {.at_ms = rt_run_now(c), .kind = SCN_ACT_CRASH_HOST, .host = s + 1};
-        (void)sim_drv_act(c->drv, &crash);
+    if (rt_control_host_lost(c, s))
         return;
-    }
     if (rt_host_up(c, s) && !c->tearing_down) {
         /* A host dying without the scenario's word: the run is void. */
         rt_die_env(c, "host agent %" PRIu32 " (pid %d) died: %s %d", s + 1, (int)pid,

@@ -13,6 +13,7 @@
 # that created it), so the calls' times and the callbacks' sendts are on
 # the same clock, as a client's and a service's are (within NTP's skew).
 #
+# FAULTS=FILE uses another FAULTS.conf (default ci/hasim-rt.faults.conf).
 # Writes OUTDIR/drive.out (the verdict), OUTDIR/logs/ (the observable log),
 # OUTDIR/target.err; prints the driver's exit status as the last line
 # "drive-exit N" and exits with it (3 when the harness itself broke:
@@ -54,7 +55,7 @@ if [ -z "$cpid" ]; then
 fi
 LD_PRELOAD=$LIBFT FAKETIME="+0 x$speed" FAKETIME_SHARED="/faketime_sem_$cpid /faketime_shm_$cpid" \
   "$HASIM" drive --target "http://127.0.0.1:$api_port/v1/apps/hasim/cloud_recording" \
-  --notify-listen "127.0.0.1:$cb_port" --faults ci/hasim-rt.faults.conf --log-dir "$out/logs" \
+  --notify-listen "127.0.0.1:$cb_port" --faults "${FAULTS:-ci/hasim-rt.faults.conf}" --log-dir "$out/logs" \
   --json "$out/drive.json" "$scn" >"$out/drive.out" 2>"$out/drive.err"
 rc=$?
 kill -TERM "$target" 2>/dev/null
