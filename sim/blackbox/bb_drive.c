@@ -217,18 +217,6 @@ static void polls_due(run_t *R, int64_t t)
 
 /* ---- fault commands ----------------------------------------------------------- */
 
-static bb_fault_t fault_of(scn_act_kind_t k)
-{
-    switch (k) {
-    case SCN_ACT_KILL: return BB_F_KILL;
-    case SCN_ACT_DISCONNECT: return BB_F_DISCONNECT;
-    case SCN_ACT_CRASH_HOST: return BB_F_CRASH_HOST;
-    case SCN_ACT_PROVISION_FAIL: return BB_F_PROVISION_FAIL;
-    case SCN_ACT_JOIN: return BB_F_JOIN;
-    default: return BB_F_LEAVE;
-    }
-}
-
 static void start_command(run_t *R, bb_fault_t f, uint32_t session, const bb_step_t *st,
                           const char *cut, int line)
 {
@@ -288,7 +276,7 @@ static void command_done(run_t *R)
 {
     bb_proc_t *p = &R->proc;
     const bb_step_t *st = R->proc_step;
-    bb_fault_t f = st != NULL ? fault_of(st->kind) : BB_F_HEAL;
+    bb_fault_t f = st != NULL ? (bb_fault_t)bb_fault_of(st->kind) : BB_F_HEAL;
     int line = st != NULL ? st->line : R->heals[R->proc_heal].line;
     if (p->timed_out || p->status != 0) {
         char why[64];
@@ -336,7 +324,7 @@ static void steps_due(run_t *R, int64_t t)
             continue;
         }
         R->proc_heal = -1;
-        start_command(R, fault_of(st->kind), st->session, st, NULL, st->line);
+        start_command(R, (bb_fault_t)bb_fault_of(st->kind), st->session, st, NULL, st->line);
     }
 }
 

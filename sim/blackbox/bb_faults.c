@@ -39,9 +39,7 @@ static const struct {
 };
 #define PLACEHOLDERS_N (sizeof(PLACEHOLDERS) / sizeof(PLACEHOLDERS[0]))
 
-static int fail(char *err, size_t cap, const char *path, int line, size_t col, const char *fmt,
-                ...) __attribute__((format(printf, 6, 7)));
-static int fail(char *err, size_t cap, const char *path, int line, size_t col, const char *fmt,
+int bb_error_at(char *err, size_t cap, const char *path, int line, size_t col, const char *fmt,
                 ...)
 {
     int n = snprintf(err, cap, "%s:%d:%zu: error: ", path, line, col);
@@ -78,11 +76,11 @@ static int check_command(const char *path, int line, size_t col0, bb_fault_t key
         size_t len;
         int ph = placeholder_at(cmd + i + 1, n - i - 1, &len);
         if (ph < 0)
-            return fail(err, cap, path, line, col0 + i,
+            return bb_error_at(err, cap, path, line, col0 + i,
                         "unknown placeholder '{%.*s}' (write ${...} for the shell's)",
                         len > 0 && len < 40 ? (int)len : 0, cmd + i + 1);
         if (!(PLACEHOLDERS[ph].keys & (1u << key)))
-            return fail(err, cap, path, line, col0 + i, "'%s' has no placeholder {%s}",
+            return bb_error_at(err, cap, path, line, col0 + i, "'%s' has no placeholder {%s}",
                         FAULT_KEYS[key], PLACEHOLDERS[ph].name);
         i += len + 1;
     }
@@ -96,9 +94,9 @@ static int setting(bb_faults_t *f, const char *key, const char *val, size_t vlen
         char why[200];
         int64_t ms;
         if (scn_duration_parse(val, vlen, &ms, why, sizeof(why)) != 0)
-            return fail(err, cap, f->path, line, vcol, "%s", why);
+            return bb_error_at(err, cap, f->path, line, vcol, "%s", why);
         if (ms < 1 || ms > BB_TIMEOUT_MS_MAX)
-            return fail(err, cap, f->path, line, vcol, "a timeout is 1ms..1h");
+            return bb_error_at(err, cap, f->path, line, vcol, "a timeout is 1ms..1h");
         f->timeout_ms = ms;
         return 0;
     }
@@ -107,7 +105,7 @@ static int setting(bb_faults_t *f, const char *key, const char *val, size_t vlen
     else if (vlen == 10 && memcmp(val, "deployment", 10) == 0)
         f->world_scenario = false;
     else
-        return fail(err, cap, f->path, line, vcol, "world is 'scenario' or 'deployment'");
+        return bb_error_at(err, cap, f->path, line, vcol, "world is 'scenario' or 'deployment'");
     return 0;
 }
 
@@ -116,7 +114,7 @@ static int parse_line(bb_faults_t *f, const char *s, size_t n, int line, char *e
 {
     for (size_t i = 0; i < n; i++) {
         if ((unsigned char)s[i] < 0x20 && s[i] != '\t')
-            return fail(err, cap, f->path, line, i + 1, "a control character");
+            return bb_error_at(err, cap, f->path, line, i + 1, "a control character");
     }
     size_t i = strspn(s, " \t");
     if (i >= n || s[i] == '#')
@@ -126,7 +124,7 @@ static int parse_line(bb_faults_t *f, const char *s, size_t n, int line, char *e
         k++;
     char key[32];
     if (k - i >= sizeof(key))
-        return fail(err, cap, f->path, line, i + 1, "unknown key '%.*s'", 31, s + i);
+        return bb_error_at(err, cap, f->path, line, i + 1, "unknown key '%.*s'", 31, s + i);
     memcpy(key, s + i, k - i);
     key[k - i] = '\0';
     size_t v = k + strspn(s + k, " \t");
@@ -134,7 +132,7 @@ static int parse_line(bb_faults_t *f, const char *s, size_t n, int line, char *e
     while (vend > v && (s[vend - 1] == ' ' || s[vend - 1] == '\t'))
         vend--;
     if (v >= vend)
-        return fail(err, cap, f->path, line, k + 1, "'%s' needs a value", key);
+        return bb_error_at(err, cap, f->path, line, k + 1, "'%s' needs a value", key);
     if (strcmp(key, "timeout") == 0 || strcmp(key, "world") == 0)
         return setting(f, key, s + v, vend - v, line, v + 1, err, cap);
     for (int q = 0; q < BB_F_COUNT; q++) {
@@ -142,10 +140,10 @@ static int parse_line(bb_faults_t *f, const char *s, size_t n, int line, char *e
             continue;
         bb_command_t *c = &f->cmds[q];
         if (c->set)
-            return fail(err, cap, f->path, line, i + 1, "'%s' is set twice (line %d)", key,
+            return bb_error_at(err, cap, f->path, line, i + 1, "'%s' is set twice (line %d)", key,
                         c->line);
         if (vend - v >= sizeof(c->cmd))
-            return fail(err, cap, f->path, line, v + 1, "a command longer than %d bytes",
+            return bb_error_at(err, cap, f->path, line, v + 1, "a command longer than %d bytes",
                         BB_CMD_MAX - 1);
         memcpy(c->cmd, s + v, vend - v);
         c->cmd[vend - v] = '\0';
@@ -153,7 +151,7 @@ static int parse_line(bb_faults_t *f, const char *s, size_t n, int line, char *e
         c->line = line;
         return check_command(f->path, line, v + 1, (bb_fault_t)q, c->cmd, err, cap);
     }
-    return fail(err, cap, f->path, line, i + 1,
+    return bb_error_at(err, cap, f->path, line, i + 1,
                 "unknown key '%s' (kill, disconnect, heal, crash-host, step-clock, "
                 "provision-fail, join, leave, timeout, world)", key);
 }
@@ -165,9 +163,9 @@ int bb_faults_parse(bb_faults_t *f, const char *path, const char *text, size_t l
     snprintf(f->path, sizeof(f->path), "%s", path != NULL ? path : "<faults>");
     f->timeout_ms = BB_TIMEOUT_MS_DEFAULT;
     if (len > BB_FAULTS_FILE_MAX)
-        return fail(err, cap, f->path, 1, 1, "more than %d bytes", BB_FAULTS_FILE_MAX);
+        return bb_error_at(err, cap, f->path, 1, 1, "more than %d bytes", BB_FAULTS_FILE_MAX);
     if (memchr(text, '\0', len) != NULL)
-        return fail(err, cap, f->path, 1, 1, "a NUL byte");
+        return bb_error_at(err, cap, f->path, 1, 1, "a NUL byte");
     int line = 0;
     for (size_t at = 0; at < len;) {
         const char *nl = memchr(text + at, '\n', len - at);
@@ -178,7 +176,7 @@ int bb_faults_parse(bb_faults_t *f, const char *path, const char *text, size_t l
         char buf[BB_CMD_MAX + 64];
         line++;
         if (n >= sizeof(buf))
-            return fail(err, cap, f->path, line, 1, "a line longer than %zu bytes",
+            return bb_error_at(err, cap, f->path, line, 1, "a line longer than %zu bytes",
                         sizeof(buf) - 1);
         memcpy(buf, text + at, n);
         buf[n] = '\0';
@@ -189,7 +187,7 @@ int bb_faults_parse(bb_faults_t *f, const char *path, const char *text, size_t l
     }
     if (f->cmds[BB_F_DISCONNECT].set != f->cmds[BB_F_HEAL].set) {
         bb_fault_t has = f->cmds[BB_F_HEAL].set ? BB_F_HEAL : BB_F_DISCONNECT;
-        return fail(err, cap, f->path, f->cmds[has].line, 1,
+        return bb_error_at(err, cap, f->path, f->cmds[has].line, 1,
                     "'disconnect' and 'heal' go together: a cut link must be healed");
     }
     return 0;

@@ -69,6 +69,10 @@ typedef struct {
 
 const char *bb_fault_name(bb_fault_t f);
 
+/* "PATH:LINE:COL: error: MESSAGE" into err; returns 2 (the exit status). */
+int bb_error_at(char *err, size_t cap, const char *path, int line, size_t col, const char *fmt,
+                ...) __attribute__((format(printf, 6, 7)));
+
 /* Parses a FAULTS.conf held in memory (len bytes; path names it in
  * messages). 0, or 2 with err set to "PATH:LINE:COL: error: ...". */
 int bb_faults_parse(bb_faults_t *f, const char *path, const char *text, size_t len, char *err,

@@ -7,21 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static int refuse(char *err, size_t cap, const scn_t *scn, int line, int col, const char *fmt,
-                  ...) __attribute__((format(printf, 6, 7)));
-static int refuse(char *err, size_t cap, const scn_t *scn, int line, int col, const char *fmt,
-                  ...)
-{
-    int n = snprintf(err, cap, "%s:%d:%d: error: ", scn->path[0] ? scn->path : "<scenario>", line,
-                     col);
-    if (n >= 0 && (size_t)n < cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err + n, cap - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    return 2;
-}
+#define refuse(err, cap, scn, line, col, ...)                                                   \
+    bb_error_at(err, cap, (scn)->path[0] ? (scn)->path : "<scenario>", line, (size_t)(col),      \
+                __VA_ARGS__)
 
 static int check_params(const scn_t *scn, const bb_faults_t *f, char *err, size_t cap)
 {
@@ -42,8 +30,7 @@ static int check_params(const scn_t *scn, const bb_faults_t *f, char *err, size_
     return 0;
 }
 
-/* The FAULTS.conf command an action needs, or -1 for an API call. */
-static int fault_of(scn_act_kind_t k)
+int bb_fault_of(scn_act_kind_t k)
 {
     switch (k) {
     case SCN_ACT_KILL: return BB_F_KILL;
@@ -60,7 +47,7 @@ static int add_steps(bb_plan_t *p, const scn_action_t *a, const bb_faults_t *f, 
                      size_t cap)
 {
     const scn_t *scn = p->scn;
-    int need = fault_of(a->kind);
+    int need = bb_fault_of(a->kind);
     if (need >= 0 && !f->cmds[need].set)
         return refuse(err, cap, scn, a->line, a->col,
                       "'%s' needs a '%s' command in %s (how this deployment makes it happen)",

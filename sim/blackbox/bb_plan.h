@@ -58,6 +58,10 @@ typedef struct {
     size_t expects_skipped; /* end expectations, the simulator's */
 } bb_plan_t;
 
+/* The FAULTS.conf command an action needs (a bb_fault_t), or -1 for an
+ * API call or the end. */
+int bb_fault_of(scn_act_kind_t k);
+
 /* 0, or 2 with err "SCN:LINE:COL: error: ..." naming what cannot be driven. */
 int bb_plan_make(bb_plan_t *p, const scn_t *scn, const bb_faults_t *f, char *err, size_t cap);
 
