@@ -8,6 +8,7 @@
 #   make report     reports/index.html (needs a run first: make run does both)
 #   make fuzz       longer fuzzing of the parsers
 #   make mutate     mutation testing of src/: the harness and the unit tests, scored apart
+#   make soak       long runs; soak-drive: hasim drive against hasim-rt over the library
 #   make deps       install the Debian packages (root), or print the command
 #
 # Variants build side by side: CC=clang OPT=-O0 SAN=1 -> build/clang-O0-san/.
@@ -52,7 +53,7 @@ SIM_OBJ  := $(SIM_SRC:%.c=$(B)/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 HASIM    := $(B)/hasim
 
-.PHONY: all check run bench coverage report fuzz mutate deps clean hasim tests
+.PHONY: all check run bench coverage report fuzz mutate deps clean hasim tests soak soak-drive
 
 # Exit status. The targets below that run a script exit as the README says
 # every command does: 0 pass, 1 a check failed, 2 usage or input error. make
@@ -63,7 +64,7 @@ HASIM    := $(B)/hasim
 # `make -q` gives for "not up to date", passed on), and anything else that
 # fails is 2: the script's own status comes out. The scripts run make
 # themselves, so they get a MAKEFLAGS without the -q.
-SCRIPT_GOALS := check run bench coverage report fuzz mutate deps
+SCRIPT_GOALS := check run bench coverage report fuzz mutate deps soak soak-drive
 ifneq ($(MAKECMDGOALS),)
 ifeq ($(filter-out $(SCRIPT_GOALS),$(MAKECMDGOALS)),)
 MAKEFLAGS += -q
@@ -121,6 +122,12 @@ fuzz:
 
 mutate:
 	$(SCRIPT) bash tools/mutate.sh
+
+# make soak runs every soak; soak-drive is hasim drive against hasim-rt over
+# every library scenario it can express (tools/soak_drive.sh, about 25 min).
+soak: soak-drive
+soak-drive:
+	$(SCRIPT) bash tools/soak_drive.sh
 
 deps:
 	$(SCRIPT) bash ci/deps.sh
