@@ -19,6 +19,10 @@ static int check_params(const scn_t *scn, const bb_faults_t *f, char *err, size_
             return refuse(err, cap, scn, p->line, p->col,
                           "'set hostile' lies to the core from inside its own driver; a black "
                           "box is reached through its REST API only");
+        if (p->id == SCN_PARAM_CLOCK)
+            return refuse(err, cap, scn, p->line, p->col,
+                          "'set clock' sets the service's wall clock, which a deployment keeps "
+                          "its own (the callbacks' times and the calls' are compared)");
         /* The driver runs the polling client itself. */
         if (p->id == SCN_PARAM_POLL || p->id == SCN_PARAM_HOSTILE || f->world_scenario)
             continue;

@@ -96,6 +96,27 @@ log=$T/ok-r01_kill_before_first_slice/logs/r01_kill_before_first_slice
 if "$HASIM" check -q --ncs "$log.ncs.jsonl" --api "$log.api.jsonl" >/dev/null 2>&1; then ok "hasim check --ncs takes the drive log"
 else bad "hasim check --ncs of the drive log"; fi
 
+# The service's own clocks: hasim-rt's recorder stamps a slice a few ms
+# before the center sends the 40 of its recording (an individual-mode switch
+# from the soak, tests/drive/individual_switch.*); within NCS_SERVICE_SKEW_MS
+# that is the restart, 3 s later it is not and R8 stands.
+log=tests/drive/individual_switch
+if "$HASIM" check -q --ncs "$log.ncs.jsonl" --api "$log.api.jsonl" >/dev/null 2>&1; then ok "a restart 2 ms after its slicing start is the restart"
+else bad "individual_switch: the judge does not take the service's own skew"; fi
+python3 - "$log.ncs.jsonl" "$T/late40.jsonl" <<'EOF'
+import json, sys
+out = open(sys.argv[2], "w")
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["eventType"] in (40, 12) and e["payload"]["sequence"] in (5, 6):
+        e["payload"]["sendts"] += 3000
+        e["notifyMs"] += 3000
+    out.write(json.dumps(e, separators=(",", ":")) + "\n")
+EOF
+out=$("$HASIM" check -q --ncs "$T/late40.jsonl" --api "$log.api.jsonl" 2>&1); rc=$?
+if [ $rc -eq 1 ] && printf '%s\n' "$out" | grep -q "^  R8 .*:9: stream 1001 (audio) has a gap"; then ok "a restart 3 s after the slicing start is not: R8"
+else bad "late 40: exit $rc: $(printf '%s\n' "$out" | head -3)"; fi
+
 # ---- 3. errors, never a verdict ------------------------------------------------
 scn=scenarios/r12_stop_outside_window.scn
 t0=$SECONDS
