@@ -27,7 +27,7 @@
 #include "bb_faults.h"
 #include "lang/scn.h"
 
-#define BB_SESSIONS_MAX 64        /* sessions of one scenario driven at once */
+#define BB_SESSIONS_MAX 256       /* sessions of one scenario driven at once (hasim-rt: RT_SESSIONS_MAX) */
 #define BB_STEPS_MAX (SCN_ACTIONS_MAX * 4)
 #define BB_UID_DEFAULT 1000000    /* the simulator's first recording UID (scenario-language.md) */
 

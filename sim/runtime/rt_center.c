@@ -601,6 +601,8 @@ static void world_due(rt_center_t *c, int64_t now)
     const scn_t *scn = c->scn;
     if (leave_waits(c, now))
         return;
+    if (c->opts->serve && !rt_control_world_due(c))
+        return; /* a leave from outside waits for the recorders, in order */
     /* A target's calls and faults come from outside (rt_control.h). */
     while (!c->opts->serve && c->next_action < scn->actions_count &&
            scn->actions[c->next_action].at_ms <= now) {
@@ -659,6 +661,7 @@ static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
         fds[i] = (struct pollfd){c->agents[i].fd, POLLIN, 0};
     fds[c->servers_n] = (struct pollfd){c->sig, POLLIN, 0};
     fds[c->servers_n + 1] = (struct pollfd){c->http ? rt_http_fd(c->http) : -1, POLLIN, 0};
+    fds[c->servers_n + 2] = (struct pollfd){rt_control_world_fd(c), POLLIN, 0};
     if (c->trace != NULL)
         fflush(c->trace);
     (void)rt_poll(fds, nfds, wait);
@@ -676,6 +679,8 @@ static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
     read_agents(c, fds);
     if (c->http != NULL && fds[c->servers_n + 1].revents)
         rt_http_run(c->http);
+    if (fds[c->servers_n + 2].revents)
+        rt_control_world_read(c);
     if (!c->warm)
         warm_check(c);
     /* 3. the world's actions due, 4. the timers due at this very ms */
@@ -687,7 +692,7 @@ static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
 
 static void loop(rt_center_t *c)
 {
-    nfds_t nfds = c->servers_n + 2;
+    nfds_t nfds = c->servers_n + 3;
     struct pollfd *fds = calloc(nfds, sizeof(*fds));
     if (fds == NULL) {
         rt_die_env(c, "out of memory");
@@ -998,6 +1003,7 @@ int rt_run(const rt_run_opts_t *opts)
     rt_notify_finish(c->notify);
     c->notify = NULL;
     rt_teardown(c);
+    rt_control_free(c);
     rc = finish(c, rc, end_t, rt_now_ms() - wall0);
     center_free(c);
     return rc;

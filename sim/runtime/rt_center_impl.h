@@ -102,6 +102,7 @@ typedef struct {
     char agent_path[PATH_MAX], recorder_path[PATH_MAX];
     bool storage_warned, control_warned;
     rt_notify_t *notify;
+    struct rt_ctl *ctl; /* rt_control.c: the world's events from outside */
     uint64_t slices_stored, reaped;
 } rt_center_t;
 

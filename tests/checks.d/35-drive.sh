@@ -4,7 +4,8 @@
 #
 #  1. Agreement: a short set of library scenarios (a kill, a crash host with
 #     a kill, a disconnect healed after detection with calls inside the
-#     minute, link flaps, a stop while starting) driven against hasim-rt
+#     minute, link flaps, a stop while starting, a replacement that fails to
+#     provision) driven against hasim-rt
 #     --serve at x20 under libfaketime: each passes, as `hasim run` does.
 #  2. Planted bugs: hasim-rt built with a mutant of tools/mutants.tsv fails
 #     on the rule `hasim run` of the same mutant names first: m09 (a switch
@@ -40,7 +41,7 @@ done
 
 # ---- 1 and 2: the drive runs, two at a time ------------------------------------
 agree=(r01_kill_before_first_slice r11_no_switch_to_down_server r06_calls_inside_disconnect_minute
-       r02_link_flaps_during_rejoin r12_stop_while_starting)
+       r02_link_flaps_during_rejoin r12_stop_while_starting r11_replacement_fails_to_start)
 declare -A RULE=([m09]=R7 [m65]=R6 [m31]=R5)
 declare -A SCN=([m09]=scenarios/r01_kill_before_first_slice.scn
                 [m65]=scenarios/r06_calls_inside_disconnect_minute.scn
@@ -149,8 +150,9 @@ out=$("$HASIM" drive --target http://127.0.0.1:1/x --faults "$T/bad.conf" "$scn"
 [ $rc -eq 2 ] && [ "$out" = "$T/bad.conf:2:11: error: unknown placeholder '{pid}' (write \${...} for the shell's)" ] && ok "FAULTS.conf error at its line and column" || bad "bad FAULTS.conf: $rc '$out'"
 out=$("$HASIM" drive --target http://127.0.0.1:1/x --faults ci/hasim-rt.faults.conf scenarios/hostile_driver.scn 2>&1); rc=$?
 [ $rc -eq 2 ] && printf '%s\n' "$out" | grep -q "^  scenarios/hostile_driver.scn:18:5: error: 'set hostile' lies to the core" && ok "a hostile scenario refused at its line" || bad "hostile: $rc '$out'"
-out=$("$HASIM" drive --faults ci/hasim-rt.faults.conf --dry-run scenarios/r08_individual_three_users.scn 2>&1); rc=$?
-[ $rc -eq 2 ] && printf '%s\n' "$out" | grep -q "^scenarios/r08_individual_three_users.scn:12:1: error: 'leave' needs a 'leave' command" && ok "a fault FAULTS.conf cannot make, refused at its line" || bad "leave: $rc '$out'"
+printf 'world scenario\nkill kill -KILL {sid}\n' >"$T/killonly.conf"
+out=$("$HASIM" drive --faults "$T/killonly.conf" --dry-run scenarios/r08_individual_three_users.scn 2>&1); rc=$?
+[ $rc -eq 2 ] && printf '%s\n' "$out" | grep -q "^scenarios/r08_individual_three_users.scn:12:1: error: 'leave' needs a 'leave' command in $T/killonly.conf" && ok "a fault FAULTS.conf cannot make, refused at its line" || bad "leave: $rc '$out'"
 
 echo "drive: the drive runs took $t_runs s, the whole check $((SECONDS - t_start)) s"
 finish
