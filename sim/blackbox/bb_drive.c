@@ -61,6 +61,8 @@ typedef struct {
     bool failed;
 } run_t;
 
+volatile sig_atomic_t bb_stop_signal;
+
 static int64_t now_t(const run_t *R) { return bb_now_ms() - R->t0; }
 
 static void fail(run_t *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -390,6 +392,9 @@ static void loop(run_t *R)
         if (t > R->deadline)
             fail(R, "%s: error: the run did not finish within --timeout (%" PRId64 " ms)",
                  R->plan->scn->path, R->deadline);
+        if (bb_stop_signal != 0)
+            fail(R, "hasim drive: interrupted by signal %d at %" PRId64 " ms of the run",
+                 (int)bb_stop_signal, t);
         if (R->failed)
             return;
         if (R->proc.pid != 0 && bb_proc_step(&R->proc, t))
@@ -410,8 +415,10 @@ static void loop(run_t *R)
 static void settle(run_t *R)
 {
     int64_t until = now_t(R) + R->o->settle_ms;
-    while (!R->failed && now_t(R) < until)
+    while (!R->failed && now_t(R) < until && bb_stop_signal == 0)
         wait_turn(R, until);
+    if (bb_stop_signal != 0)
+        fail(R, "hasim drive: interrupted by signal %d", (int)bb_stop_signal);
 }
 
 /* ---- a scenario ---------------------------------------------------------------- */

@@ -20,6 +20,7 @@
 #ifndef BB_DRIVE_H
 #define BB_DRIVE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,6 +71,11 @@ typedef struct {
     size_t expects_skipped;
     ncs_judge_t *judge;     /* the verdicts (NULL when rc 2); freed by bb_result_free */
 } bb_result_t;
+
+/* Set (to the signal's number) by the command's SIGINT/SIGTERM handler: the
+ * run stops at once -- the fault command running killed with its process
+ * group, exit 2, no verdict. */
+extern volatile sig_atomic_t bb_stop_signal;
 
 /* Drives one scenario and judges it; fills r, prints the verdict. Returns r->rc. */
 int bb_drive_scenario(const bb_opts_t *o, const char *scn_path, bb_result_t *r);

@@ -151,8 +151,17 @@ static int dry_run(const bb_faults_t *f, char **paths, int n)
     return rc;
 }
 
+static void on_stop(int sig) { bb_stop_signal = sig; }
+
 static int drive_all(drive_args_t *a, char **paths, int n)
 {
+    /* no SA_RESTART: a wait in the loop returns, and the loop stops the run */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGINT, &sa, NULL);
+    (void)sigaction(SIGTERM, &sa, NULL);
     char err[512];
     FILE *none = NULL;
     a->o.listen = bb_listen_start(a->listen, none, err, sizeof(err));
@@ -168,6 +177,10 @@ static int drive_all(drive_args_t *a, char **paths, int n)
     }
     int rc = 0;
     for (int i = 0; i < n; i++) {
+        if (bb_stop_signal != 0) {
+            n = i; /* the rest were not driven */
+            break;
+        }
         int r = bb_drive_scenario(&a->o, paths[i], &rs[i]);
         rc = r > rc ? r : rc;
     }
