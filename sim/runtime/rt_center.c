@@ -687,6 +687,7 @@ static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
     if (c->warm)
         world_due(c, now);
     fire_timers(c, now, true);
+    rt_notify_tick(c->notify, now);
     return true;
 }
 

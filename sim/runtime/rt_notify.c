@@ -35,6 +35,7 @@ struct rt_notify {
     int fd;      /* the pipe's write end */
     pid_t pid;
     uint64_t notices, dropped;
+    int64_t held_since_ms; /* the writer holds a notice back since, -1 none */
     char partial[NCS_LINE_MAX]; /* a line the pipe took only part of */
     size_t partial_len, partial_off;
 };
@@ -160,6 +161,7 @@ rt_notify_t *rt_notify_start(const char *url, uint64_t seed, int32_t *pid, char 
         return NULL;
     }
     n->pid = child;
+    n->held_since_ms = -1;
     *pid = (int32_t)child;
     n->fd = p[1];
     rt_nonblock(n->fd);
@@ -215,6 +217,19 @@ void rt_notify_event(void *ctx, const sim_tr_ev_t *ev)
 {
     rt_notify_t *n = ctx;
     ncs_writer_event(n->w, ev);
+    if (!ncs_writer_holding(n->w))
+        n->held_since_ms = -1;
+    else if (n->held_since_ms < 0)
+        n->held_since_ms = ev->t_ms;
+    pass_on(n);
+}
+
+void rt_notify_tick(rt_notify_t *n, int64_t now_ms)
+{
+    if (n == NULL || n->held_since_ms < 0 || now_ms - n->held_since_ms < RT_NOTIFY_LATE_MS)
+        return;
+    ncs_writer_release(n->w);
+    n->held_since_ms = -1;
     pass_on(n);
 }
 

@@ -22,6 +22,7 @@
 #define RT_NOTIFY_TIMEOUT_MS 5000    /* one POST, connection included */
 #define RT_NOTIFY_DRAIN_MS 30000     /* at the end: what is queued is sent within this */
 #define RT_NOTIFY_PIPE_BYTES (1 << 20)
+#define RT_NOTIFY_LATE_MS 3000       /* a notice held back to come late comes by then */
 
 typedef struct rt_notify rt_notify_t;
 
@@ -31,6 +32,9 @@ rt_notify_t *rt_notify_start(const char *url, uint64_t seed, int32_t *pid, char 
                              size_t err_cap);
 /* A sim_tr_sink_fn: every trace event of the run, in order. */
 void rt_notify_event(void *n, const sim_tr_ev_t *ev);
+/* Each turn of the center's loop: a notice held back to come late goes
+ * once it waited RT_NOTIFY_LATE_MS (run clock), other notices or not. */
+void rt_notify_tick(rt_notify_t *n, int64_t now_ms);
 /* The last notices, then the poster's end: it gets RT_NOTIFY_DRAIN_MS (run
  * clock) to send what is queued, then SIGKILL; reaped either way. Counts
  * what was dropped (pipe full). NULL is fine. */
