@@ -64,7 +64,7 @@ sed -i '/^static void on_server_up(/,/^{/ s/^{$/{ assert(!"planted crash: a serv
 if ! grep -q 'planted crash' "$planted/src/ha_session.c"; then
     bad "crash: the planted assertion found no place in src/ha_session.c (on_server_up moved?)"
 elif ! gcc -std=c11 -O1 -D_POSIX_C_SOURCE=200809L -I"$planted/src" -Isim \
-        $(ls sim/*/*.c | grep -v '^sim/runtime/') "$planted/src"/*.c -ljansson \
+        $(ls sim/*/*.c | grep -v '^sim/runtime/') "$planted/src"/*.c -ljansson -lmicrohttpd -lcurl \
         -o "$planted/hasim" 2>"$planted/build.log"; then
     bad "crash: the planted build does not compile: $(head -3 "$planted/build.log")"
 else
