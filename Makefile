@@ -8,7 +8,8 @@
 #   make report     reports/index.html (needs a run first: make run does both)
 #   make fuzz       longer fuzzing of the parsers
 #   make mutate     mutation testing of src/: the harness and the unit tests, scored apart
-#   make soak       hasim-rt run 50 times, a third killed; nothing may be left (tools/soak.sh)
+#   make soak       hasim-rt run 50 times, a third killed, nothing left (tools/soak.sh); then
+#                   soak-drive: hasim drive against hasim-rt over the library
 #   make deps       install the Debian packages (root), or print the command
 #
 # Variants build side by side: CC=clang OPT=-O0 SAN=1 -> build/clang-O0-san/.
@@ -37,10 +38,10 @@ BASE_CFLAGS := -std=c11 $(WARN) -g $(OPT) -D_POSIX_C_SOURCE=200809L -Isim \
            $(if $(SAN),$(SANFLAGS)) $(if $(MUTANT),-DHA_MUTANT=$(MUTANT)) \
            $(if $(WALLBUG),-DSIM_WALL_DEADLINES)
 CFLAGS  := $(BASE_CFLAGS) -Isrc
-CORELESS_PARTS := engine lang trace judge ncs
+CORELESS_PARTS := engine lang trace judge ncs blackbox
 CORE_CFLAGS := $(CFLAGS) $(if $(COV),--coverage)
 LDFLAGS := $(if $(SAN),$(SANFLAGS)) $(if $(COV),--coverage)
-LIBS    := -ljansson
+LIBS    := -ljansson -lmicrohttpd -lcurl
 
 CORE_SRC := $(sort $(wildcard src/*.c))
 SIM_SRC  := $(sort $(filter-out sim/cli/hasim_main.c sim/runtime/%,$(wildcard sim/*/*.c)))
@@ -56,7 +57,7 @@ SIM_OBJ  := $(SIM_SRC:%.c=$(B)/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 HASIM    := $(B)/hasim
 
-.PHONY: all check run bench coverage report fuzz mutate soak deps clean hasim tests
+.PHONY: all check run bench coverage report fuzz mutate soak soak-drive deps clean hasim tests
 
 # Exit status. The targets below that run a script exit as the README says
 # every command does: 0 pass, 1 a check failed, 2 usage or input error. make
@@ -67,7 +68,7 @@ HASIM    := $(B)/hasim
 # `make -q` gives for "not up to date", passed on), and anything else that
 # fails is 2: the script's own status comes out. The scripts run make
 # themselves, so they get a MAKEFLAGS without the -q.
-SCRIPT_GOALS := check run bench coverage report fuzz mutate soak deps
+SCRIPT_GOALS := check run bench coverage report fuzz mutate soak soak-drive deps
 ifneq ($(MAKECMDGOALS),)
 ifeq ($(filter-out $(SCRIPT_GOALS),$(MAKECMDGOALS)),)
 MAKEFLAGS += -q
@@ -126,8 +127,13 @@ fuzz:
 mutate:
 	$(SCRIPT) bash tools/mutate.sh
 
-soak:
+# make soak runs every soak: hasim-rt killed at random (tools/soak.sh), then
+# hasim drive against hasim-rt over every library scenario it can express
+# (tools/soak_drive.sh, about 25 min).
+soak: soak-drive
 	$(SCRIPT) bash tools/soak.sh
+soak-drive:
+	$(SCRIPT) bash tools/soak_drive.sh
 
 deps:
 	$(SCRIPT) bash ci/deps.sh

@@ -74,7 +74,7 @@ if [ "$MUTANTS" = 1 ]; then
             gcc $flags -I"$dir/src" -c "$c" -o "$o" 2>>"$dir/build.log" || ok=0
             objs+=("$o")
         done
-        if [ $ok -eq 0 ] || ! gcc "$main" "$libsim" "${objs[@]}" -ljansson -o "$dir/hasim" 2>>"$dir/build.log"; then
+        if [ $ok -eq 0 ] || ! gcc "$main" "$libsim" "${objs[@]}" -ljansson -lmicrohttpd -lcurl -o "$dir/hasim" 2>>"$dir/build.log"; then
             # A policy cross-check (static assertion) refused it: killed before any run.
             printf '%s\tbuild\t\t\t%s\n' "$id" "$what" >>"$work/mutants.tsv"
             echo "mutant $id: refused at build time"

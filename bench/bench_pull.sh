@@ -21,9 +21,9 @@ mkdir -p "$out" reports
 srcs=$(ls sim/*/*.c | grep -v '^sim/runtime/')
 flags="-std=c11 -O2 -g -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Isim -Isrc"
 # shellcheck disable=SC2086
-gcc $flags $srcs src/*.c -ljansson -o "$out/hasim-callback" || exit 2
+gcc $flags $srcs src/*.c -ljansson -lmicrohttpd -lcurl -o "$out/hasim-callback" || exit 2
 # shellcheck disable=SC2086
-gcc $flags -DSIM_DRV_PULL $srcs src/*.c -ljansson -o "$out/hasim-pull" || exit 2
+gcc $flags -DSIM_DRV_PULL $srcs src/*.c -ljansson -lmicrohttpd -lcurl -o "$out/hasim-pull" || exit 2
 
 tools/fingerprints.sh "$out/hasim-callback" > "$out/fp-callback.txt"
 tools/fingerprints.sh "$out/hasim-pull" > "$out/fp-pull.txt"

@@ -6,7 +6,8 @@ PKGS=(
   build-essential clang llvm libclang-rt-14-dev  # compilers, sanitizers, libFuzzer
   libcmocka-dev         # unit tests
   libjansson-dev        # reading JSON traces (hasim check)
-  libmicrohttpd-dev     # the HTTP front of the real-process runtime
+  libmicrohttpd-dev     # the HTTP front of the real-process runtime; hasim drive's callback endpoint
+  libcurl4-openssl-dev  # hasim drive's REST client and hasim-rt's callback poster (HTTPS for staging)
   lcov                  # coverage HTML
   faketime libfaketime  # accelerated time for real processes
   cppcheck              # static analysis in make check

@@ -14,9 +14,10 @@
 RT_SRC_DIR := sim/runtime
 RT_OBJ_DIR := $(B)/rt
 RT_HDRS    := $(SIM_HDRS)
-RT_LIBS    := -lmicrohttpd -ljansson
+RT_LIBS    := -lmicrohttpd -ljansson -lcurl
 RT_COMMON  := $(RT_OBJ_DIR)/rt_msg.o
-RT_CENTER  := $(addprefix $(RT_OBJ_DIR)/,rt_main.o rt_center.o rt_procs.o rt_storage.o rt_http.o rt_runs.o rt_tracefile.o rt_late.o rt_junit.o rt_clock.o)
+RT_CENTER  := $(addprefix $(RT_OBJ_DIR)/,rt_main.o rt_center.o rt_procs.o rt_storage.o rt_http.o rt_runs.o rt_tracefile.o rt_late.o rt_junit.o rt_clock.o \
+              rt_notify.o rt_control.o)
 
 .PHONY: runtime
 runtime: $(B)/hasim-rt $(B)/hasim-agent $(B)/hasim-recorder

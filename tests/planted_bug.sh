@@ -65,7 +65,7 @@ build() {
         return 1
     fi
     if ! gcc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -I"$dir/src" -Isim \
-            $(ls sim/*/*.c | grep -v '^sim/runtime/') "$dir/src"/*.c -ljansson -o "$dir/hasim" 2>"$dir/build.log"; then
+            $(ls sim/*/*.c | grep -v '^sim/runtime/') "$dir/src"/*.c -ljansson -lmicrohttpd -lcurl -o "$dir/hasim" 2>"$dir/build.log"; then
         bad "$name: the broken build does not compile (see below)"
         sed 's/^/        /' "$dir/build.log" | head -20
         return 1
@@ -164,7 +164,7 @@ build_mutant() {
         gcc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -I"$dir/src" -c "$c" \
             -o "$dir/obj/$(basename "$c" .c).o" 2>>"$dir/build.log" || break
     done
-    if ! gcc "$b/sim/cli/hasim_main.o" "$b/libsim.a" "$dir"/obj/*.o -ljansson -o "$dir/hasim" \
+    if ! gcc "$b/sim/cli/hasim_main.o" "$b/libsim.a" "$dir"/obj/*.o -ljansson -lmicrohttpd -lcurl -o "$dir/hasim" \
             2>>"$dir/build.log"; then
         bad "$name: the broken build does not compile (see below)"
         sed 's/^/        /' "$dir/build.log" | head -20

@@ -24,13 +24,14 @@ flags="-std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -Isrc -Isim -fsanitize=fuzzer,a
 sim_all=$(ls sim/*/*.c | grep -v -e '^sim/cli/hasim_main.c' -e '^sim/runtime/' | tr '\n' ' ')
 declare -A SOURCES=(
   [scn]="$(ls sim/lang/*.c | tr '\n' ' ')"
-  [run]="$sim_all src/*.c -ljansson"
+  [run]="$sim_all src/*.c -ljansson -lmicrohttpd -lcurl"
   [trace]="$(ls sim/trace/*.c sim/judge/*.c sim/lang/*.c | tr '\n' ' ') -ljansson"
   [ncs]="$(ls sim/ncs/*.c sim/trace/*.c sim/judge/*.c sim/lang/*.c sim/engine/*.c | tr '\n' ' ') -ljansson"
   [notes]="sim/ncs/ncs_notes.c $(ls sim/lang/*.c | tr '\n' ' ')"
+  [faults]="sim/blackbox/bb_faults.c $(ls sim/lang/*.c | tr '\n' ' ')"
 )
 status=0
-for name in scn trace run ncs notes; do
+for name in scn trace run ncs notes faults; do
   bin=$out/fuzz_$name
   # shellcheck disable=SC2086
   $CLANG $flags fuzz/fuzz_$name.c ${SOURCES[$name]} -o "$bin"

@@ -23,12 +23,13 @@ declare -A MAY=(
   [trace]=""
   [judge]="trace lang"
   [ncs]="judge trace lang engine"
+  [blackbox]="ncs judge trace lang engine"
   [drive]="src engine lang trace"
   [world]="drive src engine lang trace"
   [runtime]="ncs drive judge src engine lang trace"
   [run]="ncs world drive judge src engine lang trace"
   [search]="run ncs world drive judge src engine lang trace"
-  [cli]="search run ncs world drive judge src engine lang trace"
+  [cli]="blackbox search run ncs world drive judge src engine lang trace"
 )
 
 passed=0

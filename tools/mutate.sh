@@ -97,7 +97,7 @@ for id in "${MUTANT_IDS[@]}"; do
     fi
     objs+=("$o")
   done
-  if [ $ok -eq 0 ] || ! $CC "$main" "$libsim" "${objs[@]}" -ljansson -o "$dir/hasim" 2>>"$dir/build.log"; then
+  if [ $ok -eq 0 ] || ! $CC "$main" "$libsim" "${objs[@]}" -ljansson -lmicrohttpd -lcurl -o "$dir/hasim" 2>>"$dir/build.log"; then
     if grep -q "static assertion failed" "$dir/build.log"; then
       # The policy's own cross-checks (ha_policy.h) refused it: killed
       # before anything could run it.

@@ -21,6 +21,7 @@ int cmd_explore(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_junit(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_drive(int argc, char **argv);
 
 /* Shared helpers (cli_util.c). */
 /* Parses a decimal uint64 with nothing after it; false on junk or overflow. */

@@ -17,6 +17,7 @@ static const char HELP[] =
     "  check    check a trace file (from hasim or real processes)  hasim check t.jsonl\n"
     "           ... or a field callback log (and API log)      hasim check --ncs cb.jsonl\n"
     "  import   a field incident (callback log, notes) as a scenario  hasim import cb.jsonl\n"
+    "  drive    a scenario against a running deployment, judged   hasim drive --target URL x.scn\n"
     "  diff     where two traces part                           hasim diff a.jsonl b.jsonl\n"
     "  swarm    random fault timelines, many seeds              hasim swarm --runs 10000\n"
     "  replay   one swarm run again, byte for byte              hasim replay --seed 42\n"
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
         {"run", cmd_run},       {"check", cmd_check},   {"diff", cmd_diff},
         {"swarm", cmd_swarm},   {"replay", cmd_replay}, {"shrink", cmd_shrink},
         {"explore", cmd_explore}, {"merge", cmd_merge},     {"junit", cmd_junit},
-        {"import", cmd_import},
+        {"import", cmd_import},  {"drive", cmd_drive},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[0], cmds[i].name) == 0)

@@ -83,6 +83,18 @@ uint32_t sim_drv_rest_session(sim_drv_t *d, const char *cname, uint32_t uid, ha_
         memcpy(s->cname, cname, n);
         s->uid = uid;
         s->mode = mode;
+        /* The channel is the world's: a start in a scenario session's
+         * channel records the users publishing there (and its formats). */
+        for (uint32_t k = 0; k < d->scn->sessions; k++) {
+            const sim_drv_session_t *w = &d->sessions[k];
+            if (strcmp(w->cname, s->cname) == 0) {
+                memcpy(s->users, w->users, sizeof(s->users));
+                s->users_count = w->users_count;
+                s->webm = w->webm;
+                s->mp4 = w->mp4;
+                break;
+            }
+        }
         return i;
     }
     return SIM_DRV_NONE;

@@ -102,6 +102,11 @@ void ncs_writer_free(ncs_writer_t *w);
 void ncs_writer_event(void *w, const sim_tr_ev_t *ev);
 /* Writes what is held back. 0, or -1 when a stream failed. */
 int ncs_writer_finish(ncs_writer_t *w);
+/* A notice is held back to be delivered late (dup_seed != 0): true. A
+ * writer fed in real time releases it after a while, so that "late" never
+ * means "at the end of the run". */
+bool ncs_writer_holding(const ncs_writer_t *w);
+void ncs_writer_release(ncs_writer_t *w);
 
 /* ---- reading ------------------------------------------------------------ */
 

@@ -372,14 +372,14 @@ static void on_stream_slicing(ncs_sess_t *s, const ncs_notice_t *n)
 {
     s->individual = true;
     user_add(s, n->stream_uid, n->start_utc_ms);
-    int k = seg_at(s, n->start_utc_ms);
+    int k = seg_at(s, n->start_utc_ms + NCS_SERVICE_SKEW_MS);
     track_stream(s, n, k);
     need(s, k - 1 >= 0 ? k - 1 : -1, false, n->stream_uid, n->track, n->line);
     if (n->discontinue_utc_ms >= n->start_utc_ms)
         return;
     for (uint32_t i = 1; i < s->seg_n; i++) {
         ncs_seg_t *g = &s->seg[i];
-        if (g->t > n->discontinue_utc_ms && g->t <= n->start_utc_ms) {
+        if (g->t > n->discontinue_utc_ms && g->t <= n->start_utc_ms + NCS_SERVICE_SKEW_MS) {
             if (g->last_good < n->discontinue_utc_ms) {
                 g->last_good = n->discontinue_utc_ms;
                 g->last_good_line = n->line;

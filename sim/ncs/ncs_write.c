@@ -437,10 +437,17 @@ void ncs_writer_event(void *ctx, const sim_tr_ev_t *ev)
     }
 }
 
-int ncs_writer_finish(ncs_writer_t *w)
+bool ncs_writer_holding(const ncs_writer_t *w) { return w->holding; }
+
+void ncs_writer_release(ncs_writer_t *w)
 {
     if (w->holding && w->ncs != NULL && fputs(w->held, w->ncs) == EOF)
         w->failed = true;
     w->holding = false;
+}
+
+int ncs_writer_finish(ncs_writer_t *w)
+{
+    ncs_writer_release(w);
     return w->failed ? -1 : 0;
 }

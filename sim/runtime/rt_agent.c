@@ -579,7 +579,9 @@ static int agent_setup(int argc, char **argv)
     uint64_t cap = (uint64_t)capacity * 4 + AGENT_RECS_MIN;
     A.recs_cap = cap > AGENT_RECS_MAX ? AGENT_RECS_MAX : (uint32_t)cap;
     A.recs = calloc(A.recs_cap, sizeof(*A.recs));
-    static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP};
+    /* SIGUSR1 and SIGUSR2: a link cut and healed from outside, by a fault
+     * command of a black-box driver (rt_control.h). */
+    static const int sigs[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
     A.sig = rt_sig_init(sigs, sizeof(sigs) / sizeof(sigs[0]));
     if (A.recs == NULL || A.sig < 0) {
         fprintf(stderr, "hasim-agent %" PRIu32 ": cannot set up\n", A.server + 1);
@@ -642,6 +644,10 @@ static void on_ready(const struct pollfd *fds, nfds_t n, arec_t *const *fd_rec, 
         for (int s; (s = rt_sig_next(A.sig)) != 0;) {
             if (s == SIGCHLD)
                 reap(now);
+            else if (s == SIGUSR1)
+                partition(now);
+            else if (s == SIGUSR2)
+                heal(now);
             else
                 agent_exit(0);
         }

@@ -41,6 +41,7 @@
 
 #include "rt_center_impl.h"
 #include "rt_clock.h"
+#include "rt_control.h"
 #include "rt_junit.h"
 #include "rt_runs.h"
 #include "rt_tracefile.h"
@@ -106,6 +107,8 @@ static void trace_sink(void *ctx, const sim_tr_ev_t *ev)
     if (c->trace != NULL && fwrite(c->line, 1, n, c->trace) != n)
         c->trace_failed = true;
     sim_judge_event(c->judge, ev);
+    if (c->notify != NULL)
+        rt_notify_event(c->notify, ev);
 }
 
 bool rt_host_up(rt_center_t *c, uint32_t server)
@@ -457,6 +460,8 @@ static void on_rec_msg(rt_center_t *c, uint32_t server, const rt_msg_t *m, sim_d
         break;
     case RT_M_SPAWNED:
         ((c_rec_t *)sim_drv_rec_platform(r))->pid = m->pid;
+        if (c->opts->serve)
+            rt_control_recorder(c, m->rec, m->pid);
         break;
     default:
         break;
@@ -536,7 +541,7 @@ static void read_agents(rt_center_t *c, const struct pollfd *fds)
             if (got == 0)
                 break;
             if (got < 0) {
-                if (rt_host_up(c, i) && !c->tearing_down)
+                if (!rt_control_host_lost(c, i) && rt_host_up(c, i) && !c->tearing_down)
                     rt_die_env(c, "host agent %" PRIu32 " (pid %" PRId32 ") hung up", i + 1,
                                ag->pid);
                 close(ag->fd);
@@ -594,7 +599,8 @@ static int64_t next_due(const rt_center_t *c)
     }
     if (!c->warm)
         return due;
-    if (c->next_action < c->scn->actions_count && c->scn->actions[c->next_action].at_ms < due)
+    if (!c->opts->serve && c->next_action < c->scn->actions_count &&
+        c->scn->actions[c->next_action].at_ms < due)
         due = c->scn->actions[c->next_action].at_ms;
     for (uint32_t i = 0; i < c->servers_n; i++) {
         if (c->agents[i].heal_due_ms >= 0 && c->agents[i].heal_due_ms < due)
@@ -627,7 +633,11 @@ static void world_due(rt_center_t *c, int64_t now)
     const scn_t *scn = c->scn;
     if (leave_waits(c, now))
         return;
-    while (c->next_action < scn->actions_count && scn->actions[c->next_action].at_ms <= now) {
+    if (c->opts->serve && !rt_control_world_due(c))
+        return; /* a leave from outside waits for the recorders, in order */
+    /* A target's calls and faults come from outside (rt_control.h). */
+    while (!c->opts->serve && c->next_action < scn->actions_count &&
+           scn->actions[c->next_action].at_ms <= now) {
         const scn_action_t *a = &scn->actions[c->next_action];
         late(c, a->at_ms, now, "the scenario's action of line %u", (uint32_t)a->line);
         if (a->kind != SCN_ACT_END && a->at_ms < scn->end_ms && !sim_drv_act(c->drv, a))
@@ -701,6 +711,7 @@ static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
         fds[i] = (struct pollfd){c->agents[i].fd, POLLIN, 0};
     fds[c->servers_n] = (struct pollfd){c->sig, POLLIN, 0};
     fds[c->servers_n + 1] = (struct pollfd){c->http ? rt_http_fd(c->http) : -1, POLLIN, 0};
+    fds[c->servers_n + 2] = (struct pollfd){rt_control_world_fd(c), POLLIN, 0};
     if (c->trace != NULL)
         fflush(c->trace);
     (void)rt_poll(fds, nfds, wait);
@@ -718,6 +729,8 @@ static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
     read_agents(c, fds);
     if (c->http != NULL)
         rt_http_run(c->http); /* every turn: what is ready and what timed out */
+    if (fds[c->servers_n + 2].revents)
+        rt_control_world_read(c);
     if (!c->warm)
         warm_check(c);
     /* 3. the world's actions due, 4. the timers due at this very ms */
@@ -725,12 +738,13 @@ static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
         world_due(c, now);
     fire_timers(c, now, true);
     progress(c, now);
+    rt_notify_tick(c->notify, now);
     return true;
 }
 
 static void loop(rt_center_t *c)
 {
-    nfds_t nfds = c->servers_n + 2;
+    nfds_t nfds = c->servers_n + 3;
     struct pollfd *fds = calloc(nfds, sizeof(*fds));
     if (fds == NULL) {
         rt_die_env(c, "out of memory");
@@ -839,6 +853,8 @@ static int setup(rt_center_t *c)
         rc = make_workdir(c);
     if (rc == 0)
         rc = open_outputs(c);
+    if (rc == 0 && c->opts->serve)
+        rc = rt_control_init(c);
     if (rc != 0)
         return rc;
     c->agents = calloc(scn->servers, sizeof(*c->agents));
@@ -870,7 +886,9 @@ static int setup(rt_center_t *c)
 static int driver_init(rt_center_t *c)
 {
     sim_drv_opts_t o = {.scn = c->scn, .seed = c->scn->seed, .utc0_ms = c->t0_wall_ms,
-                        .extra_sessions = c->opts->http_port >= 0 ? RT_HTTP_SESSIONS : 0,
+                        /* a target's sessions all come through the front */
+                        .extra_sessions = c->opts->http_port < 0 ? 0
+                                          : RT_HTTP_SESSIONS + (c->opts->serve ? c->scn->sessions : 0),
                         .sink = trace_sink, .sink_ctx = c, .ops = &RT_OPS, .platform = c};
     char err[256];
     if (sim_drv_setup(c->drv, &o, err, sizeof(err)) != 0) {
@@ -909,6 +927,22 @@ static int http_init(rt_center_t *c)
         fprintf(stderr, "hasim-rt: session %" PRIu32 ": sid %s, cname %s: .../resourceid/r1/sid/%s"
                         "/mode/%s/query\n", i + 1, s->sid, s->cname, s->sid, mode_word(s->mode));
     }
+    return 0;
+}
+
+/* The callbacks' poster, before the run's first trace line. */
+static int notify_init(rt_center_t *c)
+{
+    if (c->opts->notify_url == NULL)
+        return 0;
+    char err[256];
+    int32_t pid = 0;
+    c->notify = rt_notify_start(c->opts->notify_url, c->scn->seed * 2 + 1, &pid, err, sizeof(err));
+    if (c->notify == NULL) {
+        fprintf(stderr, "hasim-rt: error: %s\n", err);
+        return 2;
+    }
+    rt_pid_note(c, pid, "notifier", 0);
     return 0;
 }
 
@@ -999,7 +1033,12 @@ static int finish(rt_center_t *c, int rc, int64_t end_t, int64_t wall_ms)
         fprintf(stderr, "%s: error: writing the trace failed\n", opts->trace_path);
         c->env_failed = true;
     }
-    if (rc == 0 && c->stop && c->stop_signal != 0) {
+    if (rc == 0 && opts->serve && !c->env_failed) {
+        /* A target has no verdict of its own: the driver judges it. */
+        fprintf(stderr, "hasim-rt: served %" PRIu64 " requests in %" PRId64 " ms of run time%s\n",
+                c->http != NULL ? rt_http_requests(c->http) : 0, rt_run_now(c),
+                c->stop_signal != 0 ? ", until a signal" : "");
+    } else if (rc == 0 && c->stop && c->stop_signal != 0) {
         fprintf(stderr, "hasim-rt: interrupted by signal %d at t=%" PRId64
                         " ms; every process of the run is gone\n", c->stop_signal, rt_run_now(c));
         rc = 2;
@@ -1043,6 +1082,8 @@ int rt_run(const rt_run_opts_t *opts)
         center_free(c);
         return 2;
     }
+    if (opts->serve)
+        c->scn->end_ms += RT_SERVE_EXTRA_MS;
     int64_t wall0 = rt_now_ms();
     int rc = setup(c);
     if (rc == 0)
@@ -1054,10 +1095,15 @@ int rt_run(const rt_run_opts_t *opts)
     }
     if (rc == 0)
         rc = http_init(c);
+    if (rc == 0)
+        rc = notify_init(c);
     int64_t end_t = 0;
     if (rc == 0)
         end_t = run_scenario(c);
+    rt_notify_finish(c->notify);
+    c->notify = NULL;
     rt_teardown(c);
+    rt_control_free(c);
     rc = finish(c, rc, end_t, rt_now_ms() - wall0);
     center_free(c);
     return rc;

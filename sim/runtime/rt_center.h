@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* How long a target outlives its scenario's end: a driver that forgets to
+ * stop it does not leave it running for ever. */
+#define RT_SERVE_EXTRA_MS 600000
+
 typedef struct {
     const char *scenario_path;
     const char *trace_path; /* JSON Lines out, or NULL */
@@ -20,6 +24,12 @@ typedef struct {
     int http_port;          /* -1: no REST front; 0: any free port */
     uint32_t speed;         /* the libfaketime speed-up we run under, 1 when none */
     bool quiet;
+    /* A black-box target (docs/blackbox.md): the scenario gives the world
+     * only; calls come through the REST front and faults from outside
+     * (rt_control.h); runs until SIGTERM or SIGINT, at most
+     * RT_SERVE_EXTRA_MS past the scenario's end. */
+    bool serve;
+    const char *notify_url; /* POST callbacks there (rt_notify.h), or NULL */
 } rt_run_opts_t;
 
 /* The run could not be judged: the harness fell behind its budget

@@ -14,6 +14,7 @@
 #include "rt_center.h"
 #include "rt_http.h"
 #include "rt_late.h"
+#include "rt_notify.h"
 #include "rt_proto.h"
 
 /* Bounds of a real run: every server is a process, every recorder too. */
@@ -105,7 +106,9 @@ typedef struct {
     char workdir[PATH_MAX];
     bool workdir_temp;
     char agent_path[PATH_MAX], recorder_path[PATH_MAX];
-    bool storage_warned;
+    bool storage_warned, control_warned;
+    rt_notify_t *notify;
+    struct rt_ctl *ctl; /* rt_control.c: the world's events from outside */
     uint64_t slices_stored, reaped;
 } rt_center_t;
 

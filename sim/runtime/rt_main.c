@@ -63,6 +63,12 @@ static const char HELP[] =
     "                  (default: a temporary directory, removed when the run passes)\n"
     "  --pids FILE     write the pid of every process of the run, one a line\n"
     "  --junit FILE    the verdict as JUnit XML (inconclusive: a skipped test case)\n"
+    "  --serve         be a black-box target (docs/blackbox.md): the scenario gives\n"
+    "                  the world only; calls come through --http, faults from\n"
+    "                  outside (pid files in WORKDIR/control/); runs until SIGTERM\n"
+    "                  or SIGINT (exit 0), at most 10 min past the scenario's end\n"
+    "  --notify URL    POST every callback to URL as NCS does (JSON envelopes,\n"
+    "                  retried with back-off, some repeated or late)\n"
     "  -q, --quiet     print the verdict only when the run fails\n"
     "  -h, --help      this text\n"
     "\n"
@@ -364,7 +370,8 @@ static int supervise(char **argv, uint32_t speed, int64_t start_utc_ms, const ch
     return rc;
 }
 
-enum { OPT_SPEED = 0x100, OPT_TRACE, OPT_HTTP, OPT_WORKDIR, OPT_PIDS, OPT_JUNIT };
+enum { OPT_SPEED = 0x100, OPT_TRACE, OPT_HTTP, OPT_WORKDIR, OPT_PIDS, OPT_JUNIT, OPT_SERVE,
+       OPT_NOTIFY };
 
 static const struct option RUN_LONGOPTS[] = {
     {"speed", required_argument, NULL, OPT_SPEED},
@@ -373,6 +380,8 @@ static const struct option RUN_LONGOPTS[] = {
     {"workdir", required_argument, NULL, OPT_WORKDIR},
     {"pids", required_argument, NULL, OPT_PIDS},
     {"junit", required_argument, NULL, OPT_JUNIT},
+    {"serve", no_argument, NULL, OPT_SERVE},
+    {"notify", required_argument, NULL, OPT_NOTIFY},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {0},
@@ -404,6 +413,14 @@ static int run_take(int opt, const char *v, rt_run_opts_t *o, uint32_t *speed)
         break;
     case OPT_JUNIT:
         o->junit_path = v;
+        break;
+    case OPT_SERVE:
+        o->serve = true;
+        break;
+    case OPT_NOTIFY:
+        if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+            return usage("--notify takes an http:// or https:// URL, not '%s'", v);
+        o->notify_url = v;
         break;
     case 'q':
         o->quiet = true;
@@ -566,6 +583,8 @@ static int cmd_run(int argc, char **argv)
         return usage("one scenario per run; '%s' is a second", args[first + 1]);
     const char *scenario = args[first];
     o.scenario_path = scenario;
+    if (o.serve && o.http_port < 0)
+        return usage("--serve needs --http PORT: a target is reached through its REST API");
 
     const char *under = getenv("HASIM_RT_SPEED");
     if (under == NULL || under[0] == '\0') {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rt_center_impl.h"
+#include "rt_control.h"
 
 int rt_spawn_agent(rt_center_t *c, uint32_t i)
 {
@@ -57,6 +58,8 @@ int rt_spawn_agent(rt_center_t *c, uint32_t i)
     rt_nonblock(sv_fd[0]);
     *ag = (c_agent_t){.pid = (int32_t)pid, .fd = sv_fd[0], .alive = true, .heal_due_ms = -1};
     rt_pid_note(c, (int32_t)pid, "agent", i + 1);
+    if (c->opts->serve)
+        rt_control_host(c, i, (int32_t)pid);
     return 0;
 }
 
@@ -64,6 +67,8 @@ static void agent_died(rt_center_t *c, uint32_t s, pid_t pid, int status)
 {
     c_agent_t *ag = &c->agents[s];
     ag->alive = false;
+    if (rt_control_host_lost(c, s))
+        return;
     if (rt_host_up(c, s) && !c->tearing_down) {
         /* A host dying without the scenario's word: the run is void. */
         rt_die_env(c, "host agent %" PRIu32 " (pid %d) died: %s %d", s + 1, (int)pid,

@@ -64,7 +64,7 @@ sed -i '/^static void on_server_up(/,/^{/ s/^{$/{ assert(!"planted crash: a serv
 if ! grep -q 'planted crash' "$planted/src/ha_session.c"; then
     bad "crash: the planted assertion found no place in src/ha_session.c (on_server_up moved?)"
 elif ! gcc -std=c11 -O1 -D_POSIX_C_SOURCE=200809L -I"$planted/src" -Isim \
-        $(ls sim/*/*.c | grep -v '^sim/runtime/') "$planted/src"/*.c -ljansson \
+        $(ls sim/*/*.c | grep -v '^sim/runtime/') "$planted/src"/*.c -ljansson -lmicrohttpd -lcurl \
         -o "$planted/hasim" 2>"$planted/build.log"; then
     bad "crash: the planted build does not compile: $(head -3 "$planted/build.log")"
 else
@@ -334,7 +334,10 @@ missing=""
 for c in $("$H" --help | sed -n 's/^  \([a-z]\+\)  .*/\1/p'); do
     grep -q "^\.B $c\$" docs/hasim.1 || missing="$missing $c"
 done
-for o in --speed --trace --http --workdir --pids --junit auto clean; do
+for o in $("$H" drive --help | grep -oE '^  --[a-z-]+'); do
+    sed -n '/^\.B drive$/,/^\.SH /p' docs/hasim.1 | grep -q -- "${o//-/\\\\-}" || missing="$missing drive:$o"
+done
+for o in --speed --trace --http --workdir --pids --junit auto clean --serve --notify; do
     sed -n '/^\.SH HASIM-RT/,/^\.SH /p' docs/hasim.1 | grep -q -- "${o//-/\\\\-}" || missing="$missing hasim-rt:$o"
 done
 if [ -z "$missing" ] && grep -q '^\.SH HASIM-RT' docs/hasim.1; then
