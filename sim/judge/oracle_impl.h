@@ -201,6 +201,7 @@ typedef struct {
     uint32_t srv;   /* the server of OB_SRV_*, else 0 */
     uint32_t aux;   /* OB_LIVE: the stream (index + 1 in the pool); act holds the
                      * session's live_gen then, not an activation */
+    uint64_t seq;   /* order made: obligations due together are judged in it */
 } ob_t;
 
 struct orc {
@@ -229,9 +230,16 @@ struct orc {
     act_t *acts;
     orc_activation_t *pub;
     size_t acts_n, acts_cap, pub_cap;
+    /* Obligations: a binary heap by (due, seq), so a run with many sessions
+     * each owing a slice (R14) finds the due ones in O(log n) each; the due
+     * ones are then judged in the order they were made, as they always were. */
     ob_t *obs;
     size_t obs_n, obs_cap;
     int64_t ob_min_due;
+    uint64_t ob_seq;
+    ob_t *ob_due; /* scratch: the obligations one ob_run judges */
+    size_t ob_due_cap;
+    bool ob_firing;
 
     /* Hash indexes; a slot belongs to this run when its gen is o->gen. */
     uint32_t gen;
