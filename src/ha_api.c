@@ -58,6 +58,87 @@ static bool session_live(const ha_session_t *s)
            s->state != HA_ST_ENDED_ABNORMAL;
 }
 
+/* ---- the task index: live sessions by (cname, uid) ---------------------- */
+
+/* Slots of the index for this many sessions: a power of two, at least
+ * twice as many, so probes stay short and the table is never full. */
+uint32_t ha_tasks_size(uint32_t sessions_max)
+{
+    uint32_t size = 16;
+    while (size < 2 * (uint64_t)sessions_max)
+        size *= 2;
+    return size;
+}
+
+/* FNV-1a of the channel name, then the UID mixed in: the key's bytes only,
+ * never an address, so probing is the same on every machine. */
+static uint32_t task_hash(const char *cname, uint32_t uid)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < HA_CNAME_MAX && cname[i] != '\0'; i++)
+        h = (h ^ (unsigned char)cname[i]) * 16777619u;
+    h ^= uid;
+    h ^= h >> 16;
+    h *= 0x7feb352dU;
+    h ^= h >> 15;
+    return h;
+}
+
+static uint32_t task_home(const ha_center_t *c, uint32_t si)
+{
+    const ha_session_t *s = &c->sessions[si];
+    return task_hash(s->cname, s->uid) & c->tasks_mask;
+}
+
+/* The live session of (cname, uid) with the lowest index, or UINT32_MAX.
+ * The key is the session's current UID, which a switch changes (R7): a new
+ * random UID may, however rarely, equal another live session's of the same
+ * channel, so the whole cluster is searched. */
+static uint32_t task_find(const ha_center_t *c, const char *cname, uint32_t uid)
+{
+    uint32_t found = UINT32_MAX;
+    for (uint32_t i = task_hash(cname, uid) & c->tasks_mask, n = 0; c->tasks[i] != 0;
+         i = (i + 1) & c->tasks_mask, n++) {
+        assert(n <= c->tasks_mask && "the task index is never full");
+        uint32_t si = c->tasks[i] - 1;
+        const ha_session_t *s = &c->sessions[si];
+        if (si < found && s->uid == uid && strcmp(s->cname, cname) == 0)
+            found = si;
+    }
+    return found;
+}
+
+void ha_tasks_add(ha_center_t *c, uint32_t si)
+{
+    uint32_t i = task_home(c, si);
+    for (uint32_t n = 0; c->tasks[i] != 0; n++) {
+        assert(n <= c->tasks_mask && "the task index is never full");
+        i = (i + 1) & c->tasks_mask;
+    }
+    c->tasks[i] = si + 1;
+}
+
+/* Deletion by backward shift (Knuth's algorithm R): no tombstones, so a
+ * long run of starts and ends never slows the probes down. */
+void ha_tasks_remove(ha_center_t *c, uint32_t si)
+{
+    uint32_t hole = task_home(c, si);
+    while (c->tasks[hole] != si + 1) {
+        assert(c->tasks[hole] != 0 && "a live session is in the task index");
+        hole = (hole + 1) & c->tasks_mask;
+    }
+    for (uint32_t i = (hole + 1) & c->tasks_mask; c->tasks[i] != 0; i = (i + 1) & c->tasks_mask) {
+        uint32_t home = task_home(c, c->tasks[i] - 1);
+        /* Does home lie cyclically in (hole, i]? Then the entry stays. */
+        bool stays = hole <= i ? (hole < home && home <= i) : (hole < home || home <= i);
+        if (!stays) {
+            c->tasks[hole] = c->tasks[i];
+            hole = i;
+        }
+    }
+    c->tasks[hole] = 0;
+}
+
 static void api_start(ha_center_t *c, const ha_api_in_t *api)
 {
     c->transitions[HA_ST_FREE][HA_SEV_API_START]++;
@@ -67,23 +148,22 @@ static void api_start(ha_center_t *c, const ha_api_in_t *api)
         reply(c, api, UINT32_MAX, 400, 2, 0, "invalid parameter", NULL);
         return;
     }
-    uint32_t free_slot = UINT32_MAX;
-    for (uint32_t si = 0; si < c->cfg.sessions_max; si++) {
-        const ha_session_t *s = &c->sessions[si];
-        if (session_live(s) && s->uid == api->uid && strcmp(s->cname, api->cname) == 0) {
-            reply(c, api, si, 400, 53, 0, "task conflict", NULL);
-            return;
-        }
-        if (s->state == HA_ST_FREE && free_slot == UINT32_MAX)
-            free_slot = si;
+    uint32_t live = task_find(c, api->cname, api->uid);
+    if (live != UINT32_MAX) {
+        assert(session_live(&c->sessions[live]));
+        reply(c, api, live, 400, 53, 0, "task conflict", NULL);
+        return;
     }
-    if (free_slot == UINT32_MAX) {
+    if (c->sessions_begun == c->cfg.sessions_max) {
         reply(c, api, UINT32_MAX, 429, 0, 0, "too many sessions", NULL);
         return;
     }
+    uint32_t free_slot = c->sessions_begun++;
+    assert(c->sessions[free_slot].state == HA_ST_FREE);
     /* Answer first: a trace then reads "start accepted", then what it led to. */
     reply(c, api, free_slot, 200, 0, 0, NULL, NULL);
     ha_session_begin(c, free_slot, api);
+    ha_tasks_add(c, free_slot);
 }
 
 static const ha_sev_t sev_of_call[HA_CALL_COUNT] = {

@@ -23,7 +23,8 @@ size_t ha_center_footprint(const ha_config_t *cfg)
 {
     assert(cfg != NULL);
     return ALIGN16(sizeof(ha_center_t)) + ALIGN16(sizeof(ha_server_t) * cfg->servers_max) +
-           ALIGN16(sizeof(ha_session_t) * cfg->sessions_max);
+           ALIGN16(sizeof(ha_session_t) * cfg->sessions_max) +
+           ALIGN16(sizeof(uint32_t) * (size_t)ha_tasks_size(cfg->sessions_max));
 }
 
 ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
@@ -45,6 +46,9 @@ ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
     c->servers = (ha_server_t *)(void *)p;
     p += ALIGN16(sizeof(ha_server_t) * cfg->servers_max);
     c->sessions = (ha_session_t *)(void *)p;
+    p += ALIGN16(sizeof(ha_session_t) * cfg->sessions_max);
+    c->tasks = (uint32_t *)(void *)p;
+    c->tasks_mask = ha_tasks_size(cfg->sessions_max) - 1;
 
     c->cfg = *cfg;
     c->next_recorder = 1;

@@ -94,6 +94,13 @@ struct ha_center {
     ha_server_t *servers;
     uint32_t servers_count;
     ha_session_t *sessions;
+    /* Session slots are taken in index order and never given back (an ended
+     * session keeps answering 404), so the next free one is a counter. */
+    uint32_t sessions_begun;
+    /* The live sessions by (cname, uid), for "task conflict" without a scan:
+     * open addressing, session index + 1 (0 empty), at most half full. */
+    uint32_t *tasks;
+    uint32_t tasks_mask;
     uint32_t next_recorder;
     uint64_t next_notice;
     int64_t now_ms;
@@ -120,6 +127,12 @@ int ha_server_pick(const ha_center_t *c, const ha_session_t *s);
 
 /* ha_api.c */
 void ha_api_handle(ha_center_t *c, const ha_api_in_t *api);
+/* The task index, by (cname, current uid): a session enters it when its
+ * start is accepted, leaves it when it ends, and leaves and enters again
+ * around a change of its UID. */
+uint32_t ha_tasks_size(uint32_t sessions_max);
+void ha_tasks_add(ha_center_t *c, uint32_t si);
+void ha_tasks_remove(ha_center_t *c, uint32_t si);
 bool ha_session_in_window(const ha_session_t *s);
 
 /* ha_files.c */

@@ -365,6 +365,7 @@ void ha_session_end(ha_center_t *c, uint32_t si, ha_end_reason_t reason)
     ev.activation = s->activations - 1;
     ha_emit_event(c, &ev);
     s->state = exit_status == 0 ? HA_ST_ENDED_NORMAL : HA_ST_ENDED_ABNORMAL;
+    ha_tasks_remove(c, si);
 }
 
 static void give_up(ha_center_t *c, uint32_t si, ha_end_reason_t reason)
@@ -459,7 +460,9 @@ static void on_ready(ha_center_t *c, uint32_t si, const ha_recorder_in_t *r)
             ha_emit_event(c, &ev);
             notify_recording(c, si, false);
         } else {
+            ha_tasks_remove(c, si);
             s->uid = s->pending_uid;
+            ha_tasks_add(c, si);
             resumed(c, si, true);
         }
         return;

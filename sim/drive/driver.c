@@ -641,7 +641,7 @@ int sim_drv_setup(sim_drv_t *d, const sim_drv_opts_t *o, char *err, size_t err_c
         !sim_reserve((void **)&d->sessions, &d->sessions_cap, d->sessions_n, sizeof(*d->sessions)) ||
         !sim_reserve((void **)&d->core_to_session, &d->c2s_cap, d->sessions_n,
                  sizeof(*d->core_to_session)) ||
-        drv_recs_setup(d, 4 * d->sessions_n + 64) != 0 || core_setup(d) != 0) {
+        drv_recs_setup(d, d->sessions_n + 64) != 0 || core_setup(d) != 0) {
         snprintf(err, err_cap, "out of memory for a world of %" PRIu32 " sessions on %" PRIu32
                  " servers", d->sessions_n, d->servers_n);
         return -1;

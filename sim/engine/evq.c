@@ -55,6 +55,8 @@ typedef struct sim_evq_entry entry_t;
 /* Leading padding so that heap[1..4], heap[5..8], ... start on a line. */
 #define HEAP_PAD (ARITY - 1)
 #define LINE_BYTES 64
+/* Heap entries set to sentinels at a time, as the queue first grows. */
+#define HEAP_CHUNK 4096u
 #define KEY_BITS 56
 #define PRIO_SHIFT 56
 #define HANDLE_SLOT_BITS 24
@@ -202,6 +204,30 @@ static inline void slot_release(sim_evq_t *q, uint32_t s)
     q->free_head = s;
 }
 
+/* Sets heap entries up to need (at least) to sentinels, a chunk at a time:
+ * every node below count must have its children defined. */
+EVQ_COLD static void heap_extend(sim_evq_t *q, uint32_t need)
+{
+    if (need > q->heap_total) {
+        need = q->heap_total; /* a full queue: its last entries' children are the padding */
+    }
+    uint32_t to = need + HEAP_CHUNK;
+    if (to > q->heap_total) {
+        to = q->heap_total;
+    }
+    for (uint32_t i = q->heap_ready; i < to; i++) {
+        q->heap[i] = SENTINEL;
+    }
+    q->heap_ready = to;
+}
+
+static inline void heap_make_ready(sim_evq_t *q, uint32_t need)
+{
+    if (need > q->heap_ready) {
+        heap_extend(q, need);
+    }
+}
+
 int sim_evq_init(sim_evq_t *q, uint32_t capacity)
 {
     assert(q != NULL);
@@ -219,13 +245,12 @@ int sim_evq_init(sim_evq_t *q, uint32_t capacity)
         free(slots);
         return -1;
     }
-    /* The padding entries are never read but are kept defined. */
-    for (size_t i = 0; i < heap_bytes / sizeof(entry_t); i++) {
+    /* Memory is touched only as far as the queue is used (heap_ready,
+     * fresh): a world sized for its worst case (every stream of every
+     * session pending at once) then costs what it really holds, not what
+     * it might. The padding entries are never read but are kept defined. */
+    for (size_t i = 0; i < HEAP_PAD; i++) {
         heap_mem[i] = SENTINEL;
-    }
-    memset(slots, 0, (size_t)capacity * sizeof *slots);
-    for (uint32_t s = 0; s < capacity; s++) {
-        pos[s] = s + 1; /* capacity terminates the free list */
     }
 
     uint32_t slot_bits = 1;
@@ -238,7 +263,11 @@ int sim_evq_init(sim_evq_t *q, uint32_t capacity)
     q->slots = slots;
     q->count = 0;
     q->capacity = capacity;
-    q->free_head = 0;
+    q->free_head = capacity;
+    q->fresh = 0;
+    q->heap_ready = 0;
+    q->heap_total = (uint32_t)(heap_bytes / sizeof(entry_t) - HEAP_PAD);
+    heap_make_ready(q, 1 + SENTINELS);
     q->slot_bits = slot_bits;
     q->seq_next = 0;
     q->root_vacant = false;
@@ -321,16 +350,25 @@ EVQ_COLD static void renumber(sim_evq_t *q)
 sim_ev_handle_t sim_evq_push(sim_evq_t *q, int64_t t_ms, uint8_t prio, sim_ev_data_t data)
 {
     assert(q->count < q->capacity);
-    assert(q->free_head < q->capacity);
     if (q->seq_next >= q->seq_limit) {
         fill_root(q);
         renumber(q);
     }
-    const uint32_t s = q->free_head;
-    q->free_head = q->pos[s];
+    /* Released slots first, last in first out; then one never used, in
+     * order: the same slots the eager free list 0, 1, 2, ... handed out. */
+    uint32_t s = q->free_head;
+    if (s < q->capacity) {
+        q->free_head = q->pos[s];
+    } else {
+        assert(q->fresh < q->capacity);
+        s = q->fresh++;
+        q->slots[s].gen = 0;
+    }
     struct sim_evq_slot *slot = &q->slots[s];
     slot->data = data;
     slot->gen++;
+    /* The new entry and, with a vacant root, one more, plus their children. */
+    heap_make_ready(q, q->count + 2 + ARITY);
 
     const entry_t e = {
         .t_ms = t_ms,
@@ -356,6 +394,9 @@ bool sim_evq_cancel(sim_evq_t *q, sim_ev_handle_t h)
         return false;
     }
     const uint32_t s = (uint32_t)(slot_field - 1);
+    if (s >= q->fresh) {
+        return false; /* never used: no event was ever issued for it */
+    }
     const uint64_t gen = q->slots[s].gen;
     if ((gen & 1) == 0 || (gen & HANDLE_GEN_MASK) != h >> HANDLE_SLOT_BITS) {
         return false;
@@ -426,18 +467,22 @@ bool sim_evq_check(const sim_evq_t *q)
             return false;
         }
     }
+    if (end + SENTINELS > q->heap_ready || q->fresh > q->capacity) {
+        return false;
+    }
     for (uint32_t i = end; i < end + SENTINELS; i++) {
         if (h[i].t_ms != SENTINEL.t_ms || h[i].lo != SENTINEL.lo) {
             return false;
         }
     }
-    /* The free list holds exactly the slots not in the heap. */
+    /* The free list and the never-used slots are exactly the slots not in
+     * the heap. */
     uint32_t free_n = 0;
     for (uint32_t s = q->free_head; s < q->capacity; s = q->pos[s]) {
-        if ((q->slots[s].gen & 1) != 0 || free_n >= q->capacity - q->count) {
+        if (s >= q->fresh || (q->slots[s].gen & 1) != 0 || free_n >= q->capacity - q->count) {
             return false;
         }
         free_n++;
     }
-    return free_n == q->capacity - q->count;
+    return free_n + (q->capacity - q->fresh) == q->capacity - q->count;
 }

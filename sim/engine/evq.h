@@ -52,7 +52,10 @@ typedef struct {
     void *heap_mem;             /* what heap points into, for free() */
     uint32_t count;
     uint32_t capacity;
-    uint32_t free_head;
+    uint32_t free_head;         /* released slots, last in first; capacity ends it */
+    uint32_t fresh;             /* slots [fresh, capacity) were never used */
+    uint32_t heap_ready;        /* heap entries [0, heap_ready) are set (real or sentinel) */
+    uint32_t heap_total;        /* entries the heap has room for */
     uint32_t slot_bits;
     bool root_vacant; /* heap[0] is empty, the entries are heap[1..count] */
     uint64_t seq_next;

@@ -78,6 +78,7 @@ void orc_free(orc_t *o)
     free(o->users);
     free(o->uids);
     free(o->pls);
+    free(o->pl_names);
     free(o->sls);
     free(o->lives);
     free(o->acts);
@@ -106,6 +107,7 @@ void orc_reset(orc_t *o)
     o->ob_min_due = INT64_MAX;
     o->ob_seq = 0;
     o->nt_n = 0;
+    o->pl_names_n = 0;
     if (++o->gen == 0) {
         /* Wrapped after 2^32 runs: clear once so no old slot looks live. */
         if (o->sl_gen != NULL)
@@ -479,6 +481,12 @@ static void sl_compact(orc_t *o)
         sl_index(o, (uint32_t)i);
 }
 
+const char *orc_pl_name(const orc_t *o, const pl_t *p)
+{
+    assert(p->name < o->pl_names_n);
+    return o->pl_names + p->name;
+}
+
 void orc_sl_add(orc_t *o, const sl_t *x)
 {
     if (o->sls_n == o->sls_cap && o->sl_tab != 0)
@@ -620,7 +628,7 @@ static void ob_end_fire(orc_t *o, const ob_t *b, sess_t *s)
             orc_viol(o, 12, b->sess, b->due, s->end_line, p->open_line, s->stop_line, 0,
                      "playlist %s of session %" PRIu32 " was still open when the session "
                      "ended after a stop; R12 closes every playlist",
-                     p->name, b->sess);
+                     orc_pl_name(o, p), b->sess);
     }
     if (s->pending_slices == 0)
         return;
@@ -686,7 +694,7 @@ static void ob_pl_closed_fire(orc_t *o, const ob_t *b, const sess_t *s)
             orc_viol(o, 4, b->sess, b->due, b->line, p->open_line, 0, 0,
                      "playlist %s of session %" PRIu32 " was still open after the detection "
                      "of activation %d; the center closes every playlist at detection",
-                     p->name, b->sess, o->pub[b->act].k);
+                     orc_pl_name(o, p), b->sess, o->pub[b->act].k);
     }
 }
 

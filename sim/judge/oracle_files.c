@@ -97,7 +97,14 @@ void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
     p->open_line = o->line;
     p->close_line = 0;
     p->last_line = 0;
-    snprintf(p->name, sizeof p->name, "%s", ev->playlist);
+    /* Names go to an arena of their real length, not a 512-byte field per
+     * playlist: a region's 100 000 sessions each open one. */
+    size_t len = strnlen(ev->playlist, ORC_NAME_MAX - 1);
+    o->pl_names = orc_grow(o->pl_names, &o->pl_names_cap, o->pl_names_n + len + 1, 1);
+    memcpy(o->pl_names + o->pl_names_n, ev->playlist, len);
+    o->pl_names[o->pl_names_n + len] = '\0';
+    p->name = (uint32_t)o->pl_names_n;
+    o->pl_names_n += len + 1;
     p->next = s->pls;
     s->pls = (uint32_t)++o->pls_n;
 }
@@ -131,7 +138,7 @@ static void check_slice_playlist(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, con
     if (ev->start_utc_ms < p->last_end)
         orc_viol(o, 8, ev->sess, ev->t_ms, o->line, p->last_line, 0, 0,
                  "session %" PRIu32 " lists %s out of time order in %s: it starts at %" PRId64
-                 ", before the previous entry ends at %" PRId64, ev->sess, ev->name, p->name,
+                 ", before the previous entry ends at %" PRId64, ev->sess, ev->name, orc_pl_name(o, p),
                  ev->start_utc_ms, p->last_end);
     if (ev->end_utc_ms > p->last_end)
         p->last_end = ev->end_utc_ms;
@@ -243,7 +250,7 @@ void orc_on_playlist_close(orc_t *o, const sim_tr_ev_t *ev)
         return;
     orc_chk(o, 4);
     p = orc_pl_find(o, s, ev->uid, ev->track, ev->bak);
-    if (p == NULL || !p->open || strcmp(p->name, ev->playlist) != 0) {
+    if (p == NULL || !p->open || strcmp(orc_pl_name(o, p), ev->playlist) != 0) {
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, p != NULL ? p->open_line : 0, 0, 0,
                  "session %" PRIu32 " closes playlist %s, which is not open", ev->sess,
                  ev->playlist);

@@ -56,7 +56,7 @@ typedef struct {
     int64_t last_end; /* end of the last entry, INT64_MIN none */
     uint64_t open_line, close_line, last_line;
     uint32_t next;
-    char name[ORC_NAME_MAX];
+    uint32_t name; /* offset of its name in the run's name arena (orc_pl_name) */
 } pl_t;
 
 typedef struct {
@@ -223,6 +223,8 @@ struct orc {
     size_t uids_n, uids_cap;
     pl_t *pls;
     size_t pls_n, pls_cap;
+    char *pl_names; /* playlists' names, NUL-terminated, one after another */
+    size_t pl_names_n, pl_names_cap;
     sl_t *sls;
     size_t sls_n, sls_cap;
     live_t *lives;
@@ -290,6 +292,8 @@ const uid_t_ *orc_uid_find(const orc_t *o, const sess_t *s, uint32_t uid);
 user_t *orc_user_find(const orc_t *o, const sess_t *s, uint32_t uid);
 void orc_user_set(orc_t *o, sess_t *s, uint32_t uid, bool in);
 pl_t *orc_pl_find(const orc_t *o, const sess_t *s, uint32_t uid, int track, int bak);
+/* A playlist's name: valid until the next playlist opens. */
+const char *orc_pl_name(const orc_t *o, const pl_t *p);
 void orc_sl_add(orc_t *o, const sl_t *x);
 sl_t *orc_sl_find(orc_t *o, const sim_tr_ev_t *ev);
 uint64_t orc_notice_seen(orc_t *o, uint64_t v);
