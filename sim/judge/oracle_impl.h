@@ -15,7 +15,7 @@
 #include "oracle_contract.h"
 #include "oracle_names.h"
 
-#define ID_MAX (1u << 20)  /* largest session, server or recorder id taken */
+#define ID_MAX (1u << 24)  /* largest session, server or recorder id taken: a region (10^6 sessions) and its recorders */
 #define STR_MAX 130        /* sid and cname kept per session, NUL included */
 
 #if defined(__GNUC__)
