@@ -2,6 +2,7 @@
 #ifndef HA_INTERNAL_H
 #define HA_INTERNAL_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -74,9 +75,8 @@ typedef struct {
     uint32_t avoid[HA_ATTEMPTS_PER_ACTIVATION_MAX + 2];
     uint32_t avoid_count;
 
-    ha_rec_ref_t fence[HA_FENCE_MAX]; /* replaced recorders on servers that
-                                       * are down: stopped when they return */
-    uint32_t fence_count;
+    uint32_t fence_count; /* replaced recorders on servers that are down,
+                           * stopped when they return: ha_fence_at() */
 
     uint32_t deadline_gen, step_gen;
     bool deadline_armed, step_armed;
@@ -85,8 +85,7 @@ typedef struct {
     int64_t last_slice_end_utc_ms;/* for 42's discontinueUtcMs */
     uint32_t files_count;
 
-    ha_stream_t streams[HA_STREAMS_MAX];
-    uint32_t streams_count;
+    uint32_t streams_count; /* ha_stream_at() */
 } ha_session_t;
 
 struct ha_center {
@@ -101,6 +100,15 @@ struct ha_center {
      * open addressing, session index + 1 (0 empty), at most half full. */
     uint32_t *tasks;
     uint32_t tasks_mask;
+    /* A session's streams and fence list, column by column: row i of every
+     * session together (streams[i * sessions_max + si]). Most sessions use
+     * the first row or two (a composite session has one stream) of tables
+     * sized for the worst case (35 streams, 52 fenced recorders), and the
+     * rows no session reaches are never written: a region's memory follows
+     * what its sessions hold, not what they might. Rows at or past a
+     * session's count are never read. */
+    ha_stream_t *streams;
+    ha_rec_ref_t *fences;
     uint32_t next_recorder;
     uint64_t next_notice;
     int64_t now_ms;
@@ -110,6 +118,18 @@ struct ha_center {
     char playlist_buf[HA_NAME_MAX];
     uint64_t transitions[HA_ST_COUNT][HA_SEV_COUNT];
 };
+
+static inline ha_stream_t *ha_stream_at(const ha_center_t *c, uint32_t si, uint32_t i)
+{
+    assert(si < c->cfg.sessions_max && i < HA_STREAMS_MAX);
+    return &c->streams[(size_t)i * c->cfg.sessions_max + si];
+}
+
+static inline ha_rec_ref_t *ha_fence_at(const ha_center_t *c, uint32_t si, uint32_t i)
+{
+    assert(si < c->cfg.sessions_max && i < HA_FENCE_MAX);
+    return &c->fences[(size_t)i * c->cfg.sessions_max + si];
+}
 
 /* ha_center.c */
 void ha_emit(ha_center_t *c, const ha_cmd_t *cmd);

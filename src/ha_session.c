@@ -109,16 +109,16 @@ static void fence(ha_center_t *c, uint32_t si, ha_rec_ref_t r)
         return;
     }
     assert(s->fence_count < HA_FENCE_MAX && "HA_FENCE_MAX bounds what a session lets go of");
-    s->fence[s->fence_count++] = r;
+    *ha_fence_at(c, si, s->fence_count++) = r;
 }
 
 static bool fence_forget(ha_center_t *c, uint32_t si, uint32_t recorder)
 {
     ha_session_t *s = &c->sessions[si];
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        if (s->fence[i].recorder == recorder) {
-            release_load(c, s->fence[i].server);
-            s->fence[i] = s->fence[--s->fence_count];
+        if (ha_fence_at(c, si, i)->recorder == recorder) {
+            release_load(c, ha_fence_at(c, si, i)->server);
+            *ha_fence_at(c, si, i) = *ha_fence_at(c, si, --s->fence_count);
             return true;
         }
     }
@@ -130,11 +130,11 @@ static void fence_flush(ha_center_t *c, uint32_t si, uint32_t server)
     ha_session_t *s = &c->sessions[si];
     uint32_t kept = 0;
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        if (s->fence[i].server == server) {
-            fence_now(c, si, s->fence[i]);
+        if (ha_fence_at(c, si, i)->server == server) {
+            fence_now(c, si, *ha_fence_at(c, si, i));
             release_load(c, server);
         } else {
-            s->fence[kept++] = s->fence[i];
+            *ha_fence_at(c, si, kept++) = *ha_fence_at(c, si, i);
         }
     }
     s->fence_count = kept;

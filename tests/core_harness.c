@@ -749,11 +749,12 @@ void h_check_core(h_t *h)
          * and the same ones the commands opened. */
         uint32_t open = 0;
         for (uint32_t k = 0; k < s->streams_count; k++) {
-            if (s->streams[k].open_bak == HA_NO_PLAYLIST)
+            const ha_stream_t *sk = ha_stream_at(c, si, k);
+            if (sk->open_bak == HA_NO_PLAYLIST)
                 continue;
             open++;
-            H_CHECK(h, s->streams[k].open_bak == s->bak, "R4: playlist open under bak%d, prefix %d",
-                    s->streams[k].open_bak, s->bak);
+            H_CHECK(h, sk->open_bak == s->bak, "R4: playlist open under bak%d, prefix %d",
+                    sk->open_bak, s->bak);
         }
         H_CHECK(h, open == t->n_open, "%u playlists open, commands opened %u", open, t->n_open);
         if (open > 0)
@@ -773,9 +774,10 @@ void h_check_core(h_t *h)
         }
         H_CHECK(h, s->fence_count <= HA_FENCE_MAX, "fence list overflow");
         for (uint32_t k = 0; k < s->fence_count; k++) {
-            H_CHECK(h, s->fence[k].server < h->nservers && c->servers[s->fence[k].server].down,
-                    "a recorder awaits fencing on server %u, which is up", s->fence[k].server);
-            held[s->fence[k].server]++;
+            const ha_rec_ref_t *fk = ha_fence_at(c, si, k);
+            H_CHECK(h, fk->server < h->nservers && c->servers[fk->server].down,
+                    "a recorder awaits fencing on server %u, which is up", fk->server);
+            held[fk->server]++;
         }
     }
     H_CHECK(h, c->servers_count == h->nservers, "server count");
