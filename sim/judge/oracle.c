@@ -85,6 +85,8 @@ void orc_free(orc_t *o)
     free(o->pub);
     free(o->obs);
     free(o->ob_due);
+    for (int k = 0; k < ORC_LANES; k++)
+        free(o->lanes[k].q);
     free(o->sl_gen);
     free(o->sl_idx);
     free(o->nt_gen);
@@ -106,6 +108,8 @@ void orc_reset(orc_t *o)
     o->users_n = o->uids_n = o->pls_n = o->sls_n = o->acts_n = o->obs_n = o->lives_n = 0;
     o->ob_min_due = INT64_MAX;
     o->ob_seq = 0;
+    for (int k = 0; k < ORC_LANES; k++)
+        o->lanes[k].n = 0;
     o->nt_n = 0;
     o->pl_names_n = 0;
     if (++o->gen == 0) {
@@ -355,14 +359,61 @@ static void ob_sift_down(ob_t *h, size_t n, size_t i)
     h[i] = x;
 }
 
+static int64_t ob_min_of(const orc_t *o)
+{
+    int64_t m = o->obs_n > 0 ? o->obs[0].due : INT64_MAX;
+    for (int i = 0; i < ORC_LANES; i++) {
+        if (o->lanes[i].n > 0 && o->lanes[i].q[o->lanes[i].head].due < m)
+            m = o->lanes[i].q[o->lanes[i].head].due;
+    }
+    return m;
+}
+
+/* Onto the lane of its delay (claiming a free one) when it is due no
+ * earlier than that lane's last: then the lane stays in due order. */
+static bool ob_lane_push(orc_t *o, const ob_t *b)
+{
+    int64_t delay = b->due - o->last_t;
+    int free_lane = -1;
+    for (int i = 0; i < ORC_LANES; i++) {
+        if (o->lanes[i].n == 0) {
+            if (free_lane < 0)
+                free_lane = i;
+            continue;
+        }
+        if (o->lanes[i].delay != delay)
+            continue;
+        if (o->lanes[i].q[o->lanes[i].head + o->lanes[i].n - 1].due > b->due)
+            return false;
+        free_lane = i;
+        break;
+    }
+    if (free_lane < 0)
+        return false;
+    ob_lane_t *l = &o->lanes[free_lane];
+    if (l->n == 0) {
+        l->delay = delay;
+        l->head = 0;
+    } else if (l->head + l->n == l->cap && l->head >= l->n) {
+        memmove(l->q, l->q + l->head, l->n * sizeof *l->q); /* amortised: head >= n */
+        l->head = 0;
+    }
+    l->q = orc_grow(l->q, &l->cap, l->head + l->n + 1, sizeof *l->q);
+    l->q[l->head + l->n++] = *b;
+    return true;
+}
+
 static void ob_push(orc_t *o, ob_t b)
 {
     assert(!o->ob_firing && "firing an obligation never makes another");
     b.seq = o->ob_seq++;
+    if (b.due < o->ob_min_due)
+        o->ob_min_due = b.due;
+    if (ob_lane_push(o, &b))
+        return;
     o->obs = orc_grow(o->obs, &o->obs_cap, o->obs_n + 1, sizeof *o->obs);
     o->obs[o->obs_n] = b;
     ob_sift_up(o->obs, o->obs_n++);
-    o->ob_min_due = o->obs[0].due;
 }
 
 void orc_ob_add(orc_t *o, ob_kind_t kind, int64_t due, uint32_t sess, int act,
@@ -774,6 +825,11 @@ static void ob_run_end(orc_t *o, int64_t now)
     for (size_t i = 0; i < o->obs_n; i++)
         ob_take(o, n++, &o->obs[i]);
     o->obs_n = 0;
+    for (int k = 0; k < ORC_LANES; k++) {
+        for (size_t i = 0; i < o->lanes[k].n; i++)
+            ob_take(o, n++, &o->lanes[k].q[o->lanes[k].head + i]);
+        o->lanes[k].n = 0;
+    }
     o->ob_min_due = INT64_MAX;
     qsort(o->ob_due, n, sizeof *o->ob_due, ob_seq_cmp);
     o->ob_firing = true;
@@ -810,7 +866,14 @@ static void ob_run(orc_t *o, int64_t now)
         if (o->obs_n > 0)
             ob_sift_down(o->obs, o->obs_n, 0);
     }
-    o->ob_min_due = o->obs_n > 0 ? o->obs[0].due : INT64_MAX;
+    for (int k = 0; k < ORC_LANES; k++) {
+        ob_lane_t *l = &o->lanes[k];
+        while (l->n > 0 && l->q[l->head].due < now) {
+            ob_take(o, n++, &l->q[l->head++]);
+            l->n--;
+        }
+    }
+    o->ob_min_due = ob_min_of(o);
     ob_fire_taken(o, n);
 }
 
@@ -831,7 +894,19 @@ void orc_ob_flush_sess(orc_t *o, uint32_t sess)
     o->obs_n = w;
     for (size_t i = w / 2; i-- > 0;)
         ob_sift_down(o->obs, o->obs_n, i);
-    o->ob_min_due = o->obs_n > 0 ? o->obs[0].due : INT64_MAX;
+    for (int k = 0; k < ORC_LANES; k++) {
+        ob_lane_t *l = &o->lanes[k];
+        size_t kept = 0;
+        for (size_t i = 0; i < l->n; i++) {
+            ob_t b = l->q[l->head + i];
+            if (b.sess == sess && b.srv == 0)
+                ob_take(o, n++, &b);
+            else
+                l->q[l->head + kept++] = b;
+        }
+        l->n = kept;
+    }
+    o->ob_min_due = ob_min_of(o);
     ob_fire_taken(o, n);
 }
 
