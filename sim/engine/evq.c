@@ -581,6 +581,11 @@ sim_ev_handle_t sim_evq_push(sim_evq_t *q, int64_t t_ms, uint8_t prio, sim_ev_da
         .lo = ((uint64_t)prio << PRIO_SHIFT) | (q->seq_next << q->slot_bits) | s,
     };
     q->seq_next++;
+    if (q->count == 0) {
+        /* An empty queue may put its window anywhere: here, so that a queue
+         * reused for a new run (times from 0 again) keeps the wheel. */
+        q->cur = t_ms;
+    }
     q->count++;
     if (in_window(q, t_ms)) {
         wheel_insert(q, s, e);

@@ -43,9 +43,12 @@ void *orc_grow(void *p, size_t *cap, size_t need, size_t elem)
 
     if (need <= *cap)
         return p;
+    /* Doubling while small; by an eighth past 64 Ki elements, so that a
+     * region's tables (grown to the highest id) waste little of what the
+     * zeroing below makes resident. Still geometric: amortised O(1). */
     while (n < need) {
         assert(n <= SIZE_MAX / 2 / elem);
-        n *= 2;
+        n = n < 65536 ? n * 2 : n + n / 8;
     }
     q = realloc(p, n * elem);
     if (q == NULL) {

@@ -60,6 +60,7 @@ void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
                  "session %" PRIu32 " opens a playlist with bak %d after %d activations; it would "
                  "be bak %d (-1: ordinary)", ev->sess, ev->bak, s->k_next, gen);
     }
+    bool name_is_r4 = false;
     if (!s->names_ok) {
         o->unjudged++;
     } else if (!orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid,
@@ -71,6 +72,8 @@ void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
                  "session %" PRIu32 " opens playlist %s; R4 names it %s", ev->sess, ev->playlist,
                  want);
+    } else {
+        name_is_r4 = true;
     }
     p = orc_pl_find(o, s, ev->uid, ev->track, ev->bak);
     if (p != NULL && p->open) {
@@ -104,6 +107,7 @@ void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
     memcpy(o->pl_names + o->pl_names_n, ev->playlist, len);
     o->pl_names[o->pl_names_n + len] = '\0';
     p->name = (uint32_t)o->pl_names_n;
+    p->name_is_r4 = name_is_r4 && len == strlen(ev->playlist);
     o->pl_names_n += len + 1;
     p->next = s->pls;
     s->pls = (uint32_t)++o->pls_n;
@@ -118,16 +122,21 @@ static void check_slice_playlist(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, con
                  "session %" PRIu32 " lists %s in no playlist", ev->sess, ev->name);
         return;
     }
-    char want[ORC_NAME_MAX];
-    (void)orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid, ev->track,
-                            x->bak);
-    if (strcmp(want, ev->playlist) != 0) {
-        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
-                 "session %" PRIu32 " lists %s in playlist %s; R4 lists it in %s", ev->sess,
-                 ev->name, ev->playlist, want);
-        return;
-    }
+    /* R4's name of the playlist is a function of the session and of (uid,
+     * track, bak): when the playlist of those was opened under that very
+     * name, its stored name is the answer and nothing is built again. */
     pl_t *p = orc_pl_find(o, s, ev->uid, ev->track, x->bak);
+    if (p == NULL || !p->name_is_r4 || strcmp(orc_pl_name(o, p), ev->playlist) != 0) {
+        char want[ORC_NAME_MAX];
+        (void)orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid, ev->track,
+                                x->bak);
+        if (strcmp(want, ev->playlist) != 0) {
+            orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
+                     "session %" PRIu32 " lists %s in playlist %s; R4 lists it in %s", ev->sess,
+                     ev->name, ev->playlist, want);
+            return;
+        }
+    }
     if (p == NULL || !p->open) {
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, p != NULL ? p->close_line : 0, 0, 0,
                  "session %" PRIu32 " lists %s in playlist %s, which is %s", ev->sess, ev->name,

@@ -58,6 +58,7 @@ typedef struct {
     uint64_t open_line, close_line, last_line;
     uint32_t next;
     uint32_t name; /* offset of its name in the run's name arena (orc_pl_name) */
+    bool name_is_r4; /* that name is the one R4 gives (checked at its open) */
 } pl_t;
 
 typedef struct {
