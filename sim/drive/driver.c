@@ -466,6 +466,13 @@ void sim_drv_slice_done(sim_drv_t *d, uint32_t id, uint32_t uid, ha_track_t trac
 {
     const sim_drv_rec_t *r = sim_drv_rec(d, id);
     assert(r != NULL);
+    sim_drv_slice_done_of(d, r, uid, track, fmt, start_utc_ms, end_utc_ms);
+}
+
+void sim_drv_slice_done_of(sim_drv_t *d, const sim_drv_rec_t *r, uint32_t uid, ha_track_t track,
+                           ha_fmt_t fmt, int64_t start_utc_ms, int64_t end_utc_ms)
+{
+    uint32_t id = r->id;
     slice_trace(d, SIM_TR_SLICE_DONE, r, uid, track, fmt, start_utc_ms, end_utc_ms);
     ha_input_t in;
     memset(&in, 0, sizeof(in));
