@@ -381,11 +381,27 @@ static void heap_insert(sim_evq_t *q, entry_t e)
     }
 }
 
+/* The heap's least entry (hcount > 0), without filling a vacant root:
+ * then it is the least of the root's children (sentinels fill in). */
+static inline entry_t heap_min(const sim_evq_t *q)
+{
+    const entry_t *h = q->heap;
+    if (!q->root_vacant) {
+        return h[0];
+    }
+    const uint32_t m01 = key_less(h[2], h[1]) ? 2 : 1;
+    const uint32_t m23 = key_less(h[4], h[3]) ? 4 : 3;
+    return h[key_less(h[m23], h[m01]) ? m23 : m01];
+}
+
 /* The window moved to t (the key just popped was the least pending, so no
  * event is before t): heap entries it now covers go to the wheel. */
 static void advance(sim_evq_t *q, int64_t t)
 {
     q->cur = t;
+    if (q->hcount == 0 || !in_window(q, heap_min(q).t_ms)) {
+        return; /* the usual case: nothing to move, and a vacant root stays vacant */
+    }
     fill_root(q);
     while (q->hcount > 0 && in_window(q, q->heap[0].t_ms)) {
         const entry_t e = q->heap[0];
@@ -628,15 +644,15 @@ bool sim_evq_pop(sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
     if (q->count == 0) {
         return false;
     }
-    fill_root(q);
     uint32_t s;
     int64_t t;
     const uint32_t ws = q->w_count > 0 ? wheel_first(q) : NONE;
-    if (ws != NONE && (q->hcount == 0 || key_less(wkey(q, ws), q->heap[0]))) {
+    if (ws != NONE && (q->hcount == 0 || key_less(wkey(q, ws), heap_min(q)))) {
         s = ws;
         t = q->slots[s].t_ms;
         wheel_unlink(q, s);
     } else {
+        fill_root(q);
         const entry_t top = q->heap[0];
         s = entry_slot(q, top);
         t = top.t_ms;
@@ -659,17 +675,7 @@ bool sim_evq_peek_t(const sim_evq_t *q, int64_t *t_ms)
     if (q->count == 0) {
         return false;
     }
-    entry_t best = SENTINEL;
-    const entry_t *h = q->heap;
-    if (q->hcount > 0 && !q->root_vacant) {
-        best = h[0];
-    } else if (q->hcount > 0) {
-        /* Under a vacant root the first event is the least of its children
-         * (sentinels fill in for missing ones). */
-        const uint32_t m01 = key_less(h[2], h[1]) ? 2 : 1;
-        const uint32_t m23 = key_less(h[4], h[3]) ? 4 : 3;
-        best = h[key_less(h[m23], h[m01]) ? m23 : m01];
-    }
+    entry_t best = q->hcount > 0 ? heap_min(q) : SENTINEL;
     if (q->w_count > 0) {
         const entry_t w = wkey(q, wheel_first(q));
         if (key_less(w, best)) {
