@@ -16,9 +16,9 @@ mkdir -p "$root"
 flags="-std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -w"
 
 # The simulator does not change between mutants: compile it once.
-make -s -j2 CC="$CC" OPT=-O1 build/$CC-O1/libsim.a build/$CC-O1/sim/hasim_main.o >/dev/null || exit 2
+make -s -j2 CC="$CC" OPT=-O1 build/$CC-O1/libsim.a build/$CC-O1/sim/cli/hasim_main.o >/dev/null || exit 2
 libsim=build/$CC-O1/libsim.a
-main=build/$CC-O1/sim/hasim_main.o
+main=build/$CC-O1/sim/cli/hasim_main.o
 
 killed=0 survived=0 total=0
 survivors=()

@@ -4,7 +4,8 @@
     tools/report_region.py [REPORTS_DIR]
 
 Reads REPORTS_DIR/region.json (`hasim run --json` of scenarios/region/) and
-writes REPORTS_DIR/region.html with two pictures of the whole fleet's
+writes REPORTS_DIR/region.html with two pictures (in REPORTS_DIR/region/,
+which tools/report.py leaves alone) of the whole fleet's
 failover: a histogram of every activation's resume time after detection
 (R3's 90 s bound drawn), and the number of sessions still in their HA
 window over time (detected, not yet resumed or ended). Exit 0 written, 1 the
@@ -35,7 +36,7 @@ def main():
         return 2
     run = runs[0]
     acts = run.get("activations") or []
-    os.makedirs(os.path.join(rep, "img"), exist_ok=True)
+    os.makedirs(os.path.join(rep, "region"), exist_ok=True)
     resumed = [a for a in acts if a.get("t_resume", -1) >= 0]
     ended = [a for a in acts if a.get("t_resume", -1) < 0 and a.get("t_end", -1) >= 0]
     open_ = [a for a in acts if a.get("t_resume", -1) < 0 and a.get("t_end", -1) < 0]
@@ -54,7 +55,7 @@ def main():
     ax.set_title("Every session of the rack: time to resume")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(os.path.join(rep, "img", "region_resume.png"))
+    fig.savefig(os.path.join(rep, "region", "resume.png"))
     plt.close(fig)
 
     # Sessions in their window over time, 100 ms steps around the fault.
@@ -81,7 +82,7 @@ def main():
     ax.set_title("The fleet's failover: sessions detected, not yet resumed or ended")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(os.path.join(rep, "img", "region_window.png"))
+    fig.savefig(os.path.join(rep, "region", "window.png"))
     plt.close(fig)
 
     def pct(p):
@@ -101,9 +102,9 @@ def main():
             "</style><h1>The region scenario</h1><p><a href=index.html>report</a></p><table>"]
     page += ["<tr><td>%s</td><td>%s</td></tr>" % r for r in rows]
     page += ["</table>", "<h2>Resume times of the whole fleet</h2>",
-             '<img src="img/region_resume.png" alt="histogram of resume times">',
+             '<img src="region/resume.png" alt="histogram of resume times">',
              "<h2>Sessions still in their window</h2>",
-             '<img src="img/region_window.png" alt="sessions in their HA window over time">']
+             '<img src="region/window.png" alt="sessions in their HA window over time">']
     open(os.path.join(rep, "region.html"), "w").write("\n".join(page) + "\n")
     print("report_region: %s: %s, %d activations, resume median %.2f s, max %.2f s"
           % (os.path.join(rep, "region.html"), "pass" if ok else "FAIL", len(acts), pct(0.5),

@@ -807,7 +807,8 @@ static int ob_seq_cmp(const void *x, const void *y)
  * the order they were made. */
 static void ob_fire_taken(orc_t *o, size_t n)
 {
-    qsort(o->ob_due, n, sizeof *o->ob_due, ob_seq_cmp);
+    if (n > 1) /* qsort may not be given the NULL of an empty scratch */
+        qsort(o->ob_due, n, sizeof *o->ob_due, ob_seq_cmp);
     o->ob_firing = true;
     for (size_t i = 0; i < n; i++)
         ob_fire(o, &o->ob_due[i]);
@@ -834,7 +835,8 @@ static void ob_run_end(orc_t *o, int64_t now)
         o->lanes[k].n = 0;
     }
     o->ob_min_due = INT64_MAX;
-    qsort(o->ob_due, n, sizeof *o->ob_due, ob_seq_cmp);
+    if (n > 1) /* qsort may not be given the NULL of an empty scratch */
+        qsort(o->ob_due, n, sizeof *o->ob_due, ob_seq_cmp);
     o->ob_firing = true;
     for (size_t i = 0; i < n; i++) {
         const ob_t *b = &o->ob_due[i];

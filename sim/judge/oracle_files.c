@@ -37,10 +37,30 @@ void orc_on_slice_done(orc_t *o, const sim_tr_ev_t *ev)
         orc_live_slice(o, s, r, ev);
 }
 
+/* R4's name for the playlist an open names; true when it is that name. */
+static bool open_name_check(orc_t *o, const sess_t *s, const sim_tr_ev_t *ev)
+{
+    char want[ORC_NAME_MAX];
+    if (!s->names_ok) {
+        o->unjudged++;
+    } else if (!orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid,
+                                  ev->track, ev->bak)) {
+        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
+                 "session %" PRIu32 " opens a %s playlist for uid %" PRIu32 " that its mode cannot "
+                 "have", ev->sess, orc_track_word(ev->track), ev->uid);
+    } else if (strcmp(want, ev->playlist) != 0) {
+        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
+                 "session %" PRIu32 " opens playlist %s; R4 names it %s", ev->sess, ev->playlist,
+                 want);
+    } else {
+        return true;
+    }
+    return false;
+}
+
 void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
 {
     sess_t *s = orc_sess_of(o, ev->sess);
-    char want[ORC_NAME_MAX];
     int gen;
     pl_t *p;
 
@@ -60,21 +80,7 @@ void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
                  "session %" PRIu32 " opens a playlist with bak %d after %d activations; it would "
                  "be bak %d (-1: ordinary)", ev->sess, ev->bak, s->k_next, gen);
     }
-    bool name_is_r4 = false;
-    if (!s->names_ok) {
-        o->unjudged++;
-    } else if (!orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid,
-                                  ev->track, ev->bak)) {
-        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
-                 "session %" PRIu32 " opens a %s playlist for uid %" PRIu32 " that its mode cannot "
-                 "have", ev->sess, orc_track_word(ev->track), ev->uid);
-    } else if (strcmp(want, ev->playlist) != 0) {
-        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
-                 "session %" PRIu32 " opens playlist %s; R4 names it %s", ev->sess, ev->playlist,
-                 want);
-    } else {
-        name_is_r4 = true;
-    }
+    bool name_is_r4 = open_name_check(o, s, ev);
     p = orc_pl_find(o, s, ev->uid, ev->track, ev->bak);
     if (p != NULL && p->open) {
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, p->open_line, 0, 0,
