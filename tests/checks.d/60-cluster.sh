@@ -42,7 +42,7 @@ same() { # what file
 
 # ---- 1. Slurm ------------------------------------------------------------
 if out=$(bash ci/slurm-local.sh start "$work/slurm" 2>&1); then
-    ok "one-node Slurm cluster up ($(sinfo -V 2>/dev/null), SLURM_CONF in $work/slurm)"
+    ok "one-node Slurm cluster up (slurm $(dpkg-query -W -f='${Version}' slurmctld 2>/dev/null), SLURM_CONF in $work/slurm)"
     export SLURM_CONF=$work/slurm/slurm.conf
     t0=$(date +%s%N)
     if bash ci/slurm-swarm.sh --runs "$RUNS" --seed "$SEED" --shards "$SHARDS" --out "$work/slurm-out" >"$work/slurm-swarm.log" 2>&1 ||
