@@ -7,7 +7,7 @@
 #   make coverage   gcov/lcov HTML in reports/coverage/
 #   make report     reports/index.html (needs a run first: make run does both)
 #   make fuzz       longer fuzzing of the parsers
-#   make mutate     mutation testing of src/ against the scenario library
+#   make mutate     mutation testing of src/: the harness and the unit tests, scored apart
 #   make deps       install the Debian packages (root), or print the command
 #
 # Variants build side by side: CC=clang OPT=-O0 SAN=1 -> build/clang-O0-san/.
@@ -33,7 +33,7 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 BASE_CFLAGS := -std=c11 $(WARN) -g $(OPT) -D_POSIX_C_SOURCE=200809L -Isim \
            $(if $(SAN),$(SANFLAGS)) $(if $(MUTANT),-DHA_MUTANT=$(MUTANT))
 CFLAGS  := $(BASE_CFLAGS) -Isrc
-CORELESS_PARTS := engine lang trace judge
+CORELESS_PARTS := engine lang trace judge ncs
 CORE_CFLAGS := $(CFLAGS) $(if $(COV),--coverage)
 LDFLAGS := $(if $(SAN),$(SANFLAGS)) $(if $(COV),--coverage)
 LIBS    := -ljansson
@@ -53,6 +53,23 @@ TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 HASIM    := $(B)/hasim
 
 .PHONY: all check run bench coverage report fuzz mutate deps clean hasim tests
+
+# Exit status. The targets below that run a script exit as the README says
+# every command does: 0 pass, 1 a check failed, 2 usage or input error. make
+# itself says 2 for any recipe that fails, so when only such targets are
+# asked for (make run, make check, make coverage ...), make runs in question
+# mode (-q) and their recipes carry `+`, which make runs even then. In that
+# mode a `+` recipe's exit 1 is make's own exit 1 (the status a recursive
+# `make -q` gives for "not up to date", passed on), and anything else that
+# fails is 2: the script's own status comes out. The scripts run make
+# themselves, so they get a MAKEFLAGS without the -q.
+SCRIPT_GOALS := check run bench coverage report fuzz mutate deps
+ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(SCRIPT_GOALS),$(MAKECMDGOALS)),)
+MAKEFLAGS += -q
+endif
+endif
+SCRIPT := +@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL
 all: $(HASIM) $(TESTS)
 hasim: $(HASIM)
 tests: $(TESTS)
@@ -78,13 +95,13 @@ $(B)/src $(B)/tests:
 	mkdir -p $@
 
 check:
-	@bash tools/check.sh
+	$(SCRIPT) bash tools/check.sh
 
 run:
-	@bash tools/run.sh
+	$(SCRIPT) bash tools/run.sh
 
 bench:
-	@bash tools/bench.sh
+	$(SCRIPT) bash tools/bench.sh
 
 # Coverage of src/ by the scenario library plus a fixed swarm, enforced in
 # make check: every line, and 95 % of the branches (assert() branches
@@ -94,19 +111,19 @@ COVERAGE_BRANCHES_MIN ?= 95
 export COVERAGE_LINES_MIN COVERAGE_BRANCHES_MIN
 
 coverage:
-	@bash tools/coverage.sh
+	$(SCRIPT) bash tools/coverage.sh
 
 report:
-	@MPLBACKEND=Agg $(PYTHON) tools/report.py
+	$(SCRIPT) MPLBACKEND=Agg $(PYTHON) tools/report.py
 
 fuzz:
-	@bash tools/fuzz.sh long
+	$(SCRIPT) bash tools/fuzz.sh long
 
 mutate:
-	@bash tools/mutate.sh
+	$(SCRIPT) bash tools/mutate.sh
 
 deps:
-	@bash ci/deps.sh
+	$(SCRIPT) bash ci/deps.sh
 
 clean:
 	rm -rf build reports/*.json reports/*.html reports/*.xml reports/coverage reports/img reports/region reports/scenarios reports/violations

@@ -11,6 +11,7 @@ PKGS=(
   faketime libfaketime  # accelerated time for real processes
   cppcheck              # static analysis in make check
   python3-matplotlib python3-jinja2  # report scripts (/usr/bin/python3)
+  python3-yaml          # make check reads the CI workflows it checks
   libns3-dev python3-simpy3          # side-by-side queue benchmarks
   chromium              # the browser test of the HTML report
   valgrind

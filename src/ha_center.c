@@ -33,7 +33,7 @@ size_t ha_center_footprint(const ha_config_t *cfg)
 {
     assert(cfg != NULL);
     return zeroed_bytes(cfg) + ALIGN16(sizeof(ha_stream_t) * HA_STREAMS_MAX * cfg->sessions_max) +
-           ALIGN16(sizeof(ha_rec_ref_t) * HA_FENCE_MAX * cfg->sessions_max);
+           ALIGN16(sizeof(ha_fence_t) * HA_FENCE_MAX * cfg->sessions_max);
 }
 
 ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
@@ -61,7 +61,7 @@ ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
     p += ALIGN16(sizeof(uint32_t) * (size_t)ha_tasks_size(cfg->sessions_max));
     c->streams = (ha_stream_t *)(void *)p;
     p += ALIGN16(sizeof(ha_stream_t) * HA_STREAMS_MAX * cfg->sessions_max);
-    c->fences = (ha_rec_ref_t *)(void *)p;
+    c->fences = (ha_fence_t *)(void *)p;
 
     c->cfg = *cfg;
     c->next_recorder = 1;
@@ -161,7 +161,8 @@ static bool session_fences_on(const ha_center_t *c, uint32_t si, uint32_t srv)
 {
     const ha_session_t *s = &c->sessions[si];
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        if (ha_fence_at(c, si, i)->server == srv)
+        const ha_fence_t *f = ha_fence_at(c, si, i);
+        if (f->owed && f->rec.server == srv)
             return true;
     }
     return false;
@@ -185,7 +186,12 @@ static void server_down(ha_center_t *c, uint32_t si_srv)
     in.kind = HA_IN_HEARTBEAT;
     in.u.heartbeat.server = si_srv;
     for (uint32_t si = 0; si < c->cfg.sessions_max; si++) {
-        if (session_uses_server(&c->sessions[si], si_srv))
+        ha_session_t *s = &c->sessions[si];
+        /* Fences told there since its last heartbeat may be lost: an ended
+         * session's too, for its recorders would record on. */
+        if (s->state != HA_ST_FREE && s->fence_count > 0)
+            ha_session_fences_unanswered(c, si, si_srv);
+        if (session_uses_server(s, si_srv))
             ha_session_handle(c, si, HA_SEV_SERVER_DOWN, &in);
     }
 }
@@ -216,6 +222,7 @@ static void heartbeat(ha_center_t *c, uint32_t si_srv)
 {
     ha_server_t *srv = &c->servers[si_srv];
     srv->last_hb_ms = c->now_ms;
+    srv->hb_count++; /* answers every order sent there before it */
     srv->known = true;
     if (!srv->hb_armed) {
         srv->hb_gen++;

@@ -11,11 +11,13 @@
 
 
 #define HA_NO_PLAYLIST (-2) /* stream has no open playlist (-1 is "no prefix") */
-/* Recorders a session let go of while their server was down, waiting to be
- * told to stop when it returns (R9). Each phase of a session -- the first
- * start and each of its activations, the one that gives up included -- lets
- * go of at most its attempts and the recorder it replaced, so the list can
- * never hold more: nothing is ever dropped from it (a dropped one would
+/* Recorders a session let go of whose fence is not known to have arrived
+ * (R9): told to stop while their server seemed up but not answered by it
+ * since, or waiting for their server's return to be told. Each recorder is
+ * let go of once, and each phase of a session -- the first start and each
+ * of its activations, the one that gives up included -- lets go of at most
+ * its attempts and the recorder it replaced, so the list can never hold
+ * more: nothing still owed is ever dropped from it (a dropped one would
  * record on, unfenced, if its server came back). */
 #define HA_FENCE_MAX ((HA_ACTIVATIONS_MAX + 1) * (HA_ATTEMPTS_PER_ACTIVATION_MAX + 1))
 #define HA_NO_CAPACITY_RETRY_MS 1000
@@ -25,6 +27,7 @@ typedef struct {
     uint32_t load;      /* recorders placed here and not known gone */
     bool known;         /* a first heartbeat arrived */
     bool down;          /* heartbeats timed out, not back yet */
+    uint32_t hb_count;  /* heartbeats received: one after an order answers it */
     int64_t last_hb_ms;
     uint32_t hb_gen;
     bool hb_armed;
@@ -42,6 +45,18 @@ typedef struct {
     uint32_t server;
     uint32_t recorder;
 } ha_rec_ref_t;
+
+/* A recorder let go of whose fence is not known to have arrived. The center
+ * has no acknowledgement of a fence, and cannot tell a cut link from a quiet
+ * one until the heartbeats time out: an order sent to a server that then
+ * says nothing more before it is declared down may have gone into a cut
+ * link, so it is owed again at the server's return. */
+typedef struct {
+    ha_rec_ref_t rec;
+    bool owed;         /* to be told (again) when its server returns */
+    bool load_held;    /* never told yet: it counts in its server's load */
+    uint32_t hb_count; /* told: its server's hb_count then */
+} ha_fence_t;
 
 typedef struct {
     ha_state_t state;
@@ -75,8 +90,7 @@ typedef struct {
     uint32_t avoid[HA_ATTEMPTS_PER_ACTIVATION_MAX + 2];
     uint32_t avoid_count;
 
-    uint32_t fence_count; /* replaced recorders on servers that are down,
-                           * stopped when they return: ha_fence_at() */
+    uint32_t fence_count; /* fences not known to have arrived: ha_fence_at() */
 
     uint32_t deadline_gen, step_gen;
     bool deadline_armed, step_armed;
@@ -108,7 +122,7 @@ struct ha_center {
      * what its sessions hold, not what they might. Rows at or past a
      * session's count are never read. */
     ha_stream_t *streams;
-    ha_rec_ref_t *fences;
+    ha_fence_t *fences;
     uint32_t next_recorder;
     uint64_t next_notice;
     int64_t now_ms;
@@ -125,7 +139,7 @@ static inline ha_stream_t *ha_stream_at(const ha_center_t *c, uint32_t si, uint3
     return &c->streams[(size_t)i * c->cfg.sessions_max + si];
 }
 
-static inline ha_rec_ref_t *ha_fence_at(const ha_center_t *c, uint32_t si, uint32_t i)
+static inline ha_fence_t *ha_fence_at(const ha_center_t *c, uint32_t si, uint32_t i)
 {
     assert(si < c->cfg.sessions_max && i < HA_FENCE_MAX);
     return &c->fences[(size_t)i * c->cfg.sessions_max + si];
@@ -144,6 +158,9 @@ void ha_session_end(ha_center_t *c, uint32_t si, ha_end_reason_t reason);
 void ha_session_begin(ha_center_t *c, uint32_t si, const ha_api_in_t *api);
 void ha_session_stop(ha_center_t *c, uint32_t si);
 int ha_server_pick(const ha_center_t *c, const ha_session_t *s);
+/* Server declared down: the session's fences sent there and not answered
+ * since are owed again at its return. Any session, ended ones included. */
+void ha_session_fences_unanswered(ha_center_t *c, uint32_t si, uint32_t server);
 
 /* ha_api.c */
 void ha_api_handle(ha_center_t *c, const ha_api_in_t *api);

@@ -98,44 +98,92 @@ static void fence_now(ha_center_t *c, uint32_t si, ha_rec_ref_t r)
     ha_emit_event(c, &ev);
 }
 
+/* Drops the fences whose servers have answered since they were told: a
+ * heartbeat after the order means the link was there to carry it. */
+static void fence_prune(ha_center_t *c, uint32_t si)
+{
+    ha_session_t *s = &c->sessions[si];
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < s->fence_count; i++) {
+        ha_fence_t f = *ha_fence_at(c, si, i);
+        if (f.owed || f.hb_count == c->servers[f.rec.server].hb_count)
+            *ha_fence_at(c, si, kept++) = f;
+    }
+    s->fence_count = kept;
+}
+
 /* Lets a live recorder go for good (R9). It keeps its server's capacity
- * until it is told to stop. */
+ * until it is told to stop. Told now or not, it is remembered until its
+ * server has answered after the order: an order into a link that is cut
+ * without the center knowing yet is lost, and is told again when the server
+ * returns (ha_session_fences_unanswered). */
 static void fence(ha_center_t *c, uint32_t si, ha_rec_ref_t r)
 {
     ha_session_t *s = &c->sessions[si];
+    fence_prune(c, si);
+    assert(s->fence_count < HA_FENCE_MAX && "HA_FENCE_MAX bounds what a session lets go of");
+    ha_fence_t *f = ha_fence_at(c, si, s->fence_count++);
+    f->rec = r;
+    f->hb_count = c->servers[r.server].hb_count;
     if (!c->servers[r.server].down) {
         fence_now(c, si, r);
         release_load(c, r.server);
+        f->owed = false;
+        f->load_held = false;
         return;
     }
-    assert(s->fence_count < HA_FENCE_MAX && "HA_FENCE_MAX bounds what a session lets go of");
-    *ha_fence_at(c, si, s->fence_count++) = r;
+    f->owed = true;
+    f->load_held = true;
+}
+
+void ha_session_fences_unanswered(ha_center_t *c, uint32_t si, uint32_t server)
+{
+    ha_session_t *s = &c->sessions[si];
+    const ha_server_t *srv = &c->servers[server];
+    assert(srv->down);
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < s->fence_count; i++) {
+        ha_fence_t f = *ha_fence_at(c, si, i);
+        if (!f.owed && f.rec.server == server) {
+            if (f.hb_count != srv->hb_count)
+                continue; /* answered after the order: it arrived */
+            f.owed = true; /* it may have gone into the cut link */
+        }
+        *ha_fence_at(c, si, kept++) = f;
+    }
+    s->fence_count = kept;
 }
 
 static bool fence_forget(ha_center_t *c, uint32_t si, uint32_t recorder)
 {
     ha_session_t *s = &c->sessions[si];
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        if (ha_fence_at(c, si, i)->recorder == recorder) {
-            release_load(c, ha_fence_at(c, si, i)->server);
-            *ha_fence_at(c, si, i) = *ha_fence_at(c, si, --s->fence_count);
+        ha_fence_t *f = ha_fence_at(c, si, i);
+        if (f->rec.recorder == recorder) {
+            if (f->load_held)
+                release_load(c, f->rec.server);
+            *f = *ha_fence_at(c, si, --s->fence_count);
             return true;
         }
     }
     return false;
 }
 
+/* The server is back: what it is owed is told now. (Nothing told there is
+ * still waiting for an answer: its going down settled each of those.) */
 static void fence_flush(ha_center_t *c, uint32_t si, uint32_t server)
 {
     ha_session_t *s = &c->sessions[si];
     uint32_t kept = 0;
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        if (ha_fence_at(c, si, i)->server == server) {
-            fence_now(c, si, *ha_fence_at(c, si, i));
-            release_load(c, server);
-        } else {
-            *ha_fence_at(c, si, kept++) = *ha_fence_at(c, si, i);
+        ha_fence_t f = *ha_fence_at(c, si, i);
+        if (f.rec.server != server || !f.owed) {
+            *ha_fence_at(c, si, kept++) = f;
+            continue;
         }
+        fence_now(c, si, f.rec);
+        if (f.load_held)
+            release_load(c, server);
     }
     s->fence_count = kept;
 }
@@ -528,7 +576,8 @@ static void on_server_down(ha_center_t *c, uint32_t si, uint32_t server)
         begin_activation(c, si, HA_CAUSE_DISCONNECT);
     } else if (s->state == HA_ST_RESUMING) {
         /* The link flapped before the recorder rejoined: the server is
-         * not back after all. Wait out the rest of the 60 s. */
+         * not back after all. The minute is the time R2 gives the server
+         * to return (CONTRACT.md): wait out the rest of it, as before. */
         s->state = HA_ST_RECONNECTING;
         int64_t until_ms = s->detect_ms + HA_RECONNECT_WINDOW_MS;
         arm_step(c, si, until_ms > c->now_ms ? until_ms : c->now_ms);

@@ -12,7 +12,9 @@
 # 2. Headless Chromium loads each of the report's own pages; the page's
 #    inline script marks <html data-broken-images="N"> after load, read back
 #    with --dump-dom. A control page with a missing image proves the check
-#    can fail.
+#    can fail. Every page must also say where its results come from: a
+#    <div id="provenance" data-commit=...> holding a commit (or "origin not
+#    recorded") and a date; a control copy of the index without it must fail.
 # 3. A screenshot of the index (reports/screenshot.png, 1400x2000) and of the
 #    first scenario page (reports/screenshot-scenario.png) are kept.
 #
@@ -115,9 +117,16 @@ kill -KILL -- -$pid 2>/dev/null" >/dev/null 2>&1 </dev/null &
     return "$rc"
 }
 
-# dom_check PAGE EXPECTED_BROKEN: loads PAGE, reads data-broken-images.
+# prov_check DOM: the dumped page shows its provenance (tests/browser/
+# check_provenance.py prints why not).
+prov_check() {
+    "$PYTHON" tests/browser/check_provenance.py "$1"
+}
+
+# dom_check PAGE EXPECTED_BROKEN [PROVENANCE]: loads PAGE, reads
+# data-broken-images, and (unless PROVENANCE is 0) checks its provenance.
 dom_check() {
-    local page=$1 want=$2 name
+    local page=$1 want=$2 want_prov=${3:-1} name
     name=$(echo "$page" | tr '/' '_')
     run_chromium "$WORK/dom-$name.html" "$WORK/dom-$name.err" --virtual-time-budget=10000 \
         --dump-dom "file://$page"
@@ -137,6 +146,10 @@ dom_check() {
             "$(grep -o 'failed to load: [^<]*' "$WORK/dom-$name.html" | head -c 300)"
         return 1
     fi
+    if [ "$want_prov" = 1 ] && ! prov_check "$WORK/dom-$name.html"; then
+        echo "    $page: no provenance (commit, date, command, machine) on the page"
+        return 1
+    fi
     return 0
 }
 
@@ -144,11 +157,24 @@ dom_check() {
 SCRIPT=$(cd tools && "$PYTHON" -c 'import report_html; print(report_html.SCRIPT)')
 printf '<!DOCTYPE html><html><head><meta charset="utf-8">%s</head><body><img src="missing.png" alt="x"><p>control</p></body></html>\n' \
     "$SCRIPT" >"$WORK/control.html"
-if dom_check "$WORK/control.html" 1; then
+if dom_check "$WORK/control.html" 1 0; then
     ok "control: a missing image is detected"
 else
     bad "control: the browser check did not see a missing image; it cannot be trusted"
 fi
+# ---- 2a'. and a page that does not say where its results come from -------
+"$PYTHON" - "$ABS_REPORTS/index.html" "$ABS_REPORTS/control-no-provenance.html" <<'EOF'
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+open(sys.argv[2], "w", encoding="utf-8").write(
+    re.sub(r'<div id="provenance".*?</div>', "", html, count=1, flags=re.S))
+EOF
+if dom_check "$ABS_REPORTS/control-no-provenance.html" 0 >/dev/null; then
+    bad "control: a page without provenance passed; the check cannot be trusted"
+else
+    ok "control: a page without provenance is detected"
+fi
+rm -f "$ABS_REPORTS/control-no-provenance.html"
 
 # ---- 2b. every page of the report -----------------------------------------
 pages=("$ABS_REPORTS/index.html")

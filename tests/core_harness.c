@@ -763,7 +763,8 @@ void h_check_core(h_t *h)
 
         /* Loads: a server's load counts the recorders the center holds
          * there: pending, live serving, and fenced ones awaiting their
-         * server's return. */
+         * server's return that were never told (one told into a cut link
+         * gave its load back when it was told). */
         if (s->has_pending) {
             H_CHECK(h, s->pending.server < h->nservers, "pending on server %u", s->pending.server);
             held[s->pending.server]++;
@@ -774,10 +775,17 @@ void h_check_core(h_t *h)
         }
         H_CHECK(h, s->fence_count <= HA_FENCE_MAX, "fence list overflow");
         for (uint32_t k = 0; k < s->fence_count; k++) {
-            const ha_rec_ref_t *fk = ha_fence_at(c, si, k);
-            H_CHECK(h, fk->server < h->nservers && c->servers[fk->server].down,
-                    "a recorder awaits fencing on server %u, which is up", fk->server);
-            held[fk->server]++;
+            const ha_fence_t *f = ha_fence_at(c, si, k);
+            H_CHECK(h, f->rec.server < h->nservers, "a fence on server %u", f->rec.server);
+            if (f->owed)
+                H_CHECK(h, c->servers[f->rec.server].down,
+                        "a recorder awaits fencing on server %u, which is up", f->rec.server);
+            else
+                H_CHECK(h, !c->servers[f->rec.server].down && !f->load_held,
+                        "a fence told to server %u, which is down, waits for its answer",
+                        f->rec.server);
+            if (f->load_held)
+                held[f->rec.server]++;
         }
     }
     H_CHECK(h, c->servers_count == h->nservers, "server count");

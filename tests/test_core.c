@@ -1182,6 +1182,55 @@ static void test_r9_server_returning_after_switch_gets_old_recorder_fenced(void 
     finish(h);
 }
 
+/* An attempt abandoned while its server is cut off without the center
+ * knowing yet: the fence goes out at once (the server looks up) and is lost
+ * in the cut link. The server says nothing more before it is declared down,
+ * so the center tells it again when it returns; had it heartbeated after
+ * the order (its link was there to carry it), or had the recorder's exit
+ * report come (known dead), nothing is repeated. */
+static void test_r9_fence_into_a_silently_cut_link_is_told_again_at_return(void **state)
+{
+    (void)state;
+    for (int answered = 0; answered < 3; answered++) {
+        h_t *h = world(3, 4);
+        h_advance(h, 1000);
+        rec_ref_t a = recording(h);
+        h_advance(h, 10000);
+        rec_ref_t b = kill(h, a);
+        h_advance(h, 14000);
+        h_silence(h, b.srv); /* last heartbeat 14000: declared down at 20000 */
+        h_advance(h, 19000); /* the attempt times out: fenced while it looks up */
+        assert_int_equal(count_fences_of(h, 0, b.rec), 1);
+        assert_false(h->c->servers[b.srv].down);
+        assert_int_equal(h->c->servers[b.srv].load, 0);
+        rec_ref_t c = ready_pending(h, a.si);
+        assert_int_not_equal(c.srv, b.srv);
+        if (answered == 1) {
+            h_revive_at(h, b.srv, 19500);
+            h_advance(h, 19500);
+            h_silence(h, b.srv);
+        } else if (answered == 2) {
+            h_exit_report(h, a.si, b.srv, b.rec);
+            assert_int_equal(h->c->sessions[a.si].fence_count, 0);
+        }
+        int64_t d = h_detect_at(h, b.srv);
+        h_advance(h, d);
+        assert_true(h->c->servers[b.srv].down);
+        assert_int_equal(h->c->servers[b.srv].load, 0); /* told once: its slot was given back */
+        assert_int_equal(h->c->sessions[a.si].fence_count, answered ? 0 : 1);
+        uint32_t m = h_mark(h);
+        h_revive_at(h, b.srv, d + 10000);
+        h_advance(h, d + 10000);
+        assert_int_equal(count_fences_of(h, m, b.rec), answered ? 0 : 1);
+        if (!answered)
+            assert_int_equal(nth_cmd_t(h, m, HA_CMD_RECORDER_STOP, 0), d + 10000);
+        assert_int_equal(h->c->sessions[a.si].fence_count, 0);
+        assert_int_equal(h->c->servers[b.srv].load, 0);
+        assert_int_equal(ha_session_state(h->c, a.si), HA_ST_RECORDING);
+        finish(h);
+    }
+}
+
 /* A fenced recorder waiting for its server's return that is reported gone
  * is forgotten: its capacity comes back now, and nobody tells a dead
  * process to stop when the server returns. */
@@ -1366,6 +1415,36 @@ static void test_r11_all_servers_failed_ends_at_the_same_deadline(void **state)
     h_advance(h, 100000);
     assert_int_equal(ha_session_state(h->c, a.si), HA_ST_ENDED_ABNORMAL);
     assert_int_equal(h_last_event(h, m, HA_EV_GIVE_UP, NULL)->reason, HA_END_DEADLINE);
+    finish(h);
+}
+
+/* The pick is among servers the center believes up: server 2, silent and
+ * declared down, is never tried, even with nothing else free; the session
+ * looks again every second instead. Back up, it is picked. */
+static void test_r11_pick_skips_a_server_declared_down(void **state)
+{
+    (void)state;
+    h_t *h = world(3, 1);
+    h_advance(h, 1000);
+    rec_ref_t a = recording(h);
+    rec_ref_t b = recording_as(h, UID0 + 1, "room2");
+    assert_int_equal(a.srv, 0);
+    assert_int_equal(b.srv, 1);
+    h_silence(h, 2);
+    int64_t d = h_detect_at(h, 2);
+    h_advance(h, d);
+    assert_true(h->c->servers[2].down);
+    h_advance(h, d + 1000);
+    uint32_t m = h_mark(h);
+    h_exit_report(h, a.si, a.srv, a.rec);
+    h_advance_by(h, 5000);
+    assert_null(nth_cmd(h, m, HA_CMD_RECORDER_START, 0));
+    assert_true(h_count_events_since(h, m, HA_EV_WAIT_CAPACITY, a.si) >= 5);
+    h_revive_at(h, 2, h->now + 1);
+    h_advance_by(h, 1000);
+    const ha_cmd_t *st = nth_cmd(h, m, HA_CMD_RECORDER_START, 0);
+    assert_non_null(st);
+    assert_int_equal(st->u.recorder.server, 2);
     finish(h);
 }
 
@@ -1742,6 +1821,7 @@ int main(void)
         cmocka_unit_test(test_r8_user_churn_beyond_17_users_never_drops_slices),
         cmocka_unit_test(test_r9_slices_from_fenced_or_unknown_recorder_refused_and_told_to_stop),
         cmocka_unit_test(test_r9_server_returning_after_switch_gets_old_recorder_fenced),
+        cmocka_unit_test(test_r9_fence_into_a_silently_cut_link_is_told_again_at_return),
         cmocka_unit_test(test_r9_fenced_recorder_reported_exited_is_forgotten_and_frees_capacity),
         cmocka_unit_test(test_r11_replacement_recorder_failed_tries_another_server),
         cmocka_unit_test(test_r11_replacement_exit_report_tries_another_server),
@@ -1750,6 +1830,7 @@ int main(void)
         cmocka_unit_test(test_r11_replacement_server_down_tries_another_server),
         cmocka_unit_test(test_r11_four_failures_one_activation_one_deadline_then_resumes),
         cmocka_unit_test(test_r11_all_servers_failed_ends_at_the_same_deadline),
+        cmocka_unit_test(test_r11_pick_skips_a_server_declared_down),
         cmocka_unit_test(test_r12_stop_outside_window_ends_normally_closes_every_playlist),
         cmocka_unit_test(test_r12_stop_inside_window_gets_404_and_changes_nothing),
         cmocka_unit_test(test_r12_stop_while_starting_206_code_435_ends_normally),

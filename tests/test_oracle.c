@@ -355,6 +355,7 @@ static void fixtures_pass(void **state)
         "replacement_fail.jsonl",  "individual.jsonl",      "web.jsonl",
         "capacity.jsonl",          "heal_before_detection.jsonl", "server_returns.jsonl",
         "stop_while_cut_off.jsonl", "link_flaps_during_rejoin.jsonl",
+        "link_flap_within_minute.jsonl",
     };
     (void)state;
     for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
@@ -1307,6 +1308,32 @@ static void r9_fence_without_fenced_line_fails(void **state)
     expect_violation(o, 9, "recorder 1 of session 1", "got no fenced line");
 }
 
+/* A fence written while the world's lines say the server's link is down
+ * went into the cut link: it does not count, and is owed at the return
+ * (m83: the center fences recorder 1 at the switch, with server 1 cut off
+ * since 40500, and forgets it). Repeated at the return, it counts. */
+#define FENCE_AT_SWITCH                                                                            \
+    AFTERW(106000, "recorder_start", J("rec":3), J({"t_ms":106000,"kind":"fenced","sess":1,"srv":1,"rec":1})), \
+    AFTERW(106000, "recorder_start", J("rec":3), J({"t_ms":106000,"kind":"recorder_stop","sess":1,"srv":1,"rec":1,"how":"fence"}))
+
+static void r9_fence_into_a_cut_link_does_not_count(void **state)
+{
+    static const patch_t lost[] = {DEL(145000, "recorder_stop"), DEL(145000, "fenced"),
+                                   FENCE_AT_SWITCH, END};
+    static const patch_t repeated[] = {FENCE_AT_SWITCH, END};
+    orc_t *o = run("server_returns.jsonl", lost);
+    const orc_violation_t *v;
+    (void)state;
+    expect_only(o, 9);
+    assert_int_equal(orc_violation_count(o), 1);
+    v = find_violation(o, 9, "server 1 came back at 145000 ms but recorder 1 of session 1, "
+                             "which the session had let go of, got no recorder_stop how=fence "
+                             "(the one sent before went into its cut link)");
+    assert_int_equal(v->lines[0], 59); /* server_up */
+    assert_int_equal(v->lines[3], 37); /* the lost recorder_stop */
+    expect_clean(run("server_returns.jsonl", repeated));
+}
+
 static void r9_dead_recorder_needs_no_fence(void **state)
 {
     /* Recorder 2 is dead by its exit report; without the report the center
@@ -1440,6 +1467,33 @@ static void r11_same_failed_server_fails(void **state)
     expect_violation(o, 11, "retries on server 2, whose attempt just failed", NULL);
 }
 
+/* The center picks a replacement among the servers it believes up: server 3
+ * is cut off at 90000 (last heartbeat 89000) and declared down at 95000;
+ * session 2's switch to it at 106000 is R11's (m87: a pick that ignores
+ * `down`). Seen back first, it may be picked. */
+static void r11_switch_to_a_server_declared_down_fails(void **state)
+{
+    static const patch_t down[] = {
+        AFTER(50000, "fault", J({"t_ms":95000,"kind":"server_down","srv":3})),
+        AFTER(50000, "fault", J({"t_ms":90000,"kind":"fault","fault":"disconnect","srv":3,"heal_ms":-1,"last_hb_ms":89000})),
+        END};
+    static const patch_t back[] = {
+        AFTER(50000, "fault", J({"t_ms":100000,"kind":"server_up","srv":3})),
+        AFTER(50000, "fault", J({"t_ms":100000,"kind":"fault","fault":"heal","srv":3})),
+        AFTER(50000, "fault", J({"t_ms":95000,"kind":"server_down","srv":3})),
+        AFTER(50000, "fault", J({"t_ms":90000,"kind":"fault","fault":"disconnect","srv":3,"heal_ms":100000,"last_hb_ms":89000})),
+        END};
+    orc_t *o = run("server_returns.jsonl", down);
+    const orc_violation_t *v;
+    (void)state;
+    expect_only(o, 11);
+    assert_int_equal(orc_violation_count(o), 1);
+    v = find_violation(o, 11, "session 2 switches to server 3, which the center declared down "
+                              "at 95000 ms and has not seen back; R11 picks a server that is up");
+    assert_int_equal(v->sess, 2);
+    expect_clean(run("server_returns.jsonl", back));
+}
+
 static void r11_first_recorder_retry_passes(void **state)
 {
     /* The first recorder (rec 5 on server 3) fails to start: a retry on
@@ -1550,7 +1604,7 @@ static void expectation_fails(void **state)
     orc_t *o = run("kill.jsonl", p);
     (void)state;
     expect_only(o, ORC_RULE_EXPECT);
-    expect_violation(o, ORC_RULE_EXPECT, "query of session 1 got 200; the scenario expected 404",
+    expect_violation(o, ORC_RULE_EXPECT, "query of session 1 got 200 while it recorded; the scenario expected 404",
                      NULL);
 }
 
@@ -1685,14 +1739,14 @@ static void r2_link_drops_again_while_rejoining_passes(void **state)
     expect_clean(run("disconnect_reconnect.jsonl", p));
 }
 
-static void r2_return_cut_short_binds_nothing(void **state)
+static void r2_return_cut_short_owes_no_reconnect(void **state)
 {
     /* link_flaps_during_rejoin.jsonl (scenarios/r02_link_flaps_during_rejoin.scn):
      * back at detection + 59998, cut again 2 ms later while the recorder
      * rejoins, back once more after the window; one server, so the session
-     * ends at the deadline. The return did not hold: no reconnect owed.
-     * Without the second cut the server stayed back, and giving up on it is
-     * R2's violation. */
+     * looks for another every second and ends at the deadline. The return
+     * did not hold: no reconnect owed. Without the second cut the server
+     * stayed back, and giving up on it is R2's violation. */
     static const patch_t held[] = {DEL(70000, "fault"), DEL(75998, "server_down"),
                                    DEL(76000, "fault"), DEL(76000, "server_up"),
                                    DEL(76000, "recorder_stop"), DEL(76000, "fenced"), END};
@@ -1702,6 +1756,52 @@ static void r2_return_cut_short_binds_nothing(void **state)
     o = run("link_flaps_during_rejoin.jsonl", held);
     expect_violation(o, 2, "server 1 came back 59998 ms after detection with recorder 1 alive",
                      "never resumed there");
+}
+
+static void r2_return_cut_short_after_the_minute_switches_at_once(void **state)
+{
+    /* The center learns of the second cut at 75998, after the minute: the
+     * switch (here: a look, no other server) is due at once. */
+    static const patch_t idle[] = {DEL(75998, "wait_capacity"), END};
+    orc_t *o = run("link_flaps_during_rejoin.jsonl", idle);
+    (void)state;
+    expect_violation(o, 11, "session 1 neither switched away from server 1 nor looked for a "
+                            "server at 75998 ms, 65998 ms after detecting the disconnect", NULL);
+}
+
+/* link_flap_within_minute.jsonl (scenarios/r02_link_flap_within_minute.scn):
+ * detected at 36000, back at 56000 and asked to rejoin, cut again at 58500
+ * and declared down at 64000, with 32 s of the minute left. R2 waits out the
+ * minute for the server and switches at detection + 60000 = 96000: not when
+ * it learns of the drop, not a millisecond earlier or later. */
+static orc_t *flap_switch_at(const char *t)
+{
+    static char sw[40], start[40];
+    patch_t p[3];
+    snprintf(sw, sizeof sw, "\"t_ms\":%s", t);
+    snprintf(start, sizeof start, "\"t_ms\":%s", t);
+    p[0] = (patch_t)SUB(96000, "switch", J("t_ms":96000), sw);
+    p[1] = (patch_t)SUB(96000, "recorder_start", J("t_ms":96000), start);
+    p[2] = (patch_t)END;
+    return run("link_flap_within_minute.jsonl", p);
+}
+
+static void r2_return_cut_short_switch_waits_for_the_minute(void **state)
+{
+    orc_t *o;
+    (void)state;
+    expect_clean(run("link_flap_within_minute.jsonl", NULL));
+    o = flap_switch_at("95999");
+    expect_only(o, 2);
+    expect_violation(o, 2, "session 1 switches 59999 ms after detecting the disconnect",
+                     "R2 waits 60000 ms for the server");
+    o = flap_switch_at("64000"); /* when the center learns of the drop */
+    expect_only(o, 2);
+    expect_violation(o, 2, "session 1 switches 28000 ms after detecting the disconnect", NULL);
+    o = flap_switch_at("96001");
+    expect_only(o, 2);
+    expect_violation(o, 2, "session 1 had not switched away from server 1 at 96000 ms; its return "
+                           "was cut short (declared down again at 64000 ms)", NULL);
 }
 
 static void reset_reuses_memory(void **state)
@@ -1897,6 +1997,7 @@ int main(void)
         cmocka_unit_test(r9_returning_server_not_fenced_fails),
         cmocka_unit_test(r9_fence_one_ms_late_fails),
         cmocka_unit_test(r9_fence_without_fenced_line_fails),
+        cmocka_unit_test(r9_fence_into_a_cut_link_does_not_count),
         cmocka_unit_test(r9_dead_recorder_needs_no_fence),
         cmocka_unit_test(r9_ended_session_recorder_fenced_on_return),
         cmocka_unit_test(r10_give_up_at_deadline_passes),
@@ -1908,6 +2009,7 @@ int main(void)
         cmocka_unit_test(r11_replacement_fault_counted_fails),
         cmocka_unit_test(r11_attempt_number_fails),
         cmocka_unit_test(r11_same_failed_server_fails),
+        cmocka_unit_test(r11_switch_to_a_server_declared_down_fails),
         cmocka_unit_test(r11_first_recorder_retry_passes),
         cmocka_unit_test(r11_first_recorder_fault_counted_fails),
         cmocka_unit_test(r12_stop_passes),
@@ -1925,7 +2027,9 @@ int main(void)
         cmocka_unit_test(a4_rejoin_timeout_excuses_switch),
         cmocka_unit_test(a4_switch_before_rejoin_bound_fails),
         cmocka_unit_test(r2_link_drops_again_while_rejoining_passes),
-        cmocka_unit_test(r2_return_cut_short_binds_nothing),
+        cmocka_unit_test(r2_return_cut_short_owes_no_reconnect),
+        cmocka_unit_test(r2_return_cut_short_after_the_minute_switches_at_once),
+        cmocka_unit_test(r2_return_cut_short_switch_waits_for_the_minute),
         cmocka_unit_test(reset_reuses_memory),
         cmocka_unit_test(many_violations_are_bounded),
         cmocka_unit_test(utc_format),

@@ -26,7 +26,8 @@
 /* HEAD and a start on line 4: an error in the next statement is on line 5. */
 #define HEAD_STARTED HEAD "at 0s start\n"
 
-/* The example of shared/scenario-language.md, byte for byte. */
+/* The example at the top of docs/scenario-language.md -- the language's
+ * minimal form, which the parser must accept as it is -- byte for byte. */
 static const char shared_example[] =
     "# kill during recording, composite mode        <- comment to end of line, anywhere\n"
     "scenario \"kill: resumes on another server within 30 s\"\n"
@@ -61,6 +62,7 @@ static const char *const examples[] = {
     "scenario \"disconnect heals: same uid\"\n"
     "mode individual\n"
     "channel lobby users 7,8,9\n"
+    "uid 10\n"
     "servers 3 capacity 2\n"
     "set start_latency 2s\n"
     "set rejoin_latency 500ms..1500ms\n"
@@ -111,6 +113,27 @@ static const char *const examples[] = {
     "mode web\n"
     "channel !$%&()+-:;<=.>?@[]^_{}|~,\n"
     "at 8760h end\n",
+    /* What the NCS importer writes for a field incident. */
+    "scenario \"incident 4711\"\n"
+    "mode individual\n"
+    "channel room1 users 1001\n"
+    "uid 527841\n"
+    "sessions 2\n"
+    "at 0s start\n"
+    "at 2m kill\n"
+    "expect callback session_failover count 1\n"
+    "expect callback 12 at 2m5s500ms session 2\n"
+    "expect callback 13\n"
+    "expect callback recorder_video_stream_state_changed count 0\n"
+    "expect callback 1 at 0s\n"
+    "expect callback uploaded count 4294967295\n"
+    "expect resume within 30s activation 0\n"
+    "expect resume within 0s\n"
+    "expect resume within 8760h activation 2 session 1\n"
+    "expect started within 1m30s session 2\n"
+    "expect file bak0_<sid>_<cname>__uid_s_1001__uid_e_audio.m3u8\n"
+    "expect no file bak1_<sid>_<cname>_<uid>.m3u8 session 2\n"
+    "expect file <uid><uid><sid><cname>\n",
 };
 
 static int group_setup(void **state)
@@ -260,6 +283,7 @@ static void test_optional_statements_take_their_defaults(void **state)
     scn_t *s = *state;
     parse_ok(s, HEAD "at 10s start\nat 1m query\n");
     assert_false(s->has_sid);
+    assert_false(s->has_uid);
     assert_false(s->has_seed);
     assert_int_equal(s->seed, 1);
     assert_false(s->has_servers);
@@ -485,6 +509,88 @@ static void test_every_expectation_form(void **state)
     assert_int_equal(e[7].rule, 1);
 }
 
+/* What a field incident needs: callbacks by number or name, at a time or
+ * counted; resume and first-start bounds; placeholders in file names. */
+static void test_incident_expectation_forms(void **state)
+{
+    scn_t *s = *state;
+    parse_ok(s, HEAD "sessions 2\n"
+                    "expect callback session_failover count 1\n"
+                    "expect callback 12 at 1m5s500ms session 2\n"
+                    "expect callback 13\n"
+                    "expect callback recorder_leave count 0\n"
+                    "expect resume within 30s activation 0\n"
+                    "expect resume within 1m30s session 2\n"
+                    "expect started within 9s\n"
+                    "expect file bak0_<sid>_<cname>.m3u8\n"
+                    "expect no file <sid>_<cname>__uid_s_<uid>__uid_e_audio.m3u8 session 1\n");
+    const scn_expect_t *e = s->expects;
+    assert_int_equal(s->expects_count, 9);
+    assert_int_equal(e[0].kind, SCN_EXP_CALLBACK);
+    assert_int_equal(e[0].event, 12);
+    assert_true(e[0].has_count);
+    assert_int_equal(e[0].count, 1);
+    assert_false(e[0].has_at);
+    assert_int_equal(e[1].event, 12);
+    assert_true(e[1].has_at);
+    assert_int_equal(e[1].at_ms, 65500);
+    assert_false(e[1].has_count);
+    assert_int_equal(e[1].session, 2);
+    assert_int_equal(e[1].session_col, 41);
+    assert_int_equal(e[2].event, 13);
+    assert_false(e[2].has_at || e[2].has_count);
+    assert_int_equal(e[3].event, 41);
+    assert_true(e[3].has_count);
+    assert_int_equal(e[3].count, 0);
+    assert_int_equal(e[4].kind, SCN_EXP_RESUME);
+    assert_int_equal(e[4].within_ms, 30000);
+    assert_true(e[4].has_activation);
+    assert_int_equal(e[4].activation, 0);
+    assert_int_equal(e[5].within_ms, 90000);
+    assert_false(e[5].has_activation);
+    assert_int_equal(e[5].session, 2);
+    assert_int_equal(e[6].kind, SCN_EXP_STARTED);
+    assert_int_equal(e[6].within_ms, 9000);
+    assert_int_equal(e[7].kind, SCN_EXP_FILE);
+    assert_string_equal(e[7].file, "bak0_<sid>_<cname>.m3u8");
+    assert_int_equal(e[8].kind, SCN_EXP_NO_FILE);
+    assert_string_equal(e[8].file, "<sid>_<cname>__uid_s_<uid>__uid_e_audio.m3u8");
+    /* Every event type by number, and by name where it has one. */
+    static const int types[] = {1, 2, 3, 4, 11, 12, 13, 30, 31, 32, 33, 40, 41, 42, 43, 44};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        char text[256];
+        const char *name = scn_callback_name(types[i]);
+        assert_true(scn_callback_known(types[i]));
+        (void)snprintf(text, sizeof text, HEAD "expect callback %d\nexpect callback %s\n",
+                       types[i], name != NULL ? name : "13");
+        parse_ok(s, text);
+        assert_int_equal(s->expects[0].event, types[i]);
+        assert_int_equal(s->expects[1].event, types[i]);
+    }
+    assert_null(scn_callback_name(13));
+    assert_string_equal(scn_callback_name(11), "session_exit");
+    assert_false(scn_callback_known(0));
+    assert_false(scn_callback_known(14));
+    assert_false(scn_callback_known(45));
+}
+
+static void test_placeholders_are_found_where_they_start(void **state)
+{
+    (void)state;
+    size_t n = 99;
+    assert_int_equal(scn_placeholder("<sid>_x", 7, &n), SCN_PH_SID);
+    assert_int_equal(n, 5);
+    assert_int_equal(scn_placeholder("<cname>", 7, &n), SCN_PH_CNAME);
+    assert_int_equal(n, 7);
+    assert_int_equal(scn_placeholder("<uid>", 5, &n), SCN_PH_UID);
+    assert_int_equal(scn_placeholder("<uid>", 4, &n), SCN_PH_NONE); /* only len bytes */
+    assert_int_equal(n, 0);
+    assert_int_equal(scn_placeholder("x<sid>", 6, &n), SCN_PH_NONE);
+    assert_int_equal(scn_placeholder("<Sid>", 5, &n), SCN_PH_NONE);
+    assert_string_equal(scn_placeholder_name(SCN_PH_CNAME), "<cname>");
+    assert_string_equal(scn_placeholder_name(SCN_PH_COUNT), "?");
+}
+
 static void test_set_values_ranges_and_bools(void **state)
 {
     scn_t *s = *state;
@@ -522,6 +628,27 @@ static void test_users_up_to_seventeen_and_full_uint32(void **state)
                 "channel c users 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,4294967295\n");
     assert_int_equal(s->users_count, 17);
     assert_int_equal(s->users[16], UINT32_MAX);
+}
+
+/* `uid N`: the first recording UID; session k starts as N + k - 1, so the
+ * whole range must fit and stay off the channel's users, listed or joining,
+ * whichever line comes first. */
+static void test_uid_gives_the_first_recording_uid(void **state)
+{
+    scn_t *s = *state;
+    parse_ok(s, "scenario \"u\"\nuid 527841\nmode composite\nchannel c users 1001,1002\n");
+    assert_true(s->has_uid);
+    assert_int_equal(s->uid, 527841);
+    parse_ok(s, HEAD "uid 4294967295\n");
+    assert_int_equal(s->uid, UINT32_MAX);
+    /* Users just outside the range are fine. */
+    parse_ok(s, "scenario \"u\"\nmode web\nchannel c users 9,13\nuid 10\nsessions 3\n"
+                "at 0s start\nat 1s join 13\nat 2s leave 11\nat 3s join 11 session 1\n");
+    assert_int_equal(s->sessions, 3);
+    parse_ok(s, HEAD "uid 4294967293\nsessions 3\n");
+    /* A join of the recording UID before `uid` is named is caught too. */
+    parse_err(s, HEAD_STARTED "at 1s join 7\nuid 7\n",
+              "user 7 is the recording UID of session 1 (uid on line 6)", 5, 12);
 }
 
 static void test_channel_name_of_64_bytes_is_accepted(void **state)
@@ -781,6 +908,27 @@ static void test_every_error_has_its_message_and_position(void **state)
         {HEAD "capacity 10\n", "unknown statement 'capacity'", 4, 1},
         {HEAD "sessions 0\n", "sessions 0 is out of range 1..1000000", 4, 10},
         {HEAD "sessions 1000001\n", "sessions 1000001 is out of range 1..1000000", 4, 10},
+        /* the first recording UID */
+        {HEAD "uid\n", "missing a recording UID after 'uid'", 4, 4},
+        {HEAD "uid 0\n", "uid 0 is out of range 1..4294967295", 4, 5},
+        {HEAD "uid 4294967296\n", "uid 4294967296 is out of range 1..4294967295", 4, 5},
+        {HEAD "uid -1\n", "uid '-1' is not a number", 4, 5},
+        {HEAD "uid 5 6\n", "unexpected '6' after the uid", 4, 7},
+        {HEAD "uid 5\nuid 5\n", "second 'uid' statement (the first is on line 4)", 5, 1},
+        {"scenario \"t\"\nmode web\nchannel c users 1001,527841\nuid 527841\n",
+         "uid 527841 is a user of the channel (line 3)", 4, 5},
+        {"scenario \"t\"\nmode web\nuid 527841\nchannel c users 527841\n",
+         "uid 527841 is a user of the channel (line 4)", 3, 5},
+        {"scenario \"t\"\nmode web\nuid 4\nchannel c users 6\nsessions 3\n",
+         "uid 4 makes session 3 record as 6, a user of the channel (line 4)", 3, 5},
+        {HEAD "uid 4294967295\nsessions 2\n", "uid 4294967295 leaves no UID for session 2", 4, 5},
+        {HEAD "sessions 4\nuid 4294967294\n", "uid 4294967294 leaves no UID for session 3", 5, 5},
+        {HEAD "uid 527841\nat 0s start\nat 1s join 527841\n",
+         "user 527841 is the recording UID of session 1 (uid on line 4)", 6, 12},
+        {HEAD "uid 10\nat 0s start\nat 1s join 11\nsessions 2\n",
+         "user 11 is the recording UID of session 2 (uid on line 4)", 6, 12},
+        {HEAD "uid 10\nat 0s start\nat 1s join 11 session 2\nsessions 2\n",
+         "user 11 is the recording UID of session 2 (uid on line 4)", 6, 12},
         /* parameters */
         {HEAD "set foo 1s\n", "unknown parameter 'foo' (kill_detect, start_latency", 4, 5},
         {HEAD "set\n", "missing a parameter name after 'set'", 4, 4},
@@ -803,7 +951,9 @@ static void test_every_error_has_its_message_and_position(void **state)
         {HEAD "set gop 0s\n", "gop must be at least 1ms", 4, 9},
         {HEAD "set gop 0s..1s\n", "gop must be at least 1ms", 4, 9},
         /* end expectations */
-        {HEAD "expect luck 1\n", "unknown expectation 'luck' (activations, exit, file, no file",
+        {HEAD "expect luck 1\n",
+         "unknown expectation 'luck' (activations, exit, file, no file, uid, violation, "
+         "callback, resume, started)",
          4, 8},
         {HEAD "expect\n", "missing what to expect after 'expect'", 4, 7},
         {HEAD "expect activations -1\n", "activations '-1' is not a number", 4, 20},
@@ -824,6 +974,74 @@ static void test_every_error_has_its_message_and_position(void **state)
         {HEAD "expect exit normal session\n", "missing a session number after 'session'", 4, 27},
         {HEAD "expect exit normal session 3\n", "session 3 is out of range 1..1", 4, 28},
         {HEAD "expect uid same session 3\nsessions 2\n", "session 3 is out of range 1..2", 4, 25},
+        /* callbacks */
+        {HEAD "expect callback\n", "missing a callback event (a number, or a name such as "
+                                   "session_failover) after 'callback'", 4, 16},
+        {HEAD "expect callback 5\n",
+         "callback event 5 is not a callback event type (1..4, 11..13, 30..33, 40..44)", 4, 17},
+        {HEAD "expect callback 0\n", "callback event 0 is not a callback event type", 4, 17},
+        {HEAD "expect callback 45\n", "callback event 45 is not a callback event type", 4, 17},
+        {HEAD "expect callback 99999999999999999999\n",
+         "callback event 99999999999999999999 is not a callback event type", 4, 17},
+        {HEAD "expect callback failover\n",
+         "unknown callback event 'failover' (a type 1..4, 11..13, 30..33, 40..44, or a name "
+         "such as session_exit",
+         4, 17},
+        {HEAD "expect callback Session_exit\n", "unknown callback event 'Session_exit'", 4, 17},
+        {HEAD "expect callback -12\n", "unknown callback event '-12'", 4, 17},
+        {HEAD "expect callback 12 at\n", "missing a time after 'at'", 4, 22},
+        {HEAD "expect callback 12 at 65\n", "duration '65' needs a unit", 4, 23},
+        {HEAD "expect callback 12 at +5s\n",
+         "a callback's time is a time of the run, such as 1m5s500ms ('+D' is for 'at' lines)", 4,
+         23},
+        {HEAD "expect callback 12 at 8761h\n", "duration '8761h' is beyond the limit of 8760h", 4,
+         23},
+        {HEAD "expect callback 12 count\n", "missing a number after 'count'", 4, 25},
+        {HEAD "expect callback 12 count 4294967296\n", "count 4294967296 is out of range", 4, 26},
+        {HEAD "expect callback 12 count x\n", "count 'x' is not a number", 4, 26},
+        {HEAD "expect callback 12 at 1m count 1\n",
+         "'at' and 'count' exclude each other: a callback expectation takes one of them", 4, 26},
+        {HEAD "expect callback 12 count 1 at 1m\n", "'at' and 'count' exclude each other", 4, 28},
+        {HEAD "expect callback 12 at 1m at 2m\n", "'at' and 'count' exclude each other", 4, 26},
+        {HEAD "expect callback 12 session 1 at 1m\n", "'at' must come before 'session'", 4, 30},
+        {HEAD "expect callback 12 session 1 count 1\n", "'count' must come before 'session'", 4,
+         30},
+        {HEAD "expect callback 12 when 1m\n", "unexpected 'when' after the expectation", 4, 20},
+        {HEAD "expect callback 12 at 1m session 2\n", "session 2 is out of range 1..1", 4, 34},
+        /* resume and start bounds */
+        {HEAD "expect resume\n", "missing 'within' after 'resume'", 4, 14},
+        {HEAD "expect resume 30s\n", "expected 'within' after 'resume', not '30s'", 4, 15},
+        {HEAD "expect resume within\n", "missing a duration after 'within'", 4, 21},
+        {HEAD "expect resume within 30\n", "duration '30' needs a unit", 4, 22},
+        {HEAD "expect resume within 30s activation\n",
+         "missing an activation (0..2) after 'activation'", 4, 36},
+        {HEAD "expect resume within 30s activation 3\n", "activation 3 is out of range 0..2", 4,
+         37},
+        {HEAD "expect resume within 30s activation first\n",
+         "activation 'first' is not a number", 4, 37},
+        {HEAD "expect resume within 30s session 1 activation 0\n",
+         "'activation' must come before 'session'", 4, 36},
+        {HEAD "expect resume within 30s activation 0 activation 1\n",
+         "unexpected 'activation' after the expectation", 4, 39},
+        {HEAD "expect started\n", "missing 'within' after 'started'", 4, 15},
+        {HEAD "expect started in 9s\n", "expected 'within' after 'started', not 'in'", 4, 16},
+        {HEAD "expect started within 9s activation 0\n",
+         "unexpected 'activation' after the expectation", 4, 26},
+        {HEAD "expect started within -9s\n", "'-9s' is not a duration", 4, 23},
+        /* placeholders in file names */
+        {HEAD "expect file bak0_<foo>_<cname>.m3u8\n",
+         "unknown placeholder '<foo>' in a file name (<sid>, <cname> or <uid>)", 4, 18},
+        {HEAD "expect no file <SID>.m3u8\n", "unknown placeholder '<SID>'", 4, 16},
+        {HEAD "expect file <>.m3u8\n", "unknown placeholder '<>'", 4, 13},
+        {HEAD "expect file a<b.m3u8\n",
+         "'<' outside a placeholder in a file name (<sid>, <cname> or <uid>; a channel name's "
+         "'<' is spelt <cname>)",
+         4, 14},
+        {HEAD "expect file a>b.m3u8\n", "'>' outside a placeholder in a file name", 4, 14},
+        {HEAD "expect file <sid\n", "'<' outside a placeholder", 4, 13},
+        {HEAD "expect file <sid>>.m3u8\n", "'>' outside a placeholder", 4, 18},
+        {HEAD "expect file <<sid>.m3u8\n", "'<' outside a placeholder", 4, 13},
+        {HEAD "expect file <sid><uid\n", "'<' outside a placeholder", 4, 18},
         /* whole file */
         {"mode web\nchannel c\n", "missing 'scenario \"TITLE\"' statement", 1, 1},
         {"scenario \"t\"\nchannel c\n", "missing 'mode' statement", 1, 1},
@@ -993,6 +1211,8 @@ static void test_tree_built_in_memory_round_trips(void **state)
     (void)snprintf(s->title, sizeof s->title, "built by the swarm");
     s->mode = SCN_MODE_WEB;
     (void)snprintf(s->cname, sizeof s->cname, "w1");
+    s->uid = 527841;
+    s->has_uid = true;
     s->seed = 99;
     s->has_seed = true;
     s->actions[0] = (scn_action_t){.at_ms = 0, .kind = SCN_ACT_START, .heal_ms = -1};
@@ -1005,6 +1225,7 @@ static void test_tree_built_in_memory_round_trips(void **state)
     assert_string_equal(text, "scenario \"built by the swarm\"\n"
                               "mode web\n"
                               "channel w1\n"
+                              "uid 527841\n"
                               "seed 99\n"
                               "\n"
                               "at 0s start\n"
@@ -1015,6 +1236,69 @@ static void test_tree_built_in_memory_round_trips(void **state)
     assert_non_null(back);
     parse_ok(back, text);
     assert_true(scn_equal(s, back));
+    scn_free(back);
+}
+
+/* The NCS importer builds its trees in memory and writes them through
+ * scn_write: every new statement must come back equal, and a value left in a
+ * field its flag says is unused must not matter. */
+static void test_incident_tree_built_in_memory_round_trips(void **state)
+{
+    scn_t *s = *state;
+    static char text[1 << 14], again[1 << 14];
+    scn_reset(s);
+    (void)snprintf(s->title, sizeof s->title, "incident from an NCS log");
+    s->mode = SCN_MODE_INDIVIDUAL;
+    (void)snprintf(s->cname, sizeof s->cname, "room1");
+    s->users[0] = 1001;
+    s->users_count = 1;
+    s->uid = 527841;
+    s->has_uid = true;
+    s->actions[0] = (scn_action_t){.at_ms = 0, .kind = SCN_ACT_START, .heal_ms = -1};
+    s->actions[1] = (scn_action_t){.at_ms = 120000, .kind = SCN_ACT_KILL, .heal_ms = -1};
+    s->actions_count = 2;
+    s->end_ms = 120000 + SCN_END_AFTER_LAST_MS;
+    scn_expect_t *e = s->expects;
+    e[0] = (scn_expect_t){.kind = SCN_EXP_CALLBACK, .event = 12, .has_count = true, .count = 1};
+    e[1] = (scn_expect_t){.kind = SCN_EXP_CALLBACK, .event = 12, .has_at = true, .at_ms = 125500};
+    e[2] = (scn_expect_t){.kind = SCN_EXP_CALLBACK, .event = 13, .at_ms = 7, .count = 3};
+    e[3] = (scn_expect_t){.kind = SCN_EXP_RESUME, .within_ms = 30000, .has_activation = true};
+    e[4] = (scn_expect_t){.kind = SCN_EXP_RESUME, .within_ms = 90000, .activation = 2};
+    e[5] = (scn_expect_t){.kind = SCN_EXP_STARTED, .within_ms = 9000, .session = 1};
+    e[6] = (scn_expect_t){.kind = SCN_EXP_FILE};
+    (void)snprintf(e[6].file, sizeof e[6].file, "bak0_<sid>_<cname>__uid_s_1001__uid_e_audio.m3u8");
+    e[7] = (scn_expect_t){.kind = SCN_EXP_NO_FILE};
+    (void)snprintf(e[7].file, sizeof e[7].file, "bak1_<sid>_<cname>_<uid>.m3u8");
+    s->expects_count = 8;
+    write_to_buffer(s, text, sizeof text);
+    assert_string_equal(text, "scenario \"incident from an NCS log\"\n"
+                              "mode individual\n"
+                              "channel room1 users 1001\n"
+                              "uid 527841\n"
+                              "\n"
+                              "at 0s start\n"
+                              "at 2m kill\n"
+                              "\n"
+                              "expect callback session_failover count 1\n"
+                              "expect callback session_failover at 2m5s500ms\n"
+                              "expect callback 13\n"
+                              "expect resume within 30s activation 0\n"
+                              "expect resume within 1m30s\n"
+                              "expect started within 9s session 1\n"
+                              "expect file bak0_<sid>_<cname>__uid_s_1001__uid_e_audio.m3u8\n"
+                              "expect no file bak1_<sid>_<cname>_<uid>.m3u8\n");
+    scn_t *back = scn_new();
+    assert_non_null(back);
+    parse_ok(back, text);
+    assert_true(scn_equal(s, back));
+    write_to_buffer(back, again, sizeof again);
+    assert_string_equal(text, again);
+    /* Flags are values: a count that is not there differs from one that is. */
+    back->expects[2].has_count = true;
+    assert_false(scn_equal(s, back));
+    back->expects[2].has_count = false;
+    back->expects[3].activation = 1;
+    assert_false(scn_equal(s, back));
     scn_free(back);
 }
 
@@ -1062,6 +1346,11 @@ static void test_equal_ignores_positions_and_path_but_not_values(void **state)
     b->end_ms++;
     assert_false(scn_equal(s, b));
     b->end_ms--;
+    b->has_uid = true;
+    b->uid = 7;
+    assert_false(scn_equal(s, b));
+    b->has_uid = false;
+    assert_true(scn_equal(s, b));
     b->seed = 2;
     assert_false(scn_equal(s, b));
     scn_free(b);
@@ -1076,6 +1365,9 @@ static void test_names_of_kinds(void **state)
     assert_string_equal(scn_mode_name(SCN_MODE_INDIVIDUAL), "individual");
     assert_string_equal(scn_param_name(SCN_PARAM_REJOIN_LATENCY), "rejoin_latency");
     assert_string_equal(scn_exp_name(SCN_EXP_NO_FILE), "no file");
+    assert_string_equal(scn_exp_name(SCN_EXP_CALLBACK), "callback");
+    assert_string_equal(scn_exp_name(SCN_EXP_RESUME), "resume");
+    assert_string_equal(scn_exp_name(SCN_EXP_STARTED), "started");
     assert_string_equal(scn_exit_name(SCN_EXIT_NONE), "none");
     assert_string_equal(scn_uid_name(SCN_UID_CHANGED), "changed");
     assert_true(scn_act_is_api(SCN_ACT_STOP));
@@ -1099,8 +1391,11 @@ int main(void)
         cmocka_unit_test(test_disconnect_forms),
         cmocka_unit_test(test_action_arguments_and_clauses),
         cmocka_unit_test(test_every_expectation_form),
+        cmocka_unit_test(test_incident_expectation_forms),
+        cmocka_unit_test(test_placeholders_are_found_where_they_start),
         cmocka_unit_test(test_set_values_ranges_and_bools),
         cmocka_unit_test(test_users_up_to_seventeen_and_full_uint32),
+        cmocka_unit_test(test_uid_gives_the_first_recording_uid),
         cmocka_unit_test(test_channel_name_of_64_bytes_is_accepted),
         cmocka_unit_test(test_title_escapes_are_decoded),
         cmocka_unit_test(test_title_of_255_bytes_is_accepted_256_refused),
@@ -1118,6 +1413,7 @@ int main(void)
         cmocka_unit_test(test_parse_file_reads_and_reports),
         cmocka_unit_test(test_round_trip_of_every_example),
         cmocka_unit_test(test_tree_built_in_memory_round_trips),
+        cmocka_unit_test(test_incident_tree_built_in_memory_round_trips),
         cmocka_unit_test(test_writer_output_of_shared_example_is_canonical),
         cmocka_unit_test(test_equal_ignores_positions_and_path_but_not_values),
         cmocka_unit_test(test_names_of_kinds),

@@ -77,7 +77,9 @@ static void test_gen_round_trip(void **state)
                 fail_msg("seed %llu: %s\n%.*s", (unsigned long long)seed, err, (int)n, text_a);
             assert_true(scn_equal(s, p));
             assert_true(s->seed == seed && s->has_seed);
-            assert_true(shrink_actions(s) >= 1 + opts[o].faults_min);
+            /* A run that aims at a bound alone keeps only the aim's faults. */
+            if (strstr(s->title, " alone") == NULL)
+                assert_true(shrink_actions(s) >= 1 + opts[o].faults_min);
             /* the same seed, the same scenario */
             swarm_gen(again, seed, &opts[o]);
             assert_true(scn_equal(s, again));
@@ -93,6 +95,7 @@ static void test_gen_faults_at_least(void **state)
     (void)state;
     scn_t *s = scn_new();
     swarm_gen_opts_t o = swarm_gen_defaults();
+    o.no_bounds = true; /* an aim alone has only its own faults (test_goals.c) */
     for (uint64_t k = 0; k < 500; k++) {
         swarm_gen(s, swarm_run_seed(3, k), &o);
         uint32_t faults = 0;
@@ -457,7 +460,12 @@ static void test_shrink_keeps_failure_and_shrinks(void **state)
     assert_int_equal(shrink_run(k, s, &o, &r, err, sizeof(err)), 0);
     assert_int_equal(r.signature, ORC_RULE_EXPECT);
     assert_int_equal(r.actions_before, before);
-    assert_true(shrink_actions(s) <= 2);
+    /* The query was answered after the session ended: a start, a fault
+     * that ends it and the query; never a query alone, which fails before
+     * any start -- another failure. */
+    assert_true(shrink_actions(s) <= 6);
+    assert_string_equal(r.sig.what, "query got 404 after it ended, expected 599");
+    assert_int_equal(r.sig.sess, 1);
     assert_true(r.actions_after == shrink_actions(s));
     /* parses back, and still fails the same way */
     size_t n = write_text(s, text_a);
@@ -508,10 +516,11 @@ static void test_shrink_passing_is_not_shrunk(void **state)
 
 /* ---- explore -------------------------------------------------------------- */
 
-static uint64_t explore_count(unsigned kk, uint32_t kinds, int64_t grid, int64_t dur,
-                              explore_result_t *r)
+static uint64_t explore_count_in(unsigned kk, uint32_t kinds, int64_t grid, int64_t dur,
+                                 bool bounds, unsigned world, explore_result_t *r)
 {
-    explore_opts_t o = {.k = kk, .grid_ms = grid, .duration_ms = dur, .kinds = kinds, .jobs = 1};
+    explore_opts_t o = {.k = kk, .grid_ms = grid, .duration_ms = dur, .kinds = kinds, .jobs = 1,
+                        .bounds = bounds, .world = world};
     explore_t *e = explore_new(&o);
     char err[256];
     assert_int_equal(explore_run(e, r, err, sizeof(err)), 0);
@@ -528,7 +537,14 @@ static uint64_t explore_count(unsigned kk, uint32_t kinds, int64_t grid, int64_t
     scn_free(s);
     scn_free(p);
     explore_free(e);
+    assert_int_equal(r->failures, 0);
     return r->timelines;
+}
+
+static uint64_t explore_count(unsigned kk, uint32_t kinds, int64_t grid, int64_t dur,
+                              explore_result_t *r)
+{
+    return explore_count_in(kk, kinds, grid, dur, false, 0, r);
 }
 
 static void test_explore_counts(void **state)
@@ -557,6 +573,28 @@ static void test_explore_counts(void **state)
     assert_true(explore_kinds_parse("kill,heal-late,crash", &mask, &bad, &bad_len));
     assert_int_equal(mask, (1u << EXPLORE_KILL) | (1u << EXPLORE_HEAL_LATE) | (1u << EXPLORE_CRASH));
     assert_false(explore_kinds_parse("kill,,crash", &mask, &bad, &bad_len));
+    assert_true(explore_kinds_parse("heal-early,blip-detect-1,blip-tick+1", &mask, &bad, &bad_len));
+    assert_int_equal(mask, (1u << EXPLORE_HEAL_EARLY) | (1u << EXPLORE_BLIP_DETECT_EARLY) |
+                               (1u << EXPLORE_BLIP_TICK_LATE));
+}
+
+/* The boundary grid: bound points at detection + 9 s too, the boundary kinds
+ * (valid scenarios, in time order, breaking no rule) in every world. */
+static void test_explore_bounds(void **state)
+{
+    (void)state;
+    explore_result_t r;
+    uint32_t kill = 1u << EXPLORE_KILL;
+    /* as test_explore_counts, with 3 more bound points a detected kill */
+    assert_int_equal(explore_count_in(2, kill, 240000, 600000, true, 0, &r),
+                     1 + 3 + (3 + 0) + (2 + 12) + (1 + 12));
+    explore_result_free(&r);
+    assert_int_equal(explore_worlds(false), 1);
+    for (unsigned w = 0; w < explore_worlds(true); w++) {
+        explore_count_in(2, EXPLORE_KINDS_BOUNDS | kill, 120000, 360000, true, w, &r);
+        assert_true(r.per_level[1] == 3 * 7);
+        explore_result_free(&r);
+    }
 }
 
 int main(void)
@@ -579,6 +617,7 @@ int main(void)
         cmocka_unit_test(test_shrink_keeps_failure_and_shrinks),
         cmocka_unit_test(test_shrink_passing_is_not_shrunk),
         cmocka_unit_test(test_explore_counts),
+        cmocka_unit_test(test_explore_bounds),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     static const char *const files[] = {"whole.json", "j1.json", "s0.json", "s1.json",

@@ -104,11 +104,24 @@ rows.write(json.dumps({"name": "core commands, pull model", "metric": "swarm wal
 PY
 fi
 
+echo "== (7) guided swarm vs blind: runs to every goal, runs to kill each mutant (bench/bench_guided.sh)"
+if bash bench/bench_guided.sh && [ -f reports/bench-guided.json ]; then
+  /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
+import json, sys
+d = json.load(open("reports/bench-guided.json"))
+rows = open(sys.argv[1], "a")
+for r in d.get("summary", []):
+    rows.write(json.dumps(r) + "\n")
+PY
+fi
+
 /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
 import json, sys, platform, os, datetime
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+sys.path.insert(0, "tools")
+from provenance import provenance  # which commit these figures are of (the report checks)
 doc = {"date": datetime.date.today().isoformat(), "cpus": os.cpu_count(),
-       "machine": platform.machine(), "benchmarks": rows}
+       "machine": platform.machine(), "provenance": provenance("make bench"), "benchmarks": rows}
 json.dump(doc, open("reports/bench.json", "w"), indent=1)
 w = max([len(r["name"]) for r in rows] + [10])
 print()

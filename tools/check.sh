@@ -47,7 +47,7 @@ run_library() { # hasim binary, label, extra args...
   out=$("$hasim" run -q "$@" scenarios/ 2>&1)
   printf '%s\n' "$out" | tail -40
   local line p f
-  line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ scenarios: ' | tail -1)
+  line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ scenarios?: ' | tail -1)
   p=$(printf '%s\n' "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
   f=$(printf '%s\n' "$line" | sed -n 's/.*passed, \([0-9]*\) failed.*/\1/p')
   if [ -z "$p" ]; then fail "scenario library ($label) did not run"; return; fi
@@ -57,6 +57,8 @@ run_library() { # hasim binary, label, extra args...
 }
 section "scenario library (gcc -O2), JUnit in reports/junit-scenarios.xml"
 rm -rf reports/traces
+# what the report of this run will say it comes from (tools/provenance.py)
+/usr/bin/python3 tools/provenance.py --command "make check" >reports/provenance.json || true
 run_library build/gcc-O2/hasim "gcc -O2" --json reports/scenarios.json \
   --junit reports/junit-scenarios.xml --trace-dir reports/traces
 section "scenario library (ASan+UBSan)"
@@ -104,8 +106,25 @@ for variant in gcc-O2 gcc-O0 clang-O0 clang-O2 gcc-O1-san; do
   fi
 done
 
+# A swarm (with its bounds aspect) and a guided swarm are the same runs on
+# every build: the generator and the mutations draw in an order no compiler
+# may choose (one draw a statement).
+section "determinism: a swarm and a guided swarm across builds"
+swarm_fp() { "$1" swarm --runs 600 --seed 7 --jobs 2 -q --fingerprint "${@:2}" 2>/dev/null | sed -n 's/^  trace fingerprint //p'; }
+ref_blind=$(swarm_fp build/gcc-O2/hasim)
+ref_guided=$(swarm_fp build/gcc-O2/hasim --guided --batch 100)
+for variant in gcc-O0 clang-O0 clang-O2 gcc-O1-san; do
+  if [ -n "$ref_blind" ] && [ "$(swarm_fp build/$variant/hasim)" = "$ref_blind" ] &&
+     [ "$(swarm_fp build/$variant/hasim --guided --batch 100)" = "$ref_guided" ]; then
+    pass 2
+    echo "determinism: $variant: the same swarm and guided swarm ($ref_blind, $ref_guided)"
+  else
+    fail "determinism: $variant: swarm or guided swarm fingerprints differ from gcc -O2"
+  fi
+done
+
 # --- malformed input: one clear error line, exit 2 -----------------------
-section "malformed scenarios: FILE:LINE:COL: error, exit 2, nothing run"
+section "malformed scenarios: FILE:LINE:COL: error, exit 2"
 for f in tests/bad_scenarios/*.scn; do
   [ -f "$f" ] || continue
   want=$(sed -n 's/^# expect-error: //p' "$f" | head -1)

@@ -26,9 +26,11 @@ declare -A SOURCES=(
   [scn]="$(ls sim/lang/*.c | tr '\n' ' ')"
   [run]="$sim_all src/*.c -ljansson"
   [trace]="$(ls sim/trace/*.c sim/judge/*.c sim/lang/*.c | tr '\n' ' ') -ljansson"
+  [ncs]="$(ls sim/ncs/*.c sim/trace/*.c sim/judge/*.c sim/lang/*.c sim/engine/*.c | tr '\n' ' ') -ljansson"
+  [notes]="sim/ncs/ncs_notes.c $(ls sim/lang/*.c | tr '\n' ' ')"
 )
 status=0
-for name in scn trace run; do
+for name in scn trace run ncs notes; do
   bin=$out/fuzz_$name
   # shellcheck disable=SC2086
   $CLANG $flags fuzz/fuzz_$name.c ${SOURCES[$name]} -o "$bin"
@@ -39,6 +41,7 @@ for name in scn trace run; do
   echo "fuzz: $name for ${secs}s"
   dict=""; [ -f "fuzz/$name.dict" ] && dict="-dict=$PWD/fuzz/$name.dict"
   [ "$name" = run ] && dict="-dict=$PWD/fuzz/scn.dict"
+  [ "$name" = notes ] && dict="-dict=$PWD/fuzz/scn.dict"
   if ! (cd "$out" && ASAN_OPTIONS=detect_leaks=1 "./fuzz_$name" $dict -max_total_time="$secs" \
         -max_len=65536 -print_final_stats=0 "corpus_$name" >"fuzz_$name.log" 2>&1); then
     echo "fuzz: $name FAILED; reproduce with: $bin $out/crash-*" >&2

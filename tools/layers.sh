@@ -22,12 +22,13 @@ declare -A MAY=(
   [lang]=""
   [trace]=""
   [judge]="trace lang"
+  [ncs]="judge trace lang engine"
   [drive]="src engine lang trace"
   [world]="drive src engine lang trace"
-  [runtime]="drive judge src engine lang trace"
-  [run]="world drive judge src engine lang trace"
-  [search]="run world drive judge src engine lang trace"
-  [cli]="search run world drive judge src engine lang trace"
+  [runtime]="ncs drive judge src engine lang trace"
+  [run]="ncs world drive judge src engine lang trace"
+  [search]="run ncs world drive judge src engine lang trace"
+  [cli]="search run ncs world drive judge src engine lang trace"
 )
 
 passed=0

@@ -5,9 +5,10 @@ Reads, each when it exists (all paths under --reports, default reports/):
   scenarios.json      hasim run --json: verdicts, violations, activations,
                       per-rule checked/violated, the state x event table
   traces/*.jsonl      the scenarios' traces (and any other trace put there)
-  swarm.json          hasim swarm --json: histograms, poller, checked, failing
+  swarm.json          hasim swarm --json: histograms, poller, checked, failing, goals
   coverage.json       tools/coverage.sh: line and branch percentages
   bench.json          make bench: {"benchmarks": [...]}
+  provenance.json     tools/run.sh: the run's commit, date, command, machine
 and writes index.html, state-machine.html, rules.html, scenarios/*.html,
 violations/*.html and img/**.png. Plain HTML and PNG, nothing external.
 
@@ -30,7 +31,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report_data import (BOUNDS, Trace, activation_samples, fmt_dur, fmt_t,  # noqa: E402
                          hist_stats, load_json, slug)
 from report_fsm import RULE_TEXT, fsm_page, fsm_summary, rules_page  # noqa: E402
-from report_html import badge, esc, img, link, page, table, write  # noqa: E402
+from report_html import badge, esc, img, link, page, set_provenance, table, write  # noqa: E402
+from provenance import provenance  # noqa: E402
+from report_goals import goals_card, goals_section  # noqa: E402
 
 MAX_SESSIONS_DRAWN = 6   # per scenario; the rest are listed in a table
 MAX_VIOLATION_PAGES = 20  # per scenario
@@ -181,6 +184,15 @@ def render_scenario(job):
         body.append('<p class="warn">%s</p>' % esc(e))
     if run is not None and run.get("expect_failures"):
         body.append('<h3>Expectations not met</h3><pre>%s</pre>' % esc(run["expect_failures"]))
+    if run is not None and run.get("crash"):
+        c = run["crash"]
+        body.append('<h2 class="fail" id="crash">The run crashed: %s</h2>' % esc(c.get("what")))
+        if c.get("message"):
+            body.append("<pre>%s</pre>" % esc(c["message"]))
+        body.append("<p>The last trace lines before it (a trace file of the run, if any, ends "
+                    "where its last write did):</p><pre>%s</pre>" % esc(c.get("last_trace_lines")))
+        body.append("<p>Replay: <code>%s</code> (with <code>--no-fork</code> it crashes in the "
+                    "process, for a debugger).</p>" % esc(c.get("replay")))
 
     # violations: one page each
     viols = (run or {}).get("violations") or []
@@ -367,12 +379,14 @@ def _pct(x):
     return "-" if x is None else "%.1f%%" % x
 
 
-def _coverage_section(rep, cov):
+def _coverage_section(rep, cov, stale=None):
     out = ['<h2 id="coverage">Code coverage of the core (src/)</h2>']
     if not cov:
         out.append('<p class="muted">No <code>reports/coverage.json</code>: run '
                    '<code>make coverage</code>.</p>')
         return "\n".join(out)
+    if stale:
+        out.append('<p class="stale" id="coverage-stale">Not this run\'s: %s.</p>' % esc(stale))
     cards = []
     for key, what in (("unit", "unit tests alone"), ("sim", "scenarios + swarm")):
         c = cov.get(key) or {}
@@ -405,13 +419,15 @@ def _coverage_section(rep, cov):
     return "\n".join(out)
 
 
-def _bench_section(bench):
+def _bench_section(bench, stale=None):
     out = ['<h2 id="bench">Benchmarks</h2>']
     items = (bench or {}).get("benchmarks") if isinstance(bench, dict) else None
     if not items:
         out.append('<p class="muted">No <code>reports/bench.json</code>: run <code>make bench'
                    '</code>.</p>')
         return "\n".join(out)
+    if stale:
+        out.append('<p class="stale" id="bench-stale">Not this run\'s: %s.</p>' % esc(stale))
     cols = ["name", "metric", "value", "unit", "floor", "ok"]
     for b in items:
         for k in b:
@@ -434,70 +450,94 @@ def _bench_section(bench):
     return "\n".join(out)
 
 
-def _timing_section(rep, swarm, samples, runs):
+def _margin_cell(bound, worst, viol, hard):
+    if worst is None:
+        return "-"
+    m = bound - worst
+    # Past the bound with no violation among runs whose assumptions held:
+    # for R2's reconnect a reference line, not the rule's bound (the rule
+    # bounds the link's return; the rejoin comes after it: * below, not a
+    # warning); past a hard bound it would want a look (dagger).
+    mark = ""
+    if m >= 0:
+        cls = "pass"
+    elif viol:
+        cls = "fail"
+    elif not hard:
+        cls, mark = "muted", "&nbsp;*"
+    else:
+        cls, mark = "warn", "&nbsp;&dagger;"
+    return '<span class="%s">%s</span>%s' % (cls, fmt_dur(m), mark)
+
+
+def _worst(h, vals):
+    """n and worst of a swarm histogram and library values together."""
+    st = hist_stats(h)
+    n = st["n"] + len(vals)
+    worsts = [w for w in (st.get("worst_ms"), max(vals) if vals else None) if w is not None]
+    return n, (max(worsts) if worsts else None)
+
+
+def _timing_section(rep, swarm, samples, samples_apart, runs):
+    """One picture per bound, and the margins: the rule's (runs whose
+    environment assumptions held) apart from those of runs where one broke."""
     from report_plots import distribution
     out = ['<h2 id="timing">Timing against the bounds</h2>',
            "<p>Each picture: the swarm's runs as bars (%s), the scenario library's activations "
-           "as red ticks under the axis, the bound as a dashed red line; past it is shaded. "
+           "as ticks under the axis, the bound as a dashed red line; past it is shaded. "
            "Margin = bound &minus; the worst value seen (the swarm's is rounded up to its "
-           "bucket).</p>" % ("%d runs" % swarm.get("runs", 0) if swarm else "no swarm yet")]
+           "bucket). <span class=\"assumption\">Activations during which an environment "
+           "assumption broke (A1-A4) are drawn apart -- orange bars stacked on top, purple "
+           "ticks above the others -- and their margins are given apart: the contract does "
+           "not bound them (R10 applies instead), so they say nothing of the rule.</span></p>"
+           % ("%d runs" % swarm.get("runs", 0) if swarm else "no swarm yet")]
     hists = (swarm or {}).get("histograms") or {}
+    hists_apart = (swarm or {}).get("histograms_assumption") or {}
     os.makedirs(os.path.join(rep, "img"), exist_ok=True)
     rows, figs = [], []
     for (key, rule, what, bound, hard) in BOUNDS:
-        vals = samples.get(key, [])
+        vals, apart = samples.get(key, []), samples_apart.get(key, [])
         h = hists.get(key)
         png = "img/margin-%s.png" % key.replace("_ms", "")
         distribution(os.path.join(rep, png), "%s  %s vs %d s" % (rule, what, bound // 1000), h,
                      vals, bound, "%s %s %d s" % (rule, "bound" if hard else "link back by",
-                                                  bound // 1000))
+                                                  bound // 1000),
+                     hist_apart=hists_apart.get(key), values_apart=apart)
         figs.append(img(png, "%s %s" % (rule, what)))
         st = hist_stats(h)
-        sw_worst = st.get("worst_ms")
-        lib_worst = max(vals) if vals else None
-        cells = [esc(rule), esc(what), "%d s" % (bound // 1000)]
         sw_viol = ((swarm or {}).get("violated") or {}).get(rule, 0)
         lib_viol = sum((r.get("violated") or {}).get(rule, 0) for r in runs)
-        for (n, worst, viol) in ((st["n"] if swarm else None, sw_worst, sw_viol),
-                                 (len(vals), lib_worst, lib_viol)):
+        cells = [esc(rule), esc(what), "%d s" % (bound // 1000)]
+        for (n, worst, viol) in ((st["n"] if swarm else None, st.get("worst_ms"), sw_viol),
+                                 (len(vals), max(vals) if vals else None, lib_viol)):
             if n is None:
-                cells += ["-", "-", "-", "-"]
+                cells += ["-", "-", "-"]
                 continue
-            cells.append(str(n))
-            cells.append(fmt_dur(worst) if worst is not None else "-")
-            if worst is None:
-                cells.append("-")
-            else:
-                m = bound - worst
-                # Past the bound with no violation of the rule: the runs
-                # where it happened broke an environment assumption (A1-A4),
-                # which the oracle reports instead of judging (R10 applies);
-                # or, for R2's reconnect, the rejoin after the link's return.
-                mark = ""
-                if m >= 0:
-                    cls = "pass"
-                elif viol:
-                    cls = "fail"
-                else:
-                    cls, mark = "warn", "&nbsp;*" if not hard else "&nbsp;&dagger;"
-                cells.append('<span class="%s">%s</span>%s' % (cls, fmt_dur(m), mark))
-            cells.append(('<span class="fail">%d</span>' % viol) if viol else "0")
+            cells += [str(n), fmt_dur(worst) if worst is not None else "-",
+                      _margin_cell(bound, worst, viol, hard)]
+        cells.append(('<span class="fail">%d</span>' % (sw_viol + lib_viol))
+                     if sw_viol + lib_viol else "0")
+        n_apart, worst_apart = _worst(hists_apart.get(key), apart)
+        cells += ['<span class="assumption">%d</span>' % n_apart,
+                  '<span class="assumption">%s</span>' % (fmt_dur(worst_apart)
+                                                          if worst_apart is not None else "-"),
+                  '<span class="assumption">%s</span>' % (fmt_dur(bound - worst_apart)
+                                                          if worst_apart is not None else "-")]
         rows.append(cells)
     out.append(table(["rule", "what", "bound", "swarm n", "swarm worst (&le;)", "swarm margin",
-                      "swarm violations", "library n", "library worst", "library margin",
-                      "library violations"], rows, num_cols=(3, 4, 5, 6, 7, 8, 9, 10)))
+                      "library n", "library worst", "library margin", "violations",
+                      "assumption broke: n", "worst", "margin (not judged)"], rows,
+                     num_cols=(3, 4, 5, 6, 7, 8, 9, 10, 11, 12)))
     notes = (swarm or {}).get("notes") or {}
-    out.append('<p class="muted">&dagger; Past the bound, yet the oracle found no violation of '
-               'the rule: those activations are in runs where an environment assumption of the '
-               'contract did not hold (no server with capacity, provisioning failures, ...: '
-               'A1-A4, reported apart from violations; R10 applies instead). %s</p>'
-               % ("Swarm notes: %s." % esc(", ".join("%s %s" % (k, v) for k, v in
-                                                     sorted(notes.items()) if v))
-                  if any(notes.values()) else ""))
-    out.append('<p class="muted">* R2 bounds when the link is back (60 s after detection); '
-               'the recorder rejoins after that, so a reconnect may resume a little past 60 s '
-               'and still keep the rule (each scenario page checks the link-back time itself). '
-               'R3\'s 90 s is the hard bound for it.</p>')
+    out.append('<p class="muted">The rule\'s margins count only activations whose environment '
+               'assumptions held. &dagger; Past the bound with no violation even so: the oracle '
+               'found the run outside what the rule bounds; see its notes. * R2 bounds when the '
+               'link is back (60 s after detection); the recorder rejoins after that, so a '
+               'reconnect may resume a little past 60 s and still keep the rule (each scenario '
+               'page checks the link-back time itself). R3\'s 90 s is the hard bound for it. %s'
+               '</p>' % ("Swarm notes (assumptions that broke): %s."
+                         % esc(", ".join("%s %s" % (k, v) for k, v in sorted(notes.items()) if v))
+                         if any(notes.values()) else ""))
     out.append('<div class="grid2">%s</div>' % "".join(figs))
 
     out.append('<h2 id="window404">404 windows and the polling client</h2>')
@@ -508,7 +548,8 @@ def _timing_section(rep, swarm, samples, runs):
             ("detect_ms", "detection delay: fault to detection", None, "seconds")):
         png = "img/dist-%s.png" % key.replace("_ms", "")
         distribution(os.path.join(rep, png), title, hists.get(key), samples.get(key, []), bound,
-                     "R3 90 s" if bound else None, xl)
+                     "R3 90 s" if bound else None, xl, hist_apart=hists_apart.get(key),
+                     values_apart=samples_apart.get(key, []))
         figs.append(img(png, title))
     out.append('<div class="grid2">%s</div>' % "".join(figs))
     return "\n".join(out)
@@ -575,6 +616,108 @@ def _artifacts(rep):
     return '<h2 id="files">Files</h2><ul>%s</ul>' % "".join(items)
 
 
+# ---- where the results come from, and the verdict -----------------------
+
+
+def _prov_words(p):
+    """'commit abc (clean), date, `command`, on machine' as safe HTML."""
+    if not p.get("commit"):
+        commit = "no git commit"
+    else:
+        commit = "commit <code>%s</code> (%s)" % (
+            esc(p.get("commit_short") or p["commit"][:12]),
+            "with uncommitted changes" if p.get("dirty") else "clean"
+            if p.get("dirty") is not None else "dirty or not unknown")
+    return "%s, %s, <code>%s</code>, on %s" % (commit, esc(p.get("date")), esc(p.get("command")),
+                                              esc(p.get("machine")))
+
+
+def _provenance_header(run_prov, now):
+    """The line at the top of every page: the results' origin, and the
+    report's own when it differs."""
+    if run_prov is None:
+        return ('Results: <span class="stale">origin not recorded</span> (no provenance.json: '
+                'not written by make run). Report drawn from %s.' % _prov_words(now))
+    out = "Results of %s." % _prov_words(run_prov)
+    if now.get("commit") != run_prov.get("commit"):
+        out += (' <span class="stale">The checkout is now at commit %s: the results are of '
+                'other code.</span>' % esc(now.get("commit_short") or "none"))
+    return out + " Report drawn %s." % esc(now.get("date"))
+
+
+def _stale(what, p_file, p_run):
+    """Why a figure (coverage, bench) may not be of the run's code, or None."""
+    if not isinstance(p_file, dict) or not p_file.get("commit"):
+        return "%s: of an unknown commit (no provenance recorded): maybe other code" % what
+    ref = p_run or {}
+    if ref.get("commit") and p_file["commit"] != ref["commit"]:
+        return "%s: from commit %s of %s, not this run's %s" % (
+            what, p_file.get("commit_short") or p_file["commit"][:12], p_file.get("date"),
+            ref.get("commit_short") or ref["commit"][:12])
+    if p_file.get("dirty") or ref.get("dirty"):
+        return ("%s: commit %s with uncommitted changes (%s): the code may differ from this "
+                "run's" % (what, p_file.get("commit_short"), p_file.get("date")))
+    return None
+
+
+def _first_problem(runs, summaries, malformed, swarm):
+    """(what broke first, as safe HTML) or None: a malformed file, then the
+    first failing scenario in library order, then the swarm's first run."""
+    if malformed:
+        m = malformed[0]
+        return "<code>%s</code> did not parse: %s" % (esc(m.get("path")), esc(m.get("error")))
+    for s in summaries:
+        r = s["run"]
+        if r is None or r.get("pass"):
+            continue
+        where = link(s["href"], s["name"])
+        if r.get("crash"):
+            c = r["crash"]
+            return "%s crashed: %s. <code>%s</code>" % (where, esc(c.get("what")),
+                                                        esc(c.get("replay")))
+        v = (r.get("violations") or [None])[0]
+        if v is not None:
+            vl = s["violations"][0]["href"] if s["violations"] else s["href"]
+            return "%s: %s (session %s, at %s) %s" % (where, esc(v.get("msg")), esc(v.get("sess")),
+                                                    fmt_t(v.get("t_ms")), link(vl, "details"))
+        first = (r.get("expect_failures") or "").strip().split("\n")[0]
+        return "%s: %s" % (where, esc(first or "failed"))
+    failing = (swarm or {}).get("failing") or []
+    if failing:
+        f = failing[0]
+        return "swarm run %s: %s <code>%s</code>" % (esc(f.get("run")), esc(f.get("msg")),
+                                                    esc(f.get("replay")))
+    return None
+
+
+def _verdict(runs, summaries, malformed, swarm, cov):
+    """The first screen: did it pass, and if not, what broke first."""
+    n_fail = sum(1 for r in runs if not r.get("pass"))
+    crashed = sum(1 for r in runs if r.get("crash"))
+    sw_fail = (swarm or {}).get("failures", 0)
+    parts = ["%d of %d scenarios passed" % (len(runs) - n_fail, len(runs))]
+    if crashed:
+        parts.append("%d crashed" % crashed)
+    if malformed:
+        parts.append("%d file%s did not parse" % (len(malformed), "" if len(malformed) == 1
+                                                  else "s"))
+    if swarm:
+        parts.append("swarm: %s of %s runs failed" % (sw_fail, swarm.get("runs")))
+    ok = not n_fail and not malformed and not sw_fail and (runs or swarm)
+    out = ['<div class="verdict %s" id="verdict"><span class="big">%s</span>%s'
+           % ("pass" if ok else "fail", "PASS" if ok else "FAIL" if runs or swarm else "NO RESULTS",
+              esc("; ".join(parts)) if runs or swarm else " run <code>make run</code>")]
+    first = _first_problem(runs, summaries, malformed, swarm)
+    if first:
+        out.append('<div class="first"><b>What broke first:</b> %s</div>' % first)
+    th = (cov or {}).get("threshold") or {}
+    if cov and not th.get("ok", True):
+        out.append('<div class="first">Coverage is below its threshold (shown in the report; '
+                   '<code>make run</code> counts it only with RUN_COVERAGE_STRICT=1).</div>')
+    out.append("</div>")
+    return "".join(out)
+
+
 def build(rep, jobs, quiet=False):
     t_begin = time.time()
     try:
@@ -582,10 +725,18 @@ def build(rep, jobs, quiet=False):
         swarm = load_json(os.path.join(rep, "swarm.json"))
         cov = load_json(os.path.join(rep, "coverage.json"))
         bench = load_json(os.path.join(rep, "bench.json"))
+        run_prov = load_json(os.path.join(rep, "provenance.json"))
     except (ValueError, OSError) as e:
         print("report: error: %s" % e, file=sys.stderr)
         return 2
     runs = (scn or {}).get("runs") or []
+    malformed = (scn or {}).get("malformed") or []
+    now = provenance(" ".join(["tools/report.py"] + sys.argv[1:]))
+    set_provenance(_provenance_header(run_prov, now), (run_prov or {}).get("commit"))
+    stale = {"coverage": _stale("coverage", (cov or {}).get("provenance"), run_prov or now)
+             if cov else None,
+             "bench": _stale("benchmarks", (bench or {}).get("provenance"), run_prov or now)
+             if isinstance(bench, dict) else None}
 
     # Which trace goes with which run; traces nobody ran get a page too.
     jobs_list, names = [], set()
@@ -622,12 +773,14 @@ def build(rep, jobs, quiet=False):
     for s, j in zip(summaries, jobs_list):
         s["run"] = j["run"]
 
-    # timing samples of the library, from the oracle's activation records
-    samples = {}
+    # timing samples of the library, from the oracle's activation records;
+    # those during which an environment assumption broke apart
+    samples, samples_apart = {}, {}
     for s in summaries:
         for act in s["activations"] or []:
+            into = samples_apart if act.get("assumptions") else samples
             for k, v in activation_samples(act).items():
-                samples.setdefault(k, []).append(v)
+                into.setdefault(k, []).append(v)
 
     def scn_href(run):
         for s in summaries:
@@ -646,7 +799,11 @@ def build(rep, jobs, quiet=False):
     # ---- index
     n_pass = sum(1 for r in runs if r.get("pass"))
     n_fail = len(runs) - n_pass
-    body = ["<h1>hasim report</h1>"]
+    body = ["<h1>hasim report</h1>", _verdict(runs, summaries, malformed, swarm, cov)]
+    if malformed:
+        body.append('<p class="fail">Files that did not parse (the others ran):</p>' +
+                    table(["file", "error"], [["<code>%s</code>" % esc(m.get("path")),
+                                              esc(m.get("error"))] for m in malformed]))
     cards = []
     if scn is not None:
         cards.append('<div class="card"><b>scenarios</b><div class="big %s">%d / %d</div>passed'
@@ -662,8 +819,13 @@ def build(rep, jobs, quiet=False):
         c = cov.get("sim") or {}
         ok = (cov.get("threshold") or {}).get("ok", True)
         cards.append('<div class="card"><b>%s</b><div class="big %s">%s</div>lines, %s branches'
-                     '</div>' % (link("#coverage", "coverage (sim)"), "pass" if ok else "fail",
-                                 _pct(c.get("lines")), _pct(c.get("branches"))))
+                     '%s</div>' % (link("#coverage", "coverage (sim)"),
+                                   "stale" if stale["coverage"] else "pass" if ok else "fail",
+                                   _pct(c.get("lines")), _pct(c.get("branches")),
+                                   '<br><span class="stale">%s</span>' % esc(stale["coverage"])
+                                   if stale["coverage"] else ""))
+    if goals_card(swarm):
+        cards.append(goals_card(swarm))
     cards.append('<div class="card"><b>%s</b><div class="big">%d / %d</div>possible pairs taken'
                  '%s</div>' % (link("state-machine.html", "state machine"), fs["taken"],
                                fs["taken"] + fs["never"],
@@ -679,15 +841,15 @@ def build(rep, jobs, quiet=False):
     if os.path.exists(os.path.join(rep, "region.html")):
         body.append('<p>The region scenario (100 000 sessions, a rack of 20 hosts lost): '
                     '<a href="region.html">the whole fleet\'s resume times</a>.</p>')
-    body.append(_timing_section(rep, swarm, samples, runs))
+    body.append(_timing_section(rep, swarm, samples, samples_apart, runs))
     body.append(_poller_table(swarm, summaries))
 
     body.append('<h2 id="scenarios">Scenarios (%d)</h2>' % len(summaries))
     rows = []
     for s in summaries:
         r = s["run"] or {}
-        verdict = badge(r.get("pass"), "pass", "FAIL") if s["run"] is not None else \
-            '<span class="muted">trace only</span>'
+        verdict = badge(r.get("pass"), "pass", "CRASH" if r.get("crash") else "FAIL") \
+            if s["run"] is not None else '<span class="muted">trace only</span>'
         nv = r.get("violation_count", 0) if s["run"] is not None else 0
         rows.append([link(s["href"], s["name"]), esc(s["title"]), verdict,
                      str(len(s["activations"] or [])),
@@ -712,8 +874,9 @@ def build(rep, jobs, quiet=False):
     body.append(table(["rule", "scenario", "what"], vrows) if vrows else
                 '<p class="pass">None in the scenario library.</p>')
     body.append(_swarm_section(swarm))
-    body.append(_coverage_section(rep, cov))
-    body.append(_bench_section(bench))
+    body.append(goals_section(swarm))
+    body.append(_coverage_section(rep, cov, stale["coverage"]))
+    body.append(_bench_section(bench, stale["bench"]))
     body.append(_artifacts(rep))
     write(os.path.join(rep, "index.html"), page("hasim report", "\n".join(body)))
     if not quiet:
@@ -725,7 +888,8 @@ def build(rep, jobs, quiet=False):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--reports", default="reports", help="directory to read and write")
+    ap.add_argument("--reports", default=os.environ.get("REPORTS") or "reports",
+                    help="directory to read and write (default: $REPORTS, else reports)")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                     help="worker processes drawing scenarios")
     ap.add_argument("-q", "--quiet", action="store_true")

@@ -77,10 +77,21 @@ _why(["reconnecting"], ["server_down"],
      "its only server is already down; the next heartbeat (server_up) moves it to resuming "
      "before that server can go down again")
 
+# The activation deadline is detection + 90 s (begin_activation() in
+# ha_session.c arms it); reconnecting and resuming are over by detection +
+# 69 s: the step timer switches at detection + 60 s (a heartbeat in that very
+# millisecond comes first and resumes), a rejoin gets 9 s (on_server_up()),
+# and a link that flaps while rejoining (on_server_down()) re-arms the step
+# no later than now, so the switch follows in the same millisecond.
+_why(["reconnecting", "resuming"], ["deadline"],
+     "over by detection + 69 s (60 s window, 9 s rejoin); the deadline is detection + 90 s")
+
 # HA_SEV_STALE counts the timers a session re-armed or disarmed since they
 # were set (session_timer() in ha_center.c counts them, then drops them):
-# a lazy driver (`set lazy_timers on`) delivers them in every state, so no
-# pair of this column is impossible.
+# a lazy driver (`set lazy_timers on`) delivers them in every state but free,
+# where no timer was ever armed (slots are never freed again).
+_why(["free"], ["stale"],
+     "a free slot never had a timer armed: ha_session_begin() leaves free before arming")
 
 
 def _matrix(tr):

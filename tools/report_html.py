@@ -5,6 +5,11 @@ reports/ (or opened from a CI artifact) still reads right. The one script
 is four lines: after load, if any image failed to load it says so in a red
 banner at the top of the page (and marks <html data-broken-images="N">,
 which the browser test reads).
+
+Every page says where its results come from in its header, in
+<div id="provenance" data-commit="...">: the commit, whether the checkout
+had uncommitted changes, the date, the command and the machine
+(set_provenance(); the browser test fails a page without it).
 """
 
 import html
@@ -48,6 +53,15 @@ img{max-width:100%;height:auto}
 .excerpt .cited{background:#fff59d;display:block}
 .excerpt .ln{color:#999;user-select:none}
 #broken-images{background:#b71c1c;color:#fff;padding:8px 24px;margin:0}
+#provenance{font-size:12px;color:#cfd8dc;margin-top:4px}
+#provenance code{color:#fff}#provenance .stale{color:#ffcc80;font-weight:600}
+.verdict{border-radius:6px;padding:10px 16px;margin:12px 0;font-size:15px}
+.verdict.pass{background:#e8f5e9;border:1px solid #a5d6a7;color:#1b5e20}
+.verdict.fail{background:#ffebee;border:1px solid #ef9a9a;color:#b71c1c}
+.verdict .big{font-size:24px;font-weight:700;margin-right:10px}
+.verdict .first{color:#1d1d1f;font-weight:400;margin-top:6px}
+.stale{color:#e65100;font-weight:600}
+.assumption{color:#8d6e63}
 .note{background:#fffde7;border:1px solid #fff59d;padding:6px 10px;border-radius:4px}
 """
 
@@ -63,6 +77,16 @@ def esc(s):
     return html.escape("" if s is None else str(s), quote=True)
 
 
+_PROVENANCE = {"html": "", "commit": ""}
+
+
+def set_provenance(html_text, commit):
+    """What every page's header says of the results' origin (safe HTML),
+    and the commit for data-commit."""
+    _PROVENANCE["html"] = html_text
+    _PROVENANCE["commit"] = commit or "unknown"
+
+
 def page(title, body, depth=0, nav=True):
     """A whole page. depth: how many directories below reports/ it lives."""
     up = "../" * depth
@@ -73,10 +97,12 @@ def page(title, body, depth=0, nav=True):
                  '<a href="%sindex.html#scenarios">scenarios</a>'
                  '<a href="%sstate-machine.html">state machine</a>'
                  '<a href="%srules.html">rules</a></div>' % ((up,) * 5))
+    prov = '<div id="provenance" data-commit="%s">%s</div>' % (esc(_PROVENANCE["commit"]),
+                                                              _PROVENANCE["html"])
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            "<title>%s</title><style>%s</style>%s</head><body><header>%s</header>"
-            "<main>\n%s\n</main></body></html>\n" % (esc(title), CSS, SCRIPT, links, body))
+            "<title>%s</title><style>%s</style>%s</head><body><header>%s%s</header>"
+            "<main>\n%s\n</main></body></html>\n" % (esc(title), CSS, SCRIPT, links, prov, body))
 
 
 def write(path, text):

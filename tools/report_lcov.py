@@ -22,6 +22,9 @@ import os
 import sys
 from fractions import Fraction
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from provenance import provenance  # noqa: E402
+
 
 def parse_info(path):
     """{file: {"lines": {ln: count}, "branches": [(ln, block, branch, taken|None)]}}"""
@@ -174,6 +177,9 @@ def main():
         out["swarm"] = a.swarm
     if a.scenarios:
         out["scenarios"] = a.scenarios
+    # Which code these numbers are of: the report compares the commit with
+    # the run's and says when they differ.
+    out["provenance"] = provenance("make coverage")
     tmp = a.json + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(out, f, indent=1)

@@ -2,6 +2,8 @@
 # run.sh -- the main job (make run): scenario library, swarm, coverage, report.
 #
 #   1. build hasim (gcc -O2)
+#   1b. reports/provenance.json: commit, dirty or not, date, command, machine
+#      (tools/provenance.py); the report shows it on every page
 #   2. hasim run scenarios/ -> reports/scenarios.json, reports/traces/*.jsonl,
 #      reports/junit-scenarios.xml
 #   3. hasim swarm --runs $SWARM_RUNS --jobs $SWARM_JOBS -> reports/swarm.json
@@ -15,18 +17,21 @@
 #   5. tools/report.py -> reports/index.html
 #
 # The report is written whatever happened before it: a red run is when people
-# need it most. Exit status: 0 all green; 1 a scenario or the swarm failed
-# (or the report could not be written, or strict coverage failed); 2 hasim
-# refused its input (a malformed scenario) or the build failed.
+# need it most. Exit status (make run's too, see the Makefile): 0 all green;
+# 1 a scenario or the swarm failed (or the report could not be written, or
+# strict coverage failed); 2 hasim refused its input (a malformed scenario,
+# though the others ran) or the build failed.
 #
-# Environment: SCENARIOS (scenarios), SWARM_RUNS (20000), SWARM_SEED (1),
-# SWARM_JOBS (2), REGION (1), RUN_COVERAGE (1), RUN_COVERAGE_STRICT (0), PYTHON
-# (/usr/bin/python3), JOBS (make -j, 2).
+# Environment: SCENARIOS (scenarios), REPORTS (reports: where everything is
+# written), SWARM_RUNS (20000), SWARM_SEED (1), SWARM_JOBS (2), REGION (1),
+# RUN_COVERAGE (1), RUN_COVERAGE_STRICT (0), PYTHON (/usr/bin/python3), JOBS
+# (make -j, 2).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
 PYTHON=${PYTHON:-/usr/bin/python3}
 SCENARIOS=${SCENARIOS:-scenarios}
+REPORTS=${REPORTS:-reports}
 SWARM_RUNS=${SWARM_RUNS:-20000}
 SWARM_SEED=${SWARM_SEED:-1}
 SWARM_JOBS=${SWARM_JOBS:-2}
@@ -47,19 +52,26 @@ steps=()
 
 say "building $HASIM"
 if ! make --no-print-directory CC=gcc OPT=-O2 -j"$JOBS" "$HASIM"; then
-    say "build failed: writing the report from what reports/ already holds"
-    "$PYTHON" tools/report.py
+    say "build failed: writing the report from what $REPORTS/ already holds"
+    "$PYTHON" tools/report.py --reports "$REPORTS"
     exit 2
 fi
 
-mkdir -p reports/traces
-rm -f reports/traces/*.jsonl reports/scenarios.json reports/swarm.json reports/junit-scenarios.xml
+mkdir -p "$REPORTS/traces"
+rm -f "$REPORTS"/traces/*.jsonl "$REPORTS/scenarios.json" "$REPORTS/swarm.json" \
+    "$REPORTS"/junit-*.xml
+command="make run"
+for v in SCENARIOS SWARM_RUNS SWARM_SEED SWARM_JOBS RUN_COVERAGE RUN_COVERAGE_STRICT; do
+    [ -n "${!v+x}" ] && command="$v=${!v} $command"
+done
+"$PYTHON" tools/provenance.py --command "$command" >"$REPORTS/provenance.json" ||
+    say "could not write $REPORTS/provenance.json"
 
 # ---- scenario library ---------------------------------------------------------
 if [ -e "$SCENARIOS" ]; then
     say "scenarios: $HASIM run $SCENARIOS"
-    "$HASIM" run -q "$SCENARIOS" --json reports/scenarios.json --trace-dir reports/traces \
-        --junit reports/junit-scenarios.xml
+    "$HASIM" run -q "$SCENARIOS" --json "$REPORTS/scenarios.json" --trace-dir "$REPORTS/traces" \
+        --junit "$REPORTS/junit-scenarios.xml"
     rc=$?
     worst $(( rc > 2 ? 1 : rc ))
     [ "$rc" -ge 128 ] && say "scenarios: hasim died by signal $((rc - 128))"
@@ -73,10 +85,14 @@ fi
 if "$HASIM" swarm --help >/dev/null 2>&1; then
     say "swarm: $HASIM swarm --runs $SWARM_RUNS --seed $SWARM_SEED --jobs $SWARM_JOBS"
     "$HASIM" swarm --runs "$SWARM_RUNS" --seed "$SWARM_SEED" --jobs "$SWARM_JOBS" \
-        --json reports/swarm.json
+        --json "$REPORTS/swarm.json"
     rc=$?
     worst $(( rc > 2 ? 1 : rc ))
     steps+=("swarm: exit $rc")
+    if [ -f "$REPORTS/swarm.json" ]; then # its failures as JUnit, shrunk
+        "$HASIM" junit -o "$REPORTS/junit-swarm.xml" --swarm "$REPORTS/swarm.json" --shrink-max 5 \
+            >/dev/null
+    fi
 else
     say "swarm: this hasim has no 'swarm' command yet: skipped"
     steps+=("swarm: skipped (not built in)")
@@ -84,14 +100,14 @@ fi
 
 # ---- the region scenario ------------------------------------------------------
 # 100 000 sessions for an hour (about 60 million trace lines): judged in the
-# process, no trace kept; its fleet pictures go to reports/region.html.
+# process, no trace kept; its fleet pictures go to $REPORTS/region.html.
 # REGION=0 skips it.
 if [ "${REGION:-1}" = "1" ] && [ -d scenarios/region ]; then
     say "region: $HASIM run scenarios/region/ (no trace kept)"
-    "$HASIM" run -q scenarios/region/ --json reports/region.json
+    "$HASIM" run -q scenarios/region/ --json "$REPORTS/region.json"
     rc=$?
     worst $(( rc > 2 ? 1 : rc ))
-    "$PYTHON" tools/report_region.py reports
+    "$PYTHON" tools/report_region.py "$REPORTS"
     steps+=("region: exit $rc")
 else
     steps+=("region: skipped (REGION=${REGION:-1})")
@@ -99,7 +115,7 @@ fi
 
 # ---- coverage -----------------------------------------------------------------
 if [ "$RUN_COVERAGE" = "1" ]; then
-    bash tools/coverage.sh
+    REPORTS=$REPORTS bash tools/coverage.sh
     rc=$?
     # The threshold is CI's business (make coverage); here a coverage gap is
     # shown in the report and the summary, and fails the run only when
@@ -115,7 +131,7 @@ else
 fi
 
 # ---- report -------------------------------------------------------------------
-"$PYTHON" tools/report.py
+"$PYTHON" tools/report.py --reports "$REPORTS"
 rc=$?
 if [ "$rc" -ne 0 ]; then
     worst 1
@@ -126,8 +142,8 @@ echo
 for s in "${steps[@]}"; do
     say "$s"
 done
-if [ -f reports/index.html ]; then
-    say "report: file://$(pwd)/reports/index.html"
+if [ -f "$REPORTS/index.html" ]; then
+    say "report: file://$(cd "$REPORTS" && pwd)/index.html"
 fi
 if [ "$status" -eq 0 ]; then
     say "all green"

@@ -46,10 +46,39 @@ int swarm_cli_opt(const char *cmd, int opt, const char *val, swarm_cli_t *o)
         return faults_opt(cmd, val, &o->gen);
     case CLI_OPT_DURATION:
         return duration_opt(cmd, val, &o->gen);
+    case CLI_OPT_NO_BOUNDS:
+        o->gen.no_bounds = true;
+        return 0;
+    case CLI_OPT_CHAIN: {
+        char why[256];
+        if (swarm_chain_parse(val, &o->chain, why, sizeof(why)) != 0)
+            return cli_usage(cmd, "--chain: %s", why);
+        o->has_chain = true;
+        return 0;
+    }
     default:
         assert(!"an option in the table of cmd without a case in its take()");
         return 2;
     }
+}
+
+void swarm_cli_gen(scn_t *s, const swarm_cli_t *o)
+{
+    if (o->has_chain)
+        swarm_chain_gen(s, &o->chain, &o->gen);
+    else
+        swarm_gen(s, o->seed, &o->gen);
+}
+
+void swarm_cli_origin(const swarm_cli_t *o, char *buf, size_t cap)
+{
+    if (!o->has_chain) {
+        snprintf(buf, cap, "swarm run seed %" PRIu64, o->seed);
+        return;
+    }
+    char text[SWARM_CHAIN_TEXT_MAX];
+    swarm_chain_format(&o->chain, text, sizeof(text));
+    snprintf(buf, cap, "guided run --chain %s", text);
 }
 
 void swarm_cli_gen_args(const swarm_gen_opts_t *o, char *buf, size_t cap)
@@ -61,6 +90,8 @@ void swarm_cli_gen_args(const swarm_gen_opts_t *o, char *buf, size_t cap)
     if (o->duration_ms != SWARM_DURATION_MS_DEFAULT && n >= 0 && (size_t)n < cap) {
         char d[64];
         scn_duration_format(o->duration_ms, d, sizeof(d));
-        snprintf(buf + n, cap - (size_t)n, " --duration %s", d);
+        n += snprintf(buf + n, cap - (size_t)n, " --duration %s", d);
     }
+    if (o->no_bounds && n >= 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, " --no-bounds");
 }

@@ -22,7 +22,13 @@ static const char EXPLORE_HELP[] =
     "  --grid D        grid of fault times (default 30s)\n"
     "  --duration D    recording length (default 10m)\n"
     "  --kinds LIST    kill,disconnect,blip,heal-60s,heal-late,crash,provision-fail\n"
-    "                  (default: all; crash is one kind per server)\n"
+    "                  (the default; crash is one kind per server), and the\n"
+    "                  boundary kinds heal-early, blip-detect-1, blip-detect,\n"
+    "                  blip-detect+1, blip-tick-1, blip-tick+1\n"
+    "  --bounds        the boundary grid: the boundary kinds too, bound points at\n"
+    "                  detection + 9 s (-1/0/+1 ms) too, and every timeline in 7\n"
+    "                  worlds: start_latency and rejoin_latency 4s/1s, 8999ms,\n"
+    "                  9s and 9s..9001ms\n"
     "  --jobs J        worker processes (default: the CPUs online; 0: no fork)\n"
     "  --out DIR       write each failing timeline to DIR/explore-L-I.scn\n"
     "                  instead of printing it\n"
@@ -52,12 +58,13 @@ static void explore_progress(void *ctx, uint64_t done, uint64_t items, uint64_t 
     fflush(stderr);
 }
 
-enum { OPT_GRID = CLI_OPT_OWN, OPT_DURATION, OPT_KINDS, OPT_OUT };
+enum { OPT_GRID = CLI_OPT_OWN, OPT_DURATION, OPT_KINDS, OPT_OUT, OPT_BOUNDS };
 
 static const struct option EXPLORE_LONGOPTS[] = {
     {"grid", required_argument, NULL, OPT_GRID},
     {"duration", required_argument, NULL, OPT_DURATION},
     {"kinds", required_argument, NULL, OPT_KINDS},
+    {"bounds", no_argument, NULL, OPT_BOUNDS},
     {"jobs", required_argument, NULL, 'j'},
     {"out", required_argument, NULL, OPT_OUT},
     {"quiet", no_argument, NULL, 'q'},
@@ -101,7 +108,11 @@ static int explore_take(void *args, int opt, const char *val)
         if (!explore_kinds_parse(val, &a->o.kinds, &bad, &bad_len))
             return cli_usage("explore", "unknown fault kind '%.*s' (%s)", (int)bad_len, bad,
                              "kill, disconnect, blip, heal-60s, heal-late, crash, "
-                             "provision-fail");
+                             "provision-fail, heal-early, blip-detect-1, blip-detect, "
+                             "blip-detect+1, blip-tick-1, blip-tick+1");
+        return 0;
+    case OPT_BOUNDS:
+        a->o.bounds = true;
         return 0;
     case 'j':
         if (!cli_u64(val, &n) || n > SWARM_JOBS_MAX)
@@ -123,7 +134,8 @@ static const cli_cmd_t EXPLORE_CLI = {"explore", EXPLORE_HELP, "hqk:j:", EXPLORE
 
 /* The i-th failing timeline, as the scenario s that shows it: written to
  * out_dir, or printed. 0, or 2 after a message. */
-static int report_failing(const explore_fail_t *f, size_t i, const scn_t *s, const char *out_dir)
+static int report_failing(const explore_fail_t *f, size_t i, const scn_t *s, const char *out_dir,
+                          unsigned world)
 {
     if (out_dir == NULL) {
         if (i < PRINT_FAILING_MAX) {
@@ -137,8 +149,12 @@ static int report_failing(const explore_fail_t *f, size_t i, const scn_t *s, con
         return 0;
     }
     char path[4096];
-    snprintf(path, sizeof(path), "%s/explore-%u-%" PRIu64 ".scn", out_dir, f->level,
-             f->fail.item);
+    if (world == 0)
+        snprintf(path, sizeof(path), "%s/explore-%u-%" PRIu64 ".scn", out_dir, f->level,
+                 f->fail.item);
+    else
+        snprintf(path, sizeof(path), "%s/explore-w%u-%u-%" PRIu64 ".scn", out_dir, world,
+                 f->level, f->fail.item);
     FILE *fp = fopen(path, "w");
     if (fp == NULL) {
         fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
@@ -161,9 +177,10 @@ static void print_summary(const explore_opts_t *o, const explore_t *e,
     char grid[32], dur[32];
     scn_duration_format(o->grid_ms, grid, sizeof(grid));
     scn_duration_format(o->duration_ms, dur, sizeof(dur));
-    printf("explore: up to %u faults, %u kinds, grid %s, %s recording: %" PRIu64
+    printf("explore: up to %u faults, %u kinds, grid %s, %s recording%s%s: %" PRIu64
            " timelines (",
-           o->k, explore_variants(e), grid, dur, res->timelines);
+           o->k, explore_variants(e), grid, dur, o->bounds ? ", " : "",
+           o->bounds ? explore_world_name(o->world) : "", res->timelines);
     for (unsigned l = 0; l <= o->k; l++)
         printf("%s%" PRIu64, l ? " + " : "", res->per_level[l]);
     printf("), %" PRIu64 " failed in %.1f s\n", res->failures,
@@ -185,7 +202,7 @@ static int explore_report(explore_t *e, scn_t *s, const explore_args_t *a, explo
     for (size_t i = 0; i < res->failing_count; i++) {
         const explore_fail_t *f = &res->failing[i];
         explore_scenario(e, f->level, f->fail.item, s);
-        if (report_failing(f, i, s, a->out_dir) != 0)
+        if (report_failing(f, i, s, a->out_dir, a->o.world) != 0)
             return 2;
     }
     if (res->failures > PRINT_FAILING_MAX)
@@ -195,12 +212,42 @@ static int explore_report(explore_t *e, scn_t *s, const explore_args_t *a, explo
     return res->failures > 0 ? 1 : 0;
 }
 
+/* Every world of the options, one after the other: the worst status. */
+static int explore_worlds_run(explore_args_t *a, explore_ctx_t *ctx)
+{
+    int rc = 0;
+    uint64_t timelines = 0, failures = 0;
+    int64_t t0 = swarm_clock_ms();
+    unsigned worlds = explore_worlds(a->o.bounds);
+    for (unsigned w = 0; w < worlds && rc != 2; w++) {
+        a->o.world = w;
+        explore_t *e = explore_new(&a->o);
+        scn_t *s = scn_new();
+        explore_result_t res = {0};
+        int r = 2;
+        if (e == NULL || s == NULL)
+            fprintf(stderr, "hasim explore: error: out of memory\n");
+        else
+            r = explore_report(e, s, a, ctx, &res);
+        timelines += res.timelines;
+        failures += res.failures;
+        rc = r > rc ? r : rc;
+        explore_result_free(&res);
+        scn_free(s);
+        explore_free(e);
+    }
+    if (worlds > 1 && rc != 2)
+        printf("explore: %u worlds: %" PRIu64 " timelines, %" PRIu64 " failed in %.1f s\n", worlds,
+               timelines, failures, (double)(swarm_clock_ms() - t0) / 1000.0);
+    return rc;
+}
+
 int cmd_explore(int argc, char **argv)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     explore_args_t a = {.o = {.k = EXPLORE_K_DEFAULT, .grid_ms = EXPLORE_GRID_MS_DEFAULT,
                               .duration_ms = EXPLORE_DURATION_MS_DEFAULT,
-                              .kinds = (1u << EXPLORE_KIND_COUNT) - 1,
+                              .kinds = EXPLORE_KINDS_DEFAULT,
                               .jobs = cpus < 1 ? 1 : cpus > 64 ? 64 : (unsigned)cpus}};
     int first;
     int rc = cli_parse(&EXPLORE_CLI, argc, argv, &a, &first);
@@ -218,16 +265,7 @@ int cmd_explore(int argc, char **argv)
     explore_ctx_t ctx = {.tty = !a.quiet && isatty(STDERR_FILENO), .last_ms = 0};
     a.o.progress = explore_progress;
     a.o.ctx = &ctx;
-    explore_t *e = explore_new(&a.o);
-    scn_t *s = scn_new();
-    explore_result_t res = {0};
-    rc = 2;
-    if (e == NULL || s == NULL)
-        fprintf(stderr, "hasim explore: error: out of memory\n");
-    else
-        rc = explore_report(e, s, &a, &ctx, &res);
-    explore_result_free(&res);
-    scn_free(s);
-    explore_free(e);
-    return rc;
+    if (a.o.bounds)
+        a.o.kinds |= EXPLORE_KINDS_BOUNDS;
+    return explore_worlds_run(&a, &ctx);
 }

@@ -120,18 +120,28 @@ static bool counts_into(json_t *arr, uint64_t *into, size_t n)
     return true;
 }
 
-static int add_hist(merge_t *m, json_t *root)
+static int add_hist_of(merge_t *m, json_t *hs, uint64_t (*into)[SWARM_HIST_BUCKETS])
 {
-    json_t *hs = json_object_get(root, "histograms");
     for (int h = 0; h < SWARM_HIST_COUNT; h++) {
         json_t *o = json_object_get(hs, swarm_hist_name((swarm_hist_t)h));
         uint64_t bucket;
         if (!json_is_object(o) || !get_u64(o, "bucket_ms", &bucket) ||
             bucket != SWARM_HIST_BUCKET_MS ||
-            !counts_into(json_object_get(o, "counts"), m->stats.hist[h], SWARM_HIST_BUCKETS))
+            !counts_into(json_object_get(o, "counts"), into[h], SWARM_HIST_BUCKETS))
             return bad(m, "a histogram is missing or has other buckets");
     }
     return 0;
+}
+
+/* The activations where the assumptions held, and those where one broke
+ * (absent from a report older than that split: none). */
+static int add_hist(merge_t *m, json_t *root)
+{
+    int rc = add_hist_of(m, json_object_get(root, "histograms"), m->stats.hist);
+    json_t *apart = json_object_get(root, "histograms_assumption");
+    if (rc == 0 && apart != NULL)
+        rc = add_hist_of(m, apart, m->stats.hist_assumption);
+    return rc;
 }
 
 static bool names_match(json_t *arr, const char *(*name)(int), int n)
@@ -162,6 +172,31 @@ static int add_transitions(merge_t *m, json_t *root)
         if (!counts_into(json_array_get(counts, st), &m->stats.transitions[st * HA_SEV_COUNT],
                          HA_SEV_COUNT))
             return bad(m, "\"transitions\" counts are not a states x events table");
+    }
+    return 0;
+}
+
+/* Goals: runs summed, first runs kept by the earliest; the names must be
+ * this build's, in its order. */
+static int add_goals(merge_t *m, json_t *root)
+{
+    json_t *g = json_object_get(root, "goals");
+    json_t *runs = json_object_get(g, "runs"), *first = json_object_get(g, "first");
+    unsigned n = swarm_goals_count();
+    uint64_t count;
+    if (!json_is_object(runs) || !json_is_object(first) || !get_u64(g, "count", &count) ||
+        count != n || json_object_size(runs) != n || json_object_size(first) != n)
+        return bad(m, "\"goals\" name other goals than this build's");
+    for (unsigned i = 0; i < n; i++) {
+        const char *name = swarm_goal_name(i);
+        json_t *r = json_object_get(runs, name), *f = json_object_get(first, name);
+        if (!json_is_integer(r) || json_integer_value(r) < 0 || !json_is_integer(f) ||
+            json_integer_value(f) < -1)
+            return bad(m, "\"goals\" name other goals than this build's");
+        m->stats.goals[i] += (uint64_t)json_integer_value(r);
+        uint64_t k = (uint64_t)(json_integer_value(f) + 1);
+        if (k != 0 && (m->stats.goal_first[i] == 0 || k < m->stats.goal_first[i]))
+            m->stats.goal_first[i] = k;
     }
     return 0;
 }
@@ -273,6 +308,11 @@ static int merge_file(merge_t *m, const char *path, bool *seen)
         rc = bad(m, "needs hasim, seed, runs, failures, jobs, shard i/n, elapsed_ms");
         goto out;
     }
+    if (json_object_get(root, "guided") != NULL) {
+        fprintf(stderr, "%s: error: a guided swarm runs in one process (no --shard): nothing to "
+                "merge\n", path);
+        goto out;
+    }
     if (m->has_seed && (seed != m->seed || sn != m->shard_n)) {
         fprintf(stderr, "%s: error: shard %s of seed %" PRIu64 " does not go with shards of %"
                 PRIu64 "/%" PRIu64 "\n", path, shard, seed, m->seed, m->shard_n);
@@ -295,7 +335,8 @@ static int merge_file(merge_t *m, const char *path, bool *seen)
     m->jobs += (unsigned)jobs;
     m->elapsed_ms = (int64_t)elapsed > m->elapsed_ms ? (int64_t)elapsed : m->elapsed_ms;
     if ((rc = add_rules(m, root)) == 0 && (rc = add_hist(m, root)) == 0 &&
-        (rc = add_transitions(m, root)) == 0 && (rc = add_fingerprint(m, root)) == 0)
+        (rc = add_transitions(m, root)) == 0 && (rc = add_goals(m, root)) == 0 &&
+        (rc = add_fingerprint(m, root)) == 0)
         rc = add_failing(m, root);
 out:
     json_decref(root);

@@ -10,17 +10,20 @@
 #include "search/swarm_gen.h"
 
 static const char SHRINK_HELP[] =
-    "usage: hasim shrink (--seed X | FILE.scn) [options]\n"
+    "usage: hasim shrink (--seed X | --chain C | FILE.scn) [options]\n"
     "\n"
     "Reduces a failing run -- a swarm run seed or a scenario file -- to a small\n"
-    "scenario that still fails with the same rule (the rule of its first\n"
-    "violation): ddmin over the actions, then fewer sessions, servers and users,\n"
+    "scenario that still fails the same way: the same rule on the same session\n"
+    "(its first violation), or the same `expect` failing with the same answer;\n"
+    "a reduction that fails differently is refused. It says what it kept.\n"
+    "ddmin over the actions, then fewer sessions, servers and users,\n"
     "default parameters, times moved earlier and rounded, a shorter end. The\n"
     "result is a scenario file for scenarios/, with the rule it broke in a\n"
     "comment; it has no `expect violation`, so it passes once the bug is fixed.\n"
     "\n"
     "  --seed X          a run seed from hasim swarm\n"
-    "  --faults K, --duration D   as given to the swarm that found it\n"
+    "  --chain C         a guided run's chain from hasim swarm --guided\n"
+    "  --faults K, --duration D, --no-bounds   as given to the swarm that found it\n"
     "  -o FILE           write the scenario to FILE (default: stdout)\n"
     "  --max-runs N      give up simplifying after N runs (default 100000)\n"
     "  --fork            run every candidate in a child process (automatic when\n"
@@ -143,9 +146,9 @@ static void format_cmdline(int argc, char **argv, char *buf, size_t cap)
  * after a message. */
 static int load_original(scn_t *s, const shrink_args_t *a, char *origin, size_t cap)
 {
-    if (a->sw.has_seed) {
-        swarm_gen(s, a->sw.seed, &a->sw.gen);
-        snprintf(origin, cap, "swarm run seed %" PRIu64, a->sw.seed);
+    if (a->sw.has_seed || a->sw.has_chain) {
+        swarm_cli_gen(s, &a->sw);
+        swarm_cli_origin(&a->sw, origin, cap);
         return 0;
     }
     char err[SCN_ERR_SIZE];
@@ -191,8 +194,13 @@ static int write_shrunk(const scn_t *s, const shrink_result_t *res, const shrink
     swarm_cli_gen_args(&a->sw.gen, args, sizeof(args));
     fprintf(f, "# Shrunk by: %s\n", cmdline);
     fprintf(f, "# From %s%s: %zu actions -> %zu, %" PRIu64 " runs.\n", origin,
-            a->sw.has_seed ? args : "", res->actions_before, res->actions_after, res->runs);
+            a->sw.has_seed || a->sw.has_chain ? args : "", res->actions_before,
+            res->actions_after, res->runs);
+    char sig[320];
+    shrink_sig_describe(&res->sig, sig, sizeof(sig));
     fprintf(f, "# When found it failed %s: %s\n", signature_name(res->signature), res->msg);
+    fprintf(f, "# It fails the same way: %s (%" PRIu64 " smaller candidates that failed\n"
+               "# differently were refused).\n", sig, res->refused);
     fprintf(f, "# A regression test: it must pass on a fixed core (no `expect violation`).\n");
     bool failed_write = scn_write(f, s) != 0;
     if (a->out_path != NULL)
@@ -213,7 +221,7 @@ static int shrink_one(const shrink_args_t *a, const char *cmdline)
     scn_t *s = scn_new();
     shrink_t *k = shrink_new();
     int rc = 2;
-    char origin[SCN_PATH_SIZE + 64];
+    char origin[SCN_PATH_SIZE + SWARM_CHAIN_TEXT_MAX + 64];
     shrink_result_t res;
     memset(&res, 0, sizeof(res));
     if (s == NULL || k == NULL) {
@@ -227,11 +235,15 @@ static int shrink_one(const shrink_args_t *a, const char *cmdline)
         make_title(s, &res, origin);
         rc = write_shrunk(s, &res, a, cmdline, origin);
     }
-    if (rc == 0 && !a->quiet)
-        fprintf(stderr, "shrink: %s: %zu actions -> %zu (%s), %" PRIu64 " steps, %" PRIu64
-                        " runs, %.2f s\n",
-                origin, res.actions_before, res.actions_after, signature_name(res.signature),
-                res.steps, res.runs, (double)(swarm_clock_ms() - ctx.t0_ms) / 1000.0);
+    if (rc == 0 && !a->quiet) {
+        char sig[320];
+        shrink_sig_describe(&res.sig, sig, sizeof(sig));
+        fprintf(stderr, "shrink: %s: %zu actions -> %zu, %" PRIu64 " steps, %" PRIu64
+                        " runs, %.2f s\nshrink: signature kept: %s; %" PRIu64
+                        " candidates refused (they failed differently)\n",
+                origin, res.actions_before, res.actions_after, res.steps, res.runs,
+                (double)(swarm_clock_ms() - ctx.t0_ms) / 1000.0, sig, res.refused);
+    }
     shrink_free(k);
     scn_free(s);
     return rc;
@@ -239,7 +251,7 @@ static int shrink_one(const shrink_args_t *a, const char *cmdline)
 
 int cmd_shrink(int argc, char **argv)
 {
-    char cmdline[2048];
+    char cmdline[SWARM_CHAIN_TEXT_MAX + 2048];
     format_cmdline(argc, argv, cmdline, sizeof(cmdline));
     shrink_args_t a = {.sw = {.gen = swarm_gen_defaults()}, .runs_max = 100000};
     int first;
@@ -250,7 +262,7 @@ int cmd_shrink(int argc, char **argv)
         return cli_usage("shrink", "one scenario at a time ('%s' and '%s')", argv[first],
                          argv[first + 1]);
     a.file = first < argc ? argv[first] : NULL;
-    if (a.sw.has_seed == (a.file != NULL))
-        return cli_usage("shrink", "give either --seed X or one scenario file");
+    if (a.sw.has_seed + a.sw.has_chain + (a.file != NULL) != 1)
+        return cli_usage("shrink", "give one of --seed X, --chain C or a scenario file");
     return shrink_one(&a, cmdline);
 }

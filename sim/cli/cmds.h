@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "search/mutate.h"
 #include "search/swarm_gen.h"
 
 int cmd_run(int argc, char **argv);
@@ -18,6 +19,8 @@ int cmd_replay(int argc, char **argv);
 int cmd_shrink(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_junit(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* Shared helpers (cli_util.c). */
 /* Parses a decimal uint64 with nothing after it; false on junk or overflow. */
@@ -34,7 +37,14 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /* getopt_long values of the options without a short form. The ones below
  * CLI_OPT_OWN are shared (swarm_cli_opt); a command numbers its own from
  * CLI_OPT_OWN. */
-enum { CLI_OPT_SEED = 0x100, CLI_OPT_FAULTS, CLI_OPT_DURATION, CLI_OPT_OWN };
+enum {
+    CLI_OPT_SEED = 0x100,
+    CLI_OPT_FAULTS,
+    CLI_OPT_DURATION,
+    CLI_OPT_NO_BOUNDS,
+    CLI_OPT_CHAIN,
+    CLI_OPT_OWN
+};
 
 typedef struct {
     const char *cmd;               /* "run": for the messages */
@@ -56,23 +66,33 @@ int cli_parse(const cli_cmd_t *c, int argc, char **argv, void *args, int *first)
 
 /* ---- command-line pieces shared by swarm, replay and shrink ------------- */
 
-/* What a swarm run is regenerated from: its seed and the generator's options. */
+/* What a swarm run is regenerated from: its seed (or, for a guided run, its
+ * chain) and the generator's options. */
 typedef struct {
     uint64_t seed;
     bool has_seed;
+    swarm_chain_t chain;
+    bool has_chain;
     swarm_gen_opts_t gen;
 } swarm_cli_t;
 
-#define SWARM_CLI_LONGOPTS                                    \
-    {"seed", required_argument, NULL, CLI_OPT_SEED},         \
-    {"faults", required_argument, NULL, CLI_OPT_FAULTS},     \
-    {"duration", required_argument, NULL, CLI_OPT_DURATION}
+#define SWARM_CLI_LONGOPTS                                     \
+    {"seed", required_argument, NULL, CLI_OPT_SEED},          \
+    {"faults", required_argument, NULL, CLI_OPT_FAULTS},      \
+    {"duration", required_argument, NULL, CLI_OPT_DURATION},  \
+    {"no-bounds", no_argument, NULL, CLI_OPT_NO_BOUNDS},      \
+    {"chain", required_argument, NULL, CLI_OPT_CHAIN}
 
-/* --seed X, --faults K and --duration D, for a command whose table has
+/* --seed X, --chain C, --faults K, --duration D and --no-bounds, for a command whose table has
  * SWARM_CLI_LONGOPTS: 0, or 2 after a usage message for cmd. */
 int swarm_cli_opt(const char *cmd, int opt, const char *val, swarm_cli_t *o);
-/* " --faults K --duration D", only what differs from the defaults; "" else. */
+/* " --faults K --duration D --no-bounds", only what differs from the
+ * defaults; "" else. */
 void swarm_cli_gen_args(const swarm_gen_opts_t *o, char *buf, size_t cap);
+/* The scenario of o: its chain's when it has one, else its seed's. */
+void swarm_cli_gen(scn_t *s, const swarm_cli_t *o);
+/* "swarm run seed X" or "guided run --chain C" into buf. */
+void swarm_cli_origin(const swarm_cli_t *o, char *buf, size_t cap);
 /* --seed: 0..SWARM_SEED_MAX, else a usage message for cmd; 0 or 2. */
 int swarm_cli_seed(const char *cmd, const char *val, uint64_t *out);
 

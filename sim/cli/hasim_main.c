@@ -15,12 +15,15 @@ static const char HELP[] =
     "commands:\n"
     "  run      run scenario files and check every rule          hasim run scenarios/\n"
     "  check    check a trace file (from hasim or real processes)  hasim check t.jsonl\n"
+    "           ... or a field callback log (and API log)      hasim check --ncs cb.jsonl\n"
+    "  import   a field incident (callback log, notes) as a scenario  hasim import cb.jsonl\n"
     "  diff     where two traces part                           hasim diff a.jsonl b.jsonl\n"
     "  swarm    random fault timelines, many seeds              hasim swarm --runs 10000\n"
     "  replay   one swarm run again, byte for byte              hasim replay --seed 42\n"
     "  shrink   a failing run reduced to a small scenario       hasim shrink --seed 42\n"
     "  explore  every placement of up to K faults on a grid     hasim explore -k 2\n"
     "  merge    swarm results of shards as one                  hasim merge s0.json s1.json\n"
+    "  junit    swarm/explore failures as JUnit, shrunk         hasim junit -o j.xml --swarm s.json\n"
     "\n"
     "'hasim COMMAND --help' describes a command; man hasim (docs/hasim.1) the lot.\n"
     "Exit status: 0 pass, 1 a check failed, 2 usage or input error.\n";
@@ -52,7 +55,8 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"run", cmd_run},       {"check", cmd_check},   {"diff", cmd_diff},
         {"swarm", cmd_swarm},   {"replay", cmd_replay}, {"shrink", cmd_shrink},
-        {"explore", cmd_explore}, {"merge", cmd_merge},
+        {"explore", cmd_explore}, {"merge", cmd_merge},     {"junit", cmd_junit},
+        {"import", cmd_import},
     };
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (strcmp(argv[0], cmds[i].name) == 0)

@@ -17,8 +17,12 @@ void drv_users_present(sim_drv_t *d, uint32_t session)
     }
 }
 
-static void start_input(sim_drv_t *d, const sim_drv_session_t *s, ha_input_t *in)
+static void start_input(sim_drv_t *d, sim_drv_session_t *s, ha_input_t *in)
 {
+    /* The service gives every task its own sid: a start after the session
+     * ended is a new task, not the old one again. */
+    if (s->had_task && s->ended)
+        sim_env_sid(s->sid, &d->env.rng_sid);
     in->u.api.mode = s->mode;
     in->u.api.uid = s->uid;
     memcpy(in->u.api.sid, s->sid, sizeof(in->u.api.sid));
@@ -52,8 +56,10 @@ void sim_drv_call(sim_drv_t *d, uint32_t session, ha_call_t call, sim_by_t by, i
     d->req.reply = NULL;
     /* Accepted: a new slot (slots are never reused, so a restart after the
      * end gets another one too). */
-    if (call == HA_CALL_START && s->core != core_before && s->core != SIM_DRV_NONE)
+    if (call == HA_CALL_START && s->core != core_before && s->core != SIM_DRV_NONE) {
+        s->had_task = true;
         drv_users_present(d, session);
+    }
 }
 
 void sim_drv_poll_due(sim_drv_t *d, uint32_t session)

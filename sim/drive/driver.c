@@ -370,7 +370,7 @@ static uint64_t w_random(void *ctx)
         break;
     case 1:
     case 3:
-        v = SIM_RECORDER_UID_BASE;
+        v = d->scn->has_uid ? d->scn->uid : SIM_RECORDER_UID_BASE;
         break;
     default:
         v = d->scn->users_count > 0 ? d->scn->users[0] : SIM_RECORDER_UID_BASE;
@@ -520,8 +520,15 @@ void sim_drv_link_healed(sim_drv_t *d, uint32_t server)
 
 void sim_drv_trace_run(sim_drv_t *d, const char *scenario_name)
 {
+    /* Named by its base name and the hash of its text, never the path
+     * typed: the same file gives the same trace from any checkout. */
     sim_tr_ev_t run = sim_tr_ev(0, SIM_TR_RUN);
-    run.scenario = scenario_name ? scenario_name : d->scn->path;
+    char source[17];
+    run.scenario = scn_base_name(scenario_name ? scenario_name : d->scn->path);
+    if (d->scn->source_fnv != 0) {
+        snprintf(source, sizeof(source), "%016" PRIx64, d->scn->source_fnv);
+        run.source_fnv = source;
+    }
     run.title = d->scn->title;
     run.seed = d->o.seed;
     run.servers = d->scn->servers;
@@ -615,7 +622,9 @@ static void sessions_setup(sim_drv_t *d)
             snprintf(s->cname, sizeof(s->cname), "%s", scn->cname);
         else
             snprintf(s->cname, sizeof(s->cname), "%.*s_%" PRIu32, 52, scn->cname, i + 1);
-        s->uid = SIM_RECORDER_UID_BASE + i;
+        /* The scenario's `uid N` (the parser keeps N + i in 32 bits and off
+         * the channel's users), else the simulator's own. */
+        s->uid = (scn->has_uid ? scn->uid : SIM_RECORDER_UID_BASE) + i;
         s->mode = sim_env_mode(scn);
         s->webm = d->env.p_webm;
         s->mp4 = d->env.p_mp4;

@@ -98,6 +98,7 @@ typedef struct {
     uint32_t poll_stage; /* 404s in a row the poller has seen */
     bool poll_on;
     bool ended;
+    bool had_task;       /* a start was accepted before: the next is a new task, with a new sid */
     uint32_t rec_first, rec_last; /* its recorders, by slot */
 } sim_drv_session_t;
 

@@ -129,8 +129,13 @@ void sim_verdict_print(FILE *f, const sim_verdict_t *v, const orc_t *o, bool not
     if (!v->pass && orc_violation_count(o) > n)
         fprintf(f, "      (%" PRIu64 " violations in all; the first %zu kept)\n",
                 orc_violation_count(o), n);
-    if (v->expect_msgs[0] != '\0')
-        fprintf(f, "      %s", v->expect_msgs);
+    /* Each failed expectation on a line of its own, indented like the
+     * violations above it. */
+    for (const char *m = v->expect_msgs; *m != '\0';) {
+        size_t len = strcspn(m, "\n");
+        fprintf(f, "      %.*s\n", (int)len, m);
+        m += len + (m[len] == '\n');
+    }
     const orc_note_t *nt = orc_notes(o, &n);
     for (size_t k = 0; k < n && notes; k++)
         fprintf(f, "      note A%d: %s\n", nt[k].assumption, nt[k].msg);

@@ -22,7 +22,8 @@
 #include "lang/scn.h"
 #include "trace/trace.h"
 
-#define SIM_VERDICT_MSGS 2048
+/* Room for a few failed expectations with what was seen instead. */
+#define SIM_VERDICT_MSGS 4096
 
 typedef struct {
     bool pass;

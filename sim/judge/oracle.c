@@ -200,6 +200,20 @@ void orc_viol(orc_t *o, int rule, uint32_t sess, int64_t t, uint64_t l0, uint64_
     va_end(ap);
 }
 
+/* The session's activation a note at t falls in (its latest one detected
+ * by t, while open) is marked: its timings are not the rule's. */
+static void mark_activation(orc_t *o, int assumption, uint32_t sess, int64_t t)
+{
+    for (size_t i = o->acts_n; sess != 0 && i-- > 0;) {
+        orc_activation_t *p = &o->pub[i];
+        if (p->sess != sess || p->t_detect > t)
+            continue;
+        if (p->t_resume < 0 || t <= p->t_resume)
+            p->assumptions |= 1u << assumption;
+        return;
+    }
+}
+
 PRINTF_LIKE(9, 10)
 void orc_note(orc_t *o, int assumption, uint32_t sess, int64_t t, uint64_t l0, uint64_t l1,
                  uint64_t l2, uint64_t l3, const char *fmt, ...)
@@ -208,6 +222,7 @@ void orc_note(orc_t *o, int assumption, uint32_t sess, int64_t t, uint64_t l0, u
     va_list ap;
 
     assert(assumption >= 1 && assumption < ORC_ASSUMPTIONS);
+    mark_activation(o, assumption, sess, t);
     o->notes_total++;
     if (o->notes_n == ORC_KEPT_MAX)
         return;
@@ -309,6 +324,7 @@ act_t *orc_act_new(orc_t *o, sess_t *s, int k, int cause, int64_t t)
     memset(&o->acts[i], 0, sizeof o->acts[i]);
     o->acts[i].t_healed = -1;
     o->acts[i].t_exit = -1;
+    o->acts[i].t_flap_down = -1;
     orc_activation_t *p = &o->pub[i];
     p->sess = orc_sess_id(o, s);
     p->k = k;
@@ -321,6 +337,7 @@ act_t *orc_act_new(orc_t *o, sess_t *s, int k, int cause, int64_t t)
     p->t_end = -1;
     p->window_404_ms = -1;
     p->attempts = 0;
+    p->assumptions = 0;
     s->act = (int)i;
     return &o->acts[i];
 }
@@ -700,14 +717,18 @@ static void ob_end_fire(orc_t *o, const ob_t *b, sess_t *s)
 }
 
 /* R2: 60 s after a disconnect's detection the session must have switched
- * (or reconnected). */
+ * (or reconnected); at once after the exit report of its recorder; and
+ * after a return cut short, when the minute is over. */
 static void ob_switch_fire(orc_t *o, const ob_t *b, sess_t *s, act_t *a)
 {
+    if (a == NULL || !a->open || s->act != b->act || a->switches > 0)
+        return;
     /* Once the server came back in time with its recorder alive, the
-     * center rightly went to reconnect; if that then fails (the link drops
-     * again, the rejoin times out) it switches when it learns, and only
-     * R3's deadline bounds it. */
-    if (a == NULL || !a->open || s->act != b->act || a->switches > 0 || a->reconnect_owed)
+     * center rightly went to reconnect, and the minute binds it again only
+     * if the server goes away before the rejoin (SW_FLAP, until it is back
+     * once more); a rejoin that times out (A4) is bounded by R3 alone. */
+    if ((b->stamp == SW_MINUTE && a->reconnect_owed) ||
+        (b->stamp == SW_FLAP && a->flap_gen != b->aux))
         return;
     orc_chk(o, 2);
     if (a->tries > 0)
@@ -716,10 +737,10 @@ static void ob_switch_fire(orc_t *o, const ob_t *b, sess_t *s, act_t *a)
     orc_a1_check(o, s, a, "when the switch was due");
     if (a->broken == 1 && a->t_exit < 0) {
         /* No server to switch to is no reason not to look for one. */
-        orc_viol(o, 11, b->sess, b->due, a->det_line, 0, 0, 0,
+        orc_viol(o, 11, b->sess, b->due, a->det_line, b->line, 0, 0,
                  "session %" PRIu32 " neither switched away from server %" PRIu32
-                 " nor looked for a server %d ms after detecting the disconnect",
-                 b->sess, a->srv, ORC_RECONNECT_WINDOW_MS);
+                 " nor looked for a server at %" PRId64 " ms, %" PRId64 " ms after detecting "
+                 "the disconnect", b->sess, a->srv, b->due, b->due - o->pub[b->act].t_detect);
         return;
     }
     if (a->t_exit >= 0 && a->t_exit <= b->due)
@@ -728,6 +749,12 @@ static void ob_switch_fire(orc_t *o, const ob_t *b, sess_t *s, act_t *a)
                    " at %" PRId64 " ms, when the exit report of its killed recorder %" PRIu32
                    " arrived; R2 switches at once",
                    b->sess, a->srv, a->t_exit, a->rec);
+    else if (b->stamp == SW_FLAP)
+        orc_timing(o, 2, a, b->due, a->det_line, a->flap_line,
+                   "session %" PRIu32 " had not switched away from server %" PRIu32 " at %" PRId64
+                   " ms; its return was cut short (declared down again at %" PRId64 " ms), and "
+                   "R2 switches when the %d ms after detection are over, or at once if they are",
+                   b->sess, a->srv, b->due, a->t_flap_down, ORC_RECONNECT_WINDOW_MS);
     else
         orc_timing(o, 2, a, b->due, a->det_line, a->heal_line,
                    "session %" PRIu32 " had not switched away from server %" PRIu32 " %d ms "

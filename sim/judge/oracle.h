@@ -69,6 +69,8 @@ typedef struct {
     int64_t t_end;      /* the session ended during the activation, else -1 */
     int64_t window_404_ms; /* detection to resume or end; -1 still open at finish */
     uint32_t attempts;  /* switches in this activation */
+    unsigned assumptions; /* bit a set: assumption Aa broke during it (a note):
+                           * its timing is the environment's, not the rule's */
 } orc_activation_t;
 
 typedef struct orc orc_t;

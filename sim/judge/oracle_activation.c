@@ -107,7 +107,9 @@ act_t *orc_open_act_of_rec(orc_t *o, const rec_t *r, sess_t **sp)
 }
 
 /* A4: the failed recorder, asked to rejoin, has not within the bound by
- * now (whatever the reason: slow, or its link went away again). */
+ * now (slow, or its link went away again before the center knew). Not once
+ * the center learned that the link went away first: the rejoin could not
+ * happen, and R2 waits for the server as before it came back. */
 static bool a4_broken(orc_t *o, act_t *a)
 {
     const orc_activation_t *p = &o->pub[a - o->acts];
@@ -115,6 +117,8 @@ static bool a4_broken(orc_t *o, act_t *a)
 
     if (a->a4_broken)
         return true;
+    if (a->rejoin_cut)
+        return false;
     if (a->rec >= o->rec_hi)
         return false;
     r = &o->rec[a->rec];
@@ -131,8 +135,8 @@ static bool a4_broken(orc_t *o, act_t *a)
  * and its recorder is alive, so the center must reconnect rather than
  * switch -- unless the recorder, asked to rejoin, did not within A4's bound.
  * A return cut short (the link dropped again, even if it came back after the
- * window) binds nothing: the center switches, or ends at the deadline, when
- * it learns. */
+ * window) owes no reconnect: the center waits out the minute for the server
+ * and then switches, or ends at the deadline (return_cut_short). */
 static bool must_reconnect(orc_t *o, act_t *a)
 {
     const orc_activation_t *p = &o->pub[a - o->acts];
@@ -315,7 +319,8 @@ static void detect_disconnect(orc_t *o, const sess_t *s, const rec_t *r, const s
                  " ms later; A2 assumes %d to %d ms",
                  r->srv, p->t_fault, ev->t_ms - p->t_fault,
                  ORC_HEARTBEAT_TIMEOUT_MS - ORC_HEARTBEAT_INTERVAL_MS, ORC_HEARTBEAT_TIMEOUT_MS);
-    orc_ob_add(o, OB_SWITCH, ev->t_ms + ORC_RECONNECT_WINDOW_MS, ev->sess, s->act, 0, o->line);
+    orc_ob_add(o, OB_SWITCH, ev->t_ms + ORC_RECONNECT_WINDOW_MS, ev->sess, s->act, SW_MINUTE,
+               o->line);
 }
 
 void orc_on_detect(orc_t *o, const sim_tr_ev_t *ev)
@@ -365,6 +370,29 @@ void orc_on_detect(orc_t *o, const sim_tr_ev_t *ev)
         orc_a1_check(o, s, a, "at detection");
 }
 
+/* The failed server of an open disconnect activation is declared down
+ * again after the center saw it back in time and went to reconnect, before
+ * the recorder rejoined (a rejoin that had timed out by then is A4's: the
+ * center may have switched already). The minute of R2 is not over until
+ * detection + 60 000: the switch is due then, or now if that is past. */
+static void return_cut_short(orc_t *o, sess_t *s, const sim_tr_ev_t *ev)
+{
+    act_t *a = &o->acts[s->act];
+    const orc_activation_t *p = &o->pub[s->act];
+    int64_t due = p->t_detect + ORC_RECONNECT_WINDOW_MS;
+
+    if (!a->open || a->srv != ev->srv || p->cause != SIM_CAUSE_DISCONNECT)
+        return;
+    a->flap_gen++;
+    if (a->switches > 0 || !a->reconnect_owed || a->t_exit >= 0 || a4_broken(o, a))
+        return;
+    a->rejoin_cut = true;
+    a->t_flap_down = ev->t_ms;
+    a->flap_line = o->line;
+    orc_ob_add_aux(o, OB_SWITCH, due > ev->t_ms ? due : ev->t_ms, orc_sess_id(o, s), s->act,
+                   SW_FLAP, a->flap_gen, o->line);
+}
+
 void orc_on_server_down(orc_t *o, const sim_tr_ev_t *ev)
 {
     srv_t *sv = orc_srv_of(o, ev->srv);
@@ -372,11 +400,17 @@ void orc_on_server_down(orc_t *o, const sim_tr_ev_t *ev)
     if (sv == NULL)
         return;
     orc_srv_declared_down(o, sv, ev);
+    if (!sv->center_down) {
+        sv->t_center_down = ev->t_ms;
+        sv->center_down_line = o->line;
+    }
     sv->center_down = true;
     for (size_t id = 1; id < o->sess_hi; id++) {
         sess_t *s = &o->sess[id];
         if (s->state == SS_RECORDING && s->serving_srv == ev->srv)
             orc_ob_add(o, OB_DETECT_DOWN, ev->t_ms, (uint32_t)id, -1, s->detects, o->line);
+        else if (s->state == SS_WINDOW)
+            return_cut_short(o, s, ev);
     }
 }
 
@@ -398,6 +432,8 @@ void orc_on_server_up(orc_t *o, const sim_tr_ev_t *ev)
             continue;
         act_t *a = &o->acts[s->act];
         const orc_activation_t *p = &o->pub[s->act];
+        if (a->open && a->srv == ev->srv)
+            a->flap_gen++; /* back: a switch owed after a return cut short is void */
         if (a->open && a->srv == ev->srv && p->cause == SIM_CAUSE_DISCONNECT &&
             ev->t_ms <= p->t_detect + ORC_RECONNECT_WINDOW_MS && a->rec < o->rec_hi &&
             !o->rec[a->rec].reported)
@@ -543,6 +579,21 @@ static void check_switch_target(orc_t *o, act_t *a, orc_activation_t *p, int rul
     }
 }
 
+/* R11 (R13 for the first start): the center picks a server that is up, as
+ * it sees it -- never one it declared down and has not seen back. (One cut
+ * off without its knowing yet is A3's: the center cannot tell.) */
+static void check_switch_up(orc_t *o, int rule, const sim_tr_ev_t *ev)
+{
+    const srv_t *sv = ev->srv < o->srv_hi ? &o->srv[ev->srv] : NULL;
+
+    orc_chk(o, rule);
+    if (sv != NULL && sv->center_down)
+        orc_viol(o, rule, ev->sess, ev->t_ms, o->line, sv->center_down_line, 0, 0,
+                 "session %" PRIu32 " switches to server %" PRIu32 ", which the center declared "
+                 "down at %" PRId64 " ms and has not seen back; %s picks a server that is up",
+                 ev->sess, ev->srv, sv->t_center_down, orc_rule_name(rule));
+}
+
 void orc_on_switch(orc_t *o, const sim_tr_ev_t *ev)
 {
     sess_t *s = orc_sess_of(o, ev->sess);
@@ -563,6 +614,7 @@ void orc_on_switch(orc_t *o, const sim_tr_ev_t *ev)
             orc_viol(o, 11, ev->sess, ev->t_ms, o->line, 0, 0, 0,
                      "session %" PRIu32 " numbers this start attempt %" PRIu32 "; it is attempt "
                      "%" PRIu32, ev->sess, ev->attempt, s->start_attempts);
+        check_switch_up(o, 13, ev);
         return;
     }
     if (s->state == SS_GIVING_UP || s->state == SS_ENDED) {
@@ -591,6 +643,7 @@ void orc_on_switch(orc_t *o, const sim_tr_ev_t *ev)
         orc_viol(o, 11, ev->sess, ev->t_ms, o->line, 0, 0, 0,
                  "session %" PRIu32 " retries on server %" PRIu32 ", whose attempt just failed; "
                  "R11 picks another server", ev->sess, ev->srv);
+    check_switch_up(o, 11, ev);
     check_new_uid(o, s, ev);
 
     check_switch_target(o, a, p, rule, ev);

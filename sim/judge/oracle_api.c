@@ -14,6 +14,22 @@ static bool in_window(const sess_t *s)
     return s->state == SS_WINDOW || s->state == SS_GIVING_UP || s->state == SS_ENDED;
 }
 
+/* Where the session stood when a call was answered, for the message of a
+ * failed `expect`: the same answer in another phase is another failure
+ * (the shrinker compares the phase too, search/shrink.c). */
+static const char *phase_of(const orc_t *o, uint32_t sess)
+{
+    static const char *const words[] = {
+        [SS_NONE] = "before the session started", [SS_STARTING] = "while it started",
+        [SS_RECORDING] = "while it recorded",     [SS_WINDOW] = "inside an HA window",
+        [SS_GIVING_UP] = "while it gave up",      [SS_STOPPING] = "while it stopped",
+        [SS_ENDED] = "after it ended",
+    };
+    if (sess == 0 || sess >= o->sess_hi)
+        return words[SS_NONE];
+    return words[o->sess[sess].state];
+}
+
 void orc_on_api(orc_t *o, const sim_tr_ev_t *ev)
 {
     sess_t *s;
@@ -23,8 +39,8 @@ void orc_on_api(orc_t *o, const sim_tr_ev_t *ev)
         orc_chk(o, ORC_RULE_EXPECT);
         if (ev->http != ev->expect)
             orc_viol(o, ORC_RULE_EXPECT, ev->sess, ev->t_ms, o->line, 0, 0, 0,
-                     "%s of session %" PRIu32 " got %d; the scenario expected %d", call, ev->sess,
-                     ev->http, ev->expect);
+                     "%s of session %" PRIu32 " got %d %s; the scenario expected %d", call,
+                     ev->sess, ev->http, phase_of(o, ev->sess), ev->expect);
     }
     if (ev->call == SIM_CALL_START || ev->sess == 0 || ev->sess >= o->sess_hi ||
         o->sess[ev->sess].state == SS_NONE)

@@ -1,7 +1,7 @@
 /* oracle_contract.h -- the contract's numbers, as the oracle knows them.
  *
  * A deliberate second copy: src/ha_policy.h holds the numbers the HA center
- * runs on, this file holds the numbers the contract (shared/contract-rules.md
+ * runs on, this file holds the numbers the contract (docs/contract-rules.md
  * and src/CONTRACT.md) promises. The oracle never includes ha_policy.h, so a
  * wrong number in the center is caught instead of agreed with.
  */

@@ -87,6 +87,11 @@ typedef struct {
     uint64_t let_go_line;
     uint64_t stop_fence_line; /* the center's recorder_stop how=fence, 0 none */
     uint64_t fenced_line;     /* the center's fenced line, 0 none */
+    /* The same lines written while its server's link was down (by the
+     * world's lines): the order went into the cut link and was lost, so
+     * they do not count, unless the link comes back before the center
+     * declares the server down (it cannot know then). 0 none. */
+    uint64_t stop_lost_line, fenced_lost_line;
     uint32_t next; /* the session's recorders, by id; 0 ends */
 } rec_t;
 
@@ -96,6 +101,8 @@ typedef struct {
     int64_t t_down; /* W: last disconnect or crash */
     uint64_t down_line;
     uint64_t heal_line; /* W: last heal, 0 none */
+    int64_t t_center_down; /* C: its last server_down */
+    uint64_t center_down_line;
     /* R2's detection: cut off after a heartbeat at hb_last, the server is
      * owed a server_down at exactly hb_last + the timeout (unless it heals
      * first). hb_gen tells a stale obligation from the live one. */
@@ -125,7 +132,17 @@ typedef struct {
     bool reconnect_owed; /* it came back in time, its recorder not known dead */
     int64_t t_exit; /* exit report of the failed recorder (disconnect path) */
     uint64_t exit_line;
+    /* R2 after a return cut short: the center went to reconnect, then
+     * declared the server down again before the recorder rejoined. It waits
+     * out the minute for the server all the same. */
+    uint32_t flap_gen;   /* bumped at each server_down and server_up of srv */
+    int64_t t_flap_down; /* that server_down, -1 none */
+    uint64_t flap_line;
+    bool rejoin_cut;     /* the rejoin asked for could not happen: not A4's */
 } act_t;
+
+/* What made an OB_SWITCH due (its stamp). */
+enum { SW_MINUTE, SW_EXIT, SW_FLAP };
 
 typedef struct {
     sess_state_t state;
@@ -359,6 +376,10 @@ void orc_srv_cut(orc_t *o, srv_t *sv, const sim_tr_ev_t *ev);
 void orc_srv_healed(orc_t *o, srv_t *sv);
 void orc_srv_declared_down(orc_t *o, srv_t *sv, const sim_tr_ev_t *ev);
 void orc_srv_back(orc_t *o, const sim_tr_ev_t *ev);
+/* A fence line of r: counted, or lost in its server's cut link. */
+void orc_fence_line(orc_t *o, rec_t *r, bool stop_line);
+/* Server srv's link is back (W heal, before any heartbeat of it). */
+void orc_srv_fences_heal(orc_t *o, uint32_t srv);
 void orc_srv_ob_fire(orc_t *o, const ob_t *b);
 bool orc_srv_ob_live(const orc_t *o, const ob_t *b);
 void orc_let_go(orc_t *o, rec_t *r);

@@ -100,6 +100,33 @@ static void nb_u64(nb_t *b, uint64_t v)
     nb_str(b, d + i);
 }
 
+bool orc_name_cname(char *out, size_t cap, int mode, const char *cname)
+{
+    size_t n = 0;
+    if (cap == 0)
+        return false;
+    for (const char *c = cname; *c != '\0'; c++) {
+        unsigned char u = (unsigned char)*c;
+        if (mode == SIM_MODE_WEB) {
+            /* Web page recording: every cname character outside
+             * [A-Za-z0-9_-] becomes '-'; a character, so a multi-byte UTF-8
+             * one becomes one '-' (its continuation bytes are dropped). */
+            bool ok = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') ||
+                      (u >= '0' && u <= '9') || u == '_' || u == '-';
+            if ((u & 0xC0) == 0x80)
+                continue;
+            u = ok ? u : (unsigned char)'-';
+        }
+        if (n + 1 >= cap) {
+            out[n] = '\0';
+            return false;
+        }
+        out[n++] = (char)u;
+    }
+    out[n] = '\0';
+    return true;
+}
+
 /* "<sid>_<cname>" with web mode's cname rule, then the individual stream
  * part; returns false when it cannot name the stream. */
 static bool stem(nb_t *b, int mode, const char *sid, const char *cname, uint32_t uid, int track,
@@ -112,27 +139,9 @@ static bool stem(nb_t *b, int mode, const char *sid, const char *cname, uint32_t
     }
     nb_str(b, sid);
     nb_str(b, "_");
-    size_t c0 = b->n;
-    nb_str(b, cname);
-    if (!b->ok)
+    if (!b->ok || !orc_name_cname(b->buf + b->n, b->cap - b->n, mode, cname))
         return false;
-    if (mode == SIM_MODE_WEB) {
-        /* Web page recording: every cname character outside [A-Za-z0-9_-]
-         * becomes '-'; a character, so a multi-byte UTF-8 one becomes one
-         * '-' (its continuation bytes are dropped). */
-        char *c = b->buf + c0;
-        char *d = c;
-        for (; *c != '\0'; c++) {
-            unsigned char u = (unsigned char)*c;
-            bool ok = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') ||
-                      (u >= '0' && u <= '9') || u == '_' || u == '-';
-            if ((u & 0xC0) == 0x80)
-                continue;
-            *d++ = ok ? (char)u : '-';
-        }
-        *d = '\0';
-        b->n = (size_t)(d - b->buf);
-    }
+    b->n += strlen(b->buf + b->n);
     if (mode == SIM_MODE_COMPOSITE || mode == SIM_MODE_WEB)
         return track == SIM_TRACK_MIX;
     if (mode != SIM_MODE_INDIVIDUAL || (track != SIM_TRACK_AUDIO && track != SIM_TRACK_VIDEO))

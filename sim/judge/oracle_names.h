@@ -21,6 +21,11 @@ bool orc_utc_format(char out[ORC_UTC_LEN + 1], int64_t utc_ms);
 /* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
 void orc_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
 
+/* The cname as file names spell it: as it is, but in web mode every
+ * character outside [A-Za-z0-9_-] becomes '-' (a multi-byte UTF-8 character
+ * one '-'). false, with out cut, when it does not fit in cap. */
+bool orc_name_cname(char *out, size_t cap, int mode, const char *cname);
+
 /* Playlist of a stream: bak < 0 for the ordinary name, else bak<k>_.
  * uid and track matter in individual mode only. false when the arguments
  * name nothing (a mix track in individual mode, an unknown mode) or the

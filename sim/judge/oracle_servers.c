@@ -20,6 +20,15 @@
  * millisecond, unless it already was. Judged when the millisecond is over.
  * One let go while the center saw the server up should have been fenced
  * then; if it was not, this return is where it shows.
+ *
+ * A fence is an order sent to the server: one written while the world's
+ * lines say the server's link is down went into the cut link and was lost,
+ * so it does not count, and the fence is still owed at the server's next
+ * return. The center cannot tell a cut link from a quiet one until it
+ * declares the server down, so it must repeat such an order then; if the
+ * link comes back before that (a blip the center never saw), the server's
+ * heartbeat answers after the order, the center had no way to know, and the
+ * lost lines count after all.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -115,6 +124,32 @@ void orc_srv_back(orc_t *o, const sim_tr_ev_t *ev)
     orc_ob_add_srv(o, OB_SRV_FENCES, ev->t_ms, ev->srv, 0, o->line);
 }
 
+void orc_fence_line(orc_t *o, rec_t *r, bool stop_line)
+{
+    bool lost = r->srv < o->srv_hi && o->srv[r->srv].link_down;
+    uint64_t *at = stop_line ? (lost ? &r->stop_lost_line : &r->stop_fence_line)
+                             : (lost ? &r->fenced_lost_line : &r->fenced_line);
+
+    if (*at == 0)
+        *at = o->line;
+}
+
+void orc_srv_fences_heal(orc_t *o, uint32_t srv)
+{
+    if (srv >= o->srv_hi || o->srv[srv].center_down)
+        return; /* the server_up that follows owes the fences again */
+    for (size_t id = 1; id < o->rec_hi; id++) {
+        rec_t *r = &o->rec[id];
+        if (!r->known || r->srv != srv)
+            continue;
+        if (r->stop_fence_line == 0)
+            r->stop_fence_line = r->stop_lost_line;
+        if (r->fenced_line == 0)
+            r->fenced_line = r->fenced_lost_line;
+        r->stop_lost_line = r->fenced_lost_line = 0;
+    }
+}
+
 static bool known_dead(const orc_t *o, const rec_t *r)
 {
     return r->reported || r->exited || r->failed ||
@@ -134,12 +169,14 @@ static void judge_fences(orc_t *o, const ob_t *b)
             continue; /* fenced before, or now */
         orc_chk(o, 9);
         r->fence_judged = true; /* one report per recorder */
-        orc_viol(o, 9, r->sess, b->due, b->line, r->let_go_line, r->start_line, 0,
+        uint64_t lost = r->stop_fence_line == 0 ? r->stop_lost_line : r->fenced_lost_line;
+        orc_viol(o, 9, r->sess, b->due, b->line, r->let_go_line, r->start_line, lost,
                  "server %" PRIu32 " came back at %" PRId64 " ms but recorder %" PRIu32
-                 " of session %" PRIu32 ", which the session had let go of, got no %s; R9 stops "
-                 "it for good as soon as its server is reachable",
+                 " of session %" PRIu32 ", which the session had let go of, got no %s%s; R9 "
+                 "stops it for good as soon as its server is reachable",
                  b->srv, b->due, (uint32_t)id, r->sess,
-                 r->stop_fence_line == 0 ? "recorder_stop how=fence" : "fenced line");
+                 r->stop_fence_line == 0 ? "recorder_stop how=fence" : "fenced line",
+                 lost != 0 ? " (the one sent before went into its cut link)" : "");
     }
 }
 

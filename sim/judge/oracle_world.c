@@ -104,6 +104,7 @@ static void on_heal(orc_t *o, const sim_tr_ev_t *ev)
     if (sv == NULL || sv->crashed)
         return;
     orc_srv_healed(o, sv);
+    orc_srv_fences_heal(o, ev->srv);
     sv->link_down = false;
     for (size_t id = 1; id < o->sess_hi; id++) {
         sess_t *s = &o->sess[id];
@@ -218,7 +219,7 @@ void orc_on_exit_report(orc_t *o, const sim_tr_ev_t *ev)
             a->t_exit = ev->t_ms;
             a->exit_line = o->line;
             if (ev->t_ms < o->pub[s->act].t_detect + ORC_RECONNECT_WINDOW_MS)
-                orc_ob_add(o, OB_SWITCH, ev->t_ms, r->sess, s->act, 0, o->line);
+                orc_ob_add(o, OB_SWITCH, ev->t_ms, r->sess, s->act, SW_EXIT, o->line);
         }
     }
 }
@@ -305,6 +306,7 @@ void orc_on_recorder_resume(orc_t *o, const sim_tr_ev_t *ev)
     r->t_resume_cmd = ev->t_ms;
     r->resume_cmd_line = o->line;
     r->rejoined = false;
+    a->rejoin_cut = false; /* a new rejoin, A4's again */
     if (r->fenced) {
         orc_chk(o, 9);
         orc_viol(o, 9, ev->sess, ev->t_ms, o->line, r->fence_line, 0, 0,
@@ -369,8 +371,7 @@ void orc_on_recorder_stop(orc_t *o, const sim_tr_ev_t *ev)
 
     if (r == NULL || ev->how != SIM_STOP_FENCE)
         return;
-    if (r->stop_fence_line == 0)
-        r->stop_fence_line = o->line;
+    orc_fence_line(o, r, true);
     if (!r->fenced) {
         r->fenced = true;
         r->fence_line = o->line;
@@ -393,8 +394,7 @@ void orc_on_fenced(orc_t *o, const sim_tr_ev_t *ev)
 
     if (r == NULL)
         return;
-    if (r->fenced_line == 0)
-        r->fenced_line = o->line;
+    orc_fence_line(o, r, false);
     if (!r->fenced) {
         r->fenced = true;
         r->fence_line = o->line;

@@ -129,20 +129,42 @@ typedef enum {
     SCN_EXP_NO_FILE,
     SCN_EXP_UID,
     SCN_EXP_VIOLATION,
+    SCN_EXP_CALLBACK, /* callback EVENT [at TIME | count N] */
+    SCN_EXP_RESUME,   /* resume within D [activation K] */
+    SCN_EXP_STARTED,  /* started within D */
     SCN_EXP_COUNT
 } scn_exp_kind_t;
+
+/* The activations `expect resume ... activation K` may name: 0..2 (a 4th
+ * fault is no activation: the session gives up). */
+#define SCN_ACTIVATION_MAX 2
+
+/* What `<...>` in an `expect file` name stands for, per session: its sid,
+ * its cname as file names spell it (web mode: '-' for the special
+ * characters), and the recording UID it started with (the `session` line's
+ * uid). Any other `<` or `>` in a file name is a parse error. */
+typedef enum { SCN_PH_NONE, SCN_PH_SID, SCN_PH_CNAME, SCN_PH_UID, SCN_PH_COUNT } scn_placeholder_t;
 
 typedef enum { SCN_EXIT_NORMAL, SCN_EXIT_ABNORMAL, SCN_EXIT_NONE, SCN_EXIT_COUNT } scn_exit_t;
 typedef enum { SCN_UID_CHANGED, SCN_UID_SAME, SCN_UID_COUNT } scn_uid_t;
 
-/* Only the field of its kind is meaningful; the others are 0 / "". */
+/* Only the fields of its kind are meaningful; the others are 0 / "" / false
+ * (and at_ms, count, activation only with their has_ flag). */
 typedef struct {
     scn_exp_kind_t kind;
     uint32_t activations;           /* ACTIVATIONS */
     scn_exit_t exit;                /* EXIT */
     scn_uid_t uid;                  /* UID */
     int rule;                       /* VIOLATION: 1..SCN_RULE_MAX, R<rule> */
-    char file[SCN_FILE_NAME_SIZE];  /* FILE, NO_FILE */
+    char file[SCN_FILE_NAME_SIZE];  /* FILE, NO_FILE: may hold <sid> <cname> <uid> */
+    int event;                      /* CALLBACK: eventType, scn_callback_known() */
+    bool has_at;                    /* CALLBACK: one was sent at exactly at_ms ... */
+    int64_t at_ms;                  /*   0..SCN_TIME_MS_MAX */
+    bool has_count;                 /* ... or (never both) exactly count were sent */
+    uint32_t count;
+    int64_t within_ms;              /* RESUME, STARTED: 0..SCN_TIME_MS_MAX, inclusive */
+    bool has_activation;            /* RESUME: only activation `activation` */
+    int activation;                 /*   0..SCN_ACTIVATION_MAX */
     uint32_t session;               /* 1-based; 0 = all / not named */
     int line, col;                  /* of the `expect` */
     int session_col;                /* of the session number; 0 if none */
@@ -150,11 +172,21 @@ typedef struct {
 
 typedef struct {
     char path[SCN_PATH_SIZE]; /* for messages; "" when built in memory */
+    /* FNV-1a 64 of the text it was parsed from, 0 when built in memory: with
+     * the file's base name it names the scenario in a trace, wherever the
+     * file lies (not part of its value: scn_equal ignores it). */
+    uint64_t source_fnv;
     char title[SCN_TITLE_SIZE];
     scn_mode_t mode;
     char cname[SCN_CNAME_SIZE];
     uint32_t users[SCN_USERS_MAX];
     size_t users_count;
+    /* `uid N`: the recording UID the customer starts session 1 with; session
+     * k starts with uid + k - 1 (as cname gets its _k). Never a listed user
+     * nor one that joins, and uid + sessions - 1 fits in 32 bits (the parser
+     * refuses it otherwise). Without it the simulator picks the UIDs. */
+    uint32_t uid;
+    bool has_uid;
     char sid[SCN_SID_SIZE]; /* 32 lowercase hex digits when has_sid */
     bool has_sid;
     uint64_t seed;
@@ -187,6 +219,8 @@ int scn_parse(scn_t *out, const char *text, size_t len, const char *path, char *
 /* The same from a file. A file that cannot be read gives `PATH: error:
  * cannot read: REASON`; one over SCN_FILE_BYTES_MAX is refused. */
 int scn_parse_file(scn_t *out, const char *path, char *err, size_t err_cap);
+/* The last component of a path ("dir/x.scn" -> "x.scn"). */
+const char *scn_base_name(const char *path);
 
 /* Writes s as canonical .scn text: one statement a line in a fixed order,
  * absolute times, canonical durations, no comments. What it writes parses
@@ -196,7 +230,7 @@ int scn_parse_file(scn_t *out, const char *path, char *err, size_t err_cap);
  * if the stream reported an error. */
 int scn_write(FILE *f, const scn_t *s);
 
-/* Same scenario: every field but path, line and col positions. */
+/* Same scenario: every field but path, source_fnv, line and col positions. */
 bool scn_equal(const scn_t *a, const scn_t *b);
 
 /* A duration such as "1h2m3s4ms" (units h, m, s, ms in that order, each at
@@ -220,6 +254,20 @@ scn_param_type_t scn_param_type(scn_param_id_t id);
 const char *scn_exp_name(scn_exp_kind_t kind);
 const char *scn_exit_name(scn_exit_t e);
 const char *scn_uid_name(scn_uid_t uid);
+/* Callback event types (docs/agora-facts.md): 1..4, 11..13, 30..33, 40..44. */
+bool scn_callback_known(int event);
+
+/* s can be a channel or file name of the language: 1..len_max characters
+ * of its name set (docs/scenario-language.md). */
+bool scn_name_ok(const char *s, size_t len_max);
+/* Its name in the language ("session_failover"); NULL for a type with no
+ * documented name (13) or an unknown one. */
+const char *scn_callback_name(int event);
+/* The placeholder text[0..len) starts with, its length in *ph_len; SCN_PH_NONE
+ * (and *ph_len 0) when it starts with none. */
+scn_placeholder_t scn_placeholder(const char *text, size_t len, size_t *ph_len);
+/* "<sid>", "<cname>", "<uid>"; "?" for another value. */
+const char *scn_placeholder_name(scn_placeholder_t ph);
 /* start, query, update, updateLayout, stop: may carry `expect STATUS`. */
 bool scn_act_is_api(scn_act_kind_t kind);
 /* kill, disconnect, crash host, provision-fail: not before the first start. */

@@ -70,6 +70,43 @@ static const char *const exp_names[SCN_EXP_COUNT] = {
     [SCN_EXP_NO_FILE] = "no file",
     [SCN_EXP_UID] = "uid",
     [SCN_EXP_VIOLATION] = "violation",
+    [SCN_EXP_CALLBACK] = "callback",
+    [SCN_EXP_RESUME] = "resume",
+    [SCN_EXP_STARTED] = "started",
+};
+
+/* The Notification Center's event types and names (docs/agora-facts.md).
+ * 13, "high availability register success", is named in the integration
+ * guide in words only: it is written as its number. */
+static const struct {
+    int event;
+    const char *name;
+} callback_defs[] = {
+    {1, "cloud_recording_error"},
+    {2, "cloud_recording_warning"},
+    {3, "cloud_recording_status_update"},
+    {4, "cloud_recording_file_infos"},
+    {11, "session_exit"},
+    {12, "session_failover"},
+    {13, NULL},
+    {30, "uploader_started"},
+    {31, "uploaded"},
+    {32, "backuped"},
+    {33, "uploading_progress"},
+    {40, "recorder_started"},
+    {41, "recorder_leave"},
+    {42, "recorder_slice_start"},
+    {43, "recorder_audio_stream_state_changed"},
+    {44, "recorder_video_stream_state_changed"},
+};
+#define CALLBACK_DEFS_COUNT (sizeof callback_defs / sizeof callback_defs[0])
+#define CALLBACK_TYPES_TEXT "1..4, 11..13, 30..33, 40..44"
+
+static const char *const placeholder_names[SCN_PH_COUNT] = {
+    [SCN_PH_NONE] = "?",
+    [SCN_PH_SID] = "<sid>",
+    [SCN_PH_CNAME] = "<cname>",
+    [SCN_PH_UID] = "<uid>",
 };
 
 static const char *const exit_names[SCN_EXIT_COUNT] = {
@@ -138,6 +175,42 @@ const char *scn_uid_name(scn_uid_t uid)
     return (unsigned)uid < SCN_UID_COUNT ? uid_names[uid] : "?";
 }
 
+bool scn_callback_known(int event)
+{
+    for (size_t i = 0; i < CALLBACK_DEFS_COUNT; i++) {
+        if (callback_defs[i].event == event)
+            return true;
+    }
+    return false;
+}
+
+const char *scn_callback_name(int event)
+{
+    for (size_t i = 0; i < CALLBACK_DEFS_COUNT; i++) {
+        if (callback_defs[i].event == event)
+            return callback_defs[i].name;
+    }
+    return NULL;
+}
+
+scn_placeholder_t scn_placeholder(const char *text, size_t len, size_t *ph_len)
+{
+    for (int ph = SCN_PH_NONE + 1; ph < SCN_PH_COUNT; ph++) {
+        size_t n = strlen(placeholder_names[ph]);
+        if (len >= n && memcmp(text, placeholder_names[ph], n) == 0) {
+            *ph_len = n;
+            return (scn_placeholder_t)ph;
+        }
+    }
+    *ph_len = 0;
+    return SCN_PH_NONE;
+}
+
+const char *scn_placeholder_name(scn_placeholder_t ph)
+{
+    return (unsigned)ph < SCN_PH_COUNT ? placeholder_names[ph] : "?";
+}
+
 bool scn_act_is_api(scn_act_kind_t kind)
 {
     return kind == SCN_ACT_START || kind == SCN_ACT_QUERY || kind == SCN_ACT_UPDATE ||
@@ -163,10 +236,13 @@ void scn_reset(scn_t *s)
 {
     assert(s != NULL);
     s->path[0] = '\0';
+    s->source_fnv = 0;
     s->title[0] = '\0';
     s->mode = SCN_MODE_COMPOSITE;
     s->cname[0] = '\0';
     s->users_count = 0;
+    s->uid = 0;
+    s->has_uid = false;
     s->sid[0] = '\0';
     s->has_sid = false;
     s->seed = SCN_SEED_DEFAULT;
@@ -215,11 +291,17 @@ static bool action_equal(const scn_action_t *a, const scn_action_t *b)
            a->count == b->count && a->uid == b->uid;
 }
 
+/* at_ms, count and activation are values only with their flags: a tree
+ * built in memory may leave garbage there that the writer never writes. */
 static bool expect_equal(const scn_expect_t *a, const scn_expect_t *b)
 {
     return a->kind == b->kind && a->activations == b->activations && a->exit == b->exit &&
            a->uid == b->uid && a->rule == b->rule && a->session == b->session &&
-           strcmp(a->file, b->file) == 0;
+           strcmp(a->file, b->file) == 0 && a->event == b->event && a->has_at == b->has_at &&
+           (!a->has_at || a->at_ms == b->at_ms) && a->has_count == b->has_count &&
+           (!a->has_count || a->count == b->count) && a->within_ms == b->within_ms &&
+           a->has_activation == b->has_activation &&
+           (!a->has_activation || a->activation == b->activation);
 }
 
 bool scn_equal(const scn_t *a, const scn_t *b)
@@ -227,6 +309,7 @@ bool scn_equal(const scn_t *a, const scn_t *b)
     assert(a != NULL && b != NULL);
     if (strcmp(a->title, b->title) != 0 || a->mode != b->mode ||
         strcmp(a->cname, b->cname) != 0 || a->users_count != b->users_count ||
+        a->has_uid != b->has_uid || (a->has_uid && a->uid != b->uid) ||
         a->has_sid != b->has_sid || (a->has_sid && strcmp(a->sid, b->sid) != 0) ||
         a->seed != b->seed || a->has_seed != b->has_seed || a->servers != b->servers ||
         a->capacity != b->capacity || a->has_servers != b->has_servers ||
@@ -278,6 +361,18 @@ static bool is_name_char(char c)
 {
     return is_digit(c) || is_letter(c) ||
            (c != '\0' && strchr("!$%&()+-:;<=.>?@[]^_{}|~,", c) != NULL);
+}
+
+bool scn_name_ok(const char *s, size_t len_max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > len_max)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_name_char(s[i]))
+            return false;
+    }
+    return true;
 }
 
 /* Bytes quoted for a message: printable ASCII as is, anything else as \xNN,
@@ -510,6 +605,7 @@ typedef struct {
     int lineno;
     /* Line of the statements that may be given once; 0 until seen. */
     int title_line, mode_line, channel_line, sid_line, seed_line, servers_line, sessions_line;
+    int uid_line, uid_col;
     int end_line;
     /* Which sessions a `start` has been sent for: a fault before it is a
      * scenario bug (there is nothing yet to break). */
@@ -734,6 +830,61 @@ static int check_session(const parser_t *p, uint32_t session, int line, int col)
     return 0;
 }
 
+/* A user who joins a session's channel with its recording UID would clash
+ * with it. Each session has a channel of its own (cname_k), so a join aimed
+ * at session k clashes only with k's UID; one aimed at none joins them all. */
+static int check_join(const parser_t *p, const scn_action_t *a)
+{
+    const scn_t *s = p->s;
+    if (!s->has_uid || a->kind != SCN_ACT_JOIN || a->uid < s->uid ||
+        (uint64_t)a->uid > (uint64_t)s->uid + s->sessions - 1)
+        return 0;
+    if (a->session != 0 && a->uid - s->uid + 1 != a->session)
+        return 0;
+    return fail_line(p, a->line, a->arg_col,
+                     "user %" PRIu32 " is the recording UID of session %" PRIu32
+                     " (uid on line %d)",
+                     a->uid, a->uid - s->uid + 1, p->uid_line);
+}
+
+/* The recording UIDs of `uid N` are N .. N + sessions - 1 (session k
+ * starts as N + k - 1): they must fit in 32 bits and be no user of the
+ * channel, listed or joining (docs/agora-facts.md: a recording UID must not
+ * clash with a user). Called whenever `uid`, `channel` or `sessions` is
+ * read, and for each join as it comes (at_register), so the last call sees
+ * the whole file; a larger `sessions` only adds UIDs, so an error found early
+ * stays one. */
+static int check_uid(const parser_t *p)
+{
+    const scn_t *s = p->s;
+    if (!s->has_uid)
+        return 0;
+    uint64_t last = (uint64_t)s->uid + s->sessions - 1;
+    if (last > UINT32_MAX)
+        return fail_line(p, p->uid_line, p->uid_col,
+                         "uid %" PRIu32 " leaves no UID for session %" PRIu32
+                         " (session k records as uid + k - 1, at most 4294967295)",
+                         s->uid, (uint32_t)(UINT32_MAX - s->uid + 2));
+    for (size_t i = 0; i < s->users_count; i++) {
+        uint32_t u = s->users[i];
+        if (u < s->uid || u > last)
+            continue;
+        if (u == s->uid)
+            return fail_line(p, p->uid_line, p->uid_col,
+                             "uid %" PRIu32 " is a user of the channel (line %d)", s->uid,
+                             p->channel_line);
+        return fail_line(p, p->uid_line, p->uid_col,
+                         "uid %" PRIu32 " makes session %" PRIu32 " record as %" PRIu32
+                         ", a user of the channel (line %d)",
+                         s->uid, u - s->uid + 1, u, p->channel_line);
+    }
+    for (size_t i = 0; i < s->actions_count; i++) {
+        if (check_join(p, &s->actions[i]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* A session named on an `at` or `expect` line. Past SCN_SESSIONS_MAX it
  * cannot become valid later; the message names the bound known so far. */
 static int session_number(const parser_t *p, const tok_t *t, uint32_t *session)
@@ -831,9 +982,9 @@ static int st_channel(parser_t *p, const tok_t *kw)
     if (!tok_is(&t, "users"))
         return unexpected(p, &t, "the channel name (expected 'users')");
     if (need_word(p, &t, "a list of users such as 1001,1002", "users") != 0 ||
-        users_list(p, &t) != 0)
+        users_list(p, &t) != 0 || need_end(p, "the list of users") != 0)
         return -1;
-    return need_end(p, "the list of users");
+    return check_uid(p);
 }
 
 static int st_sid(parser_t *p, const tok_t *kw)
@@ -850,6 +1001,23 @@ static int st_sid(parser_t *p, const tok_t *kw)
     p->s->sid[SCN_SID_LEN] = '\0';
     p->s->has_sid = true;
     return need_end(p, "the sid");
+}
+
+static int st_uid(parser_t *p, const tok_t *kw)
+{
+    scn_t *s = p->s;
+    tok_t t;
+    uint64_t v;
+    if (once(p, kw, "uid", &p->uid_line) != 0 ||
+        need_word(p, &t, "a recording UID", "uid") != 0 ||
+        number_tok(p, &t, "uid", 1, UINT32_MAX, &v) != 0)
+        return -1;
+    s->uid = (uint32_t)v;
+    s->has_uid = true;
+    p->uid_col = t.col;
+    if (check_uid(p) != 0)
+        return -1;
+    return need_end(p, "the uid");
 }
 
 static int st_seed(parser_t *p, const tok_t *kw)
@@ -897,7 +1065,9 @@ static int st_sessions(parser_t *p, const tok_t *kw)
         number_tok(p, &t, "sessions", 1, SCN_SESSIONS_MAX, &v) != 0)
         return -1;
     p->s->sessions = (uint32_t)v;
-    return need_end(p, "the number of sessions");
+    if (need_end(p, "the number of sessions") != 0)
+        return -1;
+    return check_uid(p);
 }
 
 /* One end of a `set` value: a duration, or on/off. */
@@ -1144,6 +1314,8 @@ static int at_register(parser_t *p, scn_action_t *a, const tok_t *act)
         return -1;
     if (p->sessions_line != 0 && check_session(p, a->session, a->line, a->session_col) != 0)
         return -1;
+    if (check_join(p, a) != 0)
+        return -1;
     if (a->kind == SCN_ACT_END) {
         p->end_line = p->lineno;
         s->has_end = true;
@@ -1208,7 +1380,129 @@ static int one_of(const parser_t *p, const tok_t *t, const char *const *names, i
     return fail(p, t->col, "unknown %s '%s' (%s)", what, show(b, t->p, t->len), choices);
 }
 
-/* What an `expect` line expects, from the word after `expect` (t) on. */
+/* A file name of `expect file`: name characters, where `<` and `>` only
+ * make up a placeholder. Channel names may hold `<` and `>`; a file name
+ * spells them <cname>, so a stray one is a typo, never meant literally. */
+static int file_name(const parser_t *p, const tok_t *t, char *out)
+{
+    char b[SHOW_SIZE];
+    if (name(p, t, "file name", SCN_FILE_NAME_LEN_MAX, out) != 0)
+        return -1;
+    for (size_t i = 0; i < t->len;) {
+        size_t n;
+        if (scn_placeholder(t->p + i, t->len - i, &n) != SCN_PH_NONE) {
+            i += n;
+            continue;
+        }
+        if (t->p[i] == '<') {
+            size_t j = i + 1;
+            while (j < t->len && t->p[j] != '<' && t->p[j] != '>')
+                j++;
+            if (j < t->len && t->p[j] == '>')
+                return fail(p, t->col + (int)i,
+                            "unknown placeholder '%s' in a file name (<sid>, <cname> or <uid>)",
+                            show(b, t->p + i, j - i + 1));
+        }
+        if (t->p[i] == '<' || t->p[i] == '>')
+            return fail(p, t->col + (int)i,
+                        "'%c' outside a placeholder in a file name (<sid>, <cname> or <uid>; "
+                        "a channel name's '%c' is spelt <cname>)",
+                        t->p[i], t->p[i]);
+        i++;
+    }
+    return 0;
+}
+
+/* A callback event type: its number or its name. */
+static int callback_event(const parser_t *p, const tok_t *t, int *event)
+{
+    char b[SHOW_SIZE];
+    uint64_t v;
+    num_rc_t rc = parse_u64(t->p, t->len, &v);
+    if (rc != NUM_NOT_NUMBER) {
+        if (rc == NUM_TOO_LARGE || v > INT32_MAX || !scn_callback_known((int)v))
+            return fail(p, t->col,
+                        "callback event %s is not a callback event type (" CALLBACK_TYPES_TEXT
+                        ")",
+                        show(b, t->p, t->len));
+        *event = (int)v;
+        return 0;
+    }
+    for (size_t i = 0; i < CALLBACK_DEFS_COUNT; i++) {
+        if (callback_defs[i].name != NULL && tok_is(t, callback_defs[i].name)) {
+            *event = callback_defs[i].event;
+            return 0;
+        }
+    }
+    return fail(p, t->col,
+                "unknown callback event '%s' (a type " CALLBACK_TYPES_TEXT
+                ", or a name such as session_exit, session_failover, uploaded, "
+                "recorder_started, recorder_leave, recorder_slice_start)",
+                show(b, t->p, t->len));
+}
+
+/* `callback EVENT [at TIME | count N]`; t is `callback`, and is left at the
+ * token after what was read. */
+static int expect_callback(parser_t *p, tok_t *t, scn_expect_t *e)
+{
+    uint64_t v;
+    if (need_word(p, t, "a callback event (a number, or a name such as session_failover)",
+                  "callback") != 0 ||
+        callback_event(p, t, &e->event) != 0 || lex(p, t) != 0)
+        return -1;
+    if (tok_is(t, "at")) {
+        if (need_word(p, t, "a time", "at") != 0)
+            return -1;
+        if (t->p[0] == '+')
+            return fail(p, t->col, "a callback's time is a time of the run, such as 1m5s500ms "
+                                   "('+D' is for 'at' lines)");
+        if (duration(p, t->p, t->len, t->col, &e->at_ms) != 0)
+            return -1;
+        e->has_at = true;
+    } else if (tok_is(t, "count")) {
+        if (need_word(p, t, "a number", "count") != 0 ||
+            number_tok(p, t, "count", 0, UINT32_MAX, &v) != 0)
+            return -1;
+        e->count = (uint32_t)v;
+        e->has_count = true;
+    } else {
+        return 0;
+    }
+    if (lex(p, t) != 0)
+        return -1;
+    if (tok_is(t, "at") || tok_is(t, "count"))
+        return fail(p, t->col, "'at' and 'count' exclude each other: a callback expectation "
+                               "takes one of them");
+    return 0;
+}
+
+/* `resume within D [activation K]`, `started within D`; t is the first word,
+ * left at the token after what was read. */
+static int expect_within(parser_t *p, tok_t *t, scn_expect_t *e)
+{
+    char b[SHOW_SIZE];
+    uint64_t v;
+    const char *what = exp_names[e->kind];
+    if (need_word(p, t, "'within'", what) != 0)
+        return -1;
+    if (!tok_is(t, "within"))
+        return fail(p, t->col, "expected 'within' after '%s', not '%s'", what,
+                    show(b, t->p, t->len));
+    if (need_word(p, t, "a duration", "within") != 0 ||
+        duration(p, t->p, t->len, t->col, &e->within_ms) != 0 || lex(p, t) != 0)
+        return -1;
+    if (e->kind != SCN_EXP_RESUME || !tok_is(t, "activation"))
+        return 0;
+    if (need_word(p, t, "an activation (0..2)", "activation") != 0 ||
+        number_tok(p, t, "activation", 0, SCN_ACTIVATION_MAX, &v) != 0)
+        return -1;
+    e->activation = (int)v;
+    e->has_activation = true;
+    return lex(p, t);
+}
+
+/* What an `expect` line expects, from the word after `expect` (t) on; t is
+ * left at the token after it. */
 static int expect_what(parser_t *p, tok_t *t, scn_expect_t *e)
 {
     uint64_t v;
@@ -1236,8 +1530,7 @@ static int expect_what(parser_t *p, tok_t *t, scn_expect_t *e)
                 return fail(p, t->col, "expected 'file' after 'no', not '%s'",
                             show(b, t->p, t->len));
         }
-        if (need_word(p, t, "a file name", "file") != 0 ||
-            name(p, t, "file name", SCN_FILE_NAME_LEN_MAX, e->file) != 0)
+        if (need_word(p, t, "a file name", "file") != 0 || file_name(p, t, e->file) != 0)
             return -1;
     } else if (tok_is(t, "uid")) {
         e->kind = SCN_EXP_UID;
@@ -1257,14 +1550,21 @@ static int expect_what(parser_t *p, tok_t *t, scn_expect_t *e)
             return fail(p, t->col, "rule %s is out of range R1..R%d", show(b, t->p, t->len),
                         SCN_RULE_MAX);
         e->rule = (int)v;
+    } else if (tok_is(t, "callback")) {
+        e->kind = SCN_EXP_CALLBACK;
+        return expect_callback(p, t, e);
+    } else if (tok_is(t, "resume") || tok_is(t, "started")) {
+        e->kind = tok_is(t, "resume") ? SCN_EXP_RESUME : SCN_EXP_STARTED;
+        return expect_within(p, t, e);
     } else if (parse_u64(t->p, t->len, &v) != NUM_NOT_NUMBER) {
         return fail(p, t->col, "a status expectation belongs at the end of an 'at' line");
     } else {
         return fail(p, t->col,
-                    "unknown expectation '%s' (activations, exit, file, no file, uid, violation)",
+                    "unknown expectation '%s' (activations, exit, file, no file, uid, violation, "
+                    "callback, resume, started)",
                     show(b, t->p, t->len));
     }
-    return 0;
+    return lex(p, t);
 }
 
 static int st_expect(parser_t *p, const tok_t *kw)
@@ -1282,8 +1582,6 @@ static int st_expect(parser_t *p, const tok_t *kw)
         return -1;
     if (expect_what(p, &t, &e) != 0)
         return -1;
-    if (lex(p, &t) != 0)
-        return -1;
     if (tok_is(&t, "session")) {
         if (need_word(p, &t, "a session number", "session") != 0 ||
             session_number(p, &t, &e.session) != 0)
@@ -1293,6 +1591,8 @@ static int st_expect(parser_t *p, const tok_t *kw)
             return -1;
         if (lex(p, &t) != 0)
             return -1;
+        if (tok_is(&t, "at") || tok_is(&t, "count") || tok_is(&t, "activation"))
+            return fail(p, t.col, "'%.*s' must come before 'session'", (int)t.len, t.p);
     }
     if (t.len != 0)
         return unexpected(p, &t, "the expectation");
@@ -1306,10 +1606,10 @@ static int statement(parser_t *p)
         const char *word;
         int (*fn)(parser_t *p, const tok_t *kw);
     } stmts[] = {
-        {"scenario", st_scenario}, {"mode", st_mode},         {"channel", st_channel},
-        {"sid", st_sid},           {"seed", st_seed},         {"servers", st_servers},
-        {"sessions", st_sessions}, {"set", st_set},           {"at", st_at},
-        {"expect", st_expect},
+        {"scenario", st_scenario}, {"mode", st_mode},       {"channel", st_channel},
+        {"uid", st_uid},           {"sid", st_sid},         {"seed", st_seed},
+        {"servers", st_servers},   {"sessions", st_sessions}, {"set", st_set},
+        {"at", st_at},             {"expect", st_expect},
     };
     tok_t kw;
     if (lex(p, &kw) != 0)
@@ -1389,6 +1689,18 @@ static int parse_lines(parser_t *p, const char *text, size_t len)
     return finish(p);
 }
 
+/* FNV-1a 64 of the text, as the trace's fingerprint is taken (never 0: that
+ * means "not parsed from a text"). */
+static uint64_t source_hash(const char *text, size_t len)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)text[i];
+        h *= 1099511628211ULL;
+    }
+    return h != 0 ? h : 1;
+}
+
 int scn_parse(scn_t *out, const char *text, size_t len, const char *path, char *err,
               size_t err_cap)
 {
@@ -1435,7 +1747,14 @@ int scn_parse(scn_t *out, const char *text, size_t len, const char *path, char *
         scn_reset(out);
         return 2;
     }
+    out->source_fnv = source_hash(text, len);
     return 0;
+}
+
+const char *scn_base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s != NULL ? s + 1 : path;
 }
 
 int scn_parse_file(scn_t *out, const char *path, char *err, size_t err_cap)

@@ -87,6 +87,23 @@ static void write_action(FILE *f, const scn_action_t *a)
     fputc('\n', f);
 }
 
+/* The event by its name where it has one: what a reader of an incident
+ * knows it by (the importer's logs name it so too). */
+static void write_callback(FILE *f, const scn_expect_t *e)
+{
+    const char *name = scn_callback_name(e->event);
+    if (name != NULL)
+        fprintf(f, " %s", name);
+    else
+        fprintf(f, " %d", e->event);
+    if (e->has_at) {
+        char at[DURATION_TEXT_SIZE];
+        fprintf(f, " at %s", duration_text(at, e->at_ms));
+    } else if (e->has_count) {
+        fprintf(f, " count %" PRIu32, e->count);
+    }
+}
+
 static void write_expect(FILE *f, const scn_expect_t *e)
 {
     fprintf(f, "expect %s", scn_exp_name(e->kind));
@@ -107,6 +124,17 @@ static void write_expect(FILE *f, const scn_expect_t *e)
     case SCN_EXP_VIOLATION:
         fprintf(f, " R%d", e->rule);
         break;
+    case SCN_EXP_CALLBACK:
+        write_callback(f, e);
+        break;
+    case SCN_EXP_RESUME:
+    case SCN_EXP_STARTED: {
+        char within[DURATION_TEXT_SIZE];
+        fprintf(f, " within %s", duration_text(within, e->within_ms));
+        if (e->kind == SCN_EXP_RESUME && e->has_activation)
+            fprintf(f, " activation %d", e->activation);
+        break;
+    }
     case SCN_EXP_COUNT:
         assert(false);
         break;
@@ -125,6 +153,8 @@ int scn_write(FILE *f, const scn_t *s)
     for (size_t i = 0; i < s->users_count; i++)
         fprintf(f, "%s%" PRIu32, i == 0 ? " users " : ",", s->users[i]);
     fputc('\n', f);
+    if (s->has_uid)
+        fprintf(f, "uid %" PRIu32 "\n", s->uid);
     if (s->has_sid)
         fprintf(f, "sid %s\n", s->sid);
     if (s->has_seed)

@@ -75,11 +75,18 @@ void results_json_run(FILE *f, const char *path, const char *title, const sim_ru
                 "%s{\"sess\":%" PRIu32 ",\"k\":%d,\"cause\":\"%s\",\"t_fault\":%" PRId64
                 ",\"t_detect\":%" PRId64 ",\"t_switch\":%" PRId64 ",\"t_resume\":%" PRId64
                 ",\"same_server\":%s,\"t_end\":%" PRId64 ",\"window_404_ms\":%" PRId64
-                ",\"attempts\":%" PRIu32 "}",
+                ",\"attempts\":%" PRIu32 ",\"assumptions\":[",
                 i ? "," : "", a[i].sess, a[i].k, ha_cause_name((ha_cause_t)a[i].cause),
                 a[i].t_fault, a[i].t_detect, a[i].t_switch, a[i].t_resume,
                 a[i].same_server ? "true" : "false", a[i].t_end, a[i].window_404_ms,
                 a[i].attempts);
+        for (int k = 1, first = 1; k < ORC_ASSUMPTIONS; k++) {
+            if (a[i].assumptions & (1u << k)) {
+                fprintf(f, "%s\"A%d\"", first ? "" : ",", k);
+                first = 0;
+            }
+        }
+        fputs("]}", f);
     }
     fputc(']', f);
     if (w != NULL) {
@@ -118,91 +125,36 @@ void results_json_transitions(FILE *f, const uint64_t *table)
     fputs("]}", f);
 }
 
-static void xml_str(FILE *f, const char *s)
+void results_json_crash(FILE *f, const char *path, const char *title, uint64_t seed,
+                        int signal, const char *what, const char *tail, const char *message,
+                        const char *replay, const char *trace_path)
 {
-    for (; *s != '\0'; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default:
-            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-                fputc(*s, f);
-        }
-    }
+    fputs("{\"path\":", f);
+    sim_json_str(f, path);
+    fputs(",\"title\":", f);
+    sim_json_str(f, title);
+    fprintf(f, ",\"seed\":%" PRIu64 ",\"pass\":false,\"trace\":", seed);
+    if (trace_path)
+        sim_json_str(f, trace_path);
+    else
+        fputs("null", f);
+    fprintf(f, ",\"crash\":{\"signal\":%d,\"what\":", signal);
+    sim_json_str(f, what);
+    fputs(",\"message\":", f);
+    sim_json_str(f, message);
+    fputs(",\"last_trace_lines\":", f);
+    sim_json_str(f, tail);
+    fputs(",\"replay\":", f);
+    sim_json_str(f, replay);
+    fputs("},\"violation_count\":0,\"violations\":[],\"notes\":[],\"expect_failures\":\"\""
+          ",\"checked\":{},\"violated\":{},\"activations\":[]}", f);
 }
 
-unsigned results_junit_cases(void) { return 13; }
-
-static bool expects_violation(const scn_t *scn, int rule)
+void results_json_malformed(FILE *f, const char *path, int line, int col, const char *err)
 {
-    for (size_t i = 0; i < scn->expects_count; i++) {
-        if (scn->expects[i].kind == SCN_EXP_VIOLATION && scn->expects[i].rule == rule)
-            return true;
-    }
-    return false;
+    fputs("{\"path\":", f);
+    sim_json_str(f, path);
+    fprintf(f, ",\"line\":%d,\"col\":%d,\"error\":", line, col);
+    sim_json_str(f, err);
+    fputc('}', f);
 }
-
-/* A rule's case fails when it was broken, unless the scenario exists to
- * show it broken (then the runner's expectations judge it). */
-static bool rule_failed(const scn_t *scn, const orc_t *o, int rule)
-{
-    return orc_violated(o, rule) > 0 && !expects_violation(scn, rule);
-}
-
-unsigned results_junit_failures(const scn_t *scn, const sim_run_result_t *res, const orc_t *o)
-{
-    unsigned failures = res->verdict.expect_failed > 0 || orc_violated(o, ORC_RULE_EXPECT) > 0;
-    for (int rule = 1; rule <= ORC_CONTRACT_RULES; rule++)
-        failures += rule_failed(scn, o, rule);
-    return failures;
-}
-
-void results_junit_begin(FILE *f, const char *suite, unsigned tests, unsigned failures)
-{
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
-               "<testsuite name=\"%s\" tests=\"%u\" failures=\"%u\">\n",
-            suite, tests, failures);
-}
-
-void results_junit_run(FILE *f, const scn_t *scn, const sim_run_result_t *res, const orc_t *o)
-{
-    const char *path = scn->path;
-    size_t n;
-    const orc_violation_t *v = orc_violations(o, &n);
-    for (int rule = 1; rule <= 13; rule++) {
-        bool own = rule == 13; /* the scenario's own expect lines */
-        fputs("  <testcase classname=\"", f);
-        xml_str(f, path);
-        fprintf(f, "\" name=\"%s\">", own ? "expectations" : orc_rule_name(rule));
-        bool failed = own ? (res->verdict.expect_failed > 0 || orc_violated(o, ORC_RULE_EXPECT) > 0)
-                          : rule_failed(scn, o, rule);
-        if (failed) {
-            fputs("<failure message=\"", f);
-            const char *msg = own ? res->verdict.expect_msgs : "";
-            for (size_t i = 0; i < n && !own; i++) {
-                if (v[i].rule == rule) {
-                    msg = v[i].msg;
-                    break;
-                }
-            }
-            xml_str(f, msg);
-            fputs("\">", f);
-            for (size_t i = 0; i < n; i++) {
-                if (v[i].rule == (own ? ORC_RULE_EXPECT : rule)) {
-                    xml_str(f, v[i].msg);
-                    fputc('\n', f);
-                }
-            }
-            if (own)
-                xml_str(f, res->verdict.expect_msgs);
-            fputs("</failure>", f);
-        } else if (!own && orc_checked(o, rule) == 0) {
-            fputs("<skipped message=\"not exercised by this scenario\"/>", f);
-        }
-        fputs("</testcase>\n", f);
-    }
-}
-
-void results_junit_end(FILE *f) { fputs("</testsuite>\n</testsuites>\n", f); }

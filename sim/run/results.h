@@ -1,5 +1,5 @@
-/* results.h -- machine-readable verdicts: JSON for the reports, JUnit XML
- * for CI systems. */
+/* results.h -- machine-readable verdicts as JSON, for the reports (JUnit
+ * XML for CI systems is junit.h's). */
 #ifndef SIM_RESULTS_H
 #define SIM_RESULTS_H
 
@@ -20,13 +20,13 @@ void results_json_sessions(FILE *f, const struct sim_world *w, uint32_t sessions
 /* The state x event table as a JSON object. */
 void results_json_transitions(FILE *f, const uint64_t *table);
 
-/* JUnit: one <testcase> per rule R1-R14 and one for the scenario's own
- * expectations. Call begin, then case per run, then end. */
-void results_junit_begin(FILE *f, const char *suite, unsigned tests, unsigned failures);
-void results_junit_run(FILE *f, const scn_t *scn, const sim_run_result_t *res, const orc_t *o);
-void results_junit_end(FILE *f);
-/* How many <testcase>s results_junit_run writes and how many fail. */
-unsigned results_junit_cases(void);
-unsigned results_junit_failures(const scn_t *scn, const sim_run_result_t *res, const orc_t *o);
+/* A run that crashed, as a JSON object like results_json_run's (pass false,
+ * no verdict) with "crash": what happened, the last trace lines (text), the
+ * crash's own message (the child's stderr, cut) and the replay command. */
+void results_json_crash(FILE *f, const char *path, const char *title, uint64_t seed,
+                        int signal, const char *what, const char *tail, const char *message,
+                        const char *replay, const char *trace_path);
+/* A file that did not parse: {"path", "line", "col", "error"}. */
+void results_json_malformed(FILE *f, const char *path, int line, int col, const char *err);
 
 #endif

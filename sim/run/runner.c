@@ -53,20 +53,72 @@ void sim_runner_free(sim_runner_t *r)
     free(r);
 }
 
+static void tail_add(sim_run_tail_t *t, const char *line, size_t n)
+{
+    size_t at = (size_t)(t->bytes % SIM_RUN_TAIL_BYTES);
+    for (size_t done = 0; done < n;) {
+        size_t room = SIM_RUN_TAIL_BYTES - at, k = n - done < room ? n - done : room;
+        memcpy(t->ring + at, line + done, k);
+        done += k;
+        at = (at + k) % SIM_RUN_TAIL_BYTES;
+    }
+    t->bytes += n;
+    t->lines++;
+}
+
+size_t sim_run_tail_lines(const sim_run_tail_t *t, size_t n, char *buf, size_t cap)
+{
+    if (cap == 0)
+        return 0;
+    uint64_t have = t->bytes < SIM_RUN_TAIL_BYTES ? t->bytes : SIM_RUN_TAIL_BYTES;
+    uint64_t end = t->bytes, start = end - have, from = start;
+    /* Back from the end: the n-th newline before the last one ends the line
+     * before the first one wanted. */
+    size_t seen = 0;
+    for (uint64_t p = end >= 2 ? end - 2 : 0; n > 0 && p + 1 > start && p < end; p--) {
+        if (t->ring[p % SIM_RUN_TAIL_BYTES] == '\n' && ++seen == n) {
+            from = p + 1;
+            break;
+        }
+        if (p == 0)
+            break;
+    }
+    if (from == start && start > 0) { /* the ring cut the oldest line: skip it */
+        while (from < end && t->ring[from % SIM_RUN_TAIL_BYTES] != '\n')
+            from++;
+        from += from < end;
+    }
+    size_t lines = 0, used = 0;
+    for (uint64_t i = from; i < end && used + 1 < cap; i++) {
+        char c = t->ring[i % SIM_RUN_TAIL_BYTES];
+        buf[used++] = c;
+        lines += c == '\n';
+    }
+    buf[used] = '\0';
+    return lines;
+}
+
 static void fan_out(void *ctx, const sim_tr_ev_t *ev)
 {
     sim_runner_t *r = ctx;
     r->lines++;
+    size_t n = 0;
+    if (r->opts->trace != NULL || r->opts->fingerprint || r->opts->tail != NULL) {
+        n = sim_tr_json_format(r->line, sizeof(r->line), ev);
+        if (n >= sizeof(r->line)) {
+            /* Cannot happen with the bounded fields of a trace event; if it
+             * ever does, say so rather than write half a line. */
+            r->write_failed = true;
+            return;
+        }
+        if (r->opts->tail != NULL)
+            tail_add(r->opts->tail, r->line, n);
+    }
     sim_judge_event(r->judge, ev);
+    if (r->opts->also != NULL)
+        r->opts->also(r->opts->also_ctx, ev);
     if (r->opts->trace == NULL && !r->opts->fingerprint)
         return;
-    size_t n = sim_tr_json_format(r->line, sizeof(r->line), ev);
-    if (n >= sizeof(r->line)) {
-        /* Cannot happen with the bounded fields of a trace event; if it
-         * ever does, say so rather than write half a line. */
-        r->write_failed = true;
-        return;
-    }
     if (r->opts->fingerprint)
         r->hash = sim_fnv1a(r->hash, r->line, n);
     if (r->opts->trace != NULL && fwrite(r->line, 1, n, r->opts->trace) != n)

@@ -14,10 +14,30 @@
 #include "judge/judge.h"
 #include "judge/oracle.h"
 #include "lang/scn.h"
+#include "trace/trace.h"
+
+/* The last bytes of a run's JSONL, kept as the run goes: a process that
+ * runs a scenario in a child puts this in memory shared with the child, and
+ * after a crash still has the lines that led to it. Each line enters before
+ * the oracle and the core's consequences of it, so the line a crash happened
+ * on is there. */
+#define SIM_RUN_TAIL_BYTES 16384
+typedef struct {
+    uint64_t lines;   /* lines that entered */
+    uint64_t bytes;   /* bytes that entered; ring[bytes % size] is the next */
+    char ring[SIM_RUN_TAIL_BYTES];
+} sim_run_tail_t;
+
+/* The last n (at most) whole lines of the tail into buf (cap bytes, NUL
+ * ended), oldest first; the number of lines copied. */
+size_t sim_run_tail_lines(const sim_run_tail_t *t, size_t n, char *buf, size_t cap);
 
 typedef struct {
-    FILE *trace;        /* JSONL out, or NULL */
-    bool fingerprint;   /* hash the JSONL text (costs formatting) */
+    FILE *trace;          /* JSONL out, or NULL */
+    bool fingerprint;     /* hash the JSONL text (costs formatting) */
+    sim_run_tail_t *tail; /* the last lines, or NULL */
+    sim_tr_sink_fn *also; /* every event to this too (an NCS writer), or NULL */
+    void *also_ctx;
 } sim_run_opts_t;
 
 typedef struct {

@@ -15,15 +15,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "judge/oracle.h"
 
 static const char *const KIND_NAMES[EXPLORE_KIND_COUNT] = {
     "kill", "disconnect", "blip", "heal-60s", "heal-late", "crash", "provision-fail",
+    "heal-early", "blip-detect-1", "blip-detect", "blip-detect+1", "blip-tick-1", "blip-tick+1",
 };
 
-/* Bound points: detection + these, each -1, 0, +1 ms. */
-static const int64_t BOUND_MS[] = {30000, 60000, 90000};
+/* Bound points: detection + these, each -1, 0, +1 ms; with bounds also the
+ * last (a replacement's attempt times out). */
+static const int64_t BOUND_MS[] = {30000, 60000, 90000, 9000};
+#define BOUNDS_DEFAULT 3
 #define BOUND_POINTS (3 * (int)(sizeof(BOUND_MS) / sizeof(BOUND_MS[0])))
+
+static const struct {
+    const char *name;
+    int64_t start_lo, start_hi, rejoin_lo, rejoin_hi;
+} WORLDS[EXPLORE_WORLDS_MAX] = {
+    {"start_latency 4s, rejoin_latency 1s", EXPLORE_START_LATENCY_MS, EXPLORE_START_LATENCY_MS,
+     EXPLORE_REJOIN_LATENCY_MS, EXPLORE_REJOIN_LATENCY_MS},
+    {"start_latency 8999ms", 8999, 8999, EXPLORE_REJOIN_LATENCY_MS, EXPLORE_REJOIN_LATENCY_MS},
+    {"start_latency 9s", 9000, 9000, EXPLORE_REJOIN_LATENCY_MS, EXPLORE_REJOIN_LATENCY_MS},
+    {"start_latency 9s..9001ms", 9000, 9001, EXPLORE_REJOIN_LATENCY_MS, EXPLORE_REJOIN_LATENCY_MS},
+    {"rejoin_latency 8999ms", EXPLORE_START_LATENCY_MS, EXPLORE_START_LATENCY_MS, 8999, 8999},
+    {"rejoin_latency 9s", EXPLORE_START_LATENCY_MS, EXPLORE_START_LATENCY_MS, 9000, 9000},
+    {"rejoin_latency 9s..9001ms", EXPLORE_START_LATENCY_MS, EXPLORE_START_LATENCY_MS, 9000, 9001},
+};
+
+unsigned explore_worlds(bool bounds) { return bounds ? EXPLORE_WORLDS_MAX : 1; }
+
+const char *explore_world_name(unsigned world)
+{
+    return world < EXPLORE_WORLDS_MAX ? WORLDS[world].name : "?";
+}
 
 typedef struct {
     uint8_t kind;
@@ -84,6 +109,7 @@ explore_t *explore_new(const explore_opts_t *o)
 {
     assert(o->k >= 1 && o->k <= EXPLORE_K_MAX && o->grid_ms >= 1 && o->duration_ms > 0);
     assert(o->kinds != 0 && o->kinds < (1u << EXPLORE_KIND_COUNT));
+    assert(o->world < explore_worlds(o->bounds));
     explore_t *e = calloc(1, sizeof(*e));
     if (e == NULL)
         return NULL;
@@ -127,7 +153,8 @@ static uint64_t next_times(const explore_t *e, int64_t t_ms, int64_t det_ms, uin
     *first_grid = i0;
     *nbounds = 0;
     if (det_ms != SWARM_OBSERVED_NONE) {
-        for (size_t b = 0; b < sizeof(BOUND_MS) / sizeof(BOUND_MS[0]); b++) {
+        size_t nb = e->o.bounds ? sizeof(BOUND_MS) / sizeof(BOUND_MS[0]) : BOUNDS_DEFAULT;
+        for (size_t b = 0; b < nb; b++) {
             for (int64_t d = -1; d <= 1; d++) {
                 int64_t v = det_ms + BOUND_MS[b] + d;
                 if (v >= t_ms && v < e->o.duration_ms && v % e->o.grid_ms != 0)
@@ -199,8 +226,29 @@ static void add_action(scn_t *s, int64_t at, scn_act_kind_t kind)
     s->actions[s->actions_count++] = (scn_action_t){.at_ms = at, .kind = kind, .heal_ms = -1};
 }
 
+/* The boundary blips: when each cuts the link, and for how long. A cut 1 ms
+ * after t follows the heartbeat of t's period, so the center would declare
+ * the server down 6 000 ms after that period's tick. */
+static void blip_at(explore_kind_t kind, int64_t t, int64_t *cut, int64_t *heal_ms)
+{
+    const int64_t tick_ms = 2000, timeout_ms = 6000;
+    if (kind == EXPLORE_BLIP_TICK_EARLY || kind == EXPLORE_BLIP_TICK_LATE) {
+        int64_t tick = ((t < 1 ? 1 : t) + tick_ms - 1) / tick_ms * tick_ms;
+        *cut = tick + (kind == EXPLORE_BLIP_TICK_EARLY ? -1 : 1);
+        *heal_ms = 10000;
+        return;
+    }
+    int d = kind == EXPLORE_BLIP_DETECT_EARLY ? -1 : kind == EXPLORE_BLIP_DETECT ? 0 : 1;
+    *cut = t + 1;
+    *heal_ms = *cut / tick_ms * tick_ms + timeout_ms + d - *cut;
+}
+
+/* long on purpose: one case per kind of fault, each a line or two. */
 static void add_fault(scn_t *s, const variant_t *v, int64_t t)
 {
+    int64_t heal_ms = -1;
+    if (v->kind >= EXPLORE_BLIP_DETECT_EARLY && v->kind <= EXPLORE_BLIP_TICK_LATE)
+        blip_at((explore_kind_t)v->kind, t, &t, &heal_ms);
     add_action(s, t, v->kind == EXPLORE_KILL             ? SCN_ACT_KILL
                      : v->kind == EXPLORE_CRASH          ? SCN_ACT_CRASH_HOST
                      : v->kind == EXPLORE_PROVISION_FAIL ? SCN_ACT_PROVISION_FAIL
@@ -218,6 +266,17 @@ static void add_fault(scn_t *s, const variant_t *v, int64_t t)
         a->heal_ms = 60001;
         a->heal_after_detection = true;
         break;
+    case EXPLORE_HEAL_EARLY:
+        a->heal_ms = 59999;
+        a->heal_after_detection = true;
+        break;
+    case EXPLORE_BLIP_DETECT_EARLY:
+    case EXPLORE_BLIP_DETECT:
+    case EXPLORE_BLIP_DETECT_LATE:
+    case EXPLORE_BLIP_TICK_EARLY:
+    case EXPLORE_BLIP_TICK_LATE:
+        a->heal_ms = heal_ms;
+        break;
     case EXPLORE_CRASH:
         a->host = v->host;
         break;
@@ -229,9 +288,9 @@ static void add_fault(scn_t *s, const variant_t *v, int64_t t)
     }
 }
 
-static void add_param(scn_t *s, scn_param_id_t id, int64_t v)
+static void add_param(scn_t *s, scn_param_id_t id, int64_t lo, int64_t hi)
 {
-    s->params[s->params_count++] = (scn_param_t){.id = id, .lo = v, .hi = v};
+    s->params[s->params_count++] = (scn_param_t){.id = id, .lo = lo, .hi = hi};
 }
 
 void explore_scenario(const explore_t *e, unsigned level, uint64_t item, scn_t *s)
@@ -258,10 +317,11 @@ void explore_scenario(const explore_t *e, unsigned level, uint64_t item, scn_t *
     s->servers = EXPLORE_SERVERS;
     s->capacity = SCN_CAPACITY_DEFAULT;
     s->has_servers = true;
-    add_param(s, SCN_PARAM_KILL_DETECT, EXPLORE_KILL_DETECT_MS);
-    add_param(s, SCN_PARAM_START_LATENCY, EXPLORE_START_LATENCY_MS);
-    add_param(s, SCN_PARAM_REJOIN_LATENCY, EXPLORE_REJOIN_LATENCY_MS);
-    add_param(s, SCN_PARAM_GOP, EXPLORE_GOP_MS);
+    add_param(s, SCN_PARAM_KILL_DETECT, EXPLORE_KILL_DETECT_MS, EXPLORE_KILL_DETECT_MS);
+    add_param(s, SCN_PARAM_START_LATENCY, WORLDS[e->o.world].start_lo, WORLDS[e->o.world].start_hi);
+    add_param(s, SCN_PARAM_REJOIN_LATENCY, WORLDS[e->o.world].rejoin_lo,
+              WORLDS[e->o.world].rejoin_hi);
+    add_param(s, SCN_PARAM_GOP, EXPLORE_GOP_MS, EXPLORE_GOP_MS);
 
     add_action(s, 0, SCN_ACT_START);
     for (unsigned l = 0; l < level; l++)
@@ -271,6 +331,8 @@ void explore_scenario(const explore_t *e, unsigned level, uint64_t item, scn_t *
     add_action(s, end, SCN_ACT_END);
     s->has_end = true;
     s->end_ms = end;
+    /* A boundary blip may cut later than its grid time: back in order. */
+    swarm_sort_actions(s);
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -283,20 +345,27 @@ static void explore_build(void *ctx, uint64_t item, scn_t *scn, uint64_t *seed, 
     *run = item;
 }
 
-static int64_t explore_observe(void *ctx, uint64_t item, const orc_t *o)
+static void explore_observe(void *ctx, uint64_t item, const swarm_exec_t *x, int64_t *out)
 {
     const explore_t *e = ctx;
     uint64_t parent;
     uint16_t variant;
     int64_t t;
     item_at(e, e->running, item, &parent, &variant, &t);
-    size_t n;
-    const orc_activation_t *a = orc_activations(o, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (a[i].t_fault == t && a[i].t_detect >= 0)
-            return a[i].t_detect;
+    const variant_t *v = &e->variants[variant];
+    if (v->kind >= EXPLORE_BLIP_DETECT_EARLY && v->kind <= EXPLORE_BLIP_TICK_LATE) {
+        int64_t heal_ms;
+        blip_at((explore_kind_t)v->kind, t, &t, &heal_ms);
     }
-    return SWARM_OBSERVED_NONE;
+    size_t n;
+    const orc_activation_t *a = orc_activations(swarm_exec_oracle(x), &n);
+    *out = SWARM_OBSERVED_NONE;
+    for (size_t i = 0; i < n; i++) {
+        if (a[i].t_fault == t && a[i].t_detect >= 0) {
+            *out = a[i].t_detect;
+            return;
+        }
+    }
 }
 
 void explore_result_free(explore_result_t *r)
@@ -326,7 +395,8 @@ int explore_run(explore_t *e, explore_result_t *r, char *err, size_t err_cap)
                              .failing_cap = SWARM_FAILING_KEEP, .ctx = e,
                              .build = explore_build, .progress = e->o.progress,
                              .progress_ctx = e->o.ctx,
-                             .observe = observe ? explore_observe : NULL};
+                             .observe = observe ? explore_observe : NULL,
+                             .observe_words = 1};
         swarm_result_t res;
         if (swarm_pool_run(&pool, &res, err, err_cap) != 0)
             return 2;

@@ -46,20 +46,44 @@ typedef enum {
     EXPLORE_HEAL_LATE,      /* disconnect for 1m1ms after detection: 1 ms too late */
     EXPLORE_CRASH,          /* crash host N, one variant per host */
     EXPLORE_PROVISION_FAIL, /* provision-fail 1 */
+    /* The boundary kinds (--bounds), each 1 ms either side of a bound: */
+    EXPLORE_HEAL_EARLY,        /* disconnect for 59999ms after detection */
+    EXPLORE_BLIP_DETECT_EARLY, /* cut 1 ms after t, back 1 ms before its detection would be */
+    EXPLORE_BLIP_DETECT,       /* ... back at the millisecond of its detection */
+    EXPLORE_BLIP_DETECT_LATE,  /* ... back 1 ms after it */
+    EXPLORE_BLIP_TICK_EARLY,   /* blip 1 ms before the heartbeat tick at or after t */
+    EXPLORE_BLIP_TICK_LATE,    /* blip 1 ms after it */
     EXPLORE_KIND_COUNT
 } explore_kind_t;
 
-/* "kill", "disconnect", "blip", "heal-60s", "heal-late", "crash", "provision-fail". */
+/* The kinds explore tries by default, and the ones --bounds adds. */
+#define EXPLORE_KINDS_DEFAULT ((1u << (EXPLORE_PROVISION_FAIL + 1)) - 1)
+#define EXPLORE_KINDS_BOUNDS (((1u << EXPLORE_KIND_COUNT) - 1) & ~EXPLORE_KINDS_DEFAULT)
+
+/* "kill", "disconnect", "blip", "heal-60s", "heal-late", "crash", "provision-fail",
+ * "heal-early", "blip-detect-1", "blip-detect", "blip-detect+1", "blip-tick-1",
+ * "blip-tick+1". */
 const char *explore_kind_name(explore_kind_t k);
 /* A comma-separated list of names into a mask; false (and *bad the first
  * unknown name) when a name is unknown. */
 bool explore_kinds_parse(const char *list, uint32_t *mask, const char **bad, size_t *bad_len);
+
+/* Worlds: the fixed parameters above (world 0), and with --bounds the
+ * start and rejoin latencies at their 9 000 ms bound: 8 999 ms, 9 000 ms and
+ * 9 000..9 001 ms (a recorder that is up at 9 001 ms when the seed draws it). */
+#define EXPLORE_WORLDS_MAX 7
+/* How many worlds: 1, or EXPLORE_WORLDS_MAX with bounds. */
+unsigned explore_worlds(bool bounds);
+/* "start_latency 4s, rejoin_latency 1s", ... */
+const char *explore_world_name(unsigned world);
 
 typedef struct {
     unsigned k;           /* 1..EXPLORE_K_MAX */
     int64_t grid_ms;      /* >= 1 */
     int64_t duration_ms;  /* > 0 */
     uint32_t kinds;       /* mask of explore_kind_t, not 0 */
+    bool bounds;          /* bound points at detection + 9 000 ms too (an attempt's time-out) */
+    unsigned world;       /* < explore_worlds(bounds) */
     unsigned jobs;        /* as swarm_pool_t */
     swarm_progress_fn *progress;
     void *ctx;

@@ -36,6 +36,9 @@ struct shrink {
     const shrink_opts_t *o;
     shrink_result_t *res;
     bool out_of_runs;
+    /* The signature a candidate must show: res->sig, but while sessions are
+     * renumbered, the kept one's new number. */
+    shrink_sig_t want;
 };
 
 shrink_t *shrink_new(void)
@@ -86,17 +89,65 @@ static void copy_msg(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-static int signature_here(shrink_t *k, const scn_t *s, char *msg, size_t cap)
+/* A failed API `expect`, as the oracle words it (oracle_api.c: "EXPECT: CALL
+ * of session S got X PHASE; the scenario expected Y"): the call, the two
+ * statuses and the phase of the session it was answered in (a query
+ * answered 404 inside an HA window is not one answered 404 before any
+ * start), and the session apart (renumbering moves it). */
+static void sig_of_api_expect(shrink_sig_t *sig, const char *msg)
 {
+    char call[32], phase[96];
+    int got, want;
+    uint32_t sess;
+    if (sscanf(msg, "EXPECT: %31s of session %" SCNu32 " got %d %95[^;]; the scenario expected %d",
+               call, &sess, &got, phase, &want) == 5) {
+        snprintf(sig->what, sizeof(sig->what), "%s got %d %s, expected %d", call, got, phase,
+                 want);
+        sig->sess = sess;
+    } else {
+        copy_msg(sig->what, sizeof(sig->what), msg);
+    }
+}
+
+/* A failed `expect` line ("PATH:L:C: expectation failed: session S: ...",
+ * or a driver's failure "PATH: ..."): its complaint without its position.
+ * An expectation's message says what it claims, then after "; " what was
+ * seen instead (send times, a measured delay, the files written): only the
+ * claim is the failure, the rest changes as the scenario shrinks. */
+static void sig_of_expect_line(shrink_sig_t *sig, const char *msgs)
+{
+    const char *m = strstr(msgs, "expectation failed: ");
+    bool expectation = m != NULL;
+    if (expectation) {
+        m += strlen("expectation failed: ");
+    } else {
+        m = strstr(msgs, ": ");
+        m = m != NULL ? m + 2 : msgs;
+    }
+    uint32_t sess;
+    int used = 0;
+    if (sscanf(m, "session %" SCNu32 ": %n", &sess, &used) == 1 && used > 0) {
+        sig->sess = sess;
+        m += used;
+    }
+    copy_msg(sig->what, sizeof(sig->what), m);
+    char *seen = expectation ? strstr(sig->what, "; ") : NULL;
+    if (seen != NULL)
+        *seen = '\0';
+}
+
+static int signature_here(shrink_t *k, const scn_t *s, shrink_sig_t *sig, char *msg, size_t cap)
+{
+    memset(sig, 0, sizeof(*sig));
     sim_run_opts_t ro = {.trace = NULL, .fingerprint = false};
     sim_run_result_t res;
     char err[SCN_ERR_SIZE];
     if (sim_runner_run(k->runner, s, s->seed, &ro, &res, err, sizeof(err)) != 0) {
         copy_msg(msg, cap, err);
-        return SWARM_RULE_ERROR;
+        return sig->rule = SWARM_RULE_ERROR;
     }
     if (res.verdict.pass)
-        return SHRINK_PASS;
+        return sig->rule = SHRINK_PASS;
     bool expected[ORC_RULES] = {false};
     for (size_t i = 0; i < s->expects_count; i++) {
         if (s->expects[i].kind == SCN_EXP_VIOLATION)
@@ -108,47 +159,57 @@ static int signature_here(shrink_t *k, const scn_t *s, char *msg, size_t cap)
     for (size_t i = 0; i < n; i++) {
         if (!expected[v[i].rule]) {
             copy_msg(msg, cap, v[i].msg);
-            return v[i].rule;
+            sig->rule = v[i].rule;
+            sig->sess = v[i].sess;
+            if (v[i].rule == ORC_RULE_EXPECT)
+                sig_of_api_expect(sig, v[i].msg);
+            return sig->rule;
         }
     }
     for (int rule = 0; rule < ORC_RULES; rule++) {
         if (!expected[rule] && orc_violated(o, rule) > 0) {
             copy_msg(msg, cap, "(violation counted, not kept)");
-            return rule;
+            return sig->rule = rule;
         }
     }
     copy_msg(msg, cap, res.verdict.expect_msgs);
-    return SHRINK_EXPECTS;
+    sig_of_expect_line(sig, res.verdict.expect_msgs);
+    return sig->rule = SHRINK_EXPECTS;
 }
 
-/* Exit codes of a child: the signature plus this, inside 0..125. */
-#define CHILD_BIAS 110
+/* What a child sends back. */
+typedef struct {
+    shrink_sig_t sig;
+    char msg[256];
+} child_msg_t;
 
-static int signature_forked(shrink_t *k, const scn_t *s, char *msg, size_t cap)
+static int signature_forked(shrink_t *k, const scn_t *s, shrink_sig_t *sig, char *msg,
+                            size_t cap)
 {
     int fds[2];
     if (pipe(fds) != 0)
-        return signature_here(k, s, msg, cap);
+        return signature_here(k, s, sig, msg, cap);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
-        return signature_here(k, s, msg, cap);
+        return signature_here(k, s, sig, msg, cap);
     }
     if (pid == 0) {
         close(fds[0]);
-        char m[256] = "";
-        int sig = signature_here(k, s, m, sizeof(m));
-        ssize_t w = write(fds[1], m, sizeof(m));
+        child_msg_t m;
+        memset(&m, 0, sizeof(m));
+        signature_here(k, s, &m.sig, m.msg, sizeof(m.msg));
+        ssize_t w = write(fds[1], &m, sizeof(m));
         (void)w;
-        _exit(sig + CHILD_BIAS);
+        _exit(0);
     }
     close(fds[1]);
-    char m[256] = "";
+    child_msg_t m;
     size_t got = 0;
     while (got < sizeof(m)) {
-        ssize_t r = read(fds[0], m + got, sizeof(m) - got);
+        ssize_t r = read(fds[0], (char *)&m + got, sizeof(m) - got);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -156,27 +217,57 @@ static int signature_forked(shrink_t *k, const scn_t *s, char *msg, size_t cap)
         got += (size_t)r;
     }
     close(fds[0]);
-    m[sizeof(m) - 1] = '\0';
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (WIFEXITED(status) && got == sizeof(m)) {
-        copy_msg(msg, cap, m);
-        return WEXITSTATUS(status) - CHILD_BIAS;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == sizeof(m)) {
+        m.msg[sizeof(m.msg) - 1] = '\0';
+        m.sig.what[sizeof(m.sig.what) - 1] = '\0';
+        *sig = m.sig;
+        copy_msg(msg, cap, m.msg);
+        return sig->rule;
     }
     char why[128];
-    if (WIFSIGNALED(status))
+    memset(sig, 0, sizeof(*sig));
+    if (WIFSIGNALED(status)) {
         snprintf(why, sizeof(why), "the run crashed: signal %d (%s)", WTERMSIG(status),
                  strsignal(WTERMSIG(status)));
-    else
+        snprintf(sig->what, sizeof(sig->what), "signal %d", WTERMSIG(status));
+    } else {
         snprintf(why, sizeof(why), "the run ended the process (status %d)", status);
+    }
     copy_msg(msg, cap, why);
-    return SWARM_RULE_CRASH;
+    return sig->rule = SWARM_RULE_CRASH;
+}
+
+int shrink_signature_of(shrink_t *k, const scn_t *s, bool fork_each, shrink_sig_t *sig,
+                        char *msg, size_t msg_cap)
+{
+    return fork_each ? signature_forked(k, s, sig, msg, msg_cap)
+                     : signature_here(k, s, sig, msg, msg_cap);
 }
 
 int shrink_signature(shrink_t *k, const scn_t *s, bool fork_each, char *msg, size_t msg_cap)
 {
-    return fork_each ? signature_forked(k, s, msg, msg_cap) : signature_here(k, s, msg, msg_cap);
+    shrink_sig_t sig;
+    return shrink_signature_of(k, s, fork_each, &sig, msg, msg_cap);
+}
+
+bool shrink_sig_equal(const shrink_sig_t *a, const shrink_sig_t *b)
+{
+    return a->rule == b->rule && a->sess == b->sess && strcmp(a->what, b->what) == 0;
+}
+
+void shrink_sig_describe(const shrink_sig_t *sig, char *buf, size_t cap)
+{
+    const char *name = sig->rule == SHRINK_EXPECTS ? "an `expect` line"
+                       : sig->rule == SHRINK_PASS  ? "pass"
+                                                   : swarm_rule_name(sig->rule);
+    int n = snprintf(buf, cap, "%s", name);
+    if (sig->sess != 0 && n >= 0 && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, " on session %" PRIu32, sig->sess);
+    if (sig->what[0] != '\0' && n >= 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, ": %s", sig->what);
 }
 
 /* ---- candidates -------------------------------------------------------- */
@@ -211,8 +302,13 @@ static bool try_cand(shrink_t *k, const char *phase)
     }
     k->res->runs++;
     char msg[8];
-    if (shrink_signature(k, k->parsed, k->o->fork_each, msg, sizeof(msg)) != k->res->signature)
+    shrink_sig_t sig;
+    shrink_signature_of(k, k->parsed, k->o->fork_each, &sig, msg, sizeof(msg));
+    if (!shrink_sig_equal(&sig, &k->want)) {
+        k->res->refused += sig.rule != SHRINK_PASS;
         return false;
+    }
+    k->res->sig = k->want;
     scn_t *t = k->cur;
     k->cur = k->parsed;
     k->parsed = t;
@@ -327,22 +423,38 @@ static void cand_sessions(shrink_t *k, uint32_t keep)
     c->sessions = keep != 0 ? 1 : last - 1;
 }
 
+/* The failure's session after cand_sessions(k, keep): 1 when it is the one
+ * kept, unchanged when the last one goes; false when it goes itself. */
+static bool want_sessions(shrink_t *k, uint32_t keep)
+{
+    uint32_t sess = k->res->sig.sess;
+    k->want = k->res->sig;
+    if (sess == 0)
+        return true;
+    if (keep != 0) {
+        k->want.sess = 1;
+        return sess == keep;
+    }
+    return sess != k->cur->sessions;
+}
+
 static bool pass_sessions(shrink_t *k)
 {
     bool any = false;
     for (uint32_t s = 1; k->cur->sessions > 1 && s <= k->cur->sessions; s++) {
         cand_sessions(k, s);
-        if (try_cand(k, "sessions")) {
+        if (want_sessions(k, s) && try_cand(k, "sessions")) {
             any = true;
             break;
         }
     }
     while (k->cur->sessions > 1) {
         cand_sessions(k, 0);
-        if (!try_cand(k, "sessions"))
+        if (!want_sessions(k, 0) || !try_cand(k, "sessions"))
             break;
         any = true;
     }
+    k->want = k->res->sig;
     return any;
 }
 
@@ -479,6 +591,12 @@ static bool pass_world(shrink_t *k)
         k->cand->has_sid = false;
         k->cand->sid[0] = '\0';
         any |= try_cand(k, "sid");
+    }
+    if (k->cur->has_uid) {
+        begin(k);
+        k->cand->has_uid = false;
+        k->cand->uid = 0;
+        any |= try_cand(k, "uid");
     }
     return any;
 }
@@ -653,7 +771,9 @@ int shrink_run(shrink_t *k, scn_t *s, const shrink_opts_t *o, shrink_result_t *r
     k->cur = k->parsed;
     k->parsed = t;
     res->actions_before = shrink_actions(k->cur);
-    res->signature = shrink_signature(k, k->cur, o->fork_each, res->msg, sizeof(res->msg));
+    res->signature =
+        shrink_signature_of(k, k->cur, o->fork_each, &res->sig, res->msg, sizeof(res->msg));
+    k->want = res->sig;
     res->runs = 1;
     if (res->signature == SHRINK_PASS) {
         res->actions_after = res->actions_before;

@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -61,11 +62,30 @@ _Static_assert(sizeof(swarm_stats_t) % sizeof(uint64_t) == 0, "counters only");
 
 void swarm_stats_merge(swarm_stats_t *into, const swarm_stats_t *from)
 {
-    /* The struct is nothing but uint64_t counters. */
+    /* The struct is nothing but uint64_t counters, and the goals' first
+     * runs, which are kept by the smallest. */
     uint64_t *d = (uint64_t *)into;
     const uint64_t *s = (const uint64_t *)from;
-    for (size_t i = 0; i < sizeof(*into) / sizeof(uint64_t); i++)
-        d[i] += s[i];
+    size_t first0 = offsetof(swarm_stats_t, goal_first) / sizeof(uint64_t);
+    size_t first1 = first0 + SWARM_GOALS_MAX;
+    for (size_t i = 0; i < sizeof(*into) / sizeof(uint64_t); i++) {
+        if (i < first0 || i >= first1)
+            d[i] += s[i];
+        else if (s[i] != 0 && (d[i] == 0 || s[i] < d[i]))
+            d[i] = s[i];
+    }
+}
+
+void swarm_stats_goals(swarm_stats_t *st, const swarm_goalset_t *reached, uint64_t run)
+{
+    for (unsigned w = 0; w < SWARM_GOALS_WORDS; w++) {
+        for (uint64_t bits = reached->w[w]; bits != 0; bits &= bits - 1) {
+            unsigned id = w * 64 + (unsigned)__builtin_ctzll(bits);
+            st->goals[id]++;
+            if (st->goal_first[id] == 0 || run + 1 < st->goal_first[id])
+                st->goal_first[id] = run + 1;
+        }
+    }
 }
 
 /* ---- the executor ------------------------------------------------------ */
@@ -80,6 +100,7 @@ struct swarm_exec {
     char line[8192];
     uint64_t poll_queries;
     uint64_t poll_404;
+    swarm_goals_t goals;
 };
 
 swarm_exec_t *swarm_exec_new(void)
@@ -109,6 +130,7 @@ static void exec_sink(void *ctx, const sim_tr_ev_t *ev)
 {
     swarm_exec_t *x = ctx;
     orc_event(x->oracle, ev);
+    swarm_goals_event(&x->goals, ev);
     if (ev->kind == SIM_TR_API && ev->by == SIM_BY_POLLER) {
         x->poll_queries++;
         x->poll_404 += ev->http == 404;
@@ -144,6 +166,7 @@ int swarm_exec_run(swarm_exec_t *x, const scn_t *scn, uint64_t seed, FILE *trace
     x->poll_queries = 0;
     x->poll_404 = 0;
     x->hash = SIM_FNV1A_INIT;
+    swarm_goals_begin(&x->goals, scn);
     sim_world_opts_t wo = {.seed = seed, .utc0_ms = SIM_UTC0_MS_DEFAULT, .sink = exec_sink,
                            .sink_ctx = x, .scenario_path = name};
     int rc = sim_world_run(x->world, scn, &wo, err, err_cap);
@@ -155,8 +178,13 @@ int swarm_exec_run(swarm_exec_t *x, const scn_t *scn, uint64_t seed, FILE *trace
         return 2;
     }
     orc_finish(x->oracle, sim_world_stats(x->world).end_t_ms);
+    uint64_t transitions[HA_ST_COUNT * HA_SEV_COUNT] = {0};
+    sim_world_add_transitions(x->world, transitions);
+    swarm_goals_finish(&x->goals, transitions);
     return 0;
 }
+
+const swarm_goalset_t *swarm_exec_goals(const swarm_exec_t *x) { return &x->goals.reached; }
 
 const orc_t *swarm_exec_oracle(const swarm_exec_t *x) { return x->oracle; }
 
@@ -175,13 +203,13 @@ bool swarm_exec_failed(const swarm_exec_t *x, int *rule, const char **msg)
     return true;
 }
 
-static void hist_add(swarm_stats_t *st, swarm_hist_t h, int64_t ms)
+static void hist_add(uint64_t (*hist)[SWARM_HIST_BUCKETS], swarm_hist_t h, int64_t ms)
 {
     int64_t b = ms < 0 ? 0 : ms / SWARM_HIST_BUCKET_MS;
-    st->hist[h][b >= SWARM_HIST_BUCKETS ? SWARM_HIST_BUCKETS - 1 : b]++;
+    hist[h][b >= SWARM_HIST_BUCKETS ? SWARM_HIST_BUCKETS - 1 : b]++;
 }
 
-void swarm_exec_add(const swarm_exec_t *x, swarm_stats_t *st)
+void swarm_exec_add(const swarm_exec_t *x, swarm_stats_t *st, uint64_t run)
 {
     const orc_t *o = x->oracle;
     st->runs++;
@@ -199,24 +227,26 @@ void swarm_exec_add(const swarm_exec_t *x, swarm_stats_t *st)
     const orc_activation_t *a = orc_activations(o, &n);
     for (size_t i = 0; i < n; i++) {
         const orc_activation_t *ac = &a[i];
+        uint64_t (*hist)[SWARM_HIST_BUCKETS] = ac->assumptions ? st->hist_assumption : st->hist;
         if (ac->t_fault >= 0 && ac->t_detect >= 0)
-            hist_add(st, SWARM_HIST_DETECT, ac->t_detect - ac->t_fault);
+            hist_add(hist, SWARM_HIST_DETECT, ac->t_detect - ac->t_fault);
         if (ac->window_404_ms >= 0)
-            hist_add(st, SWARM_HIST_WINDOW_404, ac->window_404_ms);
+            hist_add(hist, SWARM_HIST_WINDOW_404, ac->window_404_ms);
         if (ac->t_resume < 0 || ac->t_detect < 0)
             continue;
-        hist_add(st, SWARM_HIST_TOTAL_RESUME, ac->t_resume - ac->t_detect);
+        hist_add(hist, SWARM_HIST_TOTAL_RESUME, ac->t_resume - ac->t_detect);
         if (ac->cause == SIM_CAUSE_KILL && !ac->same_server && ac->t_switch >= 0)
-            hist_add(st, SWARM_HIST_KILL_RESUME, ac->t_resume - ac->t_detect);
+            hist_add(hist, SWARM_HIST_KILL_RESUME, ac->t_resume - ac->t_detect);
         else if (ac->cause == SIM_CAUSE_DISCONNECT && ac->same_server)
-            hist_add(st, SWARM_HIST_RECONNECT_RESUME, ac->t_resume - ac->t_detect);
+            hist_add(hist, SWARM_HIST_RECONNECT_RESUME, ac->t_resume - ac->t_detect);
         else if (ac->cause == SIM_CAUSE_DISCONNECT && ac->t_switch >= 0)
-            hist_add(st, SWARM_HIST_SWITCH_RESUME, ac->t_resume - ac->t_switch);
+            hist_add(hist, SWARM_HIST_SWITCH_RESUME, ac->t_resume - ac->t_switch);
     }
     st->poll_queries += x->poll_queries;
     st->poll_404 += x->poll_404;
     sim_world_add_transitions(x->world, st->transitions);
     st->events += sim_world_stats(x->world).events;
+    swarm_stats_goals(st, &x->goals.reached, run);
 }
 
 /* ---- one chunk, in whichever process ------------------------------------ */
@@ -235,7 +265,7 @@ typedef struct {
     swarm_exec_t *exec;
     swarm_stats_t stats;
     swarm_fail_t fails[SWARM_CHUNK_MAX];
-    int64_t observed[SWARM_CHUNK_MAX];
+    int64_t observed[SWARM_CHUNK_MAX * SWARM_OBSERVE_WORDS_MAX];
     chunk_head_t head;
     unsigned alarm_s;   /* in a worker: each run's time bound; 0 in this process */
 } chunk_t;
@@ -259,7 +289,8 @@ static void chunk_run(chunk_t *c, uint64_t first, uint64_t count)
     assert(count >= 1 && count <= SWARM_CHUNK_MAX);
     const swarm_pool_t *p = c->p;
     memset(&c->stats, 0, sizeof(c->stats));
-    c->head = (chunk_head_t){first, count, 0, p->observe ? count : 0};
+    unsigned words = p->observe ? p->observe_words : 0;
+    c->head = (chunk_head_t){first, count, 0, count * words};
     for (uint64_t i = 0; i < count; i++) {
         uint64_t item = first + i, seed = 0, run = item;
         if (c->alarm_s > 0)
@@ -272,17 +303,17 @@ static void chunk_run(chunk_t *c, uint64_t first, uint64_t count)
             c->stats.runs++;
             c->stats.failures++;
             fail_set(&c->fails[c->head.fails++], item, run, seed, SWARM_RULE_ERROR, err);
-            if (p->observe)
-                c->observed[i] = SWARM_OBSERVED_NONE;
+            for (unsigned w = 0; w < words; w++)
+                c->observed[i * words + w] = SWARM_OBSERVED_NONE;
             continue;
         }
-        swarm_exec_add(c->exec, &c->stats);
+        swarm_exec_add(c->exec, &c->stats, run);
         if (p->fingerprint)
             c->stats.trace_fingerprint += fp_mix(run, c->exec->hash);
         if (swarm_exec_failed(c->exec, &rule, &msg))
             fail_set(&c->fails[c->head.fails++], item, run, seed, rule, msg);
         if (p->observe)
-            c->observed[i] = p->observe(p->ctx, item, swarm_exec_oracle(c->exec));
+            p->observe(p->ctx, item, c->exec, &c->observed[i * words]);
     }
 }
 
@@ -357,7 +388,8 @@ static bool chunk_recv(int fd, chunk_t *c)
 {
     return read_full(fd, &c->head, sizeof(c->head)) && c->head.count >= 1 &&
            c->head.count <= SWARM_CHUNK_MAX && c->head.fails <= c->head.count &&
-           c->head.observed <= c->head.count && read_full(fd, &c->stats, sizeof(c->stats)) &&
+           c->head.observed <= c->head.count * SWARM_OBSERVE_WORDS_MAX &&
+           read_full(fd, &c->stats, sizeof(c->stats)) &&
            read_full(fd, c->fails, sizeof(c->fails[0]) * c->head.fails) &&
            read_full(fd, c->observed, sizeof(c->observed[0]) * c->head.observed);
 }
@@ -448,7 +480,7 @@ static bool merge_chunk(pool_t *pl, const chunk_t *c)
     if (c->head.fails > 0 && pl->p->fail_fast)
         pl->stop = true;
     if (pl->out->observed != NULL)
-        memcpy(pl->out->observed + c->head.first, c->observed,
+        memcpy(pl->out->observed + c->head.first * pl->p->observe_words, c->observed,
                sizeof(c->observed[0]) * c->head.observed);
     if (pl->p->progress != NULL)
         pl->p->progress(pl->p->progress_ctx, pl->out->done, pl->p->items, pl->out->stats.failures);
@@ -457,12 +489,15 @@ static bool merge_chunk(pool_t *pl, const chunk_t *c)
 
 static bool next_chunk(pool_t *pl, chunk_cmd_t *cmd)
 {
-    if (pl->stop)
-        return false;
+    /* The runs of a chunk whose worker died were handed out already: they
+     * run even after --fail-fast stopped the rest, so that the first
+     * failure is the first (a crash early in a chunk must not hide it). */
     if (pl->retry_count > 0) {
         *cmd = (chunk_cmd_t){pl->retry[--pl->retry_count], 1};
         return true;
     }
+    if (pl->stop)
+        return false;
     if (pl->next >= pl->p->items)
         return false;
     uint64_t n = pl->p->items - pl->next;
@@ -561,13 +596,15 @@ static int worker_lost(pool_t *pl, unsigned j, chunk_t *scratch)
         memset(&scratch->stats, 0, sizeof(scratch->stats));
         scratch->stats.runs = 1;
         scratch->stats.failures = 1;
-        scratch->head = (chunk_head_t){item, 1, 1, pl->p->observe ? 1 : 0};
+        unsigned words = pl->p->observe ? pl->p->observe_words : 0;
+        scratch->head = (chunk_head_t){item, 1, 1, words};
         char msg[ORC_MSG_MAX];
         death_message(status,
                       pl->p->run_seconds_max ? pl->p->run_seconds_max : SWARM_RUN_SECONDS_MAX,
                       msg, sizeof(msg));
         fail_set(&scratch->fails[0], item, run, seed, SWARM_RULE_CRASH, msg);
-        scratch->observed[0] = SWARM_OBSERVED_NONE;
+        for (unsigned k = 0; k < words; k++)
+            scratch->observed[k] = SWARM_OBSERVED_NONE;
         if (!merge_chunk(pl, scratch))
             return -1;
     } else if (w->busy) {
@@ -673,11 +710,13 @@ int swarm_pool_run(const swarm_pool_t *p, swarm_result_t *out, char *err, size_t
     int rc = 2;
     if (pl == NULL || scratch == NULL)
         goto oom;
+    assert(p->observe == NULL || (p->observe_words >= 1 && p->observe_words <= SWARM_OBSERVE_WORDS_MAX));
     if (p->observe != NULL && p->items > 0) {
-        out->observed = malloc(p->items * sizeof(*out->observed));
+        uint64_t n = p->items * p->observe_words;
+        out->observed = malloc(n * sizeof(*out->observed));
         if (out->observed == NULL)
             goto oom;
-        for (uint64_t i = 0; i < p->items; i++)
+        for (uint64_t i = 0; i < n; i++)
             out->observed[i] = SWARM_OBSERVED_NONE;
     }
     pl->p = p;
@@ -744,14 +783,71 @@ static void json_rules(FILE *f, const char *key, const uint64_t *counts, bool ex
     fputc('}', f);
 }
 
+static void json_hist(FILE *f, const char *key, const uint64_t (*hist)[SWARM_HIST_BUCKETS])
+{
+    fprintf(f, ",\"%s\":{", key);
+    for (int h = 0; h < SWARM_HIST_COUNT; h++) {
+        fprintf(f, "%s\"%s\":{\"bucket_ms\":%d,\"counts\":[", h ? "," : "",
+                swarm_hist_name((swarm_hist_t)h), SWARM_HIST_BUCKET_MS);
+        for (int b = 0; b < SWARM_HIST_BUCKETS; b++)
+            fprintf(f, "%s%" PRIu64, b ? "," : "", hist[h][b]);
+        fputs("]}", f);
+    }
+    fputc('}', f);
+}
+
+/* "goals":{"count":G,"reached":R,"runs":{name:n,...},"first":{name:k,...},
+ * "what":{name:text,...}}: every goal in id order; first is the first run
+ * that reached it, -1 none; what says what the goal is, for the report. */
+static void json_goals(FILE *f, const swarm_stats_t *st)
+{
+    unsigned n = swarm_goals_count(), reached = 0;
+    for (unsigned i = 0; i < n; i++)
+        reached += st->goals[i] > 0;
+    fprintf(f, ",\"goals\":{\"count\":%u,\"reached\":%u,\"runs\":{", n, reached);
+    for (unsigned i = 0; i < n; i++) {
+        fprintf(f, "%s", i ? "," : "");
+        sim_json_str(f, swarm_goal_name(i));
+        fprintf(f, ":%" PRIu64, st->goals[i]);
+    }
+    fputs("},\"first\":{", f);
+    for (unsigned i = 0; i < n; i++) {
+        fprintf(f, "%s", i ? "," : "");
+        sim_json_str(f, swarm_goal_name(i));
+        fprintf(f, ":%" PRId64, (int64_t)st->goal_first[i] - 1);
+    }
+    fputs("},\"what\":{", f);
+    for (unsigned i = 0; i < n; i++) {
+        fprintf(f, "%s", i ? "," : "");
+        sim_json_str(f, swarm_goal_name(i));
+        fputc(':', f);
+        sim_json_str(f, swarm_goal_what(i));
+    }
+    fputs("}}", f);
+}
+
+void swarm_report_replay(const swarm_report_t *r, size_t i, char *buf, size_t cap)
+{
+    if (r->chains != NULL)
+        snprintf(buf, cap, "hasim replay --chain %s%s", r->chains[i], r->replay_args);
+    else
+        snprintf(buf, cap, "hasim replay --seed %" PRIu64 "%s", r->failing[i].seed,
+                 r->replay_args);
+}
+
 void swarm_json_write(FILE *f, const swarm_report_t *r)
 {
     const swarm_stats_t *st = r->stats;
     fprintf(f,
             "{\"hasim\":\"swarm\",\"seed\":%" PRIu64 ",\"runs\":%" PRIu64
             ",\"failures\":%" PRIu64 ",\"jobs\":%u,\"shard\":\"%" PRIu64 "/%" PRIu64
-            "\",\"elapsed_ms\":%" PRId64 ",\"failing\":[",
+            "\",\"elapsed_ms\":%" PRId64,
             r->seed, st->runs, st->failures, r->jobs, r->shard_i, r->shard_n, r->elapsed_ms);
+    if (r->guided)
+        fprintf(f, ",\"guided\":{\"batch\":%u,\"generations\":%" PRIu64 ",\"corpus\":%" PRIu64
+                   "}",
+                r->batch, r->generations, r->corpus);
+    fputs(",\"failing\":[", f);
     for (size_t i = 0; i < r->failing_count; i++) {
         const swarm_fail_t *fl = &r->failing[i];
         fprintf(f, "%s{\"run\":%" PRIu64 ",\"seed\":%" PRIu64 ",\"rule\":", i ? "," : "",
@@ -759,8 +855,11 @@ void swarm_json_write(FILE *f, const swarm_report_t *r)
         sim_json_str(f, swarm_rule_name(fl->rule));
         fputs(",\"msg\":", f);
         sim_json_str(f, fl->msg);
-        fprintf(f, ",\"replay\":\"hasim replay --seed %" PRIu64 "%s\"}", fl->seed,
-                r->replay_args);
+        char replay[SWARM_REPLAY_MAX];
+        swarm_report_replay(r, i, replay, sizeof(replay));
+        fputs(",\"replay\":", f);
+        sim_json_str(f, replay);
+        fputc('}', f);
     }
     fputc(']', f);
     json_rules(f, "checked", st->checked, false);
@@ -768,19 +867,15 @@ void swarm_json_write(FILE *f, const swarm_report_t *r)
     fputs(",\"notes\":{", f);
     for (int a = 1; a < ORC_ASSUMPTIONS; a++)
         fprintf(f, "%s\"A%d\":%" PRIu64, a > 1 ? "," : "", a, st->notes[a]);
-    fputs("},\"histograms\":{", f);
-    for (int h = 0; h < SWARM_HIST_COUNT; h++) {
-        fprintf(f, "%s\"%s\":{\"bucket_ms\":%d,\"counts\":[", h ? "," : "",
-                swarm_hist_name((swarm_hist_t)h), SWARM_HIST_BUCKET_MS);
-        for (int b = 0; b < SWARM_HIST_BUCKETS; b++)
-            fprintf(f, "%s%" PRIu64, b ? "," : "", st->hist[h][b]);
-        fputs("]}", f);
-    }
-    fprintf(f, "},\"poller\":{\"queries\":%" PRIu64 ",\"answers_404\":%" PRIu64 "}",
+    fputc('}', f);
+    json_hist(f, "histograms", st->hist);
+    json_hist(f, "histograms_assumption", st->hist_assumption);
+    fprintf(f, ",\"poller\":{\"queries\":%" PRIu64 ",\"answers_404\":%" PRIu64 "}",
             st->poll_queries, st->poll_404);
     if (r->fingerprint)
         fprintf(f, ",\"trace_fingerprint\":\"%016" PRIx64 "\"", st->trace_fingerprint);
     fputs(",\"transitions\":", f);
     results_json_transitions(f, st->transitions);
+    json_goals(f, st);
     fputs("}\n", f);
 }

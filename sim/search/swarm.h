@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "goals.h"
 #include "ha.h"
 #include "judge/oracle.h"
 #include "lang/scn.h"
@@ -56,7 +57,11 @@ typedef struct {
     uint64_t checked[ORC_RULES];
     uint64_t violated[ORC_RULES];
     uint64_t notes[ORC_ASSUMPTIONS]; /* [1..4]: A1..A4 (the notes the oracle keeps) */
+    /* Activations during which every environment assumption held; those
+     * where one broke (orc_activation_t.assumptions) apart, since their
+     * timing is the environment's, not the rule's. */
     uint64_t hist[SWARM_HIST_COUNT][SWARM_HIST_BUCKETS];
+    uint64_t hist_assumption[SWARM_HIST_COUNT][SWARM_HIST_BUCKETS];
     uint64_t poll_queries;
     uint64_t poll_404;
     uint64_t transitions[HA_ST_COUNT * HA_SEV_COUNT];
@@ -65,9 +70,18 @@ typedef struct {
      * with its run number. Equal sums: the same traces, whatever --jobs or
      * --shard (and a merge of shards sums to the whole swarm's). */
     uint64_t trace_fingerprint;
+    /* Goals (goals.h): how many runs reached each. */
+    uint64_t goals[SWARM_GOALS_MAX];
+    /* The first run (by label) that reached each goal, plus one; 0: none
+     * yet. Merged by the smallest, so it too is independent of --jobs. */
+    uint64_t goal_first[SWARM_GOALS_MAX];
 } swarm_stats_t;
 
+/* Sums into every counter of into what from counted; goal_first takes the
+ * earlier of the two. */
 void swarm_stats_merge(swarm_stats_t *into, const swarm_stats_t *from);
+/* Counts the goals a run labelled run reached. */
+void swarm_stats_goals(swarm_stats_t *st, const swarm_goalset_t *reached, uint64_t run);
 
 /* One failing run. */
 typedef struct {
@@ -96,16 +110,18 @@ const orc_t *swarm_exec_oracle(const swarm_exec_t *x);
 void swarm_exec_fingerprint(swarm_exec_t *x, bool on);
 /* The last run's first violation: its rule and message; false when it passed. */
 bool swarm_exec_failed(const swarm_exec_t *x, int *rule, const char **msg);
-/* Adds the last run to st. */
-void swarm_exec_add(const swarm_exec_t *x, swarm_stats_t *st);
+/* Adds the last run to st (its goals too, under its label run). */
+void swarm_exec_add(const swarm_exec_t *x, swarm_stats_t *st, uint64_t run);
+/* The goals the last run reached. */
+const swarm_goalset_t *swarm_exec_goals(const swarm_exec_t *x);
 
 /* ---- the pool ---------------------------------------------------------- */
 
 /* Item i: the scenario to run, its seed and its label. */
 typedef void swarm_build_fn(void *ctx, uint64_t item, scn_t *scn, uint64_t *seed, uint64_t *run);
-/* Optional: one number about a finished run, kept per item (explore: when
- * the last fault was detected). */
-typedef int64_t swarm_observe_fn(void *ctx, uint64_t item, const orc_t *o);
+/* Optional: observe_words numbers about a finished run, kept per item
+ * (explore: when the last fault was detected; guided: the goals reached). */
+typedef void swarm_observe_fn(void *ctx, uint64_t item, const swarm_exec_t *x, int64_t *out);
 /* Optional: called in the parent after every chunk. */
 typedef void swarm_progress_fn(void *ctx, uint64_t done, uint64_t items, uint64_t failures);
 
@@ -116,6 +132,7 @@ typedef void swarm_progress_fn(void *ctx, uint64_t done, uint64_t items, uint64_
 #define SWARM_RUN_SECONDS_MAX 600
 #define SWARM_CHUNK_MAX 256
 #define SWARM_OBSERVED_NONE INT64_MIN
+#define SWARM_OBSERVE_WORDS_MAX 8
 
 typedef struct {
     uint64_t items;
@@ -126,6 +143,7 @@ typedef struct {
     size_t failing_cap;       /* keep the first this many failures (by item) */
     swarm_build_fn *build;
     swarm_observe_fn *observe;
+    unsigned observe_words;   /* numbers observe writes per item, 1..SWARM_OBSERVE_WORDS_MAX */
     void *ctx;                /* of build and observe */
     swarm_progress_fn *progress;
     void *progress_ctx;
@@ -135,7 +153,8 @@ typedef struct {
     swarm_stats_t stats;
     swarm_fail_t *failing;   /* by item, at most failing_cap; free() it */
     size_t failing_count;
-    int64_t *observed;       /* items entries when observe; SWARM_OBSERVED_NONE unknown; free() */
+    int64_t *observed;       /* items x observe_words entries when observe, item by item;
+                              * SWARM_OBSERVED_NONE unknown (a run that crashed); free() */
     uint64_t done;           /* items run: all, unless fail_fast stopped early */
     uint64_t crashes;        /* workers lost (each one's chunk was run again) */
 } swarm_result_t;
@@ -166,12 +185,22 @@ typedef struct {
     size_t failing_count;
     const char *replay_args;        /* what follows "--seed X" in a replay command */
     bool fingerprint;               /* write stats->trace_fingerprint */
+    /* A guided swarm (guided.h): failing[i] replays with "--chain chains[i]". */
+    bool guided;
+    const char *const *chains;
+    unsigned batch;
+    uint64_t generations, corpus;
 } swarm_report_t;
+
+/* The command that replays failing run i of r into buf, of this size. */
+#define SWARM_REPLAY_MAX 8192
+void swarm_report_replay(const swarm_report_t *r, size_t i, char *buf, size_t cap);
 
 /* The report format of docs/swarm.md, on one line with a newline:
  * {"hasim":"swarm","seed":S,"runs":N,"failures":F,"jobs":J,"shard":"i/n",
- *  "elapsed_ms":E,"failing":[...],"checked":{...},"violated":{...},
- *  "notes":{...},"histograms":{...},"poller":{...},"transitions":T}. */
+ *  "elapsed_ms":E,["guided":{...},]"failing":[...],"checked":{...},
+ *  "violated":{...},"notes":{...},"histograms":{...},"histograms_assumption":{...},
+ *  "poller":{...},"transitions":T,"goals":{...}}. */
 void swarm_json_write(FILE *f, const swarm_report_t *r);
 
 #endif

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "judge/oracle_contract.h"
 #include "engine/rng.h"
 #include "world/world.h"
@@ -445,6 +446,37 @@ static void gen_faults(gen_t *g, uint64_t seed, uint32_t faults_min)
     }
 }
 
+void swarm_gen_fault(scn_t *s, sim_rng_t *r, int64_t at_ms, uint32_t session)
+{
+    scn_action_t *a;
+    switch ((gen_fault_t)below(r, GF_COUNT)) {
+    case GF_KILL:
+        swarm_add_action(s, at_ms, SCN_ACT_KILL, session);
+        break;
+    case GF_DISCONNECT:
+        swarm_add_action(s, at_ms, SCN_ACT_DISCONNECT, session);
+        break;
+    case GF_DISCONNECT_FOR:
+        if ((a = swarm_add_action(s, at_ms, SCN_ACT_DISCONNECT, session)) != NULL)
+            a->heal_ms = heal_for(r);
+        break;
+    case GF_DISCONNECT_AFTER:
+        if ((a = swarm_add_action(s, at_ms, SCN_ACT_DISCONNECT, session)) != NULL) {
+            a->heal_ms = heal_after_detection(r);
+            a->heal_after_detection = true;
+        }
+        break;
+    case GF_CRASH:
+        if ((a = swarm_add_action(s, at_ms, SCN_ACT_CRASH_HOST, 0)) != NULL)
+            a->host = 1 + below(r, s->servers);
+        break;
+    default:
+        if ((a = swarm_add_action(s, at_ms, SCN_ACT_PROVISION_FAIL, 0)) != NULL)
+            a->count = below(r, 4) ? 1 + below(r, 3) : 1 + below(r, s->servers + 2);
+        break;
+    }
+}
+
 /* ---- API calls, users, stop -------------------------------------------- */
 
 static void gen_api(gen_t *g, uint64_t seed)
@@ -517,6 +549,26 @@ static void gen_stop(gen_t *g, uint64_t seed)
         add(g, g->stop_ms, SCN_ACT_STOP, 0);
 }
 
+/* The bounds aspect: one run in SWARM_BOUNDS_SHARE aims at one bound, at
+ * -1, 0 or +1 ms, half of them with the other faults left out. It comes last
+ * and draws from its own stream, so a run that does not draw it is exactly
+ * the run it was before the aspect existed. */
+static void gen_bounds(gen_t *g, uint64_t seed)
+{
+    scn_t *s = g->s;
+    sim_rng_t r;
+    stream(&r, seed, "swarm.bounds");
+    if (!sim_rng_chance(&r, 1, SWARM_BOUNDS_SHARE))
+        return;
+    swarm_bound_t b = (swarm_bound_t)below(&r, SWARM_BOUND_COUNT);
+    int d = (int)below(&r, 3) - 1;
+    bool clean = sim_rng_chance(&r, 1, 2);
+    swarm_aim(s, b, d, clean, &r);
+    size_t n = strlen(s->title);
+    snprintf(s->title + n, sizeof(s->title) - n, "; aim %s %+d ms%s", swarm_bound_name(b), d,
+             clean ? " alone" : "");
+}
+
 /* Stable by time: insertion sort, a few dozen actions. */
 static void sort_actions(scn_t *s)
 {
@@ -571,4 +623,6 @@ void swarm_gen(scn_t *s, uint64_t run_seed, const swarm_gen_opts_t *o)
     add(&g, end_ms, SCN_ACT_END, 0);
     s->has_end = true;
     s->end_ms = end_ms;
+    if (!o->no_bounds)
+        gen_bounds(&g, run_seed);
 }

@@ -16,8 +16,10 @@
 #ifndef SIM_SWARM_GEN_H
 #define SIM_SWARM_GEN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/rng.h"
 #include "lang/scn.h"
 
 #define SWARM_FAULTS_DEFAULT 3
@@ -35,9 +37,15 @@
 typedef struct {
     uint32_t faults_min;  /* 1..SWARM_FAULTS_MAX */
     int64_t duration_ms;  /* of the recording: the final stop is at start + this */
+    bool no_bounds;       /* never draw the bounds aspect (--no-bounds) */
 } swarm_gen_opts_t;
 
-/* faults_min SWARM_FAULTS_DEFAULT, duration SWARM_DURATION_MS_DEFAULT. */
+/* One run in this many draws the bounds aspect: an aim at one bound
+ * (bounds.h), on its own stream "swarm.bounds". */
+#define SWARM_BOUNDS_SHARE 4
+
+/* faults_min SWARM_FAULTS_DEFAULT, duration SWARM_DURATION_MS_DEFAULT,
+ * the bounds aspect on. */
 swarm_gen_opts_t swarm_gen_defaults(void);
 
 /* The seed of run k of a swarm started with swarm_seed: the k-th output
@@ -50,5 +58,11 @@ uint64_t swarm_run_seed(uint64_t swarm_seed, uint64_t k);
  * The scenario's own seed is run_seed, so `hasim run` of what scn_write
  * makes of it is the same run. Allocates nothing. */
 void swarm_gen(scn_t *s, uint64_t run_seed, const swarm_gen_opts_t *o);
+
+/* Adds to s (a complete scenario, its last action `end`) one fault of a
+ * kind drawn from r at at_ms, its arguments drawn as the generator draws
+ * them (heal delays near the bounds, a host, a count); session 0 is the
+ * unnamed fault. For mutations of a scenario (guided.h). */
+void swarm_gen_fault(scn_t *s, sim_rng_t *r, int64_t at_ms, uint32_t session);
 
 #endif

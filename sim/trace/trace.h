@@ -100,7 +100,8 @@ typedef struct {
     uint32_t uid;      /* recording UID, or stream owner for slices */
 
     /* RUN */
-    const char *scenario;
+    const char *scenario;   /* the scenario file's base name (or a swarm run's name) */
+    const char *source_fnv; /* 16 hex digits: FNV-1a 64 of its text; NULL none */
     const char *title;
     uint64_t seed;
     uint32_t servers, capacity, sessions;

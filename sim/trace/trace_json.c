@@ -51,7 +51,7 @@ static const char *const reason_names[] = {NULL, "stopped", "activations", "dead
 typedef enum { T_I64, T_U64, T_U32, T_INT, T_STR, T_BOOL, T_USERS, T_ENUM } ftype_t;
 
 typedef enum {
-    F_SCENARIO, F_TITLE, F_SEED, F_SERVERS, F_CAPACITY, F_SESSIONS, F_UTC0,
+    F_SCENARIO, F_SOURCE, F_TITLE, F_SEED, F_SERVERS, F_CAPACITY, F_SESSIONS, F_UTC0,
     F_SESS, F_SID, F_CNAME, F_MODE, F_UID, F_USERS,
     F_CALL, F_HTTP, F_CODE, F_STATUS, F_MSG, F_BY, F_EXPECT,
     F_FAULT, F_SRV, F_REC, F_HEAL, F_LAST_HB, F_COUNT,
@@ -71,6 +71,7 @@ typedef struct {
 
 static const field_t fields[F_N] = {
     [F_SCENARIO] = {"scenario", T_STR, NULL, 0},
+    [F_SOURCE] = {"source_fnv", T_STR, NULL, 0},
     [F_TITLE] = {"title", T_STR, NULL, 0},
     [F_SEED] = {"seed", T_U64, NULL, 0},
     [F_SERVERS] = {"servers", T_U32, NULL, 0},
@@ -141,7 +142,7 @@ typedef struct {
 
 #define A P_ALWAYS
 #define NZ P_NONZERO
-static const kspec_t k_run[] = {{F_SCENARIO, A}, {F_TITLE, NZ}, {F_SEED, A}, {F_SERVERS, A},
+static const kspec_t k_run[] = {{F_SCENARIO, A}, {F_SOURCE, NZ}, {F_TITLE, NZ}, {F_SEED, A}, {F_SERVERS, A},
                                {F_CAPACITY, A}, {F_SESSIONS, A}, {F_UTC0, A}};
 static const kspec_t k_session[] = {{F_SESS, A}, {F_SID, A},  {F_CNAME, A},
                                    {F_MODE, A}, {F_UID, A}, {F_USERS, A}};
@@ -339,6 +340,7 @@ static const char **str_field(sim_tr_ev_t *ev, fid_t f)
 {
     switch (f) {
     case F_SCENARIO: return &ev->scenario;
+    case F_SOURCE: return &ev->source_fnv;
     case F_TITLE: return &ev->title;
     case F_SID: return &ev->sid;
     case F_CNAME: return &ev->cname;
@@ -355,6 +357,7 @@ static const char *get_s(const sim_tr_ev_t *ev, fid_t f)
 {
     switch (f) {
     case F_SCENARIO: return ev->scenario;
+    case F_SOURCE: return ev->source_fnv;
     case F_TITLE: return ev->title;
     case F_SID: return ev->sid;
     case F_CNAME: return ev->cname;

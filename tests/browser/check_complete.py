@@ -63,6 +63,13 @@ def main():
         if not os.path.isfile(page):
             results.append((False, what, "no scenarios/%s.html" % name))
             continue
+        if r.get("crash"):
+            # A run that crashed has its page (what killed it, the last trace
+            # lines, the replay command), and no timeline to draw.
+            with open(page, encoding="utf-8") as f:
+                ok = 'id="crash"' in f.read()
+            results.append((ok, "crash page of %s" % name, "" if ok else "no crash section"))
+            continue
         with open(page, encoding="utf-8") as f:
             srcs = img_srcs(f.read())
         own = [s for s in srcs if s.startswith("../img/%s/" % name)]

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# make check: a scenario's own expectations, end to end through hasim run.
+# Each tests/failing_expectations/*.scn must fail (exit 1) with exactly the
+# failures its `# expect-failure: LINE:COL: MESSAGE` comments list, each a
+# whole line: what was expected and what the run did instead. And `uid N`
+# must reach the trace: the `session` and `started` lines of
+# scenarios/r07_first_uid_given.scn carry the customer's UID.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+HASIM=${HASIM:-build/gcc-O2/hasim}
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "expectations: FAILED: $*"; }
+
+for f in tests/failing_expectations/*.scn; do
+  out=$("$HASIM" run "$f" 2>&1)
+  rc=$?
+  [ "$rc" -eq 1 ] && ok || bad "$f: exit $rc, want 1"
+  got=$(printf '%s\n' "$out" | sed -n "s|^      $f:\([0-9]*:[0-9]*: expectation failed: .*\)|\1|p")
+  want=$(sed -n 's/^# expect-failure: //p' "$f")
+  if [ -n "$want" ] && [ "$got" = "$want" ]; then
+    ok
+    echo "expectations: $f: $(printf '%s\n' "$want" | wc -l) failures, as listed"
+  else
+    bad "$f: the failures differ from its expect-failure lines"
+    diff <(printf '%s\n' "$want") <(printf '%s\n' "$got") | head -20
+  fi
+done
+
+T=$(mktemp -d) || { echo "expectations: $passed passed, $((failed + 1)) failed"; exit 1; }
+trap 'rm -rf "$T"' EXIT
+scn=scenarios/r07_first_uid_given.scn
+if "$HASIM" run -q --trace "$T/t.jsonl" "$scn" >/dev/null 2>&1; then ok; else bad "$scn does not pass"; fi
+for kind in session started; do
+  if grep "\"kind\":\"$kind\"" "$T/t.jsonl" | head -1 | grep -q '"uid":527841[,}]'; then ok
+  else bad "$scn: the first $kind line does not carry uid 527841"; fi
+done
+
+echo "expectations: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
