@@ -110,8 +110,9 @@ struct ha_center {
     /* Session slots are taken in index order and never given back (an ended
      * session keeps answering 404), so the next free one is a counter. */
     uint32_t sessions_begun;
-    /* The live sessions by (cname, uid), for "task conflict" without a scan:
-     * open addressing, session index + 1 (0 empty), at most half full. */
+    /* The live sessions by (cname, start uid) and (cname, current uid), for
+     * "task conflict" without a scan: open addressing, at most half full
+     * (ha_api.c). */
     uint32_t *tasks;
     uint32_t tasks_mask;
     /* A session's streams and fence list, column by column: row i of every
@@ -164,12 +165,16 @@ void ha_session_fences_unanswered(ha_center_t *c, uint32_t si, uint32_t server);
 
 /* ha_api.c */
 void ha_api_handle(ha_center_t *c, const ha_api_in_t *api);
-/* The task index, by (cname, current uid): a session enters it when its
- * start is accepted, leaves it when it ends, and leaves and enters again
- * around a change of its UID. */
+/* The task index, for "task conflict" (ha_api.c): a live session is filed
+ * under (cname, the UID it was started with) from its accepted start to its
+ * end, and under (cname, its current UID) too once a switch changed it
+ * (ha_tasks_set_uid). ha_tasks_find gives the lowest such session, or
+ * UINT32_MAX. */
 uint32_t ha_tasks_size(uint32_t sessions_max);
 void ha_tasks_add(ha_center_t *c, uint32_t si);
 void ha_tasks_remove(ha_center_t *c, uint32_t si);
+void ha_tasks_set_uid(ha_center_t *c, uint32_t si, uint32_t uid);
+uint32_t ha_tasks_find(const ha_center_t *c, const char *cname, uint32_t uid);
 bool ha_session_in_window(const ha_session_t *s);
 
 /* ha_files.c */

@@ -508,9 +508,7 @@ static void on_ready(ha_center_t *c, uint32_t si, const ha_recorder_in_t *r)
             ha_emit_event(c, &ev);
             notify_recording(c, si, false);
         } else {
-            ha_tasks_remove(c, si);
-            s->uid = s->pending_uid;
-            ha_tasks_add(c, si);
+            ha_tasks_set_uid(c, si, s->pending_uid);
             resumed(c, si, true);
         }
         return;

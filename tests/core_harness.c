@@ -706,6 +706,15 @@ void h_check_core(h_t *h)
                     "window with bak%d after %d activations", s->bak, s->activations);
         if (h_ended(st))
             H_CHECK(h, !s->has_serving && !s->has_pending, "ended session holds a recorder");
+        if (st != HA_ST_FREE && !h_ended(st)) {
+            /* Task conflict: a live session is found by the UID it was
+             * started with and by the one its recorder uses now. */
+            uint32_t by_start = ha_tasks_find(c, s->cname, s->uids_used[0]);
+            uint32_t by_now = ha_tasks_find(c, s->cname, s->uid);
+            H_CHECK(h, by_start <= si && by_now <= si,
+                    "a live session not in the task index (start uid %u: %u, uid %u: %u)",
+                    s->uids_used[0], by_start, s->uid, by_now);
+        }
 
         /* Timers: what the center thinks is armed is exactly what the
          * driver holds, and every live state has the timer it needs. */
