@@ -114,8 +114,18 @@ void drv_trace_fault(sim_drv_t *d, sim_fault_t f, uint32_t server, uint32_t sess
 
 /* ---- the core's commands --------------------------------------------- */
 
+/* A slot holds one task at a time. A start of a slot whose task is live has
+ * that task's cname and uid (the driver starts slot k with slot k's), which
+ * the center refuses as a task conflict (400 code 53); one it accepted would
+ * put two tasks' lines under one session number. So the center accepting it
+ * is a bug of ours, never the scenario's: the scenario may ask for that
+ * start, and must get the 400. */
 static void emit_accepted(sim_drv_t *d, sim_drv_session_t *s, uint32_t ws, uint32_t core)
 {
+    assert((s->core == SIM_DRV_NONE || s->ended) &&
+           "the center accepted a start with the cname and uid of a live task (task conflict)");
+    assert((core >= d->sessions_n || d->core_to_session[core] == SIM_DRV_NONE) &&
+           "the center gave a new task a slot it had given before");
     s->core = core;
     s->used = true;
     if (core < d->sessions_n)

@@ -149,6 +149,7 @@ typedef struct {
     char sid[STR_MAX], cname[STR_MAX];
     bool names_ok;
     int mode;
+    uint32_t uid_start; /* the uid of its session line: its start call's */
     uint32_t uid_cur;
     uint64_t uid_line;
     uint32_t serving_rec, serving_srv;
@@ -157,6 +158,7 @@ typedef struct {
     int bak;    /* name generation: -1, or k of the last resume */
     uint32_t users, uids, recs, pls; /* list heads */
     uint32_t start_attempts;
+    bool start_answered; /* the api line that accepted its start was read (R6) */
     uint32_t cb_seq;
     bool stop_ok;
     int64_t t_stop;
