@@ -24,6 +24,9 @@
  * to plan (detection 3 s + a 9 s attempt, after a slice of 15 s at most),
  * and a disconnect's switch comes no sooner: detection 4 s + the minute. */
 #define SWITCH_GAP_MS_MIN 64000
+/* A2: a disconnect is seen no sooner than 4 s after it happens (heartbeats
+ * every 2 s, declared down 6 s after the last). */
+#define DISCONNECT_SEEN_MS_MIN 4000
 
 /* ---- the incident --------------------------------------------------------- */
 
@@ -40,7 +43,7 @@ static void take_calls(ncs_incident_t *out, const ncs_call_t *calls, size_t n)
                    out->stop_call < 0) {
             out->stop_call = c->utc_ms;
         } else if (c->call != SIM_CALL_START && out->calls_n < NCS_IMPORT_CALLS) {
-            out->calls[out->calls_n++] = (ncs_timed_call_t){c->utc_ms, c->call};
+            out->calls[out->calls_n++] = (ncs_timed_call_t){c->utc_ms, c->call, c->worker_404};
         }
     }
 }
@@ -50,6 +53,22 @@ static void take_files(ncs_incident_t *out, const ncs_sess_t *s)
     for (uint32_t i = 0; i < s->listed_n && out->files_n < NCS_IMPORT_FILES; i++) {
         const ncs_pl_t *p = &s->listed[i];
         out->files[out->files_n++] = (ncs_file_key_t){p->bak, p->mixed, p->uid, p->track};
+    }
+}
+
+/* The first 404 of each interruption: from where recording was last good
+ * to the resume (or the end). */
+static void first_404s(ncs_incident_t *out)
+{
+    for (uint32_t k = 0; k < out->acts; k++) {
+        ncs_act_t *a = &out->act[k];
+        int64_t from = ncs_good_before(out, k);
+        int64_t to = a->resume >= 0 ? a->resume : out->end;
+        for (uint32_t i = 0; i < out->calls_n && a->first404 < 0; i++) {
+            const ncs_timed_call_t *c = &out->calls[i];
+            if (c->worker_404 && c->utc_ms > from && c->utc_ms <= to)
+                a->first404 = c->utc_ms;
+        }
     }
 }
 
@@ -92,15 +111,16 @@ void ncs_incident_of(const ncs_judge_t *j, size_t i, const ncs_call_t *calls, si
     for (uint32_t k = 1; k < s->seg_n && out->acts < NCS_IMPORT_ACTS; k++) {
         const ncs_seg_t *g = &s->seg[k];
         out->act[out->acts++] = (ncs_act_t){g->last_good, g->last_good_line, g->t, g->line,
-                                            g->switched, s->stale_t[k - 1]};
+                                            g->switched, s->stale_t[k - 1], -1};
     }
     out->exit_status = s->v.exit_status;
     out->end = s->end_t >= 0 ? s->end_t : s->last_t;
     out->end_line = s->end_line;
     if (out->exit_status == 1 && s->seg_n > 0 && out->acts < NCS_IMPORT_ACTS)
-        out->act[out->acts++] = (ncs_act_t){-1, 0, -1, out->end_line, false, -1};
+        out->act[out->acts++] = (ncs_act_t){-1, 0, -1, out->end_line, false, -1, -1};
     take_files(out, s);
     take_calls(out, calls, calls_n);
+    first_404s(out);
     out->complete = s->v.complete;
     out->verdict = s->v;
     out->proved = ncs_verdict_count(&s->v, NCS_PROVED);
@@ -135,6 +155,8 @@ void ncs_reading_best(const ncs_incident_t *in, ncs_reading_t *r)
             r->kind[k] = NCS_FAULT_KILL;
         else if (!a->switched || a->old_back >= 0)
             r->kind[k] = NCS_FAULT_DISCONNECT;
+        else if (a->first404 >= 0 && a->first404 - ncs_good_before(in, k) < DISCONNECT_SEEN_MS_MIN)
+            r->kind[k] = NCS_FAULT_KILL; /* detected sooner than a disconnect can be */
         else
             r->kind[k] = gap >= SWITCH_GAP_MS_MIN ? NCS_FAULT_DISCONNECT : NCS_FAULT_KILL;
     }
@@ -209,49 +231,80 @@ static int64_t dist(int64_t a, int64_t b)
     return a > b ? a - b : b - a;
 }
 
-bool ncs_incident_same(const ncs_incident_t *a, const ncs_incident_t *b, int64_t tol_ms,
-                       char *why, size_t cap)
+static ncs_likeness_t what(const ncs_incident_t *a, const ncs_incident_t *b, char *why,
+                           size_t cap)
 {
     if (a->recordings != b->recordings || a->acts != b->acts) {
         snprintf(why, cap, "%" PRIu32 " recordings and %" PRIu32 " activations, not %" PRIu32
                            " and %" PRIu32,
                  b->recordings, b->acts, a->recordings, a->acts);
-        return false;
+        return NCS_DIFFERENT;
     }
     for (uint32_t k = 0; k < a->acts; k++) {
         const ncs_act_t *x = &a->act[k], *y = &b->act[k];
-        if (x->switched != y->switched) {
+        if (x->switched != y->switched || (x->resume < 0) != (y->resume < 0)) {
             snprintf(why, cap, "activation %" PRIu32 " %s", k,
-                     y->switched ? "switched (a new UID), the log's reconnected"
-                                 : "reconnected, the log's switched");
-            return false;
-        }
-        if ((x->resume < 0) != (y->resume < 0) ||
-            (x->resume >= 0 && dist(x->resume, y->resume) > tol_ms)) {
-            snprintf(why, cap, "activation %" PRIu32 " resumed %" PRId64 " ms %s the log's", k,
-                     dist(x->resume, y->resume), y->resume > x->resume ? "after" : "before");
-            return false;
+                     y->resume < 0   ? "ended the session, the log's resumed"
+                     : x->resume < 0 ? "resumed, the log's ended the session"
+                     : y->switched   ? "switched (a new UID), the log's reconnected"
+                                     : "reconnected, the log's switched");
+            return NCS_DIFFERENT;
         }
     }
-    if (a->exit_status != b->exit_status ||
-        (a->exit_status >= 0 && dist(a->end, b->end) > tol_ms)) {
-        snprintf(why, cap, "the session ended with exitStatus %d %" PRId64 " ms %s the log's "
-                           "(exitStatus %d)",
-                 b->exit_status, dist(a->end, b->end), b->end > a->end ? "after" : "before",
+    if (a->exit_status != b->exit_status) {
+        snprintf(why, cap, "the session ended with exitStatus %d, the log's %d", b->exit_status,
                  a->exit_status);
-        return false;
+        return NCS_DIFFERENT;
     }
     if (a->uid0 != b->uid0) {
         snprintf(why, cap, "it recorded with UID %" PRIu32 " first, the log with %" PRIu32,
                  b->uid0, a->uid0);
-        return false;
+        return NCS_DIFFERENT;
     }
     if (!files_same(a, b)) {
         snprintf(why, cap, "%" PRIu32 " playlists uploaded, not the log's %" PRIu32
                            " (or other ones)",
                  b->files_n, a->files_n);
-        return false;
+        return NCS_DIFFERENT;
     }
-    snprintf(why, cap, "the same recordings, switches, UIDs, playlists and end");
-    return true;
+    return NCS_SAME;
+}
+
+static ncs_likeness_t when(const ncs_incident_t *a, const ncs_incident_t *b, int64_t tol,
+                           char *why, size_t cap)
+{
+    for (uint32_t k = 0; k < a->acts; k++) {
+        const ncs_act_t *x = &a->act[k], *y = &b->act[k];
+        /* where the last good slice ended is compared only to within a slice
+         * or two: slices are cut at the video's I-frames, whose interval the
+         * log does not give; a fault placed a minute off still shows */
+        if (x->last_good >= 0 && y->last_good >= 0 &&
+            dist(x->last_good, y->last_good) > NCS_IMPORT_SLICE_TOL_MS + tol) {
+            snprintf(why, cap, "activation %" PRIu32 "'s last good slice ended %" PRId64
+                               " ms %s the log's", k, dist(x->last_good, y->last_good),
+                     y->last_good > x->last_good ? "after" : "before");
+            return NCS_SAME_BUT_TIMING;
+        }
+        if (x->resume >= 0 && dist(x->resume, y->resume) > tol) {
+            snprintf(why, cap, "activation %" PRIu32 " resumed %" PRId64 " ms %s the log's", k,
+                     dist(x->resume, y->resume), y->resume > x->resume ? "after" : "before");
+            return NCS_SAME_BUT_TIMING;
+        }
+    }
+    if (a->exit_status >= 0 && dist(a->end, b->end) > tol) {
+        snprintf(why, cap, "the session ended %" PRId64 " ms %s the log's", dist(a->end, b->end),
+                 b->end > a->end ? "after" : "before");
+        return NCS_SAME_BUT_TIMING;
+    }
+    return NCS_SAME;
+}
+
+ncs_likeness_t ncs_incident_compare(const ncs_incident_t *a, const ncs_incident_t *b,
+                                    int64_t tol_ms, char *why, size_t cap)
+{
+    ncs_likeness_t l = what(a, b, why, cap);
+    if (l == NCS_SAME && (l = when(a, b, tol_ms, why, cap)) == NCS_SAME)
+        snprintf(why, cap, "the same recordings, switches, UIDs, playlists and end, at the "
+                           "same times");
+    return l;
 }

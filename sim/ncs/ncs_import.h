@@ -27,6 +27,8 @@
 #define NCS_IMPORT_FILES 256    /* playlists compared */
 #define NCS_IMPORT_CALLS 4096   /* API calls replayed in the scenario */
 #define NCS_IMPORT_USERS 64
+#define NCS_IMPORT_SLICE_TOL_MS 30000 /* two slices: the world cuts one at the first
+                                       * I-frame after 15 s */
 
 /* The language's `set clock` counts from here (2026-01-01T00:00:00Z). */
 #define NCS_CLOCK_ZERO_UTC_MS 1767225600000LL
@@ -40,6 +42,8 @@ typedef struct {
     uint64_t line;
     bool switched;         /* a session_failover came with it */
     int64_t old_back;      /* utc of a stale notice of the recorder let go, -1 none */
+    int64_t first404;      /* utc of the first 404 "failed to find worker" the API log
+                            * shows in this interruption, -1 none: detection came by then */
 } ncs_act_t;
 
 typedef struct {
@@ -52,6 +56,7 @@ typedef struct {
 typedef struct {
     int64_t utc_ms;
     int call;              /* sim_call_t */
+    bool worker_404;
 } ncs_timed_call_t;
 
 typedef struct {
@@ -124,10 +129,17 @@ bool ncs_incident_writable(const ncs_incident_t *in, char *why, size_t cap);
 int ncs_scenario_write(FILE *f, const ncs_incident_t *in, const ncs_reading_t *r,
                        const char *log);
 
-/* Does b (a run's) show what a (the log's) shows? The same recordings,
- * switches and reconnects, ending, first UID and playlists, each resume
- * and the end within tol_ms. false with the first difference in why. */
-bool ncs_incident_same(const ncs_incident_t *a, const ncs_incident_t *b, int64_t tol_ms,
-                       char *why, size_t cap);
+/* How a run's incident (b) compares with the log's (a). */
+typedef enum {
+    NCS_SAME,           /* the same recordings, switches and reconnects, ending, first
+                         * UID and playlists, and each resume, last good slice and the
+                         * end within the tolerance */
+    NCS_SAME_BUT_TIMING,/* all that but some time */
+    NCS_DIFFERENT,
+} ncs_likeness_t;
+
+/* why: the first difference (or what is the same). */
+ncs_likeness_t ncs_incident_compare(const ncs_incident_t *a, const ncs_incident_t *b,
+                                    int64_t tol_ms, char *why, size_t cap);
 
 #endif

@@ -16,6 +16,10 @@
 
 int ncs_notes_sniff(const char *path)
 {
+    size_t plen = strlen(path);
+    if ((plen >= 5 && strcmp(path + plen - 5, ".json") == 0) ||
+        (plen >= 6 && strcmp(path + plen - 6, ".jsonl") == 0))
+        return 0; /* named a log: judged as one, whatever is in it */
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return -1;
@@ -29,7 +33,7 @@ int ncs_notes_sniff(const char *path)
             line_start = true;
         } else if (line_start && c != ' ' && c != '\t' && c != '\r') {
             if (c != '#')
-                return c == '{' ? 0 : 1;
+                return c == '{' || c == '[' ? 0 : 1;
             line_start = false; /* a comment: skip to its end */
         }
     }

@@ -23,7 +23,8 @@
 
 #define NCS_NOTES_MAX (4u << 20) /* bytes of notes taken */
 
-/* 0 a callback log (its first line of content starts with '{'), 1 notes,
+/* 0 a callback log (named *.json or *.jsonl, or its first line of content
+ * starts with '{' or '['), 1 notes,
  * -1 the file cannot be read (errno). */
 int ncs_notes_sniff(const char *path);
 

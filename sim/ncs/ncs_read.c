@@ -32,7 +32,10 @@ typedef struct {
     uint64_t line;
     char *err;
     size_t err_cap;
+    const char *obj; /* where in the notice a key is: "payload.details.", NULL top */
 } where_t;
+
+#define OBJ(w) ((w)->obj != NULL ? (w)->obj : "")
 
 static int bad(const where_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int bad(const where_t *w, const char *fmt, ...)
@@ -46,20 +49,29 @@ static int bad(const where_t *w, const char *fmt, ...)
     return 2;
 }
 
+/* "LOG:LINE:COL: error: not JSON: ..." */
+static int not_json(const where_t *w, const json_error_t *je)
+{
+    snprintf(w->err, w->err_cap, "%s:%" PRIu64 ":%d: error: not JSON: %s", w->name, w->line,
+             je->column > 0 ? je->column : 1, je->text);
+    return 2;
+}
+
 static int get_int(const where_t *w, json_t *obj, const char *key, bool need, int64_t lo,
                    int64_t hi, int64_t *out)
 {
     json_t *v = json_object_get(obj, key);
     if (v == NULL) {
         if (need)
-            return bad(w, "%s is missing", key);
+            return bad(w, "%s%s is missing", OBJ(w), key);
         return 0;
     }
     if (!json_is_integer(v))
-        return bad(w, "%s must be an integer", key);
+        return bad(w, "%s%s must be an integer", OBJ(w), key);
     int64_t x = (int64_t)json_integer_value(v);
     if (x < lo || x > hi)
-        return bad(w, "%s %" PRId64 " is out of range %" PRId64 "..%" PRId64, key, x, lo, hi);
+        return bad(w, "%s%s %" PRId64 " is out of range %" PRId64 "..%" PRId64, OBJ(w), key, x,
+                   lo, hi);
     *out = x;
     return 0;
 }
@@ -70,14 +82,14 @@ static int get_str(const where_t *w, json_t *obj, const char *key, bool need, ch
     json_t *v = json_object_get(obj, key);
     if (v == NULL) {
         if (need)
-            return bad(w, "%s is missing", key);
+            return bad(w, "%s%s is missing", OBJ(w), key);
         out[0] = '\0';
         return 0;
     }
     if (!json_is_string(v))
-        return bad(w, "%s must be a string", key);
+        return bad(w, "%s%s must be a string", OBJ(w), key);
     if (json_string_length(v) >= cap)
-        return bad(w, "%s is longer than %zu bytes", key, cap - 1);
+        return bad(w, "%s%s is longer than %zu bytes", OBJ(w), key, cap - 1);
     memcpy(out, json_string_value(v), json_string_length(v) + 1);
     return 0;
 }
@@ -88,8 +100,8 @@ static int get_uid_str(const where_t *w, json_t *obj, const char *key, bool need
     char s[16];
     json_t *v = json_object_get(obj, key);
     if (v != NULL && json_is_integer(v))
-        return bad(w, "%s must be a string of digits (the service sends \"527841\"), not a "
-                      "number", key);
+        return bad(w, "%s%s must be a string of digits (the service sends \"527841\"), not a "
+                      "number", OBJ(w), key);
     if (get_str(w, obj, key, need, s, sizeof(s)) != 0)
         return 2;
     if (s[0] == '\0' && !need)
@@ -97,11 +109,11 @@ static int get_uid_str(const where_t *w, json_t *obj, const char *key, bool need
     uint64_t x = 0;
     for (const char *p = s; *p != '\0'; p++) {
         if (*p < '0' || *p > '9')
-            return bad(w, "%s \"%s\" is not a number", key, s);
+            return bad(w, "%s%s \"%s\" is not a number", OBJ(w), key, s);
         x = x * 10 + (uint64_t)(*p - '0');
     }
     if (s[0] == '\0' || strlen(s) > 10 || x > UINT32_MAX)
-        return bad(w, "%s \"%s\" is not a 32-bit UID", key, s);
+        return bad(w, "%s%s \"%s\" is not a 32-bit UID", OBJ(w), key, s);
     *out = (uint32_t)x;
     return 0;
 }
@@ -120,24 +132,29 @@ static int read_files(const where_t *w, json_t *d, ncs_notice_t *n)
     if (list == NULL)
         return 0;
     if (!json_is_array(list))
-        return bad(w, "details.fileList must be an array");
+        return bad(w, "payload.details.fileList must be an array");
     size_t k = json_array_size(list);
     if (k > NCS_FILES_MAX)
-        return bad(w, "details.fileList has %zu files; at most %d are taken", k, NCS_FILES_MAX);
+        return bad(w, "payload.details.fileList has %zu files; at most %d are taken", k,
+                   NCS_FILES_MAX);
     n->files = k ? calloc(k, sizeof(*n->files)) : NULL;
     if (k && n->files == NULL)
         return bad(w, "out of memory");
+    char obj[64];
+    where_t wf = *w;
+    wf.obj = obj;
     for (size_t i = 0; i < k; i++) {
         json_t *f = json_array_get(list, i);
         ncs_file_t *x = &n->files[i];
+        snprintf(obj, sizeof(obj), "payload.details.fileList[%zu].", i);
         char tt[32];
         int64_t st = 0;
         if (!json_is_object(f))
-            return bad(w, "details.fileList[%zu] must be an object", i);
-        if (get_str(w, f, "fileName", true, x->name, sizeof(x->name)) != 0 ||
-            get_uid_str(w, f, "uid", false, &x->uid) != 0 ||
-            get_str(w, f, "trackType", false, tt, sizeof(tt)) != 0 ||
-            get_int(w, f, "sliceStartTime", false, 0, INT64_MAX, &st) != 0)
+            return bad(w, "payload.details.fileList[%zu] must be an object", i);
+        if (get_str(&wf, f, "fileName", true, x->name, sizeof(x->name)) != 0 ||
+            get_uid_str(&wf, f, "uid", false, &x->uid) != 0 ||
+            get_str(&wf, f, "trackType", false, tt, sizeof(tt)) != 0 ||
+            get_int(&wf, f, "sliceStartTime", false, 0, INT64_MAX, &st) != 0)
             return 2;
         x->track = track_of(tt);
         x->slice_start_utc_ms = st;
@@ -159,8 +176,8 @@ static int read_details(const where_t *w, json_t *d, ncs_notice_t *n)
     case NCS_EV_SESSION_FAILOVER: {
         json_t *u = json_object_get(d, "newUid");
         if (u != NULL && json_is_string(u))
-            return bad(w, "details.newUid must be a number (the service sends 527841, not "
-                          "\"527841\")");
+            return bad(w, "payload.details.newUid must be a number (the service sends 527841, "
+                          "not \"527841\")");
         if (get_int(w, d, "newUid", true, 0, UINT32_MAX, &v) != 0)
             return 2;
         n->new_uid = (uint32_t)v;
@@ -194,7 +211,35 @@ static bool known_event(int e)
            (e >= 40 && e <= 44);
 }
 
-/* 0 and *use: a notice; 0 and !*use: skipped (a warning was said);
+/* The payload of a notice of cloud recording (w: the notice's line). */
+static int parse_payload(const where_t *w, json_t *p, ncs_notice_t *n)
+{
+    where_t wp = *w;
+    wp.obj = "payload.";
+    int64_t seq = 0, st = 0;
+    if (get_str(&wp, p, "cname", true, n->cname, sizeof(n->cname)) != 0 ||
+        get_str(&wp, p, "sid", true, n->sid, sizeof(n->sid)) != 0 ||
+        get_uid_str(&wp, p, "uid", true, &n->uid) != 0 ||
+        get_int(&wp, p, "sequence", true, 0, UINT32_MAX, &seq) != 0 ||
+        get_int(&wp, p, "sendts", true, 0, INT64_MAX, &n->sendts) != 0 ||
+        get_int(&wp, p, "serviceType", false, 0, INT32_MAX, &st) != 0)
+        return 2;
+    n->sequence = (uint32_t)seq;
+    n->service_type = (int)st;
+    json_t *d = json_object_get(p, "details");
+    if (d != NULL && !json_is_object(d))
+        return bad(w, "payload.details must be an object");
+    where_t wd = *w;
+    wd.obj = "payload.details.";
+    if (d != NULL)
+        return read_details(&wd, d, n);
+    json_t *none = json_object(); /* no details: as if each were absent */
+    int rc = none == NULL ? bad(w, "out of memory") : read_details(&wd, none, n);
+    json_decref(none);
+    return rc;
+}
+
+/* 0 and !*skip_why: a notice; 0 and *skip_why: skipped (the caller warns);
  * 2: an error. */
 static int parse_line(const where_t *w, const char *text, size_t len, ncs_notice_t *n,
                       const char **skip_why)
@@ -203,7 +248,7 @@ static int parse_line(const where_t *w, const char *text, size_t len, ncs_notice
     memset(n, 0, sizeof(*n));
     json_t *root = json_loadb(text, len, 0, &je);
     if (root == NULL)
-        return bad(w, "column %d: not JSON: %s", je.column, je.text);
+        return not_json(w, &je);
     int rc = 2;
     int64_t v = 0;
     n->line = w->line;
@@ -226,38 +271,16 @@ static int parse_line(const where_t *w, const char *text, size_t len, ncs_notice
         if (n->product_id != NCS_PRODUCT_RECORDING) {
             *skip_why = "a notice of another product";
             rc = 0;
-        } else if (get_int(w, root, "eventType", true, 0, INT32_MAX, &v) != 0) {
+        } else if (get_int(w, root, "eventType", true, 0, INT32_MAX, &v) != 0 ||
+                   get_int(w, root, "notifyMs", false, 0, INT64_MAX, &n->notify_ms) != 0) {
             rc = 2;
         } else if ((n->event_type = (int)v), !known_event(n->event_type)) {
             *skip_why = "an event type the service does not document";
             rc = 0;
         } else if (!json_is_object(p)) {
             rc = bad(w, "payload is missing or not an object");
-        } else if (get_int(w, root, "notifyMs", false, 0, INT64_MAX, &n->notify_ms) != 0 ||
-                   get_str(w, p, "cname", true, n->cname, sizeof(n->cname)) != 0 ||
-                   get_str(w, p, "sid", true, n->sid, sizeof(n->sid)) != 0 ||
-                   get_uid_str(w, p, "uid", true, &n->uid) != 0 ||
-                   get_int(w, p, "sequence", true, 0, UINT32_MAX, &v) != 0) {
-            rc = 2;
         } else {
-            n->sequence = (uint32_t)v;
-            int64_t st = 0;
-            if (get_int(w, p, "sendts", true, 0, INT64_MAX, &n->sendts) != 0 ||
-                get_int(w, p, "serviceType", false, 0, INT32_MAX, &st) != 0)
-                rc = 2;
-            else {
-                n->service_type = (int)st;
-                json_t *d = json_object_get(p, "details");
-                if (d != NULL && !json_is_object(d))
-                    rc = bad(w, "payload.details must be an object");
-                else if (d != NULL)
-                    rc = read_details(w, d, n);
-                else {
-                    json_t *none = json_object(); /* no details: as if all were absent */
-                    rc = none == NULL ? bad(w, "out of memory") : read_details(w, none, n);
-                    json_decref(none);
-                }
-            }
+            rc = parse_payload(w, p, n);
         }
     }
     json_decref(root);
@@ -391,8 +414,12 @@ static void release(reader_t *r, ncs_notice_t *n)
 
 static void warn(reader_t *r, const where_t *w, const char *what, const ncs_notice_t *n)
 {
-    fprintf(r->warn, "%s:%" PRIu64 ": warning: %s (noticeId %s, eventType %d): skipped\n",
-            w->name, w->line, what, n->notice_id, n->event_type);
+    if (n->product_id != NCS_PRODUCT_RECORDING)
+        fprintf(r->warn, "%s:%" PRIu64 ": warning: %s (noticeId %s, productId %d): skipped\n",
+                w->name, w->line, what, n->notice_id, n->product_id);
+    else
+        fprintf(r->warn, "%s:%" PRIu64 ": warning: %s (noticeId %s, eventType %d): skipped\n",
+                w->name, w->line, what, n->notice_id, n->event_type);
 }
 
 /* One notice read: to the window, or skipped. */
@@ -428,7 +455,7 @@ typedef int line_fn(void *ctx, const where_t *w, const char *text, size_t len);
 static int each_line(const char *name, const char *data, size_t len, uint64_t *lineno,
                      line_fn *fn, void *ctx, char *err, size_t err_cap)
 {
-    where_t w = {name, *lineno, err, err_cap};
+    where_t w = {name, *lineno, err, err_cap, NULL};
     int rc = 0;
     for (size_t at = 0; rc == 0 && at < len;) {
         const char *nl = memchr(data + at, '\n', len - at);
@@ -601,7 +628,7 @@ static int parse_call(const where_t *w, const char *text, size_t len, ncs_call_t
     json_error_t je;
     json_t *root = json_loadb(text, len, 0, &je);
     if (root == NULL)
-        return bad(w, "column %d: not JSON: %s", je.column, je.text);
+        return not_json(w, &je);
     char call[32], reason[NCS_STR_MAX];
     int64_t http = 0, code = 0, status = -1;
     memset(c, 0, sizeof(*c));

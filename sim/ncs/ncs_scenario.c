@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "judge/oracle_names.h"
 #include "lang/scn.h"
 #include "ncs_import.h"
 #include "ncs_judge_impl.h"
@@ -18,6 +17,7 @@
 #define DEADLINE_MS 90000
 #define FLUSH_MS 500
 #define STOP_FLUSH_MS 5000
+#define FAULT_IN_SLICE_MS_MAX 14000 /* a mix slice is 15 s */
 #define RETURN_AFTER_MS 20000 /* a slice (15 s) and a video I-frame */
 #define START_MS_DEFAULT 2000
 #define START_MS_MAX 9000
@@ -37,6 +37,7 @@ typedef struct {
     act_line_t *lines;
     size_t n, cap;
     int64_t within[NCS_IMPORT_ACTS]; /* detection to resume as placed, 0 none */
+    int64_t detect_at[NCS_IMPORT_ACTS]; /* utc of detection as placed, -1 none */
     uint32_t dropped;     /* actions beyond SCN_TIME_MS_MAX */
 } plan_t;
 
@@ -70,6 +71,23 @@ static int by_time(const void *x, const void *y)
 
 /* ---- activations ------------------------------------------------------------ */
 
+/* A fault comes after the last good slice. In a log that breaks the
+ * contract it also comes before the next slice would have ended: the
+ * resume then comes when the contract says, not when the log says -- the
+ * story told right. In a log that keeps it, a later placement is how the
+ * resume comes when it came: the log does not show what delayed it (a
+ * failed attempt, a wait for capacity), and the slices' I-frame cut is not
+ * known anyway. */
+static int64_t in_slice(const plan_t *p, uint32_t k, int64_t f)
+{
+    int64_t good = ncs_good_before(p->in, k);
+    if (p->in->proved == 0)
+        return f > good ? f : good + 1;
+    if (f <= good)
+        return good + 1;
+    return f > good + FAULT_IN_SLICE_MS_MAX ? good + FAULT_IN_SLICE_MS_MAX : f;
+}
+
 /* The link comes back in time: the fault goes just after the last good
  * slice, unless the heal would then take longer than the minute (R2): then
  * as late as lets it come back at the minute. */
@@ -79,11 +97,15 @@ static void reconnect(plan_t *p, uint32_t k)
     int64_t f = ncs_good_before(p->in, k) + 1000;
     int64_t heal = a->resume - (f + DETECT_MS) - REJOIN_MS;
     char t[96], d[32];
+    /* detected by the API log's first 404: the link stayed away longer */
+    if (a->first404 >= 0 && a->resume - REJOIN_MS - heal > a->first404)
+        heal = a->resume - REJOIN_MS - a->first404;
     if (heal > SWITCH_AFTER_MS)
         heal = SWITCH_AFTER_MS; /* later than that it would have switched */
     if (heal < HEAL_MS_MIN)
         heal = HEAL_MS_MIN;
-    f = a->resume - DETECT_MS - REJOIN_MS - heal;
+    f = in_slice(p, k, a->resume - DETECT_MS - REJOIN_MS - heal);
+    p->detect_at[k] = f + DETECT_MS;
     p->within[k] = heal + REJOIN_MS;
     dur(d, sizeof(d), heal);
     snprintf(t, sizeof(t), "disconnect for %s after detection", d);
@@ -96,11 +118,18 @@ static void switched(plan_t *p, uint32_t k)
     char t[96], d[32];
     if (p->r->kind[k] == NCS_FAULT_KILL) {
         p->within[k] = p->start_ms;
-        add(p, a->resume - KILL_DETECT_MS - p->start_ms, "kill", "resumes on another server");
+        int64_t f = a->resume - KILL_DETECT_MS - p->start_ms;
+        /* told right, it is detected by the API log's first 404 */
+        if (p->in->proved > 0 && a->first404 >= 0 && a->first404 - KILL_DETECT_MS < f)
+            f = a->first404 - KILL_DETECT_MS;
+        f = in_slice(p, k, f);
+        p->detect_at[k] = f + KILL_DETECT_MS;
+        add(p, f, "kill", "resumes on another server");
         return;
     }
     p->within[k] = SWITCH_AFTER_MS + p->start_ms;
-    int64_t f = a->resume - p->start_ms - SWITCH_AFTER_MS - DETECT_MS;
+    int64_t f = in_slice(p, k, a->resume - p->start_ms - SWITCH_AFTER_MS - DETECT_MS);
+    p->detect_at[k] = f + DETECT_MS;
     if (a->old_back >= 0 && a->old_back > f) {
         dur(d, sizeof(d), a->old_back - f);
         snprintf(t, sizeof(t), "disconnect for %s", d);
@@ -273,6 +302,12 @@ static void header(FILE *f, const plan_t *p, const char *log)
                                                                      "not say)",
                 back, a->line, (double)(a->resume - ncs_good_before(in, k)) / 1000.0,
                 a->switched ? "with a new UID: a switch" : "with the same UID: a reconnect");
+        if (a->first404 >= 0 && p->detect_at[k] > a->first404) {
+            ncs_hms(back, a->first404);
+            fprintf(f, "#   The API log's first 404 of it came at %s, before this reading detects "
+                       "it:\n#   the replacement took longer than the first recorder did "
+                       "(a failed attempt?).\n", back);
+        }
         if (a->old_back >= 0) {
             ncs_hms(back, a->old_back);
             fprintf(f, "#   The recorder it let go spoke again at %s: its server was back "
@@ -280,15 +315,22 @@ static void header(FILE *f, const plan_t *p, const char *log)
         }
     }
     ncs_reading_name(in, p->r, rd, sizeof(rd));
-    fprintf(f, "# Reading: %s. Callbacks do not tell a kill from a disconnect, nor when the\n"
-               "# center detected a fault: each fault below is placed so that the resume comes\n"
-               "# when the log says (kill + 1 s report + start-up; disconnect + ~5 s detection\n"
-               "# + 60 s + start-up). `hasim import --explore` runs every reading.\n",
-            rd);
+    if (in->proved == 0)
+        fprintf(f, "# Reading: %s. Callbacks do not tell a kill from a disconnect, nor when the\n"
+                   "# center detected a fault: each fault below is placed so that the resume\n"
+                   "# comes when the log says (kill + 1 s report + start-up; disconnect + ~5 s\n"
+                   "# detection + 60 s + start-up). `hasim import --explore` runs every reading.\n",
+                rd);
+    else
+        fprintf(f, "# Reading: %s. Callbacks do not tell a kill from a disconnect, nor when the\n"
+                   "# center detected a fault: each fault below is placed where the logs say it\n"
+                   "# was (after the last good slice, detected by the first 404), and the resume\n"
+                   "# comes when the contract says. `hasim import --explore` runs every reading.\n",
+                rd);
     if (in->proved > 0)
-        fprintf(f, "# The log breaks the contract (%" PRIu32 " proved findings of `hasim check "
+        fprintf(f, "# The log breaks the contract (%" PRIu32 " proved finding%s of `hasim check "
                    "--ncs`):\n# this scenario expects the contract, so a core that repeats "
-                   "the incident fails it.\n", in->proved);
+                   "the incident fails it.\n", in->proved, in->proved == 1 ? "" : "s");
     if (!in->complete)
         fprintf(f, "# The log has holes (sequence numbers missing): what it lost is not here.\n");
     if (p->dropped > 0)
@@ -332,12 +374,12 @@ static void world(FILE *f, const plan_t *p)
     fprintf(f, "set start_latency %s\n", d);
     fprintf(f, "set kill_detect 1s\nset rejoin_latency 1s\n");
     if (in->calls_n > 0 || in->start_call >= 0)
-        fprintf(f, "set poll off                    # the API log's calls are below\n");
+        fprintf(f, "set poll off   # the API log's calls are below\n");
     if (in->mp4)
         fprintf(f, "set mp4 on\n");
     if (p->t0 >= NCS_CLOCK_ZERO_UTC_MS && p->t0 - NCS_CLOCK_ZERO_UTC_MS <= SCN_TIME_MS_MAX) {
         dur(d, sizeof(d), p->t0 - NCS_CLOCK_ZERO_UTC_MS);
-        fprintf(f, "set clock %s                  # the log's date and time\n", d);
+        fprintf(f, "set clock %s   # the log's date and time\n", d);
     }
 }
 
@@ -387,19 +429,21 @@ static void expectations(FILE *f, const plan_t *p)
             fprintf(f, "expect resume within %s activation %" PRIu32 "\n", d, k);
         }
     }
-    bool names = sid_ok(in->sid);
-    for (uint32_t i = 0; names && i < in->files_n; i++) {
+    /* names with the language's placeholders: the session's own sid and
+     * channel (as file names spell it), whatever the reading */
+    for (uint32_t i = 0; i < in->files_n; i++) {
         const ncs_file_key_t *k = &in->files[i];
-        char name[ORC_NAME_MAX];
-        if (orc_name_playlist(name, sizeof(name), in->mode, in->sid, in->cname, k->uid,
-                              k->mixed ? SIM_TRACK_MIX : k->track, k->bak))
-            fprintf(f, "expect file %s\n", name);
+        char pre[16] = "";
+        if (k->bak >= 0)
+            snprintf(pre, sizeof(pre), "bak%d_", k->bak);
+        if (k->mixed)
+            fprintf(f, "expect file %s<sid>_<cname>.m3u8\n", pre);
+        else
+            fprintf(f, "expect file %s<sid>_<cname>__uid_s_%" PRIu32 "__uid_e_%s.m3u8\n", pre,
+                    k->uid, k->track == SIM_TRACK_VIDEO ? "video" : "audio");
     }
-    char name[ORC_NAME_MAX];
-    if (names && in->mode != SIM_MODE_INDIVIDUAL && resumes < 3 &&
-        orc_name_playlist(name, sizeof(name), in->mode, in->sid, in->cname, 0, SIM_TRACK_MIX,
-                          (int)resumes))
-        fprintf(f, "expect no file %s\n", name);
+    if (in->mode != SIM_MODE_INDIVIDUAL && resumes < 3)
+        fprintf(f, "expect no file bak%" PRIu32 "_<sid>_<cname>.m3u8\n", resumes);
 }
 
 bool ncs_incident_writable(const ncs_incident_t *in, char *why, size_t cap)
@@ -420,10 +464,27 @@ int ncs_scenario_write(FILE *f, const ncs_incident_t *in, const ncs_reading_t *r
     p.in = in;
     p.r = r;
     p.start_ms = START_MS_DEFAULT;
+    for (uint32_t k = 0; k < NCS_IMPORT_ACTS; k++)
+        p.detect_at[k] = -1;
     if (in->start_call >= 0 && in->first >= 0 && in->first > in->start_call)
         p.start_ms = in->first - in->start_call;
     if (in->first < 0 && in->exit_status == 0 && in->stop_call >= 0 && in->start_call >= 0)
         p.start_ms = in->stop_call - in->start_call + 1000; /* still starting at the stop */
+    /* Without the start call to pin it, start_latency (one value for every
+     * recorder) is taken long enough for detection to come by the API log's
+     * first 404 of each interruption (R6: 404s begin at detection). */
+    for (uint32_t k = 0; k < in->acts && in->start_call < 0; k++) {
+        const ncs_act_t *a = &in->act[k];
+        if (a->resume < 0 || !a->switched || a->first404 < 0)
+            continue;
+        bool kill = r->kind[k] == NCS_FAULT_KILL;
+        int64_t need = a->resume - a->first404 - (kill ? 0 : SWITCH_AFTER_MS);
+        int64_t fault = a->resume - need - (kill ? KILL_DETECT_MS : SWITCH_AFTER_MS + DETECT_MS);
+        /* only where the reading still fits: a start-up the world allows, the
+         * fault after the last good slice */
+        if (need > p.start_ms && need <= START_MS_MAX && fault > ncs_good_before(in, k))
+            p.start_ms = need;
+    }
     if (p.start_ms > START_MS_MAX)
         p.start_ms = START_MS_MAX;
     p.t0 = in->first >= 0        ? in->first - p.start_ms
