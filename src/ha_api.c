@@ -179,11 +179,11 @@ static void task_unfile(ha_center_t *c, uint32_t entry)
     c->tasks[hole] = 0;
 }
 
+/* A session whose start was accepted: its UID is still the start one. */
 void ha_tasks_add(ha_center_t *c, uint32_t si)
 {
+    assert(c->sessions[si].uid == task_start_uid(&c->sessions[si]));
     task_file(c, task_entry(si, 0));
-    if (c->sessions[si].uid != task_start_uid(&c->sessions[si]))
-        task_file(c, task_entry(si, TASK_BY_CURRENT));
 }
 
 void ha_tasks_remove(ha_center_t *c, uint32_t si)
@@ -193,14 +193,18 @@ void ha_tasks_remove(ha_center_t *c, uint32_t si)
     task_unfile(c, task_entry(si, 0));
 }
 
+/* The entry under the current UID exists exactly while that UID is not the
+ * start one. R7 says a switch never goes back to the start UID; the index
+ * does not lean on it, so a core that broke R7 is judged by the oracle
+ * rather than stopped here. */
 void ha_tasks_set_uid(ha_center_t *c, uint32_t si, uint32_t uid)
 {
     ha_session_t *s = &c->sessions[si];
-    assert(uid != task_start_uid(s) && "R7: a new UID is never one the session used");
     if (s->uid != task_start_uid(s))
         task_unfile(c, task_entry(si, TASK_BY_CURRENT));
     s->uid = uid;
-    task_file(c, task_entry(si, TASK_BY_CURRENT));
+    if (s->uid != task_start_uid(s))
+        task_file(c, task_entry(si, TASK_BY_CURRENT));
 }
 
 static void api_start(ha_center_t *c, const ha_api_in_t *api)
