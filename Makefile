@@ -8,9 +8,12 @@
 #   make report     reports/index.html (needs a run first: make run does both)
 #   make fuzz       longer fuzzing of the parsers
 #   make mutate     mutation testing of src/: the harness and the unit tests, scored apart
+#   make soak       hasim-rt run 50 times, a third killed; nothing may be left (tools/soak.sh)
 #   make deps       install the Debian packages (root), or print the command
 #
 # Variants build side by side: CC=clang OPT=-O0 SAN=1 -> build/clang-O0-san/.
+# WALLBUG=1 plants a bug for tests: deadlines kept on the wall clock
+# (sim/drive/clock.c) -> build/gcc-O2-wallbug/.
 
 CC      ?= cc
 ifeq ($(origin CC),default)
@@ -21,7 +24,7 @@ SAN     ?=
 PYTHON  ?= /usr/bin/python3
 export MPLBACKEND := Agg
 
-VARIANT := $(notdir $(CC))$(OPT)$(if $(SAN),-san)$(if $(COV),-cov)$(if $(MUTANT),-mut-$(MUTANT))
+VARIANT := $(notdir $(CC))$(OPT)$(if $(SAN),-san)$(if $(COV),-cov)$(if $(MUTANT),-mut-$(MUTANT))$(if $(WALLBUG),-wallbug)
 B       := build/$(VARIANT)
 
 WARN    := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
@@ -31,7 +34,8 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 # see its headers (-Isrc): the language, the trace and the judge are built
 # without them, so the build itself proves the judge independent of src/.
 BASE_CFLAGS := -std=c11 $(WARN) -g $(OPT) -D_POSIX_C_SOURCE=200809L -Isim \
-           $(if $(SAN),$(SANFLAGS)) $(if $(MUTANT),-DHA_MUTANT=$(MUTANT))
+           $(if $(SAN),$(SANFLAGS)) $(if $(MUTANT),-DHA_MUTANT=$(MUTANT)) \
+           $(if $(WALLBUG),-DSIM_WALL_DEADLINES)
 CFLAGS  := $(BASE_CFLAGS) -Isrc
 CORELESS_PARTS := engine lang trace judge ncs
 CORE_CFLAGS := $(CFLAGS) $(if $(COV),--coverage)
@@ -52,7 +56,7 @@ SIM_OBJ  := $(SIM_SRC:%.c=$(B)/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 HASIM    := $(B)/hasim
 
-.PHONY: all check run bench coverage report fuzz mutate deps clean hasim tests
+.PHONY: all check run bench coverage report fuzz mutate soak deps clean hasim tests
 
 # Exit status. The targets below that run a script exit as the README says
 # every command does: 0 pass, 1 a check failed, 2 usage or input error. make
@@ -63,7 +67,7 @@ HASIM    := $(B)/hasim
 # `make -q` gives for "not up to date", passed on), and anything else that
 # fails is 2: the script's own status comes out. The scripts run make
 # themselves, so they get a MAKEFLAGS without the -q.
-SCRIPT_GOALS := check run bench coverage report fuzz mutate deps
+SCRIPT_GOALS := check run bench coverage report fuzz mutate soak deps
 ifneq ($(MAKECMDGOALS),)
 ifeq ($(filter-out $(SCRIPT_GOALS),$(MAKECMDGOALS)),)
 MAKEFLAGS += -q
@@ -121,6 +125,9 @@ fuzz:
 
 mutate:
 	$(SCRIPT) bash tools/mutate.sh
+
+soak:
+	$(SCRIPT) bash tools/soak.sh
 
 deps:
 	$(SCRIPT) bash ci/deps.sh

@@ -16,7 +16,7 @@ RT_OBJ_DIR := $(B)/rt
 RT_HDRS    := $(SIM_HDRS)
 RT_LIBS    := -lmicrohttpd -ljansson
 RT_COMMON  := $(RT_OBJ_DIR)/rt_msg.o
-RT_CENTER  := $(addprefix $(RT_OBJ_DIR)/,rt_main.o rt_center.o rt_procs.o rt_storage.o rt_http.o)
+RT_CENTER  := $(addprefix $(RT_OBJ_DIR)/,rt_main.o rt_center.o rt_procs.o rt_storage.o rt_http.o rt_runs.o rt_tracefile.o rt_late.o rt_junit.o rt_clock.o)
 
 .PHONY: runtime
 runtime: $(B)/hasim-rt $(B)/hasim-agent $(B)/hasim-recorder
@@ -33,3 +33,10 @@ $(B)/hasim-agent: $(RT_OBJ_DIR)/rt_agent.o $(RT_COMMON)
 # The recorder cuts slices by the simulator's rules (sim/drive/env.c).
 $(B)/hasim-recorder: $(RT_OBJ_DIR)/rt_recorder.o $(RT_COMMON) $(B)/libsim.a $(B)/libha.a
 	$(CC) $(LDFLAGS) $^ $(RT_LIBS) -o $@
+
+# The wall-clock shim of step-clock (rt_clockshim.c): a shared object
+# preloaded below libfaketime, without the project's -Werror flags on
+# dlsym's function-pointer cast (ISO C forbids it; POSIX requires it to work).
+$(B)/libhasim-clock.so: $(RT_SRC_DIR)/rt_clockshim.c | $(RT_OBJ_DIR)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -fPIC -shared $< -ldl -o $@
+runtime: $(B)/libhasim-clock.so

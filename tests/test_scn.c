@@ -1184,6 +1184,30 @@ static void test_parse_file_reads_and_reports(void **state)
 
 /* ---- the writer ------------------------------------------------------- */
 
+static void test_step_clock_both_ways_round_trips(void **state)
+{
+    scn_t *s = *state;
+    scn_t *back = scn_new();
+    assert_non_null(back);
+    static char text[1 << 12];
+    parse_ok(s, HEAD_STARTED "at 1m step-clock -30s\n"
+                             "at 2m step-clock +1h2m3s4ms\n"
+                             "at 3m step-clock +24h\n");
+    assert_int_equal(s->actions[1].kind, SCN_ACT_STEP_CLOCK);
+    assert_int_equal(s->actions[1].step_ms, -30000);
+    assert_int_equal(s->actions[1].arg_col, 18);
+    assert_int_equal(s->actions[2].step_ms, 3723004);
+    assert_int_equal(s->actions[3].step_ms, 86400000);
+    write_to_buffer(s, text, sizeof text);
+    assert_non_null(strstr(text, "at 1m step-clock -30s\n"));
+    parse_ok(back, text);
+    assert_true(scn_equal(s, back));
+    /* a different step is a different scenario */
+    back->actions[1].step_ms = 30000;
+    assert_false(scn_equal(s, back));
+    scn_free(back);
+}
+
 static void test_round_trip_of_every_example(void **state)
 {
     scn_t *s = *state;
@@ -1411,6 +1435,7 @@ int main(void)
         cmocka_unit_test(test_message_is_cut_to_err_cap),
         cmocka_unit_test(test_long_or_binary_tokens_are_quoted_safely),
         cmocka_unit_test(test_parse_file_reads_and_reports),
+        cmocka_unit_test(test_step_clock_both_ways_round_trips),
         cmocka_unit_test(test_round_trip_of_every_example),
         cmocka_unit_test(test_tree_built_in_memory_round_trips),
         cmocka_unit_test(test_incident_tree_built_in_memory_round_trips),

@@ -283,6 +283,9 @@ bool sim_drv_act(sim_drv_t *d, const scn_action_t *a)
     case SCN_ACT_JOIN:
     case SCN_ACT_LEAVE:
         return act_users(d, a, first, last);
+    case SCN_ACT_STEP_CLOCK:
+        drv_clock_step(d, a->step_ms);
+        return true;
     case SCN_ACT_END:
     case SCN_ACT_COUNT:
         break;

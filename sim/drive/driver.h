@@ -160,6 +160,10 @@ typedef struct {
     /* Optional: before a host crash is traced (a real agent's last words
      * are read first). */
     void (*before_crash)(void *p, uint32_t server);
+    /* Optional: the servers' wall clock jumps by step_ms (step-clock); the
+     * driver's clock, and so every deadline, does not. A platform whose
+     * recorders read the wall clock by sim_drv_wall_offset() needs none. */
+    void (*clock_step)(void *p, int64_t step_ms);
 } sim_drv_ops_t;
 
 typedef struct {
@@ -192,6 +196,9 @@ const sim_env_t *sim_drv_env(const sim_drv_t *d);
 int64_t sim_drv_now(const sim_drv_t *d);
 /* The platform's clock moved on (never back). */
 void sim_drv_set_now(sim_drv_t *d, int64_t t_ms);
+/* How far the scenario's clock steps moved the servers' wall clock from
+ * utc0 + t (ms; 0 without steps). */
+int64_t sim_drv_wall_offset(const sim_drv_t *d);
 uint32_t sim_drv_timer_slots(const sim_drv_t *d);
 uint32_t sim_drv_sessions(const sim_drv_t *d);  /* scenario's plus extra */
 sim_drv_session_t *sim_drv_session(sim_drv_t *d, uint32_t session);

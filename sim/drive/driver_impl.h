@@ -17,6 +17,14 @@ typedef struct {
     sim_drv_reply_t *reply; /* where the caller wants the answer, or NULL */
 } drv_request_t;
 
+#ifdef SIM_WALL_DEADLINES
+typedef struct {
+    bool armed;
+    int64_t at_ms;
+    ha_timer_t t;
+} drv_wall_timer_t;
+#endif
+
 #ifdef SIM_DRV_PULL
 typedef struct {
     ha_cmd_t cmd;
@@ -65,6 +73,12 @@ struct sim_drv {
     sim_liar_t liar;
     uint32_t hostile_draws;
 
+    int64_t wall_offset_ms; /* the sum of the scenario's clock steps so far (clock.c) */
+#ifdef SIM_WALL_DEADLINES
+    drv_wall_timer_t *wall_timers; /* the planted bug's view of the armed timers */
+    uint32_t wall_timers_n;
+#endif
+
     sim_drv_stats_t stats;
     char err[256];
 #ifdef SIM_DRV_PULL
@@ -91,5 +105,12 @@ sim_drv_rec_t *drv_rec_add(sim_drv_t *d, uint32_t id, uint32_t session, uint32_t
 
 /* actions.c */
 void drv_users_present(sim_drv_t *d, uint32_t session);
+
+/* clock.c: a step of the servers' wall clock (and the planted bug). */
+void drv_clock_step(sim_drv_t *d, int64_t step_ms);
+#ifdef SIM_WALL_DEADLINES
+void drv_clock_armed(sim_drv_t *d, const ha_timer_t *t, int64_t at_ms);
+void drv_clock_disarmed(sim_drv_t *d, uint32_t slot);
+#endif
 
 #endif

@@ -78,9 +78,13 @@ typedef enum {
     SCN_ACT_PROVISION_FAIL,
     SCN_ACT_JOIN,           /* users of the channel */
     SCN_ACT_LEAVE,
+    SCN_ACT_STEP_CLOCK,     /* the wall clock of every server jumps by step_ms */
     SCN_ACT_END,            /* the horizon; always the last action */
     SCN_ACT_COUNT
 } scn_act_kind_t;
+
+/* The largest wall-clock step a scenario may take: a day, either way. */
+#define SCN_STEP_CLOCK_MS_MAX 86400000
 
 typedef struct {
     int64_t at_ms;             /* absolute, from the start of the run */
@@ -92,6 +96,7 @@ typedef struct {
     uint32_t host;             /* CRASH_HOST: 1..servers */
     uint32_t count;            /* PROVISION_FAIL: 1..SCN_PROVISION_FAIL_MAX */
     uint32_t uid;              /* JOIN, LEAVE: 1..2^32-1 */
+    int64_t step_ms;           /* STEP_CLOCK: +-1 ms..+-SCN_STEP_CLOCK_MS_MAX, never 0 */
     int line, col;             /* of the `at` */
     int arg_col;               /* of the host, count or uid */
     int session_col;           /* of the session number; 0 if none */

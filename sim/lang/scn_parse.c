@@ -54,6 +54,7 @@ static const char *const act_names[SCN_ACT_COUNT] = {
     [SCN_ACT_PROVISION_FAIL] = "provision-fail",
     [SCN_ACT_JOIN] = "join",
     [SCN_ACT_LEAVE] = "leave",
+    [SCN_ACT_STEP_CLOCK] = "step-clock",
     [SCN_ACT_END] = "end",
 };
 
@@ -223,11 +224,12 @@ bool scn_act_is_fault(scn_act_kind_t kind)
            kind == SCN_ACT_PROVISION_FAIL;
 }
 
-/* A host crash and a provisioning failure hit servers, not sessions; `end`
- * ends the whole run. */
+/* A host crash and a provisioning failure hit servers, not sessions; a
+ * clock step every server's clock; `end` ends the whole run. */
 static bool act_takes_session(scn_act_kind_t kind)
 {
-    return kind != SCN_ACT_CRASH_HOST && kind != SCN_ACT_PROVISION_FAIL && kind != SCN_ACT_END;
+    return kind != SCN_ACT_CRASH_HOST && kind != SCN_ACT_PROVISION_FAIL &&
+           kind != SCN_ACT_STEP_CLOCK && kind != SCN_ACT_END;
 }
 
 /* ---- the tree --------------------------------------------------------- */
@@ -288,7 +290,7 @@ static bool action_equal(const scn_action_t *a, const scn_action_t *b)
     return a->at_ms == b->at_ms && a->kind == b->kind && a->session == b->session &&
            a->expect_status == b->expect_status && a->heal_ms == b->heal_ms &&
            a->heal_after_detection == b->heal_after_detection && a->host == b->host &&
-           a->count == b->count && a->uid == b->uid;
+           a->count == b->count && a->uid == b->uid && a->step_ms == b->step_ms;
 }
 
 /* at_ms, count and activation are values only with their flags: a tree
@@ -1151,6 +1153,24 @@ static int st_set(parser_t *p, const tok_t *kw)
     return need_end(p, "the value");
 }
 
+/* +D or -D: the wall clock jumps forward or back by D (an NTP step). */
+static int step_tok(parser_t *p, const tok_t *t, int64_t *step_ms)
+{
+    char b[SHOW_SIZE];
+    if (t->p[0] != '+' && t->p[0] != '-')
+        return fail(p, t->col, "a clock step is +D or -D (such as -30s), not '%s'",
+                    show(b, t->p, t->len));
+    if (t->len == 1)
+        return fail(p, t->col, "missing duration after '%c'", t->p[0]);
+    int64_t d;
+    if (duration(p, t->p + 1, t->len - 1, t->col + 1, &d) != 0)
+        return -1;
+    if (d == 0 || d > SCN_STEP_CLOCK_MS_MAX)
+        return fail(p, t->col + 1, "a clock step is 1ms to 24h, not '%s'", show(b, t->p, t->len));
+    *step_ms = t->p[0] == '-' ? -d : d;
+    return 0;
+}
+
 static bool started(const parser_t *p, uint32_t session)
 {
     if (session == 0)
@@ -1186,6 +1206,12 @@ static int at_action_args(parser_t *p, scn_action_t *a, tok_t *t)
             number_tok(p, t, "provision-fail count", 1, SCN_PROVISION_FAIL_MAX, &v) != 0)
             return -1;
         a->count = (uint32_t)v;
+        a->arg_col = t->col;
+        break;
+    case SCN_ACT_STEP_CLOCK:
+        if (need_word(p, t, "a step such as +30s or -30s", "step-clock") != 0 ||
+            step_tok(p, t, &a->step_ms) != 0)
+            return -1;
         a->arg_col = t->col;
         break;
     case SCN_ACT_JOIN:
@@ -1352,7 +1378,7 @@ static int st_at(parser_t *p, const tok_t *kw)
     if (kind < 0)
         return fail(p, act.col,
                     "unknown action '%s' (start, query, update, updateLayout, stop, kill, "
-                    "disconnect, crash host, provision-fail, join, leave, end)",
+                    "disconnect, crash host, provision-fail, join, leave, step-clock, end)",
                     show(b, act.p, act.len));
     a.kind = (scn_act_kind_t)kind;
     if (p->end_line != 0)

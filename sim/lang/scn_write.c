@@ -77,6 +77,12 @@ static void write_action(FILE *f, const scn_action_t *a)
     case SCN_ACT_LEAVE:
         fprintf(f, " %" PRIu32, a->uid);
         break;
+    case SCN_ACT_STEP_CLOCK: {
+        char d[DURATION_TEXT_SIZE];
+        fprintf(f, " %c%s", a->step_ms < 0 ? '-' : '+',
+                duration_text(d, a->step_ms < 0 ? -a->step_ms : a->step_ms));
+        break;
+    }
     default:
         break;
     }

@@ -46,7 +46,8 @@ typedef struct {
     uint32_t uid;
     uint8_t track, fmt;
     bool active;
-    int64_t start_ms;
+    int64_t start_ms;   /* UTC: the slice's name (the recorder's wall clock) */
+    int64_t start_mono; /* rt_now_ms(): how long it has run when a fault cuts it */
 } astream_t;
 
 typedef struct {
@@ -136,7 +137,7 @@ static void streams_lost(arec_t *r, int64_t now)
         m.track = s->track;
         m.fmt = s->fmt;
         m.a_ms = s->start_ms;
-        m.b_ms = now > s->start_ms ? now : s->start_ms;
+        m.b_ms = s->start_ms + (now > s->start_mono ? now - s->start_mono : 0);
         to_center(&m);
         s->active = false;
     }
@@ -202,7 +203,7 @@ static void on_recorder_msg(arec_t *r, rt_msg_t *m)
             for (size_t i = 0; i < RT_STREAMS_MAX; i++) {
                 astream_t *s = &r->streams[i];
                 if (!s->active) {
-                    *s = (astream_t){m->uid, m->track, m->fmt, true, m->a_ms};
+                    *s = (astream_t){m->uid, m->track, m->fmt, true, m->a_ms, m->c_ms};
                     break;
                 }
             }
@@ -221,8 +222,10 @@ static void on_recorder_msg(arec_t *r, rt_msg_t *m)
         /* Cut off, the upload cannot happen: already counted as lost. */
         if (A.link_up) {
             astream_t *s = stream_find(r, m->uid, m->track, m->fmt);
-            if (s != NULL)
+            if (s != NULL) {
                 s->start_ms = m->b_ms;
+                s->start_mono = m->c_ms;
+            }
             to_center(m);
         }
         break;
@@ -422,6 +425,7 @@ static void heal(int64_t now)
     send_reports(now, false, NULL);
     if (A.go) {
         rt_msg_t hb = rt_msg(RT_M_HEARTBEAT);
+        hb.c_ms = now; /* due at the heal */
         to_center(&hb);
     }
     rt_msg_t un = rt_msg(RT_M_UNPAUSE), zo = rt_msg(RT_M_ZOMBIE);
@@ -621,6 +625,7 @@ static void on_timers(int64_t now)
     if (A.go && now >= A.next_hb_ms) {
         if (A.link_up) {
             rt_msg_t hb = rt_msg(RT_M_HEARTBEAT);
+            hb.c_ms = A.next_hb_ms; /* when it was due: the center measures lateness */
             to_center(&hb);
         }
         while (A.next_hb_ms <= now)

@@ -9,8 +9,9 @@
  * are reported over a socket by its host agent (rt_agent.c); a kill is a
  * SIGKILL, a disconnect the agent dropping the network.
  *
- * Time. One clock (rt_now_ms(), CLOCK_REALTIME, accelerated by libfaketime
- * when asked); t = clock - t0. An input from a process is stamped with the
+ * Time. Deadlines on one clock (rt_now_ms(), CLOCK_MONOTONIC, accelerated
+ * by libfaketime when asked), which a wall-clock step never moves; t =
+ * clock - t0. The wall clock only gives the run's UTC at t = 0. An input from a process is stamped with the
  * time the center reads it. A timer of the core is stamped with the time it
  * was due, not the time the loop got to it: each turn of the loop first fires
  * the timers due before now (at their due times), then reads what arrived
@@ -39,6 +40,10 @@
 #include <unistd.h>
 
 #include "rt_center_impl.h"
+#include "rt_clock.h"
+#include "rt_junit.h"
+#include "rt_runs.h"
+#include "rt_tracefile.h"
 #include "trace/trace_json.h"
 
 _Static_assert(sizeof(c_rec_t) <= SIM_DRV_REC_PLATFORM_BYTES, "fits its slot");
@@ -57,6 +62,8 @@ void rt_die_env(rt_center_t *c, const char *fmt, ...)
 
 void rt_pid_note(rt_center_t *c, int32_t pid, const char *role, uint32_t id)
 {
+    if (pid > 0)
+        rt_runs_note("pid", pid, NULL); /* its shm, should the run be killed */
     if (c->pids == NULL || pid <= 0)
         return;
     fprintf(c->pids, "%" PRId32 " %s %" PRIu32 "\n", pid, role, id);
@@ -71,6 +78,18 @@ static void at(rt_center_t *c, int64_t t)
     assert(t >= 0 && t <= c->scn->end_ms + RT_LATE_MAX_MS && "t is the run's own clock");
     if (t > rt_run_now(c))
         sim_drv_set_now(c->drv, t);
+}
+
+/* Something due at due_ms handled at now_ms: past the budget the run cannot
+ * be judged, and goes no further (rt_late.h). */
+static void late(rt_center_t *c, int64_t due_ms, int64_t now_ms, const char *what, uint32_t id)
+{
+    if (!rt_late_note(&c->late, due_ms, now_ms, what, id))
+        return;
+    char how[256];
+    rt_late_format(&c->late, how, sizeof(how));
+    fprintf(stderr, "hasim-rt: the harness fell behind (%s): the run is inconclusive\n", how);
+    c->stop = true;
 }
 
 /* ---- the trace ----------------------------------------------------------- */
@@ -353,7 +372,13 @@ static const sim_drv_ops_t RT_OPS = {
     .poll_at = rt_poll_at,
     .file = rt_storage_file,
     .before_crash = rt_before_crash,
+    .clock_step = rt_clock_step,
 };
+
+static const char *mode_word(ha_mode_t m)
+{
+    return m == HA_MODE_INDIVIDUAL ? "individual" : m == HA_MODE_WEB ? "web" : "mix";
+}
 
 /* ---- the REST front ------------------------------------------------------- */
 
@@ -374,6 +399,9 @@ static void http_api(void *ctx, const rt_http_req_t *req, rt_http_resp_t *resp)
     }
     sim_drv_reply_t reply;
     sim_drv_call(c->drv, ws, req->call, SIM_BY_NONE, 0, &reply);
+    if (req->call == HA_CALL_START && reply.http == 200)
+        fprintf(stderr, "hasim-rt: REST start: session %" PRIu32 ", sid %s, cname %s\n", ws + 1,
+                sim_drv_session(c->drv, ws)->sid, req->cname);
     resp->http = reply.http;
     resp->code = reply.code;
     resp->status = reply.status;
@@ -444,6 +472,9 @@ static void on_server_msg(rt_center_t *c, uint32_t server, const rt_msg_t *m)
         break;
     case RT_M_HEARTBEAT:
         ag->hb_seen = true;
+        if (m->c_ms > 0) /* when the agent's grid said it was due */
+            late(c, m->c_ms - c->t0_ms, rt_now_ms() - c->t0_ms, "a heartbeat of server %u",
+                 server + 1);
         sim_drv_heartbeat(c->drv, server);
         break;
     case RT_M_PARTITIONED:
@@ -546,6 +577,7 @@ static void fire_timers(rt_center_t *c, int64_t limit, bool inclusive)
         assert(t->at_ms >= last);
         last = t->at_ms;
         t->armed = false;
+        late(c, t->at_ms, limit, "a timer of the core (slot %u)", t->t.slot);
         /* At the time it was due: a late wake-up does not move a deadline. */
         at(c, t->at_ms);
         sim_drv_timer_due(c->drv, &t->t);
@@ -597,6 +629,7 @@ static void world_due(rt_center_t *c, int64_t now)
         return;
     while (c->next_action < scn->actions_count && scn->actions[c->next_action].at_ms <= now) {
         const scn_action_t *a = &scn->actions[c->next_action];
+        late(c, a->at_ms, now, "the scenario's action of line %u", (uint32_t)a->line);
         if (a->kind != SCN_ACT_END && a->at_ms < scn->end_ms && !sim_drv_act(c->drv, a))
             return; /* resumed here when the leave is done */
         c->next_action++;
@@ -607,6 +640,7 @@ static void world_due(rt_center_t *c, int64_t now)
         c_agent_t *ag = &c->agents[i];
         const sim_drv_server_t *sv = sim_drv_server(c->drv, i);
         if (ag->heal_due_ms >= 0 && ag->heal_due_ms <= now) {
+            late(c, ag->heal_due_ms, now, "the heal of server %u", i + 1);
             ag->heal_due_ms = -1;
             if (sv->host_up && !sv->link_up) {
                 /* Traced when the agent says so (RT_M_HEALED). */
@@ -616,8 +650,10 @@ static void world_due(rt_center_t *c, int64_t now)
         }
     }
     for (uint32_t i = 0; i < sim_drv_sessions(c->drv); i++) {
-        if (sim_drv_session(c->drv, i)->poll_on && c->poll_due_ms[i] <= now)
+        if (sim_drv_session(c->drv, i)->poll_on && c->poll_due_ms[i] <= now) {
+            late(c, c->poll_due_ms[i], now, "the polling client of session %u", i + 1);
             sim_drv_poll_due(c->drv, i);
+        }
     }
 }
 
@@ -641,12 +677,26 @@ static void warm_check(rt_center_t *c)
     c->warm = seen == c->servers_n;
 }
 
+/* On a terminal, a line that says how far the run is, once a real second. */
+static void progress(rt_center_t *c, int64_t now)
+{
+    if (!c->progress_tty || now < c->progress_due_ms)
+        return;
+    c->progress_due_ms = now + 1000 * (int64_t)c->opts->speed;
+    fprintf(stderr, "\r\033[Khasim-rt: t=%" PRId64 " s of %" PRId64 " s, %" PRIu64
+                    " trace lines, worst lateness %" PRId64 " ms",
+            now / 1000, c->scn->end_ms / 1000, c->events, c->late.max_ms);
+    fflush(stderr);
+}
+
 /* One turn; false at the run's horizon. */
 static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
 {
     const int64_t end = c->scn->end_ms;
     int64_t now = rt_now_ms() - c->t0_ms;
     int64_t wait = next_due(c) - now;
+    if (c->http != NULL && rt_http_wait_ms(c->http) < wait)
+        wait = rt_http_wait_ms(c->http); /* MHD's own work: see rt_http_run() */
     for (uint32_t i = 0; i < c->servers_n; i++)
         fds[i] = (struct pollfd){c->agents[i].fd, POLLIN, 0};
     fds[c->servers_n] = (struct pollfd){c->sig, POLLIN, 0};
@@ -666,14 +716,15 @@ static bool loop_turn(rt_center_t *c, struct pollfd *fds, nfds_t nfds)
     /* 2. what arrived */
     signals_read(c);
     read_agents(c, fds);
-    if (c->http != NULL && fds[c->servers_n + 1].revents)
-        rt_http_run(c->http);
+    if (c->http != NULL)
+        rt_http_run(c->http); /* every turn: what is ready and what timed out */
     if (!c->warm)
         warm_check(c);
     /* 3. the world's actions due, 4. the timers due at this very ms */
     if (c->warm)
         world_due(c, now);
     fire_timers(c, now, true);
+    progress(c, now);
     return true;
 }
 
@@ -685,8 +736,11 @@ static void loop(rt_center_t *c)
         rt_die_env(c, "out of memory");
         return;
     }
+    c->progress_tty = !c->opts->quiet && isatty(STDERR_FILENO);
     while (!c->stop && loop_turn(c, fds, nfds)) {
     }
+    if (c->progress_tty)
+        fputs("\r\033[K", stderr); /* the verdict takes the line */
     free(fds);
 }
 
@@ -744,6 +798,7 @@ static int make_workdir(rt_center_t *c)
             return 2;
         }
         c->workdir_temp = true;
+        rt_runs_note("dir", 0, c->workdir);
     }
     char storage[PATH_MAX];
     if (snprintf(storage, sizeof(storage), "%s/storage", c->workdir) >= (int)sizeof(storage) ||
@@ -757,7 +812,8 @@ static int make_workdir(rt_center_t *c)
 static int open_outputs(rt_center_t *c)
 {
     const rt_run_opts_t *o = c->opts;
-    if (o->trace_path != NULL && (c->trace = open_out(o->trace_path)) == NULL) {
+    if (o->trace_path != NULL &&
+        (c->trace = rt_trace_open(o->trace_path, c->trace_tmp, sizeof(c->trace_tmp))) == NULL) {
         fprintf(stderr, "%s: error: cannot write: %s\n", o->trace_path, strerror(errno));
         return 2;
     }
@@ -813,7 +869,7 @@ static int setup(rt_center_t *c)
 /* The driver and the core, once the agents are up: t = 0 is now. */
 static int driver_init(rt_center_t *c)
 {
-    sim_drv_opts_t o = {.scn = c->scn, .seed = c->scn->seed, .utc0_ms = c->t0_ms,
+    sim_drv_opts_t o = {.scn = c->scn, .seed = c->scn->seed, .utc0_ms = c->t0_wall_ms,
                         .extra_sessions = c->opts->http_port >= 0 ? RT_HTTP_SESSIONS : 0,
                         .sink = trace_sink, .sink_ctx = c, .ops = &RT_OPS, .platform = c};
     char err[256];
@@ -839,31 +895,63 @@ static int http_init(rt_center_t *c)
     if (c->opts->http_port < 0)
         return 0;
     char herr[256];
-    c->http = rt_http_start((uint16_t)c->opts->http_port, http_api, c, herr, sizeof(herr));
+    c->http = rt_http_start((uint16_t)c->opts->http_port, c->opts->speed, http_api, c, herr, sizeof(herr));
     if (c->http == NULL) {
         fprintf(stderr, "hasim-rt: error: REST front: %s\n", herr);
         return 2;
     }
     fprintf(stderr, "hasim-rt: REST front on http://127.0.0.1:%u/v1/apps/APPID/cloud_recording/\n",
             (unsigned)rt_http_port(c->http));
+    /* A curl of a sid that is not the run's gets the 404 of an unknown task,
+     * which looks like a window's: say which sids are. */
+    for (uint32_t i = 0; i < c->scn->sessions; i++) {
+        const sim_drv_session_t *s = sim_drv_session(c->drv, i);
+        fprintf(stderr, "hasim-rt: session %" PRIu32 ": sid %s, cname %s: .../resourceid/r1/sid/%s"
+                        "/mode/%s/query\n", i + 1, s->sid, s->cname, s->sid, mode_word(s->mode));
+    }
     return 0;
 }
 
 /* ---- the verdict ------------------------------------------------------------ */
 
+static void junit(rt_center_t *c, rt_junit_state_t state, const char *message, int64_t wall_ms)
+{
+    if (c->opts->junit_path != NULL &&
+        rt_junit_write(c->opts->junit_path, c->opts->scenario_path, state, message, wall_ms) != 0)
+        c->env_failed = true;
+}
+
+/* The verdict line says how late the harness got; past the budget the run
+ * is INCONCLUSIVE and no rule is judged on it, whatever the oracle saw. */
 static int verdict(rt_center_t *c, int64_t end_t, int64_t wall_ms)
 {
     const scn_t *scn = c->scn;
     sim_verdict_t v;
     sim_judge_finish(c->judge, end_t, sim_drv_failure(c->drv), &v);
-    if (!c->opts->quiet || !v.pass) {
+    char how[256], msg[320];
+    rt_late_format(&c->late, how, sizeof(how));
+    int rc = c->late.over ? RT_EXIT_INCONCLUSIVE : v.pass ? 0 : 1;
+    if (!c->opts->quiet || rc != 0) {
         printf("%s  %s  (seed %" PRIu64 ", %" PRIu64 " trace lines, x%" PRIu32
-               ", %" PRId64 " ms of run time in %" PRId64 " ms, %" PRIu64 " notes)\n",
-               v.pass ? "PASS" : "FAIL", scn->path, scn->seed, c->events, c->opts->speed,
-               end_t, wall_ms, orc_note_count(sim_judge_oracle(c->judge)));
-        sim_verdict_print(stdout, &v, sim_judge_oracle(c->judge), !c->opts->quiet);
+               ", %" PRId64 " ms of run time in %" PRId64 " ms, %" PRIu64 " notes; %s)\n",
+               rc == RT_EXIT_INCONCLUSIVE ? "INCONCLUSIVE" : v.pass ? "PASS" : "FAIL", scn->path,
+               scn->seed, c->events, c->opts->speed, rt_run_now(c), wall_ms,
+               orc_note_count(sim_judge_oracle(c->judge)), how);
+        if (rc == RT_EXIT_INCONCLUSIVE)
+            printf("      the harness fell behind: nothing of this run is judged (run it slower: "
+                   "--speed N, or --speed auto)\n");
+        else
+            sim_verdict_print(stdout, &v, sim_judge_oracle(c->judge), !c->opts->quiet);
     }
-    return v.pass ? 0 : 1;
+    if (rc == RT_EXIT_INCONCLUSIVE) {
+        snprintf(msg, sizeof(msg), "inconclusive: the harness fell behind: %s", how);
+        junit(c, RT_JUNIT_SKIPPED, msg, wall_ms / c->opts->speed);
+    } else {
+        snprintf(msg, sizeof(msg), "%" PRIu64 " rule(s) broken, %d expectation(s) failed; %s",
+                 v.violations, v.expect_failed, how);
+        junit(c, v.pass ? RT_JUNIT_PASS : RT_JUNIT_FAIL, msg, wall_ms / c->opts->speed);
+    }
+    return rc;
 }
 
 /* ---- the run ---------------------------------------------------------------- */
@@ -871,8 +959,8 @@ static int verdict(rt_center_t *c, int64_t end_t, int64_t wall_ms)
 static void center_free(rt_center_t *c)
 {
     rt_http_stop(c->http);
-    if (c->trace != NULL && fclose(c->trace) != 0)
-        c->trace_failed = true;
+    if (c->trace != NULL)
+        (void)rt_trace_commit(c->trace, c->trace_tmp, c->opts->trace_path, false);
     if (c->pids != NULL)
         fclose(c->pids);
     free(c->timers);
@@ -919,7 +1007,17 @@ static int finish(rt_center_t *c, int rc, int64_t end_t, int64_t wall_ms)
         rc = 2;
     } else if (rc == 0) {
         rc = verdict(c, end_t, wall_ms);
+        if (c->env_failed) /* the JUnit could not be written */
+            rc = 2;
     }
+    /* The trace goes in place only now, and only with a verdict. */
+    if (c->trace != NULL) {
+        if (rt_trace_commit(c->trace, c->trace_tmp, opts->trace_path, rc == 0 || rc == 1) != 0)
+            rc = 2;
+        c->trace = NULL;
+    }
+    if (rc == RT_EXIT_INCONCLUSIVE && opts->trace_path != NULL)
+        fprintf(stderr, "hasim-rt: no trace written: an inconclusive run's is no evidence\n");
     /* A temporary work directory is evidence only when the run failed. */
     if (c->workdir_temp && rc != 1 && !c->env_failed)
         rt_remove_tree(c->workdir, 2);
@@ -951,6 +1049,7 @@ int rt_run(const rt_run_opts_t *opts)
         rc = rt_await_agents(c);
     if (rc == 0) {
         c->t0_ms = rt_now_ms();
+        c->t0_wall_ms = rt_wall_ms();
         rc = driver_init(c);
     }
     if (rc == 0)

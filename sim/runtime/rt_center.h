@@ -16,14 +16,20 @@ typedef struct {
     const char *trace_path; /* JSON Lines out, or NULL */
     const char *workdir;    /* kept; NULL: a temporary one, removed when the run passes */
     const char *pids_path;  /* every pid of the run, one a line, or NULL */
+    const char *junit_path; /* the verdict as JUnit XML, or NULL */
     int http_port;          /* -1: no REST front; 0: any free port */
     uint32_t speed;         /* the libfaketime speed-up we run under, 1 when none */
     bool quiet;
 } rt_run_opts_t;
 
+/* The run could not be judged: the harness fell behind its budget
+ * (rt_late.h). Neither a pass nor a broken rule. */
+#define RT_EXIT_INCONCLUSIVE 3
+
 /* Runs the scenario to its end and judges the trace in process with the
  * oracle and the scenario's expectations. Returns the exit status: 0 pass,
- * 1 a check failed, 2 usage, input or environment error (or interrupted). */
+ * 1 a check failed, 2 usage, input or environment error (or interrupted),
+ * 3 inconclusive. */
 int rt_run(const rt_run_opts_t *opts);
 
 #endif

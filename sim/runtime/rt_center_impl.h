@@ -13,6 +13,7 @@
 #include "judge/judge.h"
 #include "rt_center.h"
 #include "rt_http.h"
+#include "rt_late.h"
 #include "rt_proto.h"
 
 /* Bounds of a real run: every server is a process, every recorder too. */
@@ -72,8 +73,12 @@ typedef struct {
     bool env_failed; /* the environment broke (a process died unplanned, ...) */
     bool tearing_down;
     bool trace_failed;
+    rt_late_t late; /* the harness's own lateness (rt_late.h) */
+    bool progress_tty;       /* stderr is a terminal: a progress line */
+    int64_t progress_due_ms;
 
-    int64_t t0_ms;
+    int64_t t0_ms;      /* rt_now_ms() at t = 0 */
+    int64_t t0_wall_ms; /* rt_wall_ms() then: the run's UTC at t = 0 */
     bool warm;   /* every server heartbeated: the scenario may run */
     uint64_t events, timer_seq;
 
@@ -89,7 +94,8 @@ typedef struct {
     c_leave_t leave;
     int64_t leave_seq;
 
-    FILE *trace;
+    FILE *trace; /* into trace_tmp, renamed at the end (rt_tracefile.c) */
+    char trace_tmp[PATH_MAX];
     FILE *pids;
     char line[8192];
     sim_judge_t *judge;

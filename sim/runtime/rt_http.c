@@ -7,6 +7,7 @@
  */
 #define _DEFAULT_SOURCE
 #include "rt_http.h"
+#include "rt_proto.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -19,14 +20,29 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-#define HTTP_CONN_MAX 16
+/* Connections. Past HTTP_CONN_SOFT open ones a request is answered 503 at
+ * once (and its connection closed), so a crowd of idle clients is told, not
+ * waited on; past HTTP_CONN_HARD libmicrohttpd accepts nothing until idle
+ * ones time out (HTTP_IDLE_REAL_S). Requests in progress each hold one of
+ * HTTP_REQS_MAX contexts. */
+#define HTTP_CONN_SOFT 32
+#define HTTP_CONN_HARD 64
+#define HTTP_REQS_MAX HTTP_CONN_SOFT
+/* Real seconds a connection may say nothing; MHD counts them on a clock
+ * libfaketime speeds up, so the option is this times the speed. */
+#define HTTP_IDLE_REAL_S 3
+/* A request's header and body in MHD's per-connection pool: more is 431. */
+#define HTTP_CONN_MEMORY 32768
+/* A body: at most this many bytes (413 beyond, told from Content-Length
+ * before a byte is read), arriving within this many real ms (408). */
 #define HTTP_BODY_MAX 4096
+#define HTTP_BODY_REAL_MS 3000
 #define HTTP_PATH_PARTS_MAX 16
 #define HTTP_PATH_MAX 1024
 
 typedef struct {
     bool used;
-    bool too_big;
+    int64_t since_ms; /* rt_now_ms() of the request's first call */
     size_t len;
     char body[HTTP_BODY_MAX];
 } conn_t;
@@ -37,8 +53,10 @@ struct rt_http {
     void *ctx;
     uint16_t port;
     int fd;
-    uint64_t requests, next_rid;
-    conn_t conns[HTTP_CONN_MAX];
+    uint32_t speed;
+    uint32_t open; /* connections, counted by MHD_OPTION_NOTIFY_CONNECTION */
+    uint64_t requests, next_rid, refused;
+    conn_t conns[HTTP_REQS_MAX];
 };
 
 static enum MHD_Result send_json(struct MHD_Connection *conn, unsigned status, json_t *body)
@@ -101,6 +119,24 @@ static bool call_of(const char *s, ha_call_t *c)
         }
     }
     return false;
+}
+
+/* A channel name as the service takes it (agora-facts.md): 1 to 64 bytes of
+ * letters, digits, space and !#$%&()+-:;<=.>?@[]^_{}|~, -- no '/', so a
+ * name can never leave the directory its files are written to. */
+static bool cname_ok(const char *s)
+{
+    static const char punct[] = " !#$%&()+-:;<=.>?@[]^_{}|~,";
+    size_t n = 0;
+    if (s == NULL)
+        return false;
+    for (; s[n] != '\0'; n++) {
+        char ch = s[n];
+        bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+        if (n == HA_CNAME_MAX || (!alnum && strchr(punct, ch) == NULL))
+            return false;
+    }
+    return n >= 1;
 }
 
 /* uid as Agora sends it: a string of digits (a number is accepted too). */
@@ -200,19 +236,18 @@ static enum MHD_Result route(rt_http_t *h, struct MHD_Connection *conn, const ch
             return send_error(conn, 405, 405, "use POST");
         if (!mode_of(part[7], &req.mode))
             return send_error(conn, 400, 2, "mode is mix, individual or web");
-        if (c->too_big)
-            return send_error(conn, 413, 2, "body too large");
         json_error_t jerr;
         json_t *body = json_loadb(c->body, c->len, 0, &jerr);
         const char *cname = json_string_value(json_object_get(body, "cname"));
         char cname_copy[HA_CNAME_MAX + 1];
-        bool good = cname != NULL && strlen(cname) >= 1 && strlen(cname) <= HA_CNAME_MAX &&
-                    uid_of(json_object_get(body, "uid"), &req.uid);
+        bool good = cname_ok(cname) && uid_of(json_object_get(body, "uid"), &req.uid);
         if (good)
             snprintf(cname_copy, sizeof(cname_copy), "%s", cname);
         json_decref(body);
         if (!good)
-            return send_error(conn, 400, 2, "body needs cname (1-64 bytes) and uid (1-4294967295)");
+            return send_error(conn, 400, 2,
+                              "body needs cname (1-64 of a-z A-Z 0-9 space !#$%&()+-:;<=.>?@[]^_{}|~,)"
+                              " and uid (\"1\"..\"4294967295\")");
         req.call = HA_CALL_START;
         req.cname = cname_copy;
         return answer(h, conn, part[5], &req);
@@ -229,34 +264,49 @@ static enum MHD_Result route(rt_http_t *h, struct MHD_Connection *conn, const ch
     return send_error(conn, 404, 404, "no such resource");
 }
 
+/* The first call of a request (its header is in): a context, or a clear
+ * answer why not. */
+static enum MHD_Result request_begin(rt_http_t *h, struct MHD_Connection *conn, void **con_cls)
+{
+    conn_t *c = NULL;
+    for (size_t i = 0; i < HTTP_REQS_MAX && c == NULL; i++) {
+        if (!h->conns[i].used)
+            c = &h->conns[i];
+    }
+    if (c == NULL || h->open > HTTP_CONN_SOFT) {
+        h->refused++;
+        return send_error(conn, 503, 503, "too many connections (at most 32 open at once)");
+    }
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl != NULL && strtoull(cl, NULL, 10) > HTTP_BODY_MAX)
+        return send_error(conn, 413, 2, "body too large (at most 4096 bytes)");
+    c->used = true;
+    c->len = 0;
+    c->since_ms = rt_now_ms();
+    *con_cls = c;
+    return MHD_YES;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url,
                                const char *method, const char *version, const char *upload,
                                size_t *upload_size, void **con_cls)
 {
     rt_http_t *h = cls;
     (void)version;
-    if (*con_cls == NULL) {
-        conn_t *c = NULL;
-        for (size_t i = 0; i < HTTP_CONN_MAX && c == NULL; i++) {
-            if (!h->conns[i].used)
-                c = &h->conns[i];
-        }
-        if (c == NULL)
-            return send_error(conn, 503, 503, "too many requests at once");
-        c->used = true;
-        c->too_big = false;
-        c->len = 0;
-        *con_cls = c;
-        return MHD_YES;
-    }
+    if (*con_cls == NULL)
+        return request_begin(h, conn, con_cls);
     conn_t *c = *con_cls;
     if (*upload_size > 0) {
-        if (c->len + *upload_size > HTTP_BODY_MAX)
-            c->too_big = true;
-        else {
-            memcpy(c->body + c->len, upload, *upload_size);
-            c->len += *upload_size;
+        /* Past a bound in the middle of a body: libmicrohttpd 0.9.75 cannot
+         * queue an answer before the body is read (the 413 of a declared
+         * Content-Length goes out before), so the connection is closed. */
+        if (c->len + *upload_size > HTTP_BODY_MAX ||
+            rt_now_ms() - c->since_ms > (int64_t)HTTP_BODY_REAL_MS * h->speed) {
+            h->refused++;
+            return MHD_NO;
         }
+        memcpy(c->body + c->len, upload, *upload_size);
+        c->len += *upload_size;
         *upload_size = 0;
         return MHD_YES;
     }
@@ -275,7 +325,20 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-rt_http_t *rt_http_start(uint16_t port, rt_http_api_fn *fn, void *ctx, char *err, size_t err_cap)
+static void connection_note(void *cls, struct MHD_Connection *conn, void **socket_context,
+                            enum MHD_ConnectionNotificationCode toe)
+{
+    rt_http_t *h = cls;
+    (void)conn;
+    (void)socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        h->open++;
+    else if (h->open > 0)
+        h->open--;
+}
+
+rt_http_t *rt_http_start(uint16_t port, uint32_t speed, rt_http_api_fn *fn, void *ctx, char *err,
+                         size_t err_cap)
 {
     rt_http_t *h = calloc(1, sizeof(*h));
     if (h == NULL) {
@@ -284,6 +347,7 @@ rt_http_t *rt_http_start(uint16_t port, rt_http_api_fn *fn, void *ctx, char *err
     }
     h->fn = fn;
     h->ctx = ctx;
+    h->speed = speed > 0 ? speed : 1;
     struct sockaddr_in sin;
     memset(&sin, 0, sizeof(sin));
     sin.sin_family = AF_INET;
@@ -292,8 +356,11 @@ rt_http_t *rt_http_start(uint16_t port, rt_http_api_fn *fn, void *ctx, char *err
     /* No thread: the center's loop runs the daemon (see rt_http.h). */
     h->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, port, NULL, NULL, handler, h,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_MAX,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_HARD,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(HTTP_IDLE_REAL_S * h->speed),
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+                            MHD_OPTION_NOTIFY_CONNECTION, connection_note, h,
                             MHD_OPTION_END);
     if (h->d == NULL) {
         snprintf(err, err_cap, "cannot listen on 127.0.0.1:%u (port taken?)", (unsigned)port);
@@ -319,15 +386,20 @@ int rt_http_fd(const rt_http_t *h) { return h->fd; }
 
 void rt_http_run(rt_http_t *h)
 {
-    /* epoll is edge-triggered inside MHD: a response queued by the handler
-     * is written by a later MHD_run, which MHD_get_timeout() says is due
-     * at once. A few rounds flush what is ready; the loop polls again. */
-    for (int i = 0; i < 8; i++) {
-        (void)MHD_run(h->d);
-        MHD_UNSIGNED_LONG_LONG ms;
-        if (MHD_get_timeout(h->d, &ms) != MHD_YES || ms > 0)
-            return;
-    }
+    /* One round. epoll is edge-triggered inside MHD: what one round did not
+     * finish (a response queued by the handler, the rest of a large upload,
+     * an idle connection to close) is not signalled on rt_http_fd() again;
+     * MHD_get_timeout() says when the next round is due instead, and the
+     * loop's poll honours it (rt_http_wait_ms()). */
+    (void)MHD_run(h->d);
+}
+
+int64_t rt_http_wait_ms(const rt_http_t *h)
+{
+    MHD_UNSIGNED_LONG_LONG ms;
+    if (MHD_get_timeout(h->d, &ms) != MHD_YES)
+        return INT64_MAX; /* nothing timed: only rt_http_fd() wakes us */
+    return ms > INT64_MAX ? INT64_MAX : (int64_t)ms;
 }
 
 uint64_t rt_http_requests(const rt_http_t *h) { return h->requests; }

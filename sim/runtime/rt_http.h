@@ -45,13 +45,19 @@ typedef void rt_http_api_fn(void *ctx, const rt_http_req_t *req, rt_http_resp_t 
 
 typedef struct rt_http rt_http_t;
 
-/* Listens on 127.0.0.1:port (0: any free port). NULL with err set. */
-rt_http_t *rt_http_start(uint16_t port, rt_http_api_fn *fn, void *ctx, char *err, size_t err_cap);
+/* Listens on 127.0.0.1:port (0: any free port). speed is libfaketime's
+ * (1 without): the front's time limits are in real time. NULL with err set. */
+rt_http_t *rt_http_start(uint16_t port, uint32_t speed, rt_http_api_fn *fn, void *ctx, char *err,
+                         size_t err_cap);
 uint16_t rt_http_port(const rt_http_t *h);
 /* The descriptor to poll for POLLIN. */
 int rt_http_fd(const rt_http_t *h);
-/* Handles what is ready. */
+/* Handles what is ready: call when rt_http_fd() polls readable or
+ * rt_http_wait_ms() has passed. */
 void rt_http_run(rt_http_t *h);
+/* How long (ms, the process's clock) until rt_http_run() is due even with
+ * nothing to read; 0: at once; INT64_MAX: not before rt_http_fd() says. */
+int64_t rt_http_wait_ms(const rt_http_t *h);
 /* Requests answered so far. */
 uint64_t rt_http_requests(const rt_http_t *h);
 void rt_http_stop(rt_http_t *h);

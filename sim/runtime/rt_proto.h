@@ -18,11 +18,16 @@
  *    process, a user joins the channel) and what it observes for the trace
  *    (a process was killed, a slice in progress was lost). Never dropped.
  *
- * Time: every process reads CLOCK_REALTIME through clock_gettime() -- under
- * libfaketime that is the faked, accelerated clock, shared by all processes
- * of a run (children inherit FAKETIME_SHARED) -- and works in epoch
- * milliseconds; the center subtracts the run's start for the trace's t_ms.
- * CLOCK_MONOTONIC is never used: libfaketime fakes it to epoch-sized values.
+ * Time: two clocks, as on a real server. Every deadline, schedule and time
+ * on the wire is CLOCK_MONOTONIC (rt_now_ms()), which an NTP step (the
+ * scenario's step-clock) never moves; under libfaketime it is faked,
+ * accelerated and shared by all processes of a run (children inherit
+ * FAKETIME_SHARED), in epoch-sized milliseconds, and without libfaketime it
+ * is the machine's, shared as well. The center subtracts the run's start for
+ * the trace's t_ms. CLOCK_REALTIME (rt_wall_ms()) names things only: a
+ * recorder reads it when it begins recording and names its slices by it
+ * from there (RT_M_SLICE and RT_M_STREAM carry those UTC times), and the
+ * center takes the run's UTC at t = 0 from it.
  */
 #ifndef RT_PROTO_H
 #define RT_PROTO_H
@@ -63,17 +68,18 @@ typedef enum {
                        * carries a: its number, answered by RT_M_USER_DONE */
     RT_M_SHUTDOWN,    /* end of run: kill every recorder, reap, exit */
     /* agent -> center, network */
-    RT_M_HEARTBEAT,
+    RT_M_HEARTBEAT,   /* c: when it was due (epoch ms), for the center's lateness */
     RT_M_EXIT_REPORT, /* rec: the process exited unannounced (waitpid) */
     RT_M_READY,       /* rec: joined the channel, records */
     RT_M_FAILED,      /* rec: could not start (provisioning) */
     RT_M_EXITED,      /* rec: stopped as asked, last slices uploaded */
-    RT_M_SLICE,       /* rec, uid, track, fmt, a: start, b: end (epoch ms) */
+    RT_M_SLICE,       /* rec, uid, track, fmt, a: start, b: end (UTC ms, the names'),
+                       * c: end on rt_now_ms() */
     /* agent -> center, harness */
     RT_M_HELLO,       /* the agent runs; pid */
     RT_M_SPAWNED,     /* rec, pid: a recorder process exists */
     RT_M_KILLED,      /* rec, flags & RT_F_FOUND: the SIGKILL was sent; LOSTs follow */
-    RT_M_LOST,        /* rec, uid, track, fmt, a: start, b: where the fault cut it */
+    RT_M_LOST,        /* rec, uid, track, fmt, a: start, b: where the fault cut it (UTC) */
     RT_M_PARTITIONED, /* the agent drops the network from now on; LOSTs follow */
     RT_M_HEALED,      /* the agent passes the network again; held reports and a
                        * heartbeat follow */
@@ -84,7 +90,8 @@ typedef enum {
     RT_M_PAUSE,       /* the link is cut: no media, no uploads */
     RT_M_UNPAUSE,     /* the link is back (a paused recorder waits for RESUME) */
     RT_M_ZOMBIE,      /* misbehave: record again without the center's word */
-    RT_M_STREAM,      /* recorder -> agent: a stream began: uid, track, fmt, a: start */
+    RT_M_STREAM,      /* recorder -> agent: a stream began: uid, track, fmt, a: start (UTC),
+                       * c: start on rt_now_ms() */
     RT_M_STREAM_END,  /* recorder -> agent: a user left, the stream ended: uid, track, fmt */
     RT_M_COUNT
 } rt_msg_type_t;
@@ -130,8 +137,12 @@ int rt_socketpair(int sv[2]);
 void rt_cloexec(int fd);
 void rt_nonblock(int fd);
 
-/* The clock: CLOCK_REALTIME in epoch milliseconds (faked under libfaketime). */
+/* The clock of deadlines: CLOCK_MONOTONIC in milliseconds (faked and
+ * accelerated under libfaketime, epoch-sized then). */
 int64_t rt_now_ms(void);
+/* The wall clock, for names: CLOCK_REALTIME in epoch milliseconds (faked
+ * under libfaketime, stepped by the run's clock shim). */
+int64_t rt_wall_ms(void);
 /* poll() with wait_ms clamped to [RT_POLL_MIN_MS, RT_POLL_MAX_MS]: what is
  * overdue waits the minimum, nothing due (INT64_MAX) the maximum. EINTR is
  * not an error (returns 0). */

@@ -41,7 +41,7 @@ typedef struct {
     uint32_t uid;
     uint8_t track, fmt;
     bool active;
-    int64_t start_ms; /* epoch ms: start of the slice in progress */
+    int64_t start_ms; /* rt_now_ms(): start of the slice in progress */
 } stream_t;
 
 static struct {
@@ -51,6 +51,10 @@ static struct {
     rstate_t st;
     bool paused;    /* the link is cut */
     int64_t ready_ms, stop_ms, flush_done_ms;
+    /* UTC minus rt_now_ms() when recording began: the wall clock is read
+     * once, and media time counts on from there, so a step of the wall
+     * clock moves the names of the next recording, never a slice's length. */
+    int64_t wall_off_ms;
     uint32_t users[RT_USERS_MAX];
     uint32_t users_count;
     stream_t streams[RT_STREAMS_MAX];
@@ -85,7 +89,8 @@ static void write_slice_file(const stream_t *s, int64_t end_ms)
     char path[PATH_MAX];
     /* rt_center.c finds the file under this name to put it in storage. */
     int n = snprintf(path, sizeof(path), "%s/r%" PRIu32 "_%" PRIu32 "_%u_%" PRId64 ".%s", R.dir,
-                     R.rec, s->uid, (unsigned)s->track, s->start_ms, ext_of(s->fmt));
+                     R.rec, s->uid, (unsigned)s->track, s->start_ms + R.wall_off_ms,
+                     ext_of(s->fmt));
     if (n < 0 || (size_t)n >= sizeof(path))
         return;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -114,8 +119,9 @@ static void cut(int fd, stream_t *s, int64_t end_ms)
     m.uid = s->uid;
     m.track = s->track;
     m.fmt = s->fmt;
-    m.a_ms = s->start_ms;
-    m.b_ms = end_ms;
+    m.a_ms = s->start_ms + R.wall_off_ms;
+    m.b_ms = end_ms + R.wall_off_ms;
+    m.c_ms = end_ms;
     say(fd, &m);
     s->start_ms = end_ms;
 }
@@ -131,7 +137,8 @@ static void stream_add(int fd, uint32_t uid, ha_track_t track, ha_fmt_t fmt, int
         m.uid = uid;
         m.track = s->track;
         m.fmt = s->fmt;
-        m.a_ms = now;
+        m.a_ms = now + R.wall_off_ms;
+        m.c_ms = now;
         say(fd, &m);
         return;
     }
@@ -155,6 +162,7 @@ static void record_begin(int fd, int64_t now)
 {
     streams_drop();
     R.st = R_RECORDING;
+    R.wall_off_ms = rt_wall_ms() - rt_now_ms();
     if (R.order.flags & RT_F_INDIVIDUAL) {
         for (uint32_t u = 0; u < R.users_count; u++)
             user_streams(fd, R.users[u], now);

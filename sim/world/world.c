@@ -65,6 +65,7 @@ typedef struct {
     uint32_t release_next; /* the release list, by recorder id */
     int64_t gop_ms;
     int64_t stop_ms;
+    int64_t wall_ms;       /* the server's wall-clock step when it began recording */
 } w_rec_t;
 
 _Static_assert(sizeof(w_rec_t) <= SIM_DRV_REC_PLATFORM_BYTES, "fits its slot");
@@ -109,9 +110,16 @@ static sim_ev_handle_t push(sim_world_t *w, int64_t t_ms, uint8_t prio, uint32_t
     return sim_evq_push(&w->q, t_ms, prio, data);
 }
 
-static int64_t utc(const sim_world_t *w, int64_t t_ms) { return sim_drv_env(w->drv)->utc0_ms + t_ms; }
-
 static w_rec_t *phys(sim_drv_rec_t *r) { return sim_drv_rec_platform(r); }
+
+/* The UTC a recorder names media time t_ms by: the wall clock it read when
+ * it began recording, counted on in media time -- a step of the wall clock
+ * (step-clock) moves the names of recorders that begin after it, and never
+ * the deadlines (drive/clock.c). */
+static int64_t utc(const sim_world_t *w, sim_drv_rec_t *r, int64_t t_ms)
+{
+    return sim_drv_env(w->drv)->utc0_ms + phys(r)->wall_ms + t_ms;
+}
 
 static w_stream_t *rec_streams(sim_world_t *w, sim_drv_rec_t *r)
 {
@@ -173,7 +181,7 @@ static void stream_add(sim_world_t *w, sim_drv_rec_t *r, uint32_t uid, ha_track_
 static void slice_done(sim_world_t *w, sim_drv_rec_t *r, w_stream_t *st, int64_t end_ms)
 {
     sim_drv_slice_done_of(w->drv, r, st->uid, (ha_track_t)st->track, (ha_fmt_t)st->fmt,
-                          utc(w, st->start_ms), utc(w, end_ms));
+                          utc(w, r, st->start_ms), utc(w, r, end_ms));
     st->start_ms = end_ms;
 }
 
@@ -196,7 +204,7 @@ static void streams_cut(sim_world_t *w, sim_drv_rec_t *r)
         if (!sts[i].active)
             continue;
         sim_drv_slice_lost(w->drv, r->id, sts[i].uid, (ha_track_t)sts[i].track,
-                           (ha_fmt_t)sts[i].fmt, utc(w, sts[i].start_ms), utc(w, now(w)));
+                           (ha_fmt_t)sts[i].fmt, utc(w, r, sts[i].start_ms), utc(w, r, now(w)));
         sts[i].active = false;
     }
     streams_release(w, r);
@@ -216,6 +224,7 @@ static bool recording_begin(sim_world_t *w, sim_drv_rec_t *r)
     r->state = SIM_REC_RECORDING;
     phys(r)->epoch++;
     phys(r)->cut_recording = false;
+    phys(r)->wall_ms = sim_drv_wall_offset(w->drv);
     const sim_drv_session_t *s = sim_drv_session(w->drv, r->session);
     const sim_env_t *env = sim_drv_env(w->drv);
     if (w->scn->mode == SCN_MODE_INDIVIDUAL) {

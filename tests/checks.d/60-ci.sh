@@ -334,7 +334,7 @@ missing=""
 for c in $("$H" --help | sed -n 's/^  \([a-z]\+\)  .*/\1/p'); do
     grep -q "^\.B $c\$" docs/hasim.1 || missing="$missing $c"
 done
-for o in --speed --trace --http --workdir --pids; do
+for o in --speed --trace --http --workdir --pids --junit auto clean; do
     sed -n '/^\.SH HASIM-RT/,/^\.SH /p' docs/hasim.1 | grep -q -- "${o//-/\\\\-}" || missing="$missing hasim-rt:$o"
 done
 if [ -z "$missing" ] && grep -q '^\.SH HASIM-RT' docs/hasim.1; then
