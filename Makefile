@@ -139,7 +139,7 @@ deps:
 	$(SCRIPT) bash ci/deps.sh
 
 clean:
-	rm -rf build reports/*.json reports/*.html reports/*.xml reports/coverage reports/img reports/scenarios reports/violations
+	rm -rf build reports/*.json reports/*.html reports/*.xml reports/coverage reports/img reports/region reports/scenarios reports/violations
 
 -include bench/queue.mk
 -include mk/runtime.mk

@@ -17,6 +17,9 @@ PKGS=(
   chromium              # the browser test of the HTML report
   valgrind
   curl                  # the real-process check calls the REST front
+  munge slurmctld slurmd slurm-client  # make check: the swarm as a Slurm job array on a one-node cluster
+  parallel              # make check: the GNU parallel recipe (ci/parallel-swarm.sh)
+  python3-yaml python3-jsonschema yamllint  # make check: the Kubernetes and Actions recipes' schema check
 )
 if [ "$(id -u)" -ne 0 ]; then
   echo "run as root: apt-get update && apt-get install -y ${PKGS[*]}" >&2

@@ -58,6 +58,155 @@ static bool session_live(const ha_session_t *s)
            s->state != HA_ST_ENDED_ABNORMAL;
 }
 
+/* ---- the task index: live sessions by (cname, uid) ---------------------- */
+
+/* "Task conflict" (400 code 53) is a start with the cname and uid of a task
+ * that is live. The task is the one the customer started: its (cname, uid)
+ * names it for as long as it lives, and a switch that gives its recorder a
+ * new random UID (R7) does not set that pair free -- a second start of it
+ * would be a second task of the same customer request, under a new sid,
+ * recording the same channel beside the first. Its recorder's new UID is
+ * taken in the channel too: a new task joining with it would clash with
+ * that recorder, so a start with it is refused as well (as it was when the
+ * index knew only the current UID). So a live session is filed under its
+ * start UID and, once a switch changed it, under its current UID too: at
+ * most two entries a session (CONTRACT.md, R6). */
+
+/* An entry: the session index + 1, shifted left once; the low bit set when
+ * it is filed under the current UID rather than the start UID. 0 is empty. */
+#define TASK_BY_CURRENT 1u
+
+static uint32_t task_entry(uint32_t si, uint32_t by_current)
+{
+    return (si + 1) << 1 | by_current;
+}
+
+static uint32_t task_si(uint32_t entry)
+{
+    return (entry >> 1) - 1;
+}
+
+/* The UID the task was started with: a session's first UID (R7 never gives
+ * it back, so after a switch the current UID differs from it for good). */
+static uint32_t task_start_uid(const ha_session_t *s)
+{
+    return s->uids_used[0];
+}
+
+/* Slots of the index for this many sessions: a power of two, at least four
+ * times as many (two entries a session at most), so the table is at most
+ * half full, probes stay short and it is never full. */
+uint32_t ha_tasks_size(uint32_t sessions_max)
+{
+    uint32_t size = 16;
+    while (size < 4 * (uint64_t)sessions_max)
+        size *= 2;
+    return size;
+}
+
+/* FNV-1a of the channel name, then the UID mixed in: the key's bytes only,
+ * never an address, so probing is the same on every machine. */
+static uint32_t task_hash(const char *cname, uint32_t uid)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < HA_CNAME_MAX && cname[i] != '\0'; i++)
+        h = (h ^ (unsigned char)cname[i]) * 16777619u;
+    h ^= uid;
+    h ^= h >> 16;
+    h *= 0x7feb352dU;
+    h ^= h >> 15;
+    return h;
+}
+
+static uint32_t entry_uid(const ha_center_t *c, uint32_t entry)
+{
+    const ha_session_t *s = &c->sessions[task_si(entry)];
+    return entry & TASK_BY_CURRENT ? s->uid : task_start_uid(s);
+}
+
+static uint32_t entry_home(const ha_center_t *c, uint32_t entry)
+{
+    return task_hash(c->sessions[task_si(entry)].cname, entry_uid(c, entry)) & c->tasks_mask;
+}
+
+/* The live session with the lowest index filed under (cname, uid), or
+ * UINT32_MAX. Two sessions may be filed under one pair (a random UID may,
+ * however rarely, equal another live session's of the same channel), so the
+ * whole cluster is searched: the answer does not depend on the order of
+ * filing. */
+uint32_t ha_tasks_find(const ha_center_t *c, const char *cname, uint32_t uid)
+{
+    uint32_t found = UINT32_MAX;
+    for (uint32_t i = task_hash(cname, uid) & c->tasks_mask, n = 0; c->tasks[i] != 0;
+         i = (i + 1) & c->tasks_mask, n++) {
+        assert(n <= c->tasks_mask && "the task index is never full");
+        uint32_t si = task_si(c->tasks[i]);
+        if (si < found && entry_uid(c, c->tasks[i]) == uid &&
+            strcmp(c->sessions[si].cname, cname) == 0)
+            found = si;
+    }
+    return found;
+}
+
+static void task_file(ha_center_t *c, uint32_t entry)
+{
+    uint32_t i = entry_home(c, entry);
+    for (uint32_t n = 0; c->tasks[i] != 0; n++) {
+        assert(n <= c->tasks_mask && "the task index is never full");
+        i = (i + 1) & c->tasks_mask;
+    }
+    c->tasks[i] = entry;
+}
+
+/* Deletion by backward shift (Knuth's algorithm R): no tombstones, so a
+ * long run of starts and ends never slows the probes down. */
+static void task_unfile(ha_center_t *c, uint32_t entry)
+{
+    uint32_t hole = entry_home(c, entry);
+    while (c->tasks[hole] != entry) {
+        assert(c->tasks[hole] != 0 && "a filed entry is in the task index");
+        hole = (hole + 1) & c->tasks_mask;
+    }
+    for (uint32_t i = (hole + 1) & c->tasks_mask; c->tasks[i] != 0; i = (i + 1) & c->tasks_mask) {
+        uint32_t home = entry_home(c, c->tasks[i]);
+        /* Does home lie cyclically in (hole, i]? Then the entry stays. */
+        bool stays = hole <= i ? (hole < home && home <= i) : (hole < home || home <= i);
+        if (!stays) {
+            c->tasks[hole] = c->tasks[i];
+            hole = i;
+        }
+    }
+    c->tasks[hole] = 0;
+}
+
+/* A session whose start was accepted: its UID is still the start one. */
+void ha_tasks_add(ha_center_t *c, uint32_t si)
+{
+    assert(c->sessions[si].uid == task_start_uid(&c->sessions[si]));
+    task_file(c, task_entry(si, 0));
+}
+
+void ha_tasks_remove(ha_center_t *c, uint32_t si)
+{
+    if (c->sessions[si].uid != task_start_uid(&c->sessions[si]))
+        task_unfile(c, task_entry(si, TASK_BY_CURRENT));
+    task_unfile(c, task_entry(si, 0));
+}
+
+/* The entry under the current UID exists exactly while that UID is not the
+ * start one. R7 says a switch never goes back to the start UID; the index
+ * does not lean on it, so a core that broke R7 is judged by the oracle
+ * rather than stopped here. */
+void ha_tasks_set_uid(ha_center_t *c, uint32_t si, uint32_t uid)
+{
+    ha_session_t *s = &c->sessions[si];
+    if (s->uid != task_start_uid(s))
+        task_unfile(c, task_entry(si, TASK_BY_CURRENT));
+    s->uid = uid;
+    if (s->uid != task_start_uid(s))
+        task_file(c, task_entry(si, TASK_BY_CURRENT));
+}
+
 static void api_start(ha_center_t *c, const ha_api_in_t *api)
 {
     c->transitions[HA_ST_FREE][HA_SEV_API_START]++;
@@ -67,23 +216,22 @@ static void api_start(ha_center_t *c, const ha_api_in_t *api)
         reply(c, api, UINT32_MAX, 400, 2, 0, "invalid parameter", NULL);
         return;
     }
-    uint32_t free_slot = UINT32_MAX;
-    for (uint32_t si = 0; si < c->cfg.sessions_max; si++) {
-        const ha_session_t *s = &c->sessions[si];
-        if (session_live(s) && s->uid == api->uid && strcmp(s->cname, api->cname) == 0) {
-            reply(c, api, si, 400, 53, 0, "task conflict", NULL);
-            return;
-        }
-        if (s->state == HA_ST_FREE && free_slot == UINT32_MAX)
-            free_slot = si;
+    uint32_t live = ha_tasks_find(c, api->cname, api->uid);
+    if (live != UINT32_MAX) {
+        assert(session_live(&c->sessions[live]));
+        reply(c, api, live, 400, 53, 0, "task conflict", NULL);
+        return;
     }
-    if (free_slot == UINT32_MAX) {
+    if (c->sessions_begun == c->cfg.sessions_max) {
         reply(c, api, UINT32_MAX, 429, 0, 0, "too many sessions", NULL);
         return;
     }
+    uint32_t free_slot = c->sessions_begun++;
+    assert(c->sessions[free_slot].state == HA_ST_FREE);
     /* Answer first: a trace then reads "start accepted", then what it led to. */
     reply(c, api, free_slot, 200, 0, 0, NULL, NULL);
     ha_session_begin(c, free_slot, api);
+    ha_tasks_add(c, free_slot);
 }
 
 static const ha_sev_t sev_of_call[HA_CALL_COUNT] = {

@@ -19,11 +19,21 @@
 
 #define ALIGN16(n) (((n) + 15u) & ~(size_t)15u)
 
+/* The part of the footprint init clears: everything but the session
+ * columns (streams, fences), which are read only below each session's
+ * counts and so are written only as far as sessions use them. */
+static size_t zeroed_bytes(const ha_config_t *cfg)
+{
+    return ALIGN16(sizeof(ha_center_t)) + ALIGN16(sizeof(ha_server_t) * cfg->servers_max) +
+           ALIGN16(sizeof(ha_session_t) * cfg->sessions_max) +
+           ALIGN16(sizeof(uint32_t) * (size_t)ha_tasks_size(cfg->sessions_max));
+}
+
 size_t ha_center_footprint(const ha_config_t *cfg)
 {
     assert(cfg != NULL);
-    return ALIGN16(sizeof(ha_center_t)) + ALIGN16(sizeof(ha_server_t) * cfg->servers_max) +
-           ALIGN16(sizeof(ha_session_t) * cfg->sessions_max);
+    return zeroed_bytes(cfg) + ALIGN16(sizeof(ha_stream_t) * HA_STREAMS_MAX * cfg->sessions_max) +
+           ALIGN16(sizeof(ha_fence_t) * HA_FENCE_MAX * cfg->sessions_max);
 }
 
 ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
@@ -38,13 +48,20 @@ ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
     if (mem_size < ha_center_footprint(cfg))
         return NULL;
 
-    memset(mem, 0, ha_center_footprint(cfg));
+    memset(mem, 0, zeroed_bytes(cfg));
     unsigned char *p = mem;
     ha_center_t *c = (ha_center_t *)(void *)p;
     p += ALIGN16(sizeof(ha_center_t));
     c->servers = (ha_server_t *)(void *)p;
     p += ALIGN16(sizeof(ha_server_t) * cfg->servers_max);
     c->sessions = (ha_session_t *)(void *)p;
+    p += ALIGN16(sizeof(ha_session_t) * cfg->sessions_max);
+    c->tasks = (uint32_t *)(void *)p;
+    c->tasks_mask = ha_tasks_size(cfg->sessions_max) - 1;
+    p += ALIGN16(sizeof(uint32_t) * (size_t)ha_tasks_size(cfg->sessions_max));
+    c->streams = (ha_stream_t *)(void *)p;
+    p += ALIGN16(sizeof(ha_stream_t) * HA_STREAMS_MAX * cfg->sessions_max);
+    c->fences = (ha_fence_t *)(void *)p;
 
     c->cfg = *cfg;
     c->next_recorder = 1;
@@ -140,10 +157,12 @@ static bool session_uses_server(const ha_session_t *s, uint32_t srv)
     return (s->has_serving && s->serving.server == srv) || (s->has_pending && s->pending.server == srv);
 }
 
-static bool session_fences_on(const ha_session_t *s, uint32_t srv)
+static bool session_fences_on(const ha_center_t *c, uint32_t si, uint32_t srv)
 {
+    const ha_session_t *s = &c->sessions[si];
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        if (s->fence[i].owed && s->fence[i].rec.server == srv)
+        const ha_fence_t *f = ha_fence_at(c, si, i);
+        if (f->owed && f->rec.server == srv)
             return true;
     }
     return false;
@@ -194,7 +213,7 @@ static void server_up(ha_center_t *c, uint32_t si_srv)
         ha_session_t *s = &c->sessions[si];
         if (s->state == HA_ST_FREE)
             continue;
-        if (session_uses_server(s, si_srv) || session_fences_on(s, si_srv))
+        if (session_uses_server(s, si_srv) || session_fences_on(c, si, si_srv))
             ha_session_handle(c, si, HA_SEV_SERVER_UP, &in);
     }
 }

@@ -16,16 +16,18 @@ static ha_stream_name_t stream_name(const ha_session_t *s, uint32_t uid, ha_trac
     return st;
 }
 
-static ha_stream_t *stream_find(ha_session_t *s, uint32_t uid, ha_track_t track)
+static ha_stream_t *stream_find(ha_center_t *c, uint32_t si, uint32_t uid, ha_track_t track)
 {
+    ha_session_t *s = &c->sessions[si];
     for (uint32_t i = 0; i < s->streams_count; i++) {
-        if (s->streams[i].uid == uid && s->streams[i].track == track)
-            return &s->streams[i];
+        ha_stream_t *st = ha_stream_at(c, si, i);
+        if (st->uid == uid && st->track == track)
+            return st;
     }
     /* Streams are the mix, or two per user in the channel (a user's go
      * when they leave): never more than the table holds. */
     assert(s->streams_count < HA_STREAMS_MAX);
-    ha_stream_t *st = &s->streams[s->streams_count++];
+    ha_stream_t *st = ha_stream_at(c, si, s->streams_count++);
     st->uid = uid;
     st->track = track;
     st->open_bak = HA_NO_PLAYLIST;
@@ -84,7 +86,7 @@ void ha_files_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl)
     ha_session_t *s = &c->sessions[si];
     if (!slice_shape_valid(s, sl))
         return; /* a recorder bug; nothing sensible to list */
-    ha_stream_t *st = stream_find(s, sl->uid, sl->track);
+    ha_stream_t *st = stream_find(c, si, sl->uid, sl->track);
 
     ha_stream_name_t nm = stream_name(s, sl->uid, sl->track);
     ha_cmd_t cmd;
@@ -136,7 +138,7 @@ void ha_files_close_all(ha_center_t *c, uint32_t si)
 {
     ha_session_t *s = &c->sessions[si];
     for (uint32_t i = 0; i < s->streams_count; i++) {
-        ha_stream_t *st = &s->streams[i];
+        ha_stream_t *st = ha_stream_at(c, si, i);
         if (st->open_bak != HA_NO_PLAYLIST) {
             emit_playlist(c, HA_CMD_PLAYLIST_CLOSE, si, st, st->open_bak);
             st->open_bak = HA_NO_PLAYLIST;
@@ -154,14 +156,14 @@ void ha_files_user_left(ha_center_t *c, uint32_t si, uint32_t uid)
     ha_session_t *s = &c->sessions[si];
     uint32_t kept = 0;
     for (uint32_t i = 0; i < s->streams_count; i++) {
-        ha_stream_t *st = &s->streams[i];
+        ha_stream_t *st = ha_stream_at(c, si, i);
         if (st->uid == uid) {
             assert(st->track != HA_TRACK_MIX);
             if (st->open_bak != HA_NO_PLAYLIST)
                 emit_playlist(c, HA_CMD_PLAYLIST_CLOSE, si, st, st->open_bak);
             continue;
         }
-        s->streams[kept++] = *st;
+        *ha_stream_at(c, si, kept++) = *st;
     }
     s->streams_count = kept;
 }
@@ -170,7 +172,7 @@ const char *ha_files_newest_playlist(ha_center_t *c, uint32_t si)
 {
     ha_session_t *s = &c->sessions[si];
     for (uint32_t i = 0; i < s->streams_count; i++) {
-        const ha_stream_t *st = &s->streams[i];
+        const ha_stream_t *st = ha_stream_at(c, si, i);
         if (st->open_bak != HA_NO_PLAYLIST) {
             ha_stream_name_t nm = stream_name(s, st->uid, st->track);
             ha_name_playlist(c->playlist_buf, sizeof(c->playlist_buf), &nm, st->open_bak);

@@ -2,6 +2,7 @@
 #ifndef HA_INTERNAL_H
 #define HA_INTERNAL_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -89,8 +90,7 @@ typedef struct {
     uint32_t avoid[HA_ATTEMPTS_PER_ACTIVATION_MAX + 2];
     uint32_t avoid_count;
 
-    ha_fence_t fence[HA_FENCE_MAX]; /* fences not known to have arrived */
-    uint32_t fence_count;
+    uint32_t fence_count; /* fences not known to have arrived: ha_fence_at() */
 
     uint32_t deadline_gen, step_gen;
     bool deadline_armed, step_armed;
@@ -99,8 +99,7 @@ typedef struct {
     int64_t last_slice_end_utc_ms;/* for 42's discontinueUtcMs */
     uint32_t files_count;
 
-    ha_stream_t streams[HA_STREAMS_MAX];
-    uint32_t streams_count;
+    uint32_t streams_count; /* ha_stream_at() */
 } ha_session_t;
 
 struct ha_center {
@@ -108,6 +107,23 @@ struct ha_center {
     ha_server_t *servers;
     uint32_t servers_count;
     ha_session_t *sessions;
+    /* Session slots are taken in index order and never given back (an ended
+     * session keeps answering 404), so the next free one is a counter. */
+    uint32_t sessions_begun;
+    /* The live sessions by (cname, start uid) and (cname, current uid), for
+     * "task conflict" without a scan: open addressing, at most half full
+     * (ha_api.c). */
+    uint32_t *tasks;
+    uint32_t tasks_mask;
+    /* A session's streams and fence list, column by column: row i of every
+     * session together (streams[i * sessions_max + si]). Most sessions use
+     * the first row or two (a composite session has one stream) of tables
+     * sized for the worst case (35 streams, 52 fenced recorders), and the
+     * rows no session reaches are never written: a region's memory follows
+     * what its sessions hold, not what they might. Rows at or past a
+     * session's count are never read. */
+    ha_stream_t *streams;
+    ha_fence_t *fences;
     uint32_t next_recorder;
     uint64_t next_notice;
     int64_t now_ms;
@@ -117,6 +133,18 @@ struct ha_center {
     char playlist_buf[HA_NAME_MAX];
     uint64_t transitions[HA_ST_COUNT][HA_SEV_COUNT];
 };
+
+static inline ha_stream_t *ha_stream_at(const ha_center_t *c, uint32_t si, uint32_t i)
+{
+    assert(si < c->cfg.sessions_max && i < HA_STREAMS_MAX);
+    return &c->streams[(size_t)i * c->cfg.sessions_max + si];
+}
+
+static inline ha_fence_t *ha_fence_at(const ha_center_t *c, uint32_t si, uint32_t i)
+{
+    assert(si < c->cfg.sessions_max && i < HA_FENCE_MAX);
+    return &c->fences[(size_t)i * c->cfg.sessions_max + si];
+}
 
 /* ha_center.c */
 void ha_emit(ha_center_t *c, const ha_cmd_t *cmd);
@@ -137,6 +165,16 @@ void ha_session_fences_unanswered(ha_center_t *c, uint32_t si, uint32_t server);
 
 /* ha_api.c */
 void ha_api_handle(ha_center_t *c, const ha_api_in_t *api);
+/* The task index, for "task conflict" (ha_api.c): a live session is filed
+ * under (cname, the UID it was started with) from its accepted start to its
+ * end, and under (cname, its current UID) too once a switch changed it
+ * (ha_tasks_set_uid). ha_tasks_find gives the lowest such session, or
+ * UINT32_MAX. */
+uint32_t ha_tasks_size(uint32_t sessions_max);
+void ha_tasks_add(ha_center_t *c, uint32_t si);
+void ha_tasks_remove(ha_center_t *c, uint32_t si);
+void ha_tasks_set_uid(ha_center_t *c, uint32_t si, uint32_t uid);
+uint32_t ha_tasks_find(const ha_center_t *c, const char *cname, uint32_t uid);
 bool ha_session_in_window(const ha_session_t *s);
 
 /* ha_files.c */

@@ -100,13 +100,14 @@ static void fence_now(ha_center_t *c, uint32_t si, ha_rec_ref_t r)
 
 /* Drops the fences whose servers have answered since they were told: a
  * heartbeat after the order means the link was there to carry it. */
-static void fence_prune(ha_center_t *c, ha_session_t *s)
+static void fence_prune(ha_center_t *c, uint32_t si)
 {
+    ha_session_t *s = &c->sessions[si];
     uint32_t kept = 0;
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        const ha_fence_t *f = &s->fence[i];
-        if (f->owed || f->hb_count == c->servers[f->rec.server].hb_count)
-            s->fence[kept++] = *f;
+        ha_fence_t f = *ha_fence_at(c, si, i);
+        if (f.owed || f.hb_count == c->servers[f.rec.server].hb_count)
+            *ha_fence_at(c, si, kept++) = f;
     }
     s->fence_count = kept;
 }
@@ -119,9 +120,9 @@ static void fence_prune(ha_center_t *c, ha_session_t *s)
 static void fence(ha_center_t *c, uint32_t si, ha_rec_ref_t r)
 {
     ha_session_t *s = &c->sessions[si];
-    fence_prune(c, s);
+    fence_prune(c, si);
     assert(s->fence_count < HA_FENCE_MAX && "HA_FENCE_MAX bounds what a session lets go of");
-    ha_fence_t *f = &s->fence[s->fence_count++];
+    ha_fence_t *f = ha_fence_at(c, si, s->fence_count++);
     f->rec = r;
     f->hb_count = c->servers[r.server].hb_count;
     if (!c->servers[r.server].down) {
@@ -142,13 +143,13 @@ void ha_session_fences_unanswered(ha_center_t *c, uint32_t si, uint32_t server)
     assert(srv->down);
     uint32_t kept = 0;
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        ha_fence_t f = s->fence[i];
+        ha_fence_t f = *ha_fence_at(c, si, i);
         if (!f.owed && f.rec.server == server) {
             if (f.hb_count != srv->hb_count)
                 continue; /* answered after the order: it arrived */
             f.owed = true; /* it may have gone into the cut link */
         }
-        s->fence[kept++] = f;
+        *ha_fence_at(c, si, kept++) = f;
     }
     s->fence_count = kept;
 }
@@ -157,10 +158,11 @@ static bool fence_forget(ha_center_t *c, uint32_t si, uint32_t recorder)
 {
     ha_session_t *s = &c->sessions[si];
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        if (s->fence[i].rec.recorder == recorder) {
-            if (s->fence[i].load_held)
-                release_load(c, s->fence[i].rec.server);
-            s->fence[i] = s->fence[--s->fence_count];
+        ha_fence_t *f = ha_fence_at(c, si, i);
+        if (f->rec.recorder == recorder) {
+            if (f->load_held)
+                release_load(c, f->rec.server);
+            *f = *ha_fence_at(c, si, --s->fence_count);
             return true;
         }
     }
@@ -174,9 +176,9 @@ static void fence_flush(ha_center_t *c, uint32_t si, uint32_t server)
     ha_session_t *s = &c->sessions[si];
     uint32_t kept = 0;
     for (uint32_t i = 0; i < s->fence_count; i++) {
-        ha_fence_t f = s->fence[i];
+        ha_fence_t f = *ha_fence_at(c, si, i);
         if (f.rec.server != server || !f.owed) {
-            s->fence[kept++] = f;
+            *ha_fence_at(c, si, kept++) = f;
             continue;
         }
         fence_now(c, si, f.rec);
@@ -411,6 +413,7 @@ void ha_session_end(ha_center_t *c, uint32_t si, ha_end_reason_t reason)
     ev.activation = s->activations - 1;
     ha_emit_event(c, &ev);
     s->state = exit_status == 0 ? HA_ST_ENDED_NORMAL : HA_ST_ENDED_ABNORMAL;
+    ha_tasks_remove(c, si);
 }
 
 static void give_up(ha_center_t *c, uint32_t si, ha_end_reason_t reason)
@@ -505,7 +508,7 @@ static void on_ready(ha_center_t *c, uint32_t si, const ha_recorder_in_t *r)
             ha_emit_event(c, &ev);
             notify_recording(c, si, false);
         } else {
-            s->uid = s->pending_uid;
+            ha_tasks_set_uid(c, si, s->pending_uid);
             resumed(c, si, true);
         }
         return;

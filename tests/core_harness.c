@@ -706,6 +706,15 @@ void h_check_core(h_t *h)
                     "window with bak%d after %d activations", s->bak, s->activations);
         if (h_ended(st))
             H_CHECK(h, !s->has_serving && !s->has_pending, "ended session holds a recorder");
+        if (st != HA_ST_FREE && !h_ended(st)) {
+            /* Task conflict: a live session is found by the UID it was
+             * started with and by the one its recorder uses now. */
+            uint32_t by_start = ha_tasks_find(c, s->cname, s->uids_used[0]);
+            uint32_t by_now = ha_tasks_find(c, s->cname, s->uid);
+            H_CHECK(h, by_start <= si && by_now <= si,
+                    "a live session not in the task index (start uid %u: %u, uid %u: %u)",
+                    s->uids_used[0], by_start, s->uid, by_now);
+        }
 
         /* Timers: what the center thinks is armed is exactly what the
          * driver holds, and every live state has the timer it needs. */
@@ -749,11 +758,12 @@ void h_check_core(h_t *h)
          * and the same ones the commands opened. */
         uint32_t open = 0;
         for (uint32_t k = 0; k < s->streams_count; k++) {
-            if (s->streams[k].open_bak == HA_NO_PLAYLIST)
+            const ha_stream_t *sk = ha_stream_at(c, si, k);
+            if (sk->open_bak == HA_NO_PLAYLIST)
                 continue;
             open++;
-            H_CHECK(h, s->streams[k].open_bak == s->bak, "R4: playlist open under bak%d, prefix %d",
-                    s->streams[k].open_bak, s->bak);
+            H_CHECK(h, sk->open_bak == s->bak, "R4: playlist open under bak%d, prefix %d",
+                    sk->open_bak, s->bak);
         }
         H_CHECK(h, open == t->n_open, "%u playlists open, commands opened %u", open, t->n_open);
         if (open > 0)
@@ -774,7 +784,7 @@ void h_check_core(h_t *h)
         }
         H_CHECK(h, s->fence_count <= HA_FENCE_MAX, "fence list overflow");
         for (uint32_t k = 0; k < s->fence_count; k++) {
-            const ha_fence_t *f = &s->fence[k];
+            const ha_fence_t *f = ha_fence_at(c, si, k);
             H_CHECK(h, f->rec.server < h->nservers, "a fence on server %u", f->rec.server);
             if (f->owed)
                 H_CHECK(h, c->servers[f->rec.server].down,

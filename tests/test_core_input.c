@@ -34,6 +34,54 @@ static void expect_400_2(h_t *h, const ha_api_in_t *p)
         assert_int_equal(ha_session_state(h->c, si), HA_ST_FREE);
 }
 
+/* The task is the one the customer started: after a switch gave its
+ * recorder a new UID (R7), a start with the cname and the UID it was started
+ * with is still a conflict (fuzz_run found the core taking it for a new task
+ * when the index knew only the current UID), and so is one with the new UID,
+ * which its recorder uses in the channel now. Once it ended, both are free. */
+static void test_start_conflict_survives_a_switch(void **state)
+{
+    (void)state;
+    h_t *h = world(3);
+    uint32_t si = h_start(h, UID0, "room");
+    uint32_t srv;
+    uint32_t rec = h_ready_last(h, si, &srv);
+    h_advance(h, 60000);
+    h_force_uid(h, 777777u);
+    h_exit_report(h, si, srv, rec); /* killed: a switch to another server */
+    h_advance(h, 61000);
+    h_ready_last(h, si, NULL);
+    assert_int_equal(ha_session_state(h->c, si), HA_ST_RECORDING);
+    assert_int_equal(ha_session_uid(h->c, si), 777777u);
+
+    ha_api_in_t p = h_start_params(HA_MODE_INDIVIDUAL, UID0, "room");
+    const h_reply_t *r = h_start_api(h, &p);
+    assert_int_equal(r->http, 400);
+    assert_int_equal(r->code, 53);
+    assert_int_equal(r->session, si);
+    p.uid = 777777u;
+    r = h_start_api(h, &p);
+    assert_int_equal(r->http, 400);
+    assert_int_equal(r->code, 53);
+    assert_int_equal(r->session, si);
+    /* the same UIDs in another channel are other tasks */
+    p = h_start_params(HA_MODE_INDIVIDUAL, UID0, "room2");
+    assert_int_equal(h_start_api(h, &p)->http, 200);
+    h_check_core(h);
+
+    h_stop(h, si);
+    h_advance(h, 70000);
+    assert_true(h_ended(ha_session_state(h->c, si)));
+    p = h_start_params(HA_MODE_INDIVIDUAL, UID0, "room");
+    r = h_start_api(h, &p);
+    assert_int_equal(r->http, 200);
+    assert_int_not_equal(r->session, si);
+    p.uid = 777777u;
+    assert_int_equal(h_start_api(h, &p)->http, 200);
+    h_check_core(h);
+    h_free(h);
+}
+
 static void test_start_invalid_parameters_get_400_code_2(void **state)
 {
     (void)state;
@@ -571,6 +619,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_invalid_parameters_get_400_code_2),
         cmocka_unit_test(test_start_conflict_same_cname_and_uid_live_gets_400_code_53),
+        cmocka_unit_test(test_start_conflict_survives_a_switch),
         cmocka_unit_test(test_more_sessions_than_sessions_max_get_429),
         cmocka_unit_test(test_out_of_range_indexes_recorder_0_user_uid_0_are_dropped),
         cmocka_unit_test(test_slice_with_unknown_format_or_track_is_dropped),

@@ -114,12 +114,12 @@ static ha_rec_ref_t target(const h_t *h, const ctx_t *x, ha_sev_t sev)
             return s->serving;
         if (pending)
             return s->pending;
-        return s->fence_count ? s->fence[0].rec : last;
+        return s->fence_count ? ha_fence_at(h->c, x->si, 0)->rec : last;
     case HA_SEV_READY:
     case HA_SEV_FAILED:
         return pending ? s->pending : serving ? s->serving : last;
     case HA_SEV_EXITED:
-        return serving ? s->serving : s->fence_count ? s->fence[0].rec : last;
+        return serving ? s->serving : s->fence_count ? ha_fence_at(h->c, x->si, 0)->rec : last;
     default:
         return serving ? s->serving : pending ? s->pending : last;
     }

@@ -357,6 +357,36 @@ static void test_mp4_files_are_listed_by_count(void **state)
     assert_says(fx, "written: 1 MP4 file (the first " SID "_room1_0.mp4)\n");
 }
 
+/* Only the sessions the expectations name are kept (a region of 10^5
+ * sessions with one `expect ... session 101` keeps one): theirs are judged
+ * as ever, whatever the others do around them. */
+static void test_expectations_about_some_sessions_judge_those(void **state)
+{
+    fx_t *fx = *state;
+    begin(fx, HEAD "sessions 4\n"
+                   "expect activations 1 session 2\n"
+                   "expect callback 12 count 1 session 3\n"
+                   "expect exit abnormal session 3\n"
+                   "expect violation R3\n");
+    for (uint32_t k = 1; k <= 4; k++) {
+        session(fx, 0, k, SID, "room1", SIM_MODE_COMPOSITE, 100 + k);
+        simple(fx, 121000, SIM_TR_DETECT, k, 0, 0);
+        simple(fx, 125500, SIM_TR_RESUME, k, 7, 0);
+        callback(fx, 125500, k, 12);
+        callback(fx, 126000, k, 12);
+        end(fx, 300000, k, 0);
+    }
+    simple(fx, 200000, SIM_TR_DETECT, 2, 0, 1); /* session 2: a second activation */
+    assert_int_equal(sim_expect_activations(fx->x, 2), 2);
+    assert_int_equal(sim_expect_activations(fx->x, 1), 0); /* not kept */
+    assert_int_equal(sim_expect_activations(fx->x, 4), 0);
+    assert_int_equal(finish(fx), 3);
+    assert_says(fx, "t.scn:5:1: expectation failed: session 2: expected 1 activations, saw 2\n");
+    assert_says(fx, "t.scn:6:1: expectation failed: session 3: expected callback 12 "
+                    "(session_failover) count 1; sent 2: at 2m5s500ms, 2m6s\n");
+    assert_says(fx, "t.scn:7:1: expectation failed: session 3: expected exit abnormal");
+}
+
 static void test_a_line_too_long_for_the_buffer_still_ends_its_line(void **state)
 {
     fx_t *fx = *state;
@@ -384,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_placeholders_take_each_sessions_values),
         cmocka_unit_test(test_a_session_that_never_started_names_no_file),
         cmocka_unit_test(test_mp4_files_are_listed_by_count),
+        cmocka_unit_test(test_expectations_about_some_sessions_judge_those),
         cmocka_unit_test(test_a_line_too_long_for_the_buffer_still_ends_its_line),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

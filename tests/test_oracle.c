@@ -1102,6 +1102,50 @@ static void r6_normal_answers_fail(void **state)
     expect_clean(run("kill.jsonl", starting_ok));
 }
 
+/* A start of a live task -- same session, so the cname and uid it was
+ * started with -- gets "task conflict", after a switch changed its UID, in
+ * a window and while it stops too; only the 200 its session line recorded
+ * is not judged. (fuzz_run found the core accepting it after a switch.) */
+static void r6_start_of_live_task_is_a_conflict(void **state)
+{
+#define START(t, rest) "{\"t_ms\":" #t ",\"kind\":\"api\",\"sess\":1,\"call\":\"start\"," rest "}"
+    static const patch_t refused[] = {
+        AFTER(43000, "api", START(43000, J("http":400,"code":53,"msg":"task conflict","by":"scenario"))),
+        AFTER(50000, "api", START(50000, J("http":400,"code":53,"msg":"task conflict","by":"scenario","expect":400))),
+        AFTER(71000, "api", START(71000, J("http":400,"code":53,"msg":"task conflict","by":"scenario"))),
+        END};
+    static const patch_t recording[] = {
+        AFTER(50000, "api", START(50000, J("http":200,"code":0,"by":"scenario"))), END};
+    static const patch_t window[] = {
+        AFTER(43000, "api", START(43000, J("http":200,"code":0,"by":"scenario"))), END};
+    static const patch_t stopping[] = {
+        AFTER(71000, "api", START(71000, J("http":429,"code":0,"msg":"too many sessions","by":"scenario"))),
+        END};
+    static const patch_t after_end[] = {
+        AFTER(80000, "api", START(80000, J("http":429,"code":0,"msg":"too many sessions","by":"scenario"))),
+        END};
+#undef START
+    orc_t *o;
+    uint64_t checked;
+    (void)state;
+    o = run("kill.jsonl", NULL);
+    checked = orc_checked(o, 6);
+    o = run("kill.jsonl", refused);
+    expect_clean(o);
+    assert_int_equal(orc_checked(o, 6), checked + 3);
+    o = run("kill.jsonl", recording);
+    expect_only(o, 6);
+    expect_violation(o, 6, "start of session 1 got 200 code 0 while it recorded",
+                     "(room1, uid 1001, uid 3141592653 now); the normal answer is 400 code 53");
+    o = run("kill.jsonl", window);
+    expect_only(o, 6);
+    expect_violation(o, 6, "start of session 1 got 200 code 0 inside an HA window", "(room1, uid 1001)");
+    o = run("kill.jsonl", stopping);
+    expect_only(o, 6);
+    expect_violation(o, 6, "start of session 1 got 429 code 0 while it stopped", "task conflict");
+    expect_clean(run("kill.jsonl", after_end)); /* no live task: not this rule's */
+}
+
 /* ---- R7 ----------------------------------------------------------------- */
 
 static void r7_reused_uid_fails(void **state)
@@ -1978,6 +2022,7 @@ int main(void)
         cmocka_unit_test(r6_wrong_message_fails),
         cmocka_unit_test(r6_line_order_at_detection),
         cmocka_unit_test(r6_normal_answers_fail),
+        cmocka_unit_test(r6_start_of_live_task_is_a_conflict),
         cmocka_unit_test(r7_reused_uid_fails),
         cmocka_unit_test(r7_user_uid_fails),
         cmocka_unit_test(r7_uid_zero_fails),

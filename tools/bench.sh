@@ -81,6 +81,17 @@ for r in d.get("summary", []):
 PY
 fi
 
+echo "== (5b) scale series and the region scenario (bench/bench_scale.sh)"
+if bash bench/bench_scale.sh && [ -f reports/bench-scale.json ]; then
+  /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
+import json, sys
+d = json.load(open("reports/bench-scale.json"))
+rows = open(sys.argv[1], "a")
+for r in d.get("summary", []):
+    rows.write(json.dumps(r) + "\n")
+PY
+fi
+
 echo "== (6) the core's commands: callback vs a drained queue (bench/bench_pull.sh)"
 if bash bench/bench_pull.sh && [ -f reports/bench-pull.json ]; then
   /usr/bin/python3 - "$out/rows.jsonl" <<'PY'

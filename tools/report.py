@@ -838,6 +838,9 @@ def build(rep, jobs, quiet=False):
                  '</div>' % ("fail" if nviol else "pass", nviol))
     body.append('<div class="cards">%s</div>' % "".join(cards))
 
+    if os.path.exists(os.path.join(rep, "region.html")):
+        body.append('<p>The region scenario (100 000 sessions, a rack of 20 hosts lost): '
+                    '<a href="region.html">the whole fleet\'s resume times</a>.</p>')
     body.append(_timing_section(rep, swarm, samples, samples_apart, runs))
     body.append(_poller_table(swarm, summaries))
 

@@ -8,6 +8,9 @@
 #      reports/junit-scenarios.xml
 #   3. hasim swarm --runs $SWARM_RUNS --jobs $SWARM_JOBS -> reports/swarm.json
 #      (skipped, with a message, if this hasim has no swarm)
+#   3b. hasim run scenarios/region/ -> reports/region.json, and
+#      tools/report_region.py -> reports/region.html (the fleet pictures of the
+#      region scenario: 100 000 sessions, about 1.5 min; REGION=0 skips it)
 #   4. tools/coverage.sh (make coverage): it takes about 15-40 s, so it is part
 #      of the main job; RUN_COVERAGE=0 leaves it out. Its threshold fails the
 #      run only with RUN_COVERAGE_STRICT=1 (CI checks it with make coverage)
@@ -20,8 +23,9 @@
 # though the others ran) or the build failed.
 #
 # Environment: SCENARIOS (scenarios), REPORTS (reports: where everything is
-# written), SWARM_RUNS (20000), SWARM_SEED (1), SWARM_JOBS (2), RUN_COVERAGE
-# (1), RUN_COVERAGE_STRICT (0), PYTHON (/usr/bin/python3), JOBS (make -j, 2).
+# written), SWARM_RUNS (20000), SWARM_SEED (1), SWARM_JOBS (2), REGION (1),
+# RUN_COVERAGE (1), RUN_COVERAGE_STRICT (0), PYTHON (/usr/bin/python3), JOBS
+# (make -j, 2).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
@@ -92,6 +96,21 @@ if "$HASIM" swarm --help >/dev/null 2>&1; then
 else
     say "swarm: this hasim has no 'swarm' command yet: skipped"
     steps+=("swarm: skipped (not built in)")
+fi
+
+# ---- the region scenario ------------------------------------------------------
+# 100 000 sessions for an hour (about 60 million trace lines): judged in the
+# process, no trace kept; its fleet pictures go to $REPORTS/region.html.
+# REGION=0 skips it.
+if [ "${REGION:-1}" = "1" ] && [ -d scenarios/region ]; then
+    say "region: $HASIM run scenarios/region/ (no trace kept)"
+    "$HASIM" run -q scenarios/region/ --json "$REPORTS/region.json"
+    rc=$?
+    worst $(( rc > 2 ? 1 : rc ))
+    "$PYTHON" tools/report_region.py "$REPORTS"
+    steps+=("region: exit $rc")
+else
+    steps+=("region: skipped (REGION=${REGION:-1})")
 fi
 
 # ---- coverage -----------------------------------------------------------------

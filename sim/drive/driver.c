@@ -114,8 +114,18 @@ void drv_trace_fault(sim_drv_t *d, sim_fault_t f, uint32_t server, uint32_t sess
 
 /* ---- the core's commands --------------------------------------------- */
 
+/* A slot holds one task at a time. A start of a slot whose task is live has
+ * that task's cname and uid (the driver starts slot k with slot k's), which
+ * the center refuses as a task conflict (400 code 53); one it accepted would
+ * put two tasks' lines under one session number. So the center accepting it
+ * is a bug of ours, never the scenario's: the scenario may ask for that
+ * start, and must get the 400. */
 static void emit_accepted(sim_drv_t *d, sim_drv_session_t *s, uint32_t ws, uint32_t core)
 {
+    assert((s->core == SIM_DRV_NONE || s->ended) &&
+           "the center accepted a start with the cname and uid of a live task (task conflict)");
+    assert((core >= d->sessions_n || d->core_to_session[core] == SIM_DRV_NONE) &&
+           "the center gave a new task a slot it had given before");
     s->core = core;
     s->used = true;
     if (core < d->sessions_n)
@@ -475,6 +485,13 @@ void sim_drv_slice_done(sim_drv_t *d, uint32_t id, uint32_t uid, ha_track_t trac
 {
     const sim_drv_rec_t *r = sim_drv_rec(d, id);
     assert(r != NULL);
+    sim_drv_slice_done_of(d, r, uid, track, fmt, start_utc_ms, end_utc_ms);
+}
+
+void sim_drv_slice_done_of(sim_drv_t *d, const sim_drv_rec_t *r, uint32_t uid, ha_track_t track,
+                           ha_fmt_t fmt, int64_t start_utc_ms, int64_t end_utc_ms)
+{
+    uint32_t id = r->id;
     slice_trace(d, SIM_TR_SLICE_DONE, r, uid, track, fmt, start_utc_ms, end_utc_ms);
     ha_input_t in;
     memset(&in, 0, sizeof(in));
@@ -665,7 +682,7 @@ int sim_drv_setup(sim_drv_t *d, const sim_drv_opts_t *o, char *err, size_t err_c
         !sim_reserve((void **)&d->sessions, &d->sessions_cap, d->sessions_n, sizeof(*d->sessions)) ||
         !sim_reserve((void **)&d->core_to_session, &d->c2s_cap, d->sessions_n,
                  sizeof(*d->core_to_session)) ||
-        drv_recs_setup(d, 4 * d->sessions_n + 64) != 0 || core_setup(d) != 0) {
+        drv_recs_setup(d, d->sessions_n + 64) != 0 || core_setup(d) != 0) {
         snprintf(err, err_cap, "out of memory for a world of %" PRIu32 " sessions on %" PRIu32
                  " servers", d->sessions_n, d->servers_n);
         return -1;

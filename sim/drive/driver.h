@@ -205,6 +205,10 @@ sim_drv_session_t *sim_drv_session(sim_drv_t *d, uint32_t session);
 sim_drv_server_t *sim_drv_server(sim_drv_t *d, uint32_t server);
 /* The recorder with this id, or NULL (never started, or released). */
 sim_drv_rec_t *sim_drv_rec(sim_drv_t *d, uint32_t id);
+/* The same, given the slot the recorder had (r->slot) when the caller last
+ * held it: no index probe. NULL when the slot holds no recorder of that id
+ * any more (released, perhaps reused), exactly when sim_drv_rec is NULL. */
+sim_drv_rec_t *sim_drv_rec_in(sim_drv_t *d, uint32_t slot, uint32_t id);
 /* The platform's part of its slot (SIM_DRV_REC_PLATFORM_BYTES, zeroed
  * when the recorder is added). */
 static inline void *sim_drv_rec_platform(sim_drv_rec_t *r) { return r->platform; }
@@ -257,6 +261,9 @@ void sim_drv_rec_exited(sim_drv_t *d, uint32_t id);
  * itself and records again: traced, nothing to tell the core. */
 void sim_drv_rec_rejoined(sim_drv_t *d, uint32_t id);
 /* A slice finished (given to the core) or cut short by a fault (traced). */
+/* sim_drv_slice_done of a recorder the platform holds. */
+void sim_drv_slice_done_of(sim_drv_t *d, const sim_drv_rec_t *r, uint32_t uid, ha_track_t track,
+                           ha_fmt_t fmt, int64_t start_utc_ms, int64_t end_utc_ms);
 void sim_drv_slice_done(sim_drv_t *d, uint32_t id, uint32_t uid, ha_track_t track, ha_fmt_t fmt,
                         int64_t start_utc_ms, int64_t end_utc_ms);
 void sim_drv_slice_lost(sim_drv_t *d, uint32_t id, uint32_t uid, ha_track_t track, ha_fmt_t fmt,

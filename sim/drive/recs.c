@@ -233,6 +233,15 @@ sim_drv_rec_t *sim_drv_rec(sim_drv_t *d, uint32_t id)
     return at == SIM_DRV_NONE ? NULL : slot_rec(d, d->index[at] - 1);
 }
 
+sim_drv_rec_t *sim_drv_rec_in(sim_drv_t *d, uint32_t slot, uint32_t id)
+{
+    if (id == 0 || slot >= d->recs_cap)
+        return NULL;
+    sim_drv_rec_t *r = slot_rec(d, slot);
+    /* Ids are never reused, so a slot holding this id holds this recorder. */
+    return r->id == id ? r : NULL;
+}
+
 static sim_drv_rec_t *at_slot(sim_drv_t *d, uint32_t slot)
 {
     return slot == SIM_DRV_NONE ? NULL : slot_rec(d, slot);

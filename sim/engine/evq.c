@@ -46,6 +46,10 @@ struct sim_evq_slot {
     sim_ev_data_t data;
     /* Bumped on push and on removal: odd while pending. */
     uint64_t gen;
+    /* In the wheel: the event's key and its neighbours in its list. */
+    int64_t t_ms;
+    uint64_t lo;
+    uint32_t next, prev;
 };
 
 typedef struct sim_evq_entry entry_t;
@@ -55,12 +59,21 @@ typedef struct sim_evq_entry entry_t;
 /* Leading padding so that heap[1..4], heap[5..8], ... start on a line. */
 #define HEAP_PAD (ARITY - 1)
 #define LINE_BYTES 64
+/* Heap entries set to sentinels at a time, as the queue first grows. */
+#define HEAP_CHUNK 4096u
 #define KEY_BITS 56
 #define PRIO_SHIFT 56
 #define HANDLE_SLOT_BITS 24
 #define HANDLE_SLOT_MASK ((UINT64_C(1) << HANDLE_SLOT_BITS) - 1)
 #define HANDLE_GEN_MASK ((UINT64_C(1) << (64 - HANDLE_SLOT_BITS)) - 1)
 #define SIGN_BIT (UINT64_C(1) << 63)
+#define WHEEL_SLOTS (UINT32_C(1) << SIM_EVQ_WHEEL_BITS)
+#define WHEEL_MASK (WHEEL_SLOTS - 1)
+#define WHEEL_WORDS (WHEEL_SLOTS / 64)
+#define NONE UINT32_MAX
+/* pos[] of a slot whose event is in the wheel (a heap index is below
+ * capacity, a free slot's link at most capacity). */
+#define IN_WHEEL UINT32_MAX
 
 /* For renumber(): inlined into push it costs registers that the hot path
  * needs (gcc 12 then spills prio through the stack). */
@@ -131,7 +144,7 @@ static inline void sift_up(sim_evq_t *q, uint32_t i, entry_t e)
 static inline void sift_down(sim_evq_t *q, uint32_t i, entry_t e)
 {
     entry_t *const h = q->heap;
-    const uint32_t n = q->count;
+    const uint32_t n = q->hcount;
     const uint32_t start = i;
     for (;;) {
         const uint32_t c = ARITY * i + 1;
@@ -161,7 +174,7 @@ static inline void sift_down(sim_evq_t *q, uint32_t i, entry_t e)
 static inline void heap_remove_at(sim_evq_t *q, uint32_t i)
 {
     entry_t *h = q->heap;
-    const uint32_t last = --q->count;
+    const uint32_t last = --q->hcount;
     const entry_t e = h[last];
     h[last] = SENTINEL;
     if (i == last) {
@@ -185,7 +198,7 @@ static inline void fill_root(sim_evq_t *q)
     }
     q->root_vacant = false;
     entry_t *h = q->heap;
-    const uint32_t last = q->count;
+    const uint32_t last = q->hcount;
     if (last == 0) {
         h[0] = SENTINEL;
         return;
@@ -202,6 +215,203 @@ static inline void slot_release(sim_evq_t *q, uint32_t s)
     q->free_head = s;
 }
 
+/* Sets heap entries up to need (at least) to sentinels, a chunk at a time:
+ * every node below hcount must have its children defined. */
+EVQ_COLD static void heap_extend(sim_evq_t *q, uint32_t need)
+{
+    if (need > q->heap_total) {
+        need = q->heap_total; /* a full queue: its last entries' children are the padding */
+    }
+    uint32_t to = need + HEAP_CHUNK;
+    if (to > q->heap_total) {
+        to = q->heap_total;
+    }
+    for (uint32_t i = q->heap_ready; i < to; i++) {
+        q->heap[i] = SENTINEL;
+    }
+    q->heap_ready = to;
+}
+
+static inline void heap_make_ready(sim_evq_t *q, uint32_t need)
+{
+    if (need > q->heap_ready) {
+        heap_extend(q, need);
+    }
+}
+
+/* ---- the wheel ------------------------------------------------------------
+ *
+ * Most events are due within seconds of now: a slice, a heartbeat timeout, a
+ * start attempt. Those within WHEEL_SLOTS ms of the last event popped (cur)
+ * go on the list of their millisecond, kept in key order (prio, then seq),
+ * so a push is an append and a pop takes a list's head: O(1), and no
+ * back-pointer moves. The rest (the far future, or the past before the
+ * first pop) stay in the heap. When cur moves on, heap entries that the
+ * window now covers move to the wheel, each at most once. A pop compares
+ * the first wheel event with the heap's root, so the order is exactly the
+ * heap-only order whatever mix of times is pushed. */
+
+static inline bool in_window(const sim_evq_t *q, int64_t t)
+{
+    return t >= q->cur && (uint64_t)t - (uint64_t)q->cur < WHEEL_SLOTS;
+}
+
+static inline entry_t wkey(const sim_evq_t *q, uint32_t s)
+{
+    return (entry_t){q->slots[s].t_ms, q->slots[s].lo};
+}
+
+static inline void bit_set(sim_evq_t *q, uint32_t w)
+{
+    q->w_bits[w >> 6] |= UINT64_C(1) << (w & 63);
+    q->w_sum[w >> 12] |= UINT64_C(1) << ((w >> 6) & 63);
+}
+
+static inline void bit_clear(sim_evq_t *q, uint32_t w)
+{
+    q->w_bits[w >> 6] &= ~(UINT64_C(1) << (w & 63));
+    if (q->w_bits[w >> 6] == 0) {
+        q->w_sum[w >> 12] &= ~(UINT64_C(1) << ((w >> 6) & 63));
+    }
+}
+
+/* The first non-empty list at or after w (not wrapping), or NONE. */
+static inline uint32_t scan_from(const sim_evq_t *q, uint32_t w)
+{
+    uint32_t i = w >> 6;
+    uint64_t bits = q->w_bits[i] & (~UINT64_C(0) << (w & 63));
+    if (bits != 0) {
+        return (i << 6) | (uint32_t)__builtin_ctzll(bits);
+    }
+    for (uint32_t j = i + 1; j < WHEEL_WORDS; j = ((j >> 6) + 1) << 6) {
+        uint64_t sum = q->w_sum[j >> 6] & (~UINT64_C(0) << (j & 63));
+        if (sum != 0) {
+            const uint32_t word = ((j >> 6) << 6) | (uint32_t)__builtin_ctzll(sum);
+            return (word << 6) | (uint32_t)__builtin_ctzll(q->w_bits[word]);
+        }
+    }
+    return NONE;
+}
+
+/* The slot of the wheel's first event (the wheel is not empty): lists from
+ * cur's millisecond on, around the end, are in time order. */
+static inline uint32_t wheel_first(const sim_evq_t *q)
+{
+    const uint32_t from = (uint32_t)((uint64_t)q->cur & WHEEL_MASK);
+    uint32_t w = scan_from(q, from);
+    if (w == NONE) {
+        w = scan_from(q, 0);
+    }
+    assert(w != NONE);
+    return q->w_head[w];
+}
+
+/* Into its millisecond's list, after every event with a smaller key: from
+ * the tail back, so that the usual push (the latest seq) is an append. */
+static void wheel_insert(sim_evq_t *q, uint32_t s, entry_t e)
+{
+    struct sim_evq_slot *sl = &q->slots[s];
+    sl->t_ms = e.t_ms;
+    sl->lo = e.lo;
+    q->pos[s] = IN_WHEEL;
+    const uint32_t w = (uint32_t)((uint64_t)e.t_ms & WHEEL_MASK);
+    uint32_t after = q->w_tail[w];
+    /* A list holds one millisecond, and its events came in seq order
+     * (directly, or from the heap when the window reached them, before any
+     * direct push could): only a lower prio goes before the tail. Its prio
+     * is kept beside the list, so the usual append reads no other slot. */
+    const uint8_t prio = (uint8_t)(e.lo >> PRIO_SHIFT);
+    if (after != NONE && prio < q->w_tprio[w]) {
+        while (after != NONE && key_less(e, wkey(q, after))) {
+            after = q->slots[after].prev;
+        }
+    }
+    const uint32_t before = after == NONE ? q->w_head[w] : q->slots[after].next;
+    sl->prev = after;
+    sl->next = before;
+    if (after == NONE) {
+        q->w_head[w] = s;
+    } else {
+        q->slots[after].next = s;
+    }
+    if (before == NONE) {
+        q->w_tail[w] = s;
+        q->w_tprio[w] = prio;
+    } else {
+        q->slots[before].prev = s;
+    }
+    bit_set(q, w);
+    q->w_count++;
+}
+
+static void wheel_unlink(sim_evq_t *q, uint32_t s)
+{
+    const struct sim_evq_slot *sl = &q->slots[s];
+    const uint32_t w = (uint32_t)((uint64_t)sl->t_ms & WHEEL_MASK);
+    if (sl->prev == NONE) {
+        q->w_head[w] = sl->next;
+    } else {
+        q->slots[sl->prev].next = sl->next;
+    }
+    if (sl->next == NONE) {
+        q->w_tail[w] = sl->prev;
+        if (sl->prev != NONE) {
+            q->w_tprio[w] = (uint8_t)(q->slots[sl->prev].lo >> PRIO_SHIFT);
+        }
+    } else {
+        q->slots[sl->next].prev = sl->prev;
+    }
+    if (q->w_head[w] == NONE) {
+        bit_clear(q, w);
+    }
+    q->w_count--;
+}
+
+static void heap_insert(sim_evq_t *q, entry_t e)
+{
+    heap_make_ready(q, q->hcount + 2 + ARITY);
+    q->hcount++;
+    if (q->root_vacant) {
+        /* The pop before us left the root empty: sinking the new event
+         * from there is one sift where pop-then-push is two. */
+        q->root_vacant = false;
+        sift_down(q, 0, e);
+    } else {
+        sift_up(q, q->hcount - 1, e);
+    }
+}
+
+/* The heap's least entry (hcount > 0), without filling a vacant root:
+ * then it is the least of the root's children (sentinels fill in). */
+static inline entry_t heap_min(const sim_evq_t *q)
+{
+    const entry_t *h = q->heap;
+    if (!q->root_vacant) {
+        return h[0];
+    }
+    const uint32_t m01 = key_less(h[2], h[1]) ? 2 : 1;
+    const uint32_t m23 = key_less(h[4], h[3]) ? 4 : 3;
+    return h[key_less(h[m23], h[m01]) ? m23 : m01];
+}
+
+/* The window moved to t (the key just popped was the least pending, so no
+ * event is before t): heap entries it now covers go to the wheel. */
+static void advance(sim_evq_t *q, int64_t t)
+{
+    q->cur = t;
+    if (q->hcount == 0 || !in_window(q, heap_min(q).t_ms)) {
+        return; /* the usual case: nothing to move, and a vacant root stays vacant */
+    }
+    fill_root(q);
+    while (q->hcount > 0 && in_window(q, q->heap[0].t_ms)) {
+        const entry_t e = q->heap[0];
+        heap_remove_at(q, 0);
+        wheel_insert(q, entry_slot(q, e), e);
+    }
+}
+
+/* ---- the queue ------------------------------------------------------------ */
+
 int sim_evq_init(sim_evq_t *q, uint32_t capacity)
 {
     assert(q != NULL);
@@ -213,20 +423,27 @@ int sim_evq_init(sim_evq_t *q, uint32_t capacity)
     entry_t *heap_mem = aligned_alloc(LINE_BYTES, heap_bytes);
     uint32_t *pos = malloc((size_t)capacity * sizeof *pos);
     struct sim_evq_slot *slots = malloc((size_t)capacity * sizeof *slots);
-    if (heap_mem == NULL || pos == NULL || slots == NULL) {
+    uint32_t *w_head = malloc(2 * (size_t)WHEEL_SLOTS * sizeof *w_head);
+    uint64_t *w_bits = calloc(WHEEL_WORDS, sizeof *w_bits);
+    uint8_t *w_tprio = malloc(WHEEL_SLOTS);
+    if (heap_mem == NULL || pos == NULL || slots == NULL || w_head == NULL || w_bits == NULL ||
+        w_tprio == NULL) {
+        free(w_tprio);
         free(heap_mem);
         free(pos);
         free(slots);
+        free(w_head);
+        free(w_bits);
         return -1;
     }
-    /* The padding entries are never read but are kept defined. */
-    for (size_t i = 0; i < heap_bytes / sizeof(entry_t); i++) {
+    /* Memory is touched only as far as the queue is used (heap_ready,
+     * fresh): a world sized for its worst case (every stream of every
+     * session pending at once) then costs what it really holds, not what
+     * it might. The padding entries are never read but are kept defined. */
+    for (size_t i = 0; i < HEAP_PAD; i++) {
         heap_mem[i] = SENTINEL;
     }
-    memset(slots, 0, (size_t)capacity * sizeof *slots);
-    for (uint32_t s = 0; s < capacity; s++) {
-        pos[s] = s + 1; /* capacity terminates the free list */
-    }
+    memset(w_head, 0xff, 2 * (size_t)WHEEL_SLOTS * sizeof *w_head); /* NONE */
 
     uint32_t slot_bits = 1;
     while ((UINT32_C(1) << slot_bits) < capacity) {
@@ -236,9 +453,19 @@ int sim_evq_init(sim_evq_t *q, uint32_t capacity)
     q->heap = heap_mem + HEAP_PAD;
     q->pos = pos;
     q->slots = slots;
+    q->w_head = w_head;
+    q->w_tail = w_head + WHEEL_SLOTS;
+    q->w_bits = w_bits;
+    q->w_tprio = w_tprio;
+    q->cur = INT64_MIN;
     q->count = 0;
+    q->hcount = 0;
     q->capacity = capacity;
-    q->free_head = 0;
+    q->free_head = capacity;
+    q->fresh = 0;
+    q->heap_ready = 0;
+    q->heap_total = (uint32_t)(heap_bytes / sizeof(entry_t) - HEAP_PAD);
+    heap_make_ready(q, 1 + SENTINELS);
     q->slot_bits = slot_bits;
     q->seq_next = 0;
     q->root_vacant = false;
@@ -252,6 +479,9 @@ void sim_evq_free(sim_evq_t *q)
     free(q->heap_mem);
     free(q->pos);
     free(q->slots);
+    free(q->w_head);
+    free(q->w_bits);
+    free(q->w_tprio);
     memset(q, 0, sizeof *q);
 }
 
@@ -295,25 +525,49 @@ static void sort_desc(entry_t *h, uint32_t n)
     }
 }
 
-/* Gives the pending entries seq 0..count-1 in their current order. A
- * sorted array is a heap, so sorting is all the restructuring needed. */
+/* Gives the pending entries seq 0..count-1 in their current order. The
+ * wheel's events join the heap first (all of them: renumbering is once per
+ * 2^32 pushes or rarer); a sorted array is a heap, so sorting is all the
+ * restructuring needed; the window's events then go back to the wheel. */
 EVQ_COLD static void renumber(sim_evq_t *q)
 {
+    fill_root(q);
+    for (uint32_t w = 0; w < WHEEL_SLOTS; w++) {
+        while (q->w_head[w] != NONE) {
+            const uint32_t s = q->w_head[w];
+            const entry_t e = wkey(q, s);
+            wheel_unlink(q, s);
+            heap_insert(q, e);
+        }
+    }
     entry_t *h = q->heap;
-    const uint32_t n = q->count;
+    const uint32_t n = q->hcount;
     sort_desc(h, n);
     for (uint32_t i = 0; i < n / 2; i++) {
         const entry_t tmp = h[i];
         h[i] = h[n - 1 - i];
         h[n - 1 - i] = tmp;
     }
+    /* Renumbered in order; the window's events back to the wheel (appended
+     * in key order), the rest kept as a sorted array, which is a heap. The
+     * past (before cur) may be pending too, so this is a split, not a
+     * prefix. */
     const uint64_t smask = slot_mask(q);
     const uint64_t prio_mask = UINT64_C(0xff) << PRIO_SHIFT;
+    uint32_t kept = 0;
     for (uint32_t i = 0; i < n; i++) {
         const uint32_t s = entry_slot(q, h[i]);
-        h[i].lo = (h[i].lo & prio_mask) | ((uint64_t)i << q->slot_bits) | (h[i].lo & smask);
-        q->pos[s] = i;
+        entry_t e = h[i];
+        e.lo = (e.lo & prio_mask) | ((uint64_t)i << q->slot_bits) | (e.lo & smask);
+        h[i] = SENTINEL;
+        if (in_window(q, e.t_ms)) {
+            wheel_insert(q, s, e);
+        } else {
+            h[kept] = e;
+            q->pos[s] = kept++;
+        }
     }
+    q->hcount = kept;
     q->seq_next = n;
     assert(q->seq_next < q->seq_limit);
 }
@@ -321,13 +575,19 @@ EVQ_COLD static void renumber(sim_evq_t *q)
 sim_ev_handle_t sim_evq_push(sim_evq_t *q, int64_t t_ms, uint8_t prio, sim_ev_data_t data)
 {
     assert(q->count < q->capacity);
-    assert(q->free_head < q->capacity);
     if (q->seq_next >= q->seq_limit) {
-        fill_root(q);
         renumber(q);
     }
-    const uint32_t s = q->free_head;
-    q->free_head = q->pos[s];
+    /* Released slots first, last in first out; then one never used, in
+     * order: the same slots the eager free list 0, 1, 2, ... handed out. */
+    uint32_t s = q->free_head;
+    if (s < q->capacity) {
+        q->free_head = q->pos[s];
+    } else {
+        assert(q->fresh < q->capacity);
+        s = q->fresh++;
+        q->slots[s].gen = 0;
+    }
     struct sim_evq_slot *slot = &q->slots[s];
     slot->data = data;
     slot->gen++;
@@ -337,14 +597,16 @@ sim_ev_handle_t sim_evq_push(sim_evq_t *q, int64_t t_ms, uint8_t prio, sim_ev_da
         .lo = ((uint64_t)prio << PRIO_SHIFT) | (q->seq_next << q->slot_bits) | s,
     };
     q->seq_next++;
+    if (q->count == 0) {
+        /* An empty queue may put its window anywhere: here, so that a queue
+         * reused for a new run (times from 0 again) keeps the wheel. */
+        q->cur = t_ms;
+    }
     q->count++;
-    if (q->root_vacant) {
-        /* The pop before us left the root empty: sinking the new event
-         * from there is one sift where pop-then-push is two. */
-        q->root_vacant = false;
-        sift_down(q, 0, e);
+    if (in_window(q, t_ms)) {
+        wheel_insert(q, s, e);
     } else {
-        sift_up(q, q->count - 1, e);
+        heap_insert(q, e);
     }
     return make_handle(s, slot->gen);
 }
@@ -356,13 +618,22 @@ bool sim_evq_cancel(sim_evq_t *q, sim_ev_handle_t h)
         return false;
     }
     const uint32_t s = (uint32_t)(slot_field - 1);
+    if (s >= q->fresh) {
+        return false; /* never used: no event was ever issued for it */
+    }
     const uint64_t gen = q->slots[s].gen;
     if ((gen & 1) == 0 || (gen & HANDLE_GEN_MASK) != h >> HANDLE_SLOT_BITS) {
         return false;
     }
+    q->count--;
+    if (q->pos[s] == IN_WHEEL) {
+        wheel_unlink(q, s);
+        slot_release(q, s);
+        return true;
+    }
     fill_root(q);
     const uint32_t i = q->pos[s];
-    assert(i < q->count && entry_slot(q, q->heap[i]) == s);
+    assert(i < q->hcount && entry_slot(q, q->heap[i]) == s);
     slot_release(q, s);
     heap_remove_at(q, i);
     return true;
@@ -370,18 +641,32 @@ bool sim_evq_cancel(sim_evq_t *q, sim_ev_handle_t h)
 
 bool sim_evq_pop(sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
 {
-    fill_root(q);
     if (q->count == 0) {
         return false;
     }
-    const entry_t top = q->heap[0];
-    const uint32_t s = entry_slot(q, top);
-    *t_ms = top.t_ms;
+    uint32_t s;
+    int64_t t;
+    const uint32_t ws = q->w_count > 0 ? wheel_first(q) : NONE;
+    if (ws != NONE && (q->hcount == 0 || key_less(wkey(q, ws), heap_min(q)))) {
+        s = ws;
+        t = q->slots[s].t_ms;
+        wheel_unlink(q, s);
+    } else {
+        fill_root(q);
+        const entry_t top = q->heap[0];
+        s = entry_slot(q, top);
+        t = top.t_ms;
+        /* The heap is left with a vacant root; see fill_root. */
+        q->hcount--;
+        q->root_vacant = true;
+    }
+    *t_ms = t;
     *data = q->slots[s].data;
     slot_release(q, s);
-    /* The heap is left with a vacant root; see fill_root. */
     q->count--;
-    q->root_vacant = true;
+    if (t > q->cur) {
+        advance(q, t);
+    }
     return true;
 }
 
@@ -390,22 +675,48 @@ bool sim_evq_peek_t(const sim_evq_t *q, int64_t *t_ms)
     if (q->count == 0) {
         return false;
     }
-    const entry_t *h = q->heap;
-    if (!q->root_vacant) {
-        *t_ms = h[0].t_ms;
-        return true;
+    entry_t best = q->hcount > 0 ? heap_min(q) : SENTINEL;
+    if (q->w_count > 0) {
+        const entry_t w = wkey(q, wheel_first(q));
+        if (key_less(w, best)) {
+            best = w;
+        }
     }
-    /* Under a vacant root the first event is the least of its children
-     * (sentinels fill in for missing ones). */
-    const uint32_t m01 = key_less(h[2], h[1]) ? 2 : 1;
-    const uint32_t m23 = key_less(h[4], h[3]) ? 4 : 3;
-    *t_ms = h[key_less(h[m23], h[m01]) ? m23 : m01].t_ms;
+    *t_ms = best.t_ms;
     return true;
+}
+
+static bool wheel_check(const sim_evq_t *q)
+{
+    uint32_t n = 0;
+    for (uint32_t w = 0; w < WHEEL_SLOTS; w++) {
+        const bool bit = (q->w_bits[w >> 6] >> (w & 63)) & 1;
+        const bool sum = (q->w_sum[w >> 12] >> ((w >> 6) & 63)) & 1;
+        if (bit != (q->w_head[w] != NONE) || sum != (q->w_bits[w >> 6] != 0)) {
+            return false;
+        }
+        uint32_t prev = NONE;
+        for (uint32_t s = q->w_head[w]; s != NONE; prev = s, s = q->slots[s].next) {
+            if (s >= q->fresh || q->pos[s] != IN_WHEEL || (q->slots[s].gen & 1) == 0 ||
+                q->slots[s].prev != prev || !in_window(q, q->slots[s].t_ms) ||
+                ((uint64_t)q->slots[s].t_ms & WHEEL_MASK) != w || n >= q->count ||
+                (prev != NONE && !key_less(wkey(q, prev), wkey(q, s)))) {
+                return false;
+            }
+            n++;
+        }
+        if (q->w_tail[w] != prev ||
+            (prev != NONE && q->w_tprio[w] != (uint8_t)(q->slots[prev].lo >> PRIO_SHIFT))) {
+            return false;
+        }
+    }
+    return n == q->w_count;
 }
 
 bool sim_evq_check(const sim_evq_t *q)
 {
-    if (q->count > q->capacity || q->seq_next > q->seq_limit) {
+    if (q->count > q->capacity || q->seq_next > q->seq_limit ||
+        q->count != q->hcount + q->w_count || !wheel_check(q)) {
         return false;
     }
     const entry_t *h = q->heap;
@@ -413,7 +724,7 @@ bool sim_evq_check(const sim_evq_t *q)
     /* Entries occupy [first, end); with a vacant root they are shifted
      * by one and the root is not part of the heap. */
     const uint32_t first = q->root_vacant ? 1 : 0;
-    const uint32_t end = q->count + first;
+    const uint32_t end = q->hcount + first;
     for (uint32_t i = first; i < end; i++) {
         const uint32_t s = entry_slot(q, h[i]);
         if (s >= q->capacity || q->pos[s] != i || (q->slots[s].gen & 1) == 0) {
@@ -422,22 +733,29 @@ bool sim_evq_check(const sim_evq_t *q)
         if (((h[i].lo >> q->slot_bits) & seq_mask) >= q->seq_next) {
             return false;
         }
+        if (in_window(q, h[i].t_ms)) {
+            return false; /* the window's events are in the wheel */
+        }
         if (i > first && (i - 1) / ARITY >= first && key_less(h[i], h[(i - 1) / ARITY])) {
             return false;
         }
+    }
+    if (end + SENTINELS > q->heap_ready || q->fresh > q->capacity) {
+        return false;
     }
     for (uint32_t i = end; i < end + SENTINELS; i++) {
         if (h[i].t_ms != SENTINEL.t_ms || h[i].lo != SENTINEL.lo) {
             return false;
         }
     }
-    /* The free list holds exactly the slots not in the heap. */
+    /* The free list and the never-used slots are exactly the slots not
+     * pending. */
     uint32_t free_n = 0;
     for (uint32_t s = q->free_head; s < q->capacity; s = q->pos[s]) {
-        if ((q->slots[s].gen & 1) != 0 || free_n >= q->capacity - q->count) {
+        if (s >= q->fresh || (q->slots[s].gen & 1) != 0 || free_n >= q->capacity - q->count) {
             return false;
         }
         free_n++;
     }
-    return free_n == q->capacity - q->count;
+    return free_n + (q->capacity - q->fresh) == q->capacity - q->count;
 }

@@ -43,6 +43,9 @@ typedef uint64_t sim_ev_handle_t;
 struct sim_evq_entry;
 struct sim_evq_slot;
 
+/* The wheel covers this many milliseconds from the last event popped. */
+#define SIM_EVQ_WHEEL_BITS 15
+
 /* Fields are private to evq.c; the struct is here only so that callers can
  * embed it. */
 typedef struct {
@@ -50,9 +53,21 @@ typedef struct {
     uint32_t *pos;              /* per slot: heap index, or next free slot */
     struct sim_evq_slot *slots; /* per slot: payload and generation */
     void *heap_mem;             /* what heap points into, for free() */
-    uint32_t count;
+    uint32_t count;             /* pending events: in the wheel and in the heap */
+    uint32_t hcount;            /* of which in the heap, [0, hcount) */
     uint32_t capacity;
-    uint32_t free_head;
+    uint32_t free_head;         /* released slots, last in first; capacity ends it */
+    uint32_t fresh;             /* slots [fresh, capacity) were never used */
+    uint32_t heap_ready;        /* heap entries [0, heap_ready) are set (real or sentinel) */
+    uint32_t heap_total;        /* entries the heap has room for */
+    /* The wheel: one list per millisecond of [cur, cur + 2^15), in key
+     * order, and a two-level bitmap of the lists that are not empty. */
+    uint32_t *w_head, *w_tail;
+    uint64_t *w_bits;
+    uint8_t *w_tprio;           /* prio of each list's tail */
+    uint64_t w_sum[8];
+    int64_t cur;
+    uint32_t w_count;
     uint32_t slot_bits;
     bool root_vacant; /* heap[0] is empty, the entries are heap[1..count] */
     uint64_t seq_next;
@@ -73,7 +88,8 @@ uint32_t sim_evq_count(const sim_evq_t *q);
 sim_ev_handle_t sim_evq_push(sim_evq_t *q, int64_t t_ms, uint8_t prio, sim_ev_data_t data);
 
 /* True when h named a pending event, which is now gone; false for
- * SIM_EV_HANDLE_NONE, fired, cancelled or foreign handles. O(log n). A
+ * SIM_EV_HANDLE_NONE, fired, cancelled or foreign handles. O(1) for an
+ * event due within 2^15 ms of the last pop, else O(log n). A
  * handle is exact until its slot has been reused 2^39 times. */
 bool sim_evq_cancel(sim_evq_t *q, sim_ev_handle_t h);
 

@@ -78,10 +78,17 @@ typedef struct {
 
 struct sim_expect {
     const scn_t *scn;
-    x_session_t *sessions;
+    /* What is kept per session is kept only for the sessions the
+     * expectations are about: sessions lo .. lo + n - 1 (1-based; every
+     * session when one names none, none when there is nothing to judge
+     * here), so a region of 10^5 sessions with one `expect ... session 101`,
+     * or a swarm run, does not pay 250 bytes a session for nothing. */
+    bool tracking;
+    uint32_t lo, n;
+    x_session_t *sessions; /* sessions[sess - lo] */
     uint32_t sessions_cap;
     /* Expectations with a bit per session (file names, callbacks at a
-     * time): slot[i] >= 0, bits hits[slot * sessions + sess - 1]. */
+     * time): slot[i] >= 0, bits hits[slot * n + sess - lo]. */
     int slot[SCN_EXPECTS_MAX];
     size_t slots;
     uint8_t *hits;
@@ -89,7 +96,7 @@ struct sim_expect {
     bool has_ph[SCN_EXPECTS_MAX]; /* a file name with placeholders */
     size_t files_n;               /* file expectations */
     /* Callback events some expectation names, each counted per session:
-     * cbs[(sess - 1) * watch_n + w]. */
+     * cbs[(sess - lo) * watch_n + w]. */
     int watch[SCN_EXPECTS_MAX];
     size_t watch_n;
     x_cb_t *cbs;
@@ -158,18 +165,44 @@ static void plan(sim_expect_t *x, const scn_t *scn)
     }
 }
 
+/* The sessions the expectations are about: all when one names none. An
+ * `expect violation` is the oracle's, about no session's record here. */
+static void track_range(sim_expect_t *x, const scn_t *scn)
+{
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (size_t i = 0; i < scn->expects_count; i++) {
+        const scn_expect_t *e = &scn->expects[i];
+        if (e->kind == SCN_EXP_VIOLATION)
+            continue;
+        uint32_t first = e->session ? e->session : 1;
+        uint32_t last = e->session ? e->session : scn->sessions;
+        assert(last <= scn->sessions && "the parser holds `session N` to `sessions`");
+        lo = first < lo ? first : lo;
+        hi = last > hi ? last : hi;
+    }
+    x->tracking = hi >= lo;
+    x->lo = x->tracking ? lo : 1;
+    x->n = x->tracking ? hi - lo + 1 : 0;
+}
+
 int sim_expect_begin(sim_expect_t *x, const scn_t *scn)
 {
     x->scn = scn;
-    if (scn->sessions > x->sessions_cap) {
+    x->files_kept = 0;
+    x->files_lost = 0;
+    x->files_last = 0;
+    plan(x, scn);
+    track_range(x, scn);
+    if (!x->tracking)
+        return 0;
+    if (x->n > x->sessions_cap) {
         size_t cap = x->sessions_cap;
-        if (reserve((void **)&x->sessions, &cap, scn->sessions, sizeof(*x->sessions)) != 0)
+        if (reserve((void **)&x->sessions, &cap, x->n, sizeof(*x->sessions)) != 0)
             return -1;
         x->sessions_cap = (uint32_t)cap;
     }
-    plan(x, scn);
-    size_t hit_bytes = (x->slots * scn->sessions + 7) / 8;
-    size_t cbs_n = x->watch_n * scn->sessions;
+    size_t hit_bytes = (x->slots * x->n + 7) / 8;
+    size_t cbs_n = x->watch_n * x->n;
     if (reserve((void **)&x->hits, &x->hits_cap, hit_bytes, 1) != 0 ||
         reserve((void **)&x->cbs, &x->cbs_cap, cbs_n, sizeof(*x->cbs)) != 0)
         return -1;
@@ -177,28 +210,25 @@ int sim_expect_begin(sim_expect_t *x, const scn_t *scn)
         memset(x->hits, 0, hit_bytes);
     if (cbs_n > 0)
         memset(x->cbs, 0, cbs_n * sizeof(*x->cbs));
-    memset(x->sessions, 0, sizeof(*x->sessions) * scn->sessions);
-    for (uint32_t i = 0; i < scn->sessions; i++) {
+    memset(x->sessions, 0, sizeof(*x->sessions) * x->n);
+    for (uint32_t i = 0; i < x->n; i++) {
         x_session_t *s = &x->sessions[i];
         s->accepted_ms = s->started_ms = -1;
         for (int k = 0; k < X_ACTS; k++)
             s->open_ms[k] = s->worst_ms[k] = s->worst_at_ms[k] = s->lost_ms[k] = -1;
     }
-    x->files_kept = 0;
-    x->files_lost = 0;
-    x->files_last = 0;
     return 0;
 }
 
 static void hit(sim_expect_t *x, size_t i, uint32_t sess)
 {
-    size_t bit = (size_t)x->slot[i] * x->scn->sessions + sess - 1;
+    size_t bit = (size_t)x->slot[i] * x->n + sess - x->lo;
     x->hits[bit / 8] |= (uint8_t)(1u << (bit % 8));
 }
 
 static bool was_hit(const sim_expect_t *x, size_t i, uint32_t sess)
 {
-    size_t bit = (size_t)x->slot[i] * x->scn->sessions + sess - 1;
+    size_t bit = (size_t)x->slot[i] * x->n + sess - x->lo;
     return (x->hits[bit / 8] & (1u << (bit % 8))) != 0;
 }
 
@@ -275,7 +305,7 @@ static void see_file(sim_expect_t *x, uint32_t sess, const char *name)
 {
     if (name == NULL)
         return;
-    const x_session_t *s = &x->sessions[sess - 1];
+    const x_session_t *s = &x->sessions[sess - x->lo];
     for (size_t i = 0; i < x->scn->expects_count; i++) {
         const scn_expect_t *e = &x->scn->expects[i];
         if ((e->kind != SCN_EXP_FILE && e->kind != SCN_EXP_NO_FILE) ||
@@ -361,7 +391,7 @@ static void see_callback(sim_expect_t *x, const sim_tr_ev_t *ev)
     size_t w = watch_index(x, ev->event_type);
     if (w == x->watch_n)
         return;
-    x_cb_t *c = &x->cbs[(size_t)(ev->sess - 1) * x->watch_n + w];
+    x_cb_t *c = &x->cbs[(size_t)(ev->sess - x->lo) * x->watch_n + w];
     if (c->count < X_CB_TIMES)
         c->t_ms[c->count] = ev->t_ms;
     if (c->count < UINT32_MAX)
@@ -402,9 +432,9 @@ static void see_resume(x_session_t *s, const sim_tr_ev_t *ev)
 
 void sim_expect_event(sim_expect_t *x, const sim_tr_ev_t *ev)
 {
-    if (ev->sess == 0 || ev->sess > x->scn->sessions)
-        return;
-    x_session_t *s = &x->sessions[ev->sess - 1];
+    if (!x->tracking || ev->sess < x->lo || ev->sess - x->lo >= x->n)
+        return; /* no expectation is about it */
+    x_session_t *s = &x->sessions[ev->sess - x->lo];
     switch (ev->kind) {
     case SIM_TR_SESSION:
         see_session(s, ev);
@@ -469,7 +499,8 @@ uint64_t sim_expect_verdict(const scn_t *scn, const orc_t *o, int *expect_failed
 
 uint32_t sim_expect_activations(const sim_expect_t *x, uint32_t sess)
 {
-    return sess >= 1 && sess <= x->scn->sessions ? x->sessions[sess - 1].activations : 0;
+    return x->tracking && sess >= x->lo && sess - x->lo < x->n ? x->sessions[sess - x->lo].activations
+                                                                : 0;
 }
 
 /* ---- messages ------------------------------------------------------------- */
@@ -582,7 +613,7 @@ static int check_file(const sim_expect_t *x, size_t i, char *out, size_t cap, si
     int failed = 0;
     uint32_t first = e->session ? e->session : 1, last = e->session ? e->session : scn->sessions;
     for (uint32_t sess = first; sess <= last; sess++) {
-        const x_session_t *s = &x->sessions[sess - 1];
+        const x_session_t *s = &x->sessions[sess - x->lo];
         bool seen = was_hit(x, i, sess);
         if (seen == want)
             continue;
@@ -627,7 +658,7 @@ static void put_times(x_msg_t *m, const x_cb_t *c)
 static bool check_callback(const sim_expect_t *x, size_t i, uint32_t sess, x_msg_t *m)
 {
     const scn_expect_t *e = &x->scn->expects[i];
-    const x_cb_t *c = &x->cbs[(size_t)(sess - 1) * x->watch_n + watch_index(x, e->event)];
+    const x_cb_t *c = &x->cbs[(size_t)(sess - x->lo) * x->watch_n + watch_index(x, e->event)];
     bool ok = e->has_at ? was_hit(x, i, sess) : e->has_count ? c->count == e->count : c->count > 0;
     if (ok)
         return true;
@@ -721,7 +752,7 @@ static bool check_session(const sim_expect_t *x, size_t i, uint32_t sess, x_msg_
 {
     static const char *const exit_names[] = {"normal", "abnormal", "none"};
     const scn_expect_t *e = &x->scn->expects[i];
-    const x_session_t *s = &x->sessions[sess - 1];
+    const x_session_t *s = &x->sessions[sess - x->lo];
     switch (e->kind) {
     case SCN_EXP_ACTIVATIONS:
         if (s->activations == e->activations)

@@ -31,7 +31,8 @@ int sim_expect_finish(sim_expect_t *x, char *out, size_t out_cap);
 struct orc;
 uint64_t sim_expect_verdict(const scn_t *scn, const struct orc *o, int *expect_failed,
                             char *msgs, size_t msgs_cap);
-/* Activations seen for session (1-based), for summaries. */
+/* Activations seen for session (1-based), for summaries; 0 for a session
+ * no expectation is about (nothing is kept for it). */
 uint32_t sim_expect_activations(const sim_expect_t *x, uint32_t sess);
 
 #endif

@@ -43,9 +43,12 @@ void *orc_grow(void *p, size_t *cap, size_t need, size_t elem)
 
     if (need <= *cap)
         return p;
+    /* Doubling while small; by an eighth past 64 Ki elements, so that a
+     * region's tables (grown to the highest id) waste little of what the
+     * zeroing below makes resident. Still geometric: amortised O(1). */
     while (n < need) {
         assert(n <= SIZE_MAX / 2 / elem);
-        n *= 2;
+        n = n < 65536 ? n * 2 : n + n / 8;
     }
     q = realloc(p, n * elem);
     if (q == NULL) {
@@ -78,11 +81,15 @@ void orc_free(orc_t *o)
     free(o->users);
     free(o->uids);
     free(o->pls);
+    free(o->pl_names);
     free(o->sls);
     free(o->lives);
     free(o->acts);
     free(o->pub);
     free(o->obs);
+    free(o->ob_due);
+    for (int k = 0; k < ORC_LANES; k++)
+        free(o->lanes[k].q);
     free(o->sl_gen);
     free(o->sl_idx);
     free(o->nt_gen);
@@ -103,7 +110,11 @@ void orc_reset(orc_t *o)
     o->sess_hi = o->srv_hi = o->rec_hi = 0;
     o->users_n = o->uids_n = o->pls_n = o->sls_n = o->acts_n = o->obs_n = o->lives_n = 0;
     o->ob_min_due = INT64_MAX;
+    o->ob_seq = 0;
+    for (int k = 0; k < ORC_LANES; k++)
+        o->lanes[k].n = 0;
     o->nt_n = 0;
+    o->pl_names_n = 0;
     if (++o->gen == 0) {
         /* Wrapped after 2^32 runs: clear once so no old slot looks live. */
         if (o->sl_gen != NULL)
@@ -331,20 +342,110 @@ act_t *orc_act_new(orc_t *o, sess_t *s, int k, int cause, int64_t t)
     return &o->acts[i];
 }
 
+/* ---- the obligations' heap, by (due, seq) ------------------------------ */
+
+static bool ob_before(const ob_t *a, const ob_t *b)
+{
+    return a->due != b->due ? a->due < b->due : a->seq < b->seq;
+}
+
+static void ob_sift_up(ob_t *h, size_t i)
+{
+    ob_t x = h[i];
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!ob_before(&x, &h[parent]))
+            break;
+        h[i] = h[parent];
+        i = parent;
+    }
+    h[i] = x;
+}
+
+static void ob_sift_down(ob_t *h, size_t n, size_t i)
+{
+    ob_t x = h[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && ob_before(&h[c + 1], &h[c]))
+            c++;
+        if (!ob_before(&h[c], &x))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = x;
+}
+
+static int64_t ob_min_of(const orc_t *o)
+{
+    int64_t m = o->obs_n > 0 ? o->obs[0].due : INT64_MAX;
+    for (int i = 0; i < ORC_LANES; i++) {
+        if (o->lanes[i].n > 0 && o->lanes[i].q[o->lanes[i].head].due < m)
+            m = o->lanes[i].q[o->lanes[i].head].due;
+    }
+    return m;
+}
+
+/* Onto the lane of its delay (claiming a free one) when it is due no
+ * earlier than that lane's last: then the lane stays in due order. */
+static bool ob_lane_push(orc_t *o, const ob_t *b)
+{
+    int64_t delay = b->due - o->last_t;
+    int free_lane = -1;
+    for (int i = 0; i < ORC_LANES; i++) {
+        if (o->lanes[i].n == 0) {
+            if (free_lane < 0)
+                free_lane = i;
+            continue;
+        }
+        if (o->lanes[i].delay != delay)
+            continue;
+        if (o->lanes[i].q[o->lanes[i].head + o->lanes[i].n - 1].due > b->due)
+            return false;
+        free_lane = i;
+        break;
+    }
+    if (free_lane < 0)
+        return false;
+    ob_lane_t *l = &o->lanes[free_lane];
+    if (l->n == 0) {
+        l->delay = delay;
+        l->head = 0;
+    } else if (l->head + l->n == l->cap && l->head >= l->n) {
+        memmove(l->q, l->q + l->head, l->n * sizeof *l->q); /* amortised: head >= n */
+        l->head = 0;
+    }
+    l->q = orc_grow(l->q, &l->cap, l->head + l->n + 1, sizeof *l->q);
+    l->q[l->head + l->n++] = *b;
+    return true;
+}
+
+static void ob_push(orc_t *o, ob_t b)
+{
+    assert(!o->ob_firing && "firing an obligation never makes another");
+    b.seq = o->ob_seq++;
+    if (b.due < o->ob_min_due)
+        o->ob_min_due = b.due;
+    if (ob_lane_push(o, &b))
+        return;
+    o->obs = orc_grow(o->obs, &o->obs_cap, o->obs_n + 1, sizeof *o->obs);
+    o->obs[o->obs_n] = b;
+    ob_sift_up(o->obs, o->obs_n++);
+}
+
 void orc_ob_add(orc_t *o, ob_kind_t kind, int64_t due, uint32_t sess, int act,
                    uint32_t stamp, uint64_t line)
 {
-    o->obs = orc_grow(o->obs, &o->obs_cap, o->obs_n + 1, sizeof *o->obs);
-    o->obs[o->obs_n++] = (ob_t){due, kind, sess, act, stamp, line, 0, 0};
-    if (due < o->ob_min_due)
-        o->ob_min_due = due;
+    ob_push(o, (ob_t){due, kind, sess, act, stamp, line, 0, 0, 0});
 }
 
 void orc_ob_add_aux(orc_t *o, ob_kind_t kind, int64_t due, uint32_t sess, int act, uint32_t stamp,
                     uint32_t aux, uint64_t line)
 {
-    orc_ob_add(o, kind, due, sess, act, stamp, line);
-    o->obs[o->obs_n - 1].aux = aux;
+    ob_push(o, (ob_t){due, kind, sess, act, stamp, line, 0, aux, 0});
 }
 
 bool orc_failed_in(const uint32_t *failed, uint32_t n, uint32_t srv)
@@ -361,10 +462,7 @@ void orc_ob_add_srv(orc_t *o, ob_kind_t kind, int64_t due, uint32_t srv, uint32_
 {
     assert(kind == OB_SRV_DOWN || kind == OB_SRV_FENCES);
     assert(srv != 0);
-    o->obs = orc_grow(o->obs, &o->obs_cap, o->obs_n + 1, sizeof *o->obs);
-    o->obs[o->obs_n++] = (ob_t){due, kind, 0, -1, stamp, line, srv, 0};
-    if (due < o->ob_min_due)
-        o->ob_min_due = due;
+    ob_push(o, (ob_t){due, kind, 0, -1, stamp, line, srv, 0, 0});
 }
 
 void orc_uid_add(orc_t *o, sess_t *s, uint32_t uid)
@@ -452,6 +550,12 @@ static void sl_compact(orc_t *o)
     memset(o->sl_gen, 0, o->sl_tab * sizeof *o->sl_gen); /* gen is never 0 */
     for (size_t i = 0; i < o->sls_n; i++)
         sl_index(o, (uint32_t)i);
+}
+
+const char *orc_pl_name(const orc_t *o, const pl_t *p)
+{
+    assert(p->name < o->pl_names_n);
+    return o->pl_names + p->name;
 }
 
 void orc_sl_add(orc_t *o, const sl_t *x)
@@ -595,7 +699,7 @@ static void ob_end_fire(orc_t *o, const ob_t *b, sess_t *s)
             orc_viol(o, 12, b->sess, b->due, s->end_line, p->open_line, s->stop_line, 0,
                      "playlist %s of session %" PRIu32 " was still open when the session "
                      "ended after a stop; R12 closes every playlist",
-                     p->name, b->sess);
+                     orc_pl_name(o, p), b->sess);
     }
     if (s->pending_slices == 0)
         return;
@@ -671,7 +775,7 @@ static void ob_pl_closed_fire(orc_t *o, const ob_t *b, const sess_t *s)
             orc_viol(o, 4, b->sess, b->due, b->line, p->open_line, 0, 0,
                      "playlist %s of session %" PRIu32 " was still open after the detection "
                      "of activation %d; the center closes every playlist at detection",
-                     p->name, b->sess, o->pub[b->act].k);
+                     orc_pl_name(o, p), b->sess, o->pub[b->act].k);
     }
 }
 
@@ -720,58 +824,122 @@ static void ob_fire(orc_t *o, const ob_t *b)
     }
 }
 
-/* Judges the obligations due before now (all when run_end). */
-static void ob_run(orc_t *o, int64_t now, bool run_end)
+static int ob_seq_cmp(const void *x, const void *y)
 {
-    size_t w = 0;
-    int64_t min_due = INT64_MAX;
-
-    /* Firing never adds obligations, so the list is walked once. */
-    for (size_t i = 0; i < o->obs_n; i++) {
-        ob_t b = o->obs[i];
-        /* Timer-like: due at a moment the run's end may cut off (a timer
-         * at the horizon never fires), so judged only when passed. */
-        bool timer = b.kind == OB_SWITCH || b.kind == OB_SRV_DOWN || b.kind == OB_TRY ||
-                     b.kind == OB_START || b.kind == OB_LIVE;
-        bool due = run_end ? (timer ? b.due < now : b.due <= now) : b.due < now;
-
-        if (due) {
-            ob_fire(o, &b);
-            continue;
-        }
-        if (run_end) {
-            /* A bound the run ended too early to judge. A stream owing its
-             * next slice, or a session owing its next look, is not one: the
-             * run simply stopped watching. */
-            bool live = b.kind == OB_SRV_DOWN   ? orc_srv_ob_live(o, &b)
-                        : b.kind == OB_START    ? o->sess[b.sess].state == SS_STARTING
-                                                : b.kind != OB_LIVE && b.kind != OB_TRY;
-            if (timer && live)
-                o->unjudged++;
-            continue;
-        }
-        o->obs[w++] = b;
-        if (b.due < min_due)
-            min_due = b.due;
-    }
-    o->obs_n = w;
-    o->ob_min_due = min_due;
+    const ob_t *a = x, *b = y;
+    return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* Judges and drops every obligation of one session, due or not. */
-void orc_ob_flush_sess(orc_t *o, uint32_t sess)
+/* The obligations taken out of the heap (n of them, in o->ob_due) judged in
+ * the order they were made. */
+static void ob_fire_taken(orc_t *o, size_t n)
 {
-    size_t w = 0;
+    if (n > 1) /* qsort may not be given the NULL of an empty scratch */
+        qsort(o->ob_due, n, sizeof *o->ob_due, ob_seq_cmp);
+    o->ob_firing = true;
+    for (size_t i = 0; i < n; i++)
+        ob_fire(o, &o->ob_due[i]);
+    o->ob_firing = false;
+}
 
-    for (size_t i = 0; i < o->obs_n; i++) {
-        ob_t b = o->obs[i];
-        if (b.sess == sess && b.srv == 0) {
-            ob_fire(o, &b);
+static void ob_take(orc_t *o, size_t n, const ob_t *b)
+{
+    o->ob_due = orc_grow(o->ob_due, &o->ob_due_cap, n + 1, sizeof *o->ob_due);
+    o->ob_due[n] = *b;
+}
+
+/* Every obligation judged at the run's end: due ones fired, the rest
+ * counted as unjudged when the run ended too early to tell. */
+static void ob_run_end(orc_t *o, int64_t now)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < o->obs_n; i++)
+        ob_take(o, n++, &o->obs[i]);
+    o->obs_n = 0;
+    for (int k = 0; k < ORC_LANES; k++) {
+        for (size_t i = 0; i < o->lanes[k].n; i++)
+            ob_take(o, n++, &o->lanes[k].q[o->lanes[k].head + i]);
+        o->lanes[k].n = 0;
+    }
+    o->ob_min_due = INT64_MAX;
+    if (n > 1) /* qsort may not be given the NULL of an empty scratch */
+        qsort(o->ob_due, n, sizeof *o->ob_due, ob_seq_cmp);
+    o->ob_firing = true;
+    for (size_t i = 0; i < n; i++) {
+        const ob_t *b = &o->ob_due[i];
+        /* Timer-like: due at a moment the run's end may cut off (a timer
+         * at the horizon never fires), so judged only when passed. */
+        bool timer = b->kind == OB_SWITCH || b->kind == OB_SRV_DOWN || b->kind == OB_TRY ||
+                     b->kind == OB_START || b->kind == OB_LIVE;
+        if (timer ? b->due < now : b->due <= now) {
+            ob_fire(o, b);
             continue;
         }
-        o->obs[w++] = b;
+        /* A bound the run ended too early to judge. A stream owing its next
+         * slice, or a session owing its next look, is not one: the run
+         * simply stopped watching. */
+        bool live = b->kind == OB_SRV_DOWN ? orc_srv_ob_live(o, b)
+                    : b->kind == OB_START  ? o->sess[b->sess].state == SS_STARTING
+                                           : b->kind != OB_LIVE && b->kind != OB_TRY;
+        if (timer && live)
+            o->unjudged++;
+    }
+    o->ob_firing = false;
+}
+
+/* Judges the obligations due before now: off the heap in due order, then
+ * fired in the order they were made. */
+static void ob_run(orc_t *o, int64_t now)
+{
+    size_t n = 0;
+    while (o->obs_n > 0 && o->obs[0].due < now) {
+        ob_take(o, n++, &o->obs[0]);
+        o->obs[0] = o->obs[--o->obs_n];
+        if (o->obs_n > 0)
+            ob_sift_down(o->obs, o->obs_n, 0);
+    }
+    for (int k = 0; k < ORC_LANES; k++) {
+        ob_lane_t *l = &o->lanes[k];
+        while (l->n > 0 && l->q[l->head].due < now) {
+            ob_take(o, n++, &l->q[l->head++]);
+            l->n--;
+        }
+    }
+    o->ob_min_due = ob_min_of(o);
+    ob_fire_taken(o, n);
+}
+
+/* Judges and drops every obligation of one session, due or not (rare: a
+ * session started again after it ended). */
+void orc_ob_flush_sess(orc_t *o, uint32_t sess)
+{
+    size_t w = 0, n = 0;
+
+    assert(!o->ob_firing);
+    for (size_t i = 0; i < o->obs_n; i++) {
+        ob_t b = o->obs[i];
+        if (b.sess == sess && b.srv == 0)
+            ob_take(o, n++, &b);
+        else
+            o->obs[w++] = b;
     }
     o->obs_n = w;
+    for (size_t i = w / 2; i-- > 0;)
+        ob_sift_down(o->obs, o->obs_n, i);
+    for (int k = 0; k < ORC_LANES; k++) {
+        ob_lane_t *l = &o->lanes[k];
+        size_t kept = 0;
+        for (size_t i = 0; i < l->n; i++) {
+            ob_t b = l->q[l->head + i];
+            if (b.sess == sess && b.srv == 0)
+                ob_take(o, n++, &b);
+            else
+                l->q[l->head + kept++] = b;
+        }
+        l->n = kept;
+    }
+    o->ob_min_due = ob_min_of(o);
+    ob_fire_taken(o, n);
 }
 
 /* ---- events -------------------------------------------------------------- */
@@ -781,7 +949,7 @@ void orc_event(orc_t *o, const sim_tr_ev_t *ev)
     assert(o != NULL && ev != NULL);
     o->line++;
     if (ev->t_ms > o->ob_min_due)
-        ob_run(o, ev->t_ms, false);
+        ob_run(o, ev->t_ms);
     o->last_t = ev->t_ms;
 
     switch (ev->kind) {
@@ -827,7 +995,7 @@ void orc_sink(void *ctx, const sim_tr_ev_t *ev) { orc_event((orc_t *)ctx, ev); }
 void orc_finish(orc_t *o, int64_t end_t_ms)
 {
     assert(o != NULL);
-    ob_run(o, end_t_ms, true);
+    ob_run_end(o, end_t_ms);
     for (size_t id = 1; id < o->sess_hi; id++) {
         sess_t *s = &o->sess[id];
         uint32_t sid = (uint32_t)id;

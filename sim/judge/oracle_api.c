@@ -30,6 +30,38 @@ static const char *phase_of(const orc_t *o, uint32_t sess)
     return words[o->sess[sess].state];
 }
 
+/* R6: a start of session k while k's task is live -- recording, in a
+ * window, stopping, and after a switch gave its recorder a new UID too --
+ * has the cname and uid that task was started with (a session number
+ * always starts with its session line's), and its normal answer is "task
+ * conflict". The one start it does not judge is the one its session line
+ * recorded: the first start answer of the session after that line, the
+ * 200 that accepted it. */
+static void start_of_live_task(orc_t *o, const sim_tr_ev_t *ev)
+{
+    if (ev->sess == 0 || ev->sess >= o->sess_hi)
+        return;
+    sess_t *s = &o->sess[ev->sess];
+    if (s->state == SS_NONE || s->state == SS_ENDED)
+        return; /* no task, or a new one after the end: nothing to conflict with */
+    if (!s->start_answered && ev->http == 200) {
+        s->start_answered = true;
+        return;
+    }
+    orc_chk(o, 6);
+    if (ev->http == ORC_TASK_CONFLICT_HTTP && ev->code == ORC_TASK_CONFLICT_CODE)
+        return;
+    char now[40] = "";
+    if (s->uid_cur != s->uid_start)
+        snprintf(now, sizeof now, ", uid %" PRIu32 " now", s->uid_cur);
+    orc_viol(o, 6, ev->sess, ev->t_ms, o->line, s->line, s->uid_line, 0,
+             "start of session %" PRIu32 " got %d code %d %s, with the cname and uid its live "
+             "task was started with (%s, uid %" PRIu32 "%s); the normal answer is %d code %d, "
+             "task conflict",
+             ev->sess, ev->http, ev->code, phase_of(o, ev->sess), s->cname, s->uid_start, now,
+             ORC_TASK_CONFLICT_HTTP, ORC_TASK_CONFLICT_CODE);
+}
+
 void orc_on_api(orc_t *o, const sim_tr_ev_t *ev)
 {
     sess_t *s;
@@ -42,9 +74,12 @@ void orc_on_api(orc_t *o, const sim_tr_ev_t *ev)
                      "%s of session %" PRIu32 " got %d %s; the scenario expected %d", call,
                      ev->sess, ev->http, phase_of(o, ev->sess), ev->expect);
     }
-    if (ev->call == SIM_CALL_START || ev->sess == 0 || ev->sess >= o->sess_hi ||
-        o->sess[ev->sess].state == SS_NONE)
-        return; /* a start, or a call no session line names: nothing to judge by */
+    if (ev->call == SIM_CALL_START) {
+        start_of_live_task(o, ev);
+        return;
+    }
+    if (ev->sess == 0 || ev->sess >= o->sess_hi || o->sess[ev->sess].state == SS_NONE)
+        return; /* a call no session line names: nothing to judge by */
     s = &o->sess[ev->sess];
 
     orc_chk(o, 6);

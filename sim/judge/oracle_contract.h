@@ -58,6 +58,9 @@
 #define ORC_QUERY_STATUS_STOPPING 6
 #define ORC_STOP_EXITING_HTTP 400
 #define ORC_STOP_EXITING_CODE 49
+/* A start of a task that is live: "task conflict" (agora-facts.md). */
+#define ORC_TASK_CONFLICT_HTTP 400
+#define ORC_TASK_CONFLICT_CODE 53
 
 /* Callback event types (agora-facts.md). */
 #define ORC_NCS_SESSION_EXIT 11

@@ -37,10 +37,30 @@ void orc_on_slice_done(orc_t *o, const sim_tr_ev_t *ev)
         orc_live_slice(o, s, r, ev);
 }
 
+/* R4's name for the playlist an open names; true when it is that name. */
+static bool open_name_check(orc_t *o, const sess_t *s, const sim_tr_ev_t *ev)
+{
+    char want[ORC_NAME_MAX];
+    if (!s->names_ok) {
+        o->unjudged++;
+    } else if (!orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid,
+                                  ev->track, ev->bak)) {
+        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
+                 "session %" PRIu32 " opens a %s playlist for uid %" PRIu32 " that its mode cannot "
+                 "have", ev->sess, orc_track_word(ev->track), ev->uid);
+    } else if (strcmp(want, ev->playlist) != 0) {
+        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
+                 "session %" PRIu32 " opens playlist %s; R4 names it %s", ev->sess, ev->playlist,
+                 want);
+    } else {
+        return true;
+    }
+    return false;
+}
+
 void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
 {
     sess_t *s = orc_sess_of(o, ev->sess);
-    char want[ORC_NAME_MAX];
     int gen;
     pl_t *p;
 
@@ -60,18 +80,7 @@ void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
                  "session %" PRIu32 " opens a playlist with bak %d after %d activations; it would "
                  "be bak %d (-1: ordinary)", ev->sess, ev->bak, s->k_next, gen);
     }
-    if (!s->names_ok) {
-        o->unjudged++;
-    } else if (!orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid,
-                                  ev->track, ev->bak)) {
-        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
-                 "session %" PRIu32 " opens a %s playlist for uid %" PRIu32 " that its mode cannot "
-                 "have", ev->sess, orc_track_word(ev->track), ev->uid);
-    } else if (strcmp(want, ev->playlist) != 0) {
-        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
-                 "session %" PRIu32 " opens playlist %s; R4 names it %s", ev->sess, ev->playlist,
-                 want);
-    }
+    bool name_is_r4 = open_name_check(o, s, ev);
     p = orc_pl_find(o, s, ev->uid, ev->track, ev->bak);
     if (p != NULL && p->open) {
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, p->open_line, 0, 0,
@@ -97,7 +106,15 @@ void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
     p->open_line = o->line;
     p->close_line = 0;
     p->last_line = 0;
-    snprintf(p->name, sizeof p->name, "%s", ev->playlist);
+    /* Names go to an arena of their real length, not a 512-byte field per
+     * playlist: a region's 100 000 sessions each open one. */
+    size_t len = strnlen(ev->playlist, ORC_NAME_MAX - 1);
+    o->pl_names = orc_grow(o->pl_names, &o->pl_names_cap, o->pl_names_n + len + 1, 1);
+    memcpy(o->pl_names + o->pl_names_n, ev->playlist, len);
+    o->pl_names[o->pl_names_n + len] = '\0';
+    p->name = (uint32_t)o->pl_names_n;
+    p->name_is_r4 = name_is_r4 && len == strlen(ev->playlist);
+    o->pl_names_n += len + 1;
     p->next = s->pls;
     s->pls = (uint32_t)++o->pls_n;
 }
@@ -111,16 +128,21 @@ static void check_slice_playlist(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, con
                  "session %" PRIu32 " lists %s in no playlist", ev->sess, ev->name);
         return;
     }
-    char want[ORC_NAME_MAX];
-    (void)orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid, ev->track,
-                            x->bak);
-    if (strcmp(want, ev->playlist) != 0) {
-        orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
-                 "session %" PRIu32 " lists %s in playlist %s; R4 lists it in %s", ev->sess,
-                 ev->name, ev->playlist, want);
-        return;
-    }
+    /* R4's name of the playlist is a function of the session and of (uid,
+     * track, bak): when the playlist of those was opened under that very
+     * name, its stored name is the answer and nothing is built again. */
     pl_t *p = orc_pl_find(o, s, ev->uid, ev->track, x->bak);
+    if (p == NULL || !p->name_is_r4 || strcmp(orc_pl_name(o, p), ev->playlist) != 0) {
+        char want[ORC_NAME_MAX];
+        (void)orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid, ev->track,
+                                x->bak);
+        if (strcmp(want, ev->playlist) != 0) {
+            orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
+                     "session %" PRIu32 " lists %s in playlist %s; R4 lists it in %s", ev->sess,
+                     ev->name, ev->playlist, want);
+            return;
+        }
+    }
     if (p == NULL || !p->open) {
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, p != NULL ? p->close_line : 0, 0, 0,
                  "session %" PRIu32 " lists %s in playlist %s, which is %s", ev->sess, ev->name,
@@ -131,7 +153,7 @@ static void check_slice_playlist(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, con
     if (ev->start_utc_ms < p->last_end)
         orc_viol(o, 8, ev->sess, ev->t_ms, o->line, p->last_line, 0, 0,
                  "session %" PRIu32 " lists %s out of time order in %s: it starts at %" PRId64
-                 ", before the previous entry ends at %" PRId64, ev->sess, ev->name, p->name,
+                 ", before the previous entry ends at %" PRId64, ev->sess, ev->name, orc_pl_name(o, p),
                  ev->start_utc_ms, p->last_end);
     if (ev->end_utc_ms > p->last_end)
         p->last_end = ev->end_utc_ms;
@@ -243,7 +265,7 @@ void orc_on_playlist_close(orc_t *o, const sim_tr_ev_t *ev)
         return;
     orc_chk(o, 4);
     p = orc_pl_find(o, s, ev->uid, ev->track, ev->bak);
-    if (p == NULL || !p->open || strcmp(p->name, ev->playlist) != 0) {
+    if (p == NULL || !p->open || strcmp(orc_pl_name(o, p), ev->playlist) != 0) {
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, p != NULL ? p->open_line : 0, 0, 0,
                  "session %" PRIu32 " closes playlist %s, which is not open", ev->sess,
                  ev->playlist);

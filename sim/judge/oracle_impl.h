@@ -15,7 +15,8 @@
 #include "oracle_contract.h"
 #include "oracle_names.h"
 
-#define ID_MAX (1u << 20)  /* largest session, server or recorder id taken */
+#define ID_MAX (1u << 24)  /* largest session, server or recorder id taken: a region (10^6 sessions) and its recorders */
+#define ORC_LANES 8       /* FIFO lanes of the obligations (struct orc) */
 #define STR_MAX 130        /* sid and cname kept per session, NUL included */
 
 #if defined(__GNUC__)
@@ -56,7 +57,8 @@ typedef struct {
     int64_t last_end; /* end of the last entry, INT64_MIN none */
     uint64_t open_line, close_line, last_line;
     uint32_t next;
-    char name[ORC_NAME_MAX];
+    uint32_t name; /* offset of its name in the run's name arena (orc_pl_name) */
+    bool name_is_r4; /* that name is the one R4 gives (checked at its open) */
 } pl_t;
 
 typedef struct {
@@ -147,6 +149,7 @@ typedef struct {
     char sid[STR_MAX], cname[STR_MAX];
     bool names_ok;
     int mode;
+    uint32_t uid_start; /* the uid of its session line: its start call's */
     uint32_t uid_cur;
     uint64_t uid_line;
     uint32_t serving_rec, serving_srv;
@@ -155,6 +158,7 @@ typedef struct {
     int bak;    /* name generation: -1, or k of the last resume */
     uint32_t users, uids, recs, pls; /* list heads */
     uint32_t start_attempts;
+    bool start_answered; /* the api line that accepted its start was read (R6) */
     uint32_t cb_seq;
     bool stop_ok;
     int64_t t_stop;
@@ -218,7 +222,14 @@ typedef struct {
     uint32_t srv;   /* the server of OB_SRV_*, else 0 */
     uint32_t aux;   /* OB_LIVE: the stream (index + 1 in the pool); act holds the
                      * session's live_gen then, not an activation */
+    uint64_t seq;   /* order made: obligations due together are judged in it */
 } ob_t;
+
+typedef struct {
+    int64_t delay; /* due - the time of the event that made it */
+    ob_t *q;       /* [head, head + n), in due order */
+    size_t head, n, cap;
+} ob_lane_t;
 
 struct orc {
     uint64_t line;
@@ -239,6 +250,8 @@ struct orc {
     size_t uids_n, uids_cap;
     pl_t *pls;
     size_t pls_n, pls_cap;
+    char *pl_names; /* playlists' names, NUL-terminated, one after another */
+    size_t pl_names_n, pl_names_cap;
     sl_t *sls;
     size_t sls_n, sls_cap;
     live_t *lives;
@@ -246,9 +259,22 @@ struct orc {
     act_t *acts;
     orc_activation_t *pub;
     size_t acts_n, acts_cap, pub_cap;
+    /* Obligations: a binary heap by (due, seq), so a run with many sessions
+     * each owing a slice (R14) finds the due ones in O(log n) each; the due
+     * ones are then judged in the order they were made, as they always were. */
     ob_t *obs;
     size_t obs_n, obs_cap;
     int64_t ob_min_due;
+    uint64_t ob_seq;
+    ob_t *ob_due; /* scratch: the obligations one ob_run judges */
+    size_t ob_due_cap;
+    bool ob_firing;
+    /* Lanes: obligations made a fixed delay after the event that made them
+     * (a stream owes its next slice 25 s after this one) come due in the
+     * order they were made, so each delay gets a FIFO instead of the heap:
+     * O(1) and sequential in memory. ORC_LANES delays at a time; an
+     * obligation that fits no lane goes to the heap. */
+    ob_lane_t lanes[ORC_LANES];
 
     /* Hash indexes; a slot belongs to this run when its gen is o->gen. */
     uint32_t gen;
@@ -299,6 +325,8 @@ const uid_t_ *orc_uid_find(const orc_t *o, const sess_t *s, uint32_t uid);
 user_t *orc_user_find(const orc_t *o, const sess_t *s, uint32_t uid);
 void orc_user_set(orc_t *o, sess_t *s, uint32_t uid, bool in);
 pl_t *orc_pl_find(const orc_t *o, const sess_t *s, uint32_t uid, int track, int bak);
+/* A playlist's name: valid until the next playlist opens. */
+const char *orc_pl_name(const orc_t *o, const pl_t *p);
 void orc_sl_add(orc_t *o, const sl_t *x);
 sl_t *orc_sl_find(orc_t *o, const sim_tr_ev_t *ev);
 uint64_t orc_notice_seen(orc_t *o, uint64_t v);

@@ -66,6 +66,7 @@ void orc_on_session(orc_t *o, const sim_tr_ev_t *ev)
     copy_str(s->sid, ev->sid, &s->names_ok);
     copy_str(s->cname, ev->cname, &s->names_ok);
     s->mode = ev->mode;
+    s->uid_start = ev->uid;
     s->uid_cur = ev->uid;
     s->uid_line = o->line;
     s->act = -1;

@@ -48,8 +48,8 @@
 /* Without an `end` action, the run ends this long after the last action. */
 #define SCN_END_AFTER_LAST_MS ((int64_t)5 * 60 * 1000)
 
-#define SCN_SESSIONS_MAX 100000
-#define SCN_SERVERS_MAX 1000
+#define SCN_SESSIONS_MAX 1000000
+#define SCN_SERVERS_MAX 10000
 #define SCN_CAPACITY_MAX 100000
 #define SCN_PROVISION_FAIL_MAX 1000
 #define SCN_RULE_MAX 14

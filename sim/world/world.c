@@ -35,7 +35,7 @@ enum {
     EVK_HB_TICK,
     EVK_EXIT_REPORT, /* a: recorder */
     EVK_REC_UP,      /* a: recorder, b: epoch */
-    EVK_SLICE,       /* a: recorder, b: epoch, c: stream */
+    EVK_SLICE,       /* a: recorder, b: epoch, c: stream, d: its slot (sim_drv_rec_in) */
     EVK_HEAL,        /* a: server, b: link epoch */
     EVK_POLL,        /* a: session */
     EVK_FLUSH_DONE,  /* a: recorder, b: epoch */
@@ -158,7 +158,7 @@ static void stream_schedule(sim_world_t *w, sim_drv_rec_t *r, uint32_t si)
     int64_t len = st->fmt == HA_FMT_MP4 ? SIM_MP4_SEGMENT_MS
                   : st->track == HA_TRACK_AUDIO ? SIM_SLICE_MS
                                                 : sim_env_video_slice_ms(phys(r)->gop_ms);
-    push(w, st->start_ms + len, PRIO_WORLD, EVK_SLICE, r->id, phys(r)->epoch, si, 0);
+    push(w, st->start_ms + len, PRIO_WORLD, EVK_SLICE, r->id, phys(r)->epoch, si, r->slot);
 }
 
 static void stream_add(sim_world_t *w, sim_drv_rec_t *r, uint32_t uid, ha_track_t track,
@@ -180,8 +180,8 @@ static void stream_add(sim_world_t *w, sim_drv_rec_t *r, uint32_t uid, ha_track_
  * start). */
 static void slice_done(sim_world_t *w, sim_drv_rec_t *r, w_stream_t *st, int64_t end_ms)
 {
-    sim_drv_slice_done(w->drv, r->id, st->uid, (ha_track_t)st->track, (ha_fmt_t)st->fmt,
-                       utc(w, r, st->start_ms), utc(w, r, end_ms));
+    sim_drv_slice_done_of(w->drv, r, st->uid, (ha_track_t)st->track, (ha_fmt_t)st->fmt,
+                          utc(w, r, st->start_ms), utc(w, r, end_ms));
     st->start_ms = end_ms;
 }
 
@@ -264,10 +264,12 @@ static void on_rec_up(sim_world_t *w, uint32_t id, uint32_t epoch)
         sim_drv_rec_ready(w->drv, id);
 }
 
-static void on_slice(sim_world_t *w, uint32_t id, uint32_t epoch, uint32_t si)
+static void on_slice(sim_world_t *w, uint32_t id, uint32_t epoch, uint32_t si, uint32_t slot)
 {
-    sim_drv_rec_t *r = rec_of(w, id, epoch, SIM_REC_RECORDING);
-    if (r == NULL)
+    /* The slot it had when the slice was scheduled: no index probe, the
+     * same answer (a released recorder's slot holds another id, or none). */
+    sim_drv_rec_t *r = sim_drv_rec_in(w->drv, slot, id);
+    if (r == NULL || phys(r)->epoch != epoch || r->state != SIM_REC_RECORDING)
         return;
     w_stream_t *st = &rec_streams(w, r)[si];
     if (!st->active)
@@ -645,7 +647,7 @@ static void dispatch(sim_world_t *w, const sim_ev_data_t *ev)
         on_rec_up(w, ev->a, ev->b);
         break;
     case EVK_SLICE:
-        on_slice(w, ev->a, ev->b, ev->c);
+        on_slice(w, ev->a, ev->b, ev->c, (uint32_t)ev->d);
         break;
     case EVK_HEAL:
         on_heal(w, ev->a, ev->b);
