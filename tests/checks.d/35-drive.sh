@@ -82,6 +82,21 @@ for m in m09 m65 m31; do
     head -12 "$T/bug-$m/drive.out" 2>/dev/null
   fi
 done
+# The JUnit and JSON of the m09 run name the rule and the log line.
+if python3 - "$T/bug-m09/drive.xml" "$T/bug-m09/drive.json" <<'EOF'
+import json, sys, xml.etree.ElementTree as ET
+suite = ET.parse(sys.argv[1]).getroot()
+assert suite.get("tests") == "1" and suite.get("failures") == "1", suite.attrib
+fails = suite.findall("testcase/failure")
+assert fails and all(f.get("message").startswith("R7: ") for f in fails), [f.get("message") for f in fails]
+assert ".ncs.jsonl:" in fails[0].text, fails[0].text
+run = json.load(open(sys.argv[2]))["runs"][0]
+assert run["exit"] == 1 and not run["pass"]
+rules = {f["rule"] for s in run["sessions"] for f in s["findings"] if f["certainty"] == "proved"}
+assert rules == {7}, rules
+EOF
+then ok "m09: JUnit (a failure per proved finding, R7 with its log line) and JSON say the same"
+else bad "m09: the JUnit or JSON does not say R7"; fi
 # The failing log as a regression: imported, it fails on the bug's simulator
 # with the same rule and passes on ours.
 log=$T/bug-m09/logs/r01_kill_before_first_slice

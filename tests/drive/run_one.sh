@@ -56,7 +56,7 @@ fi
 LD_PRELOAD=$LIBFT FAKETIME="+0 x$speed" FAKETIME_SHARED="/faketime_sem_$cpid /faketime_shm_$cpid" \
   "$HASIM" drive --target "http://127.0.0.1:$api_port/v1/apps/hasim/cloud_recording" \
   --notify-listen "127.0.0.1:$cb_port" --faults "${FAULTS:-ci/hasim-rt.faults.conf}" --log-dir "$out/logs" \
-  --json "$out/drive.json" "$scn" >"$out/drive.out" 2>"$out/drive.err"
+  --json "$out/drive.json" --junit "$out/drive.xml" "$scn" >"$out/drive.out" 2>"$out/drive.err"
 rc=$?
 kill -TERM "$target" 2>/dev/null
 wait "$target"
