@@ -8,21 +8,7 @@
 #include <string.h>
 
 #include "lang/scn.h"
-
-static void xml_text(FILE *f, const char *s)
-{
-    for (; *s != '\0'; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default:
-            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-                fputc(*s, f);
-        }
-    }
-}
+#include "trace/xml_text.h"
 
 static void failures(FILE *f, const bb_result_t *r)
 {
@@ -35,9 +21,9 @@ static void failures(FILE *f, const bb_result_t *r)
             char msg[512];
             snprintf(msg, sizeof(msg), "R%d: %s", fd->rule, fd->text);
             fputs("    <failure type=\"violation\" message=\"", f);
-            xml_text(f, msg);
+            sim_xml_text(f, msg);
             fprintf(f, "\">%s:%" PRIu64 ": ", r->ncs_log, fd->line);
-            xml_text(f, msg);
+            sim_xml_text(f, msg);
             fputs("</failure>\n", f);
         }
     }
@@ -46,13 +32,13 @@ static void failures(FILE *f, const bb_result_t *r)
 static void testcase(FILE *f, const bb_result_t *r)
 {
     fputs("  <testcase classname=\"drive\" name=\"", f);
-    xml_text(f, scn_base_name(r->path));
+    sim_xml_text(f, scn_base_name(r->path));
     fputs("\" file=\"", f);
-    xml_text(f, r->path);
+    sim_xml_text(f, r->path);
     fprintf(f, "\" time=\"%.3f\">\n", (double)r->run_ms / 1000.0);
     if (r->rc == 2) {
         fputs("    <error type=\"not judged\" message=\"", f);
-        xml_text(f, r->error);
+        sim_xml_text(f, r->error);
         fputs("\"/>\n", f);
     } else if (r->rc == 1) {
         failures(f, r);

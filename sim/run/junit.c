@@ -5,25 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void junit_xml_str(FILE *f, const char *s)
-{
-    for (; s != NULL && *s != '\0'; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default:
-            if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-                fputc(*s, f);
-        }
-    }
-}
+#include "trace/xml_text.h"
 
 void junit_begin(FILE *f, const char *suite, const junit_totals_t *t)
 {
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"", f);
-    junit_xml_str(f, suite);
+    sim_xml_text(f, suite);
     fprintf(f, "\" tests=\"%u\" failures=\"%u\" errors=\"%u\" skipped=\"0\" time=\"%.3f\">\n",
             t->tests, t->failures, t->errors, t->time_s);
 }
@@ -58,11 +45,11 @@ static void case_open(FILE *f, const char *classname, const char *path, const ch
     fprintf(f, "  <testcase classname=\"%s\" name=\"", classname);
     char name[SCN_PATH_SIZE];
     snprintf(name, sizeof(name), "%.*s", (int)len, base);
-    junit_xml_str(f, name);
+    sim_xml_text(f, name);
     fputc('"', f);
     if (file != NULL) {
         fputs(" file=\"", f);
-        junit_xml_str(f, file);
+        sim_xml_text(f, file);
         fprintf(f, "\" line=\"%d\"", line);
     }
     fprintf(f, " time=\"%.3f\">", time_s);
@@ -72,13 +59,13 @@ static void failure_open(FILE *f, const char *type, const char *message, const c
                          int line)
 {
     fputs("\n    <failure type=\"", f);
-    junit_xml_str(f, type);
+    sim_xml_text(f, type);
     fputs("\" message=\"", f);
-    junit_xml_str(f, message);
+    sim_xml_text(f, message);
     fputc('"', f);
     if (file != NULL) {
         fputs(" file=\"", f);
-        junit_xml_str(f, file);
+        sim_xml_text(f, file);
         fprintf(f, "\" line=\"%d\"", line);
     }
     fputc('>', f);
@@ -87,7 +74,7 @@ static void failure_open(FILE *f, const char *type, const char *message, const c
 static void end_failure(FILE *f, const char *replay)
 {
     fputc('\n', f);
-    junit_xml_str(f, replay);
+    sim_xml_text(f, replay);
     fputs("</failure>", f);
 }
 
@@ -145,9 +132,9 @@ static unsigned scenario_failures(FILE *f, const scn_t *scn, const sim_run_resul
         if (f == NULL)
             continue;
         failure_open(f, orc_rule_name(x->rule), x->msg, scn->path, line);
-        junit_xml_str(f, scn->path);
+        sim_xml_text(f, scn->path);
         fprintf(f, ":%d: ", line);
-        junit_xml_str(f, x->msg);
+        sim_xml_text(f, x->msg);
         fprintf(f, "\nsession %" PRIu32 ", t=%" PRId64 " ms, trace lines", x->sess, x->t_ms);
         for (int l = 0; l < 4; l++) {
             if (x->lines[l])
@@ -179,7 +166,7 @@ static unsigned scenario_failures(FILE *f, const scn_t *scn, const sim_run_resul
         if (f == NULL)
             continue;
         failure_open(f, "expect", one, scn->path, line);
-        junit_xml_str(f, one);
+        sim_xml_text(f, one);
         end_failure(f, replay);
     }
     if (count == 0 && !res->verdict.pass) {
@@ -215,18 +202,18 @@ void junit_crash(FILE *f, const scn_t *scn, int line, double time_s, const char 
     char msg[512];
     snprintf(msg, sizeof(msg), "the run crashed: %s", what);
     failure_open(f, "crash", msg, scn->path, line);
-    junit_xml_str(f, scn->path);
+    sim_xml_text(f, scn->path);
     fprintf(f, ":%d: ", line);
-    junit_xml_str(f, msg);
+    sim_xml_text(f, msg);
     fputc('\n', f);
     if (message != NULL && message[0] != '\0') {
-        junit_xml_str(f, message);
+        sim_xml_text(f, message);
         fputc('\n', f);
     }
     fputs("last trace lines:\n", f);
-    junit_xml_str(f, tail);
+    sim_xml_text(f, tail);
     fputs("replay: ", f);
-    junit_xml_str(f, replay);
+    sim_xml_text(f, replay);
     fputs("</failure>\n  </testcase>\n", f);
     t->tests++;
     t->failures++;
@@ -237,11 +224,11 @@ void junit_malformed(FILE *f, const char *path, int line, const char *err, junit
 {
     case_open(f, "hasim.run", path, path, line > 0 ? line : 1, 0.0);
     fputs("\n    <error type=\"malformed\" message=\"", f);
-    junit_xml_str(f, err);
+    sim_xml_text(f, err);
     fprintf(f, "\" file=\"");
-    junit_xml_str(f, path);
+    sim_xml_text(f, path);
     fprintf(f, "\" line=\"%d\">", line > 0 ? line : 1);
-    junit_xml_str(f, err);
+    sim_xml_text(f, err);
     fputs("</error>\n  </testcase>\n", f);
     t->tests++;
     t->errors++;
@@ -254,21 +241,21 @@ void junit_search_failure(FILE *f, const char *classname, const char *name, cons
 {
     case_open(f, classname, name, file, line, time_s);
     failure_open(f, rule, msg, file, line);
-    junit_xml_str(f, msg);
+    sim_xml_text(f, msg);
     fputs("\nreplay: ", f);
-    junit_xml_str(f, replay);
+    sim_xml_text(f, replay);
     if (shrink_note != NULL && shrink_note[0] != '\0') {
         fputc('\n', f);
-        junit_xml_str(f, shrink_note);
+        sim_xml_text(f, shrink_note);
     }
     if (shrunk != NULL) {
         fputs("\nshrunk scenario (a regression test: it must pass on a fixed core):\n", f);
-        junit_xml_str(f, shrunk);
+        sim_xml_text(f, shrunk);
     }
     fputs("</failure>", f);
     if (shrunk != NULL) {
         fputs("\n    <system-out>", f);
-        junit_xml_str(f, shrunk);
+        sim_xml_text(f, shrunk);
         fputs("</system-out>", f);
     }
     fputs("\n  </testcase>\n", f);

@@ -61,7 +61,4 @@ void junit_search_failure(FILE *f, const char *classname, const char *name, cons
 void junit_search_pass(FILE *f, const char *classname, const char *name, double time_s,
                        junit_totals_t *t);
 
-/* XML text: <, >, &, " escaped; control bytes but \n and \t dropped. */
-void junit_xml_str(FILE *f, const char *s);
-
 #endif

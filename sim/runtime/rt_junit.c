@@ -11,22 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void xml_text(FILE *f, const char *s)
-{
-    for (; *s != '\0'; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\n': fputs("&#10;", f); break;
-        default:
-            if ((unsigned char)*s >= 0x20)
-                fputc(*s, f); /* other control characters are not XML 1.0 */
-            break;
-        }
-    }
-}
+#include "trace/xml_text.h"
 
 int rt_junit_write(const char *path, const char *scenario, rt_junit_state_t state,
                    const char *message, int64_t wall_ms)
@@ -51,15 +36,15 @@ int rt_junit_write(const char *path, const char *scenario, rt_junit_state_t stat
                "  <testsuite name=\"hasim-rt\" tests=\"1\" failures=\"%d\" skipped=\"%d\" "
                "errors=\"0\" time=\"%s\">\n    <testcase classname=\"hasim-rt\" name=\"",
             failures, skipped, secs, failures, skipped, secs);
-    xml_text(f, base);
+    sim_xml_attr(f, base);
     fputs("\" file=\"", f);
-    xml_text(f, scenario);
+    sim_xml_attr(f, scenario);
     fprintf(f, "\" time=\"%s\"", secs);
     if (state == RT_JUNIT_PASS) {
         fputs("/>\n", f);
     } else {
         fprintf(f, ">\n      <%s message=\"", failures ? "failure" : "skipped");
-        xml_text(f, message);
+        sim_xml_attr(f, message);
         fputs("\"/>\n    </testcase>\n", f);
     }
     fputs("  </testsuite>\n</testsuites>\n", f);
