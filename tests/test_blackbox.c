@@ -123,6 +123,21 @@ static void test_plan(void **state)
     assert_string_equal(err, "s.scn:5:1: error: 'crash host' needs a 'crash-host' command in "
                              "f.conf (how this deployment makes it happen)");
     scn_free(s);
+
+    /* a step of the clock is the deployment's, once, whatever the sessions */
+    s = scenario("scenario \"x\"\nmode composite\nchannel c\nsessions 2\nat 0s start\n"
+                 "at 1m step-clock -30s\n");
+    assert_int_equal(bb_plan_make(&p, s, &F, err, sizeof(err)), 2);
+    assert_non_null(strstr(err, "s.scn:6:1: error: "));
+    assert_non_null(strstr(err, "needs a 'step-clock' command in f.conf"));
+    assert_int_equal(parse("step-clock date -s @{step_ms}\n"), 0);
+    assert_int_equal(bb_plan_make(&p, s, &F, err, sizeof(err)), 0);
+    assert_int_equal(p.steps_n, 3); /* start x2, one step of the clock */
+    assert_int_equal(p.steps[2].kind, SCN_ACT_STEP_CLOCK);
+    assert_int_equal(p.steps[2].session, 0);
+    assert_int_equal(p.steps[2].step_ms, -30000);
+    assert_int_equal(bb_fault_of(SCN_ACT_STEP_CLOCK), BB_F_STEP_CLOCK);
+    scn_free(s);
 }
 
 int main(void)

@@ -12,6 +12,7 @@
 #define _DEFAULT_SOURCE
 #include "bb_drive.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -223,15 +224,16 @@ static void start_command(run_t *R, bb_fault_t f, uint32_t session, const bb_ste
                           const char *cut, int line)
 {
     const bb_command_t *c = &R->o->faults->cmds[f];
-    char uid[16], server[16], user[16], count[16], cmd[BB_CMD_MAX * 4], err[256];
+    char uid[16], server[16], user[16], count[16], step[24], cmd[BB_CMD_MAX * 4], err[256];
     const sess_t *s = session > 0 ? &R->sess[session - 1] : NULL;
     const bb_session_plan_t *sp = session > 0 ? &R->plan->sess[session - 1] : NULL;
     snprintf(uid, sizeof(uid), "%" PRIu32, sp != NULL ? sp->uid : 0);
     snprintf(server, sizeof(server), "%" PRIu32, st != NULL ? st->host : 0);
     snprintf(user, sizeof(user), "%" PRIu32, st != NULL ? st->uid : 0);
     snprintf(count, sizeof(count), "%" PRIu32, st != NULL ? st->count : 0);
+    snprintf(step, sizeof(step), "%" PRId64, st != NULL ? st->step_ms : 0);
     bb_values_t v = {s ? s->sid : "", sp ? sp->cname : "", uid, R->plan->mode_path,
-                     s ? s->rid : "", cut ? cut : "", server, user, count, "0"};
+                     s ? s->rid : "", cut ? cut : "", server, user, count, step};
     if (!bb_expand(c->cmd, &v, cmd, sizeof(cmd))) {
         fail(R, "%s:%d: error: the '%s' command is too long once filled in", R->o->faults->path,
              c->line, bb_fault_name(f));
@@ -325,6 +327,8 @@ static void steps_due(run_t *R, int64_t t)
             do_call(R, st);
             continue;
         }
+        /* bb_plan_make refused what no FAULTS.conf command makes */
+        assert(bb_fault_of(st->kind) >= 0);
         R->proc_heal = -1;
         start_command(R, (bb_fault_t)bb_fault_of(st->kind), st->session, st, NULL, st->line);
     }

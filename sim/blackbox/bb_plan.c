@@ -43,6 +43,7 @@ int bb_fault_of(scn_act_kind_t k)
     case SCN_ACT_PROVISION_FAIL: return BB_F_PROVISION_FAIL;
     case SCN_ACT_JOIN: return BB_F_JOIN;
     case SCN_ACT_LEAVE: return BB_F_LEAVE;
+    case SCN_ACT_STEP_CLOCK: return BB_F_STEP_CLOCK;
     default: return -1;
     }
 }
@@ -56,7 +57,10 @@ static int add_steps(bb_plan_t *p, const scn_action_t *a, const bb_faults_t *f, 
         return refuse(err, cap, scn, a->line, a->col,
                       "'%s' needs a '%s' command in %s (how this deployment makes it happen)",
                       scn_act_name(a->kind), bb_fault_name((bb_fault_t)need), f->path);
-    bool per_session = a->kind != SCN_ACT_CRASH_HOST && a->kind != SCN_ACT_PROVISION_FAIL;
+    /* a host, the provisioning and the service's clock are the whole
+     * deployment's, not a session's */
+    bool per_session = a->kind != SCN_ACT_CRASH_HOST && a->kind != SCN_ACT_PROVISION_FAIL &&
+                       a->kind != SCN_ACT_STEP_CLOCK;
     uint32_t first = per_session ? (a->session ? a->session : 1) : 0;
     uint32_t last = per_session ? (a->session ? a->session : p->sessions) : 0;
     for (uint32_t s = first; s <= last; s++) {
@@ -66,7 +70,8 @@ static int add_steps(bb_plan_t *p, const scn_action_t *a, const bb_faults_t *f, 
         p->steps[p->steps_n++] = (bb_step_t){
             .at_ms = a->at_ms, .kind = a->kind, .session = s, .expect_status = a->expect_status,
             .heal_ms = a->heal_ms, .heal_after_detection = a->heal_after_detection,
-            .host = a->host, .count = a->count, .uid = a->uid, .line = a->line, .col = a->col};
+            .host = a->host, .count = a->count, .uid = a->uid, .step_ms = a->step_ms, .line = a->line,
+            .col = a->col};
     }
     return 0;
 }

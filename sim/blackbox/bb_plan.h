@@ -39,6 +39,7 @@ typedef struct {
     int64_t heal_ms;       /* DISCONNECT: -1 never */
     bool heal_after_detection;
     uint32_t host, count, uid;
+    int64_t step_ms;       /* STEP_CLOCK: the jump, +-ms */
     int line, col;
 } bb_step_t;
 

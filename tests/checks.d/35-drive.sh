@@ -168,6 +168,10 @@ out=$("$HASIM" drive --target http://127.0.0.1:1/x --faults ci/hasim-rt.faults.c
 printf 'world scenario\nkill kill -KILL {sid}\n' >"$T/killonly.conf"
 out=$("$HASIM" drive --faults "$T/killonly.conf" --dry-run scenarios/r08_individual_three_users.scn 2>&1); rc=$?
 [ $rc -eq 2 ] && printf '%s\n' "$out" | grep -q "^scenarios/r08_individual_three_users.scn:12:1: error: 'leave' needs a 'leave' command in $T/killonly.conf" && ok "a fault FAULTS.conf cannot make, refused at its line" || bad "leave: $rc '$out'"
+# a step of the clock is a fault like the others: hasim-rt's FAULTS.conf has no
+# command for it, so the clock-step scenarios are refused, not driven without it
+out=$("$HASIM" drive --faults ci/hasim-rt.faults.conf --dry-run scenarios/clock_step_back_kill_window.scn 2>&1); rc=$?
+[ $rc -eq 2 ] && printf '%s\n' "$out" | grep -q "^scenarios/clock_step_back_kill_window.scn:18:1: error: 'step-clock' needs a 'step-clock' command in ci/hasim-rt.faults.conf" && ok "a step of the clock without a step-clock command, refused at its line" || bad "step-clock: $rc '$out'"
 
 echo "drive: the drive runs took $t_runs s, the whole check $((SECONDS - t_start)) s"
 finish
