@@ -48,6 +48,13 @@ static void expect_slice(ha_stream_name_t st, int bak, ha_fmt_t fmt, int64_t utc
     size_t n = ha_name_slice(out, sizeof(out), &st, bak, fmt, utc);
     assert_string_equal(out, want);
     assert_int_equal(n, strlen(want));
+
+    /* The center names a slice from its playlist's name: the same name. */
+    char playlist[HA_NAME_MAX], of[HA_NAME_MAX];
+    size_t playlist_len = ha_name_playlist(playlist, sizeof(playlist), &st, bak);
+    n = ha_name_slice_of(of, sizeof(of), playlist, playlist_len, fmt, utc);
+    assert_string_equal(of, want);
+    assert_int_equal(n, strlen(want));
 }
 
 static void expect_mp4(ha_stream_name_t st, int bak, uint32_t index, const char *want)
