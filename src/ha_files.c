@@ -73,7 +73,7 @@ static bool slice_shape_valid(const ha_session_t *s, const ha_slice_in_t *sl)
         sl->end_utc_ms >= 253402300800000LL)
         return false;
     if (sl->fmt != HA_FMT_TS && sl->fmt != HA_FMT_WEBM && sl->fmt != HA_FMT_MP4)
-        return false; /* ha_name_slice asserts on a format it does not know */
+        return false; /* ha_name_slice_of asserts on a format it does not know */
     /* Individual mode records the users in the channel, and a user's
      * slices arrive while the user is in it (A5): a stream of anyone else
      * is not this session's. */

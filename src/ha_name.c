@@ -9,8 +9,8 @@
  *
  * Every slice of every stream is named here, so the appender copies whole
  * parts of known length (memcpy) rather than a character at a time, and a
- * slice's name is its playlist's base plus a tail (ha_name_slice_of): one
- * base is built per slice, not two. */
+ * slice's name is its playlist's name with a tail in place of ".m3u8"
+ * (ha_name_slice_of): one base is built per slice, not two. */
 #include "ha_name.h"
 
 #include <assert.h>
@@ -136,15 +136,6 @@ size_t ha_name_playlist(char *out, size_t cap, const ha_stream_name_t *st, int b
     name_buf_t b = start(out, cap);
     put_base(&b, st, bak);
     put_lit(&b, PLAYLIST_EXT);
-    return finish(&b);
-}
-
-size_t ha_name_slice(char *out, size_t cap, const ha_stream_name_t *st, int bak,
-                     ha_fmt_t fmt, int64_t start_utc_ms)
-{
-    name_buf_t b = start(out, cap);
-    put_base(&b, st, bak);
-    put_slice_tail(&b, fmt, start_utc_ms);
     return finish(&b);
 }
 
