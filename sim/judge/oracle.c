@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "oracle_impl.h"
+#include "trace/prefetch.h"
 
 /* ---- memory -------------------------------------------------------------- */
 
@@ -311,6 +312,23 @@ rec_t *orc_rec_of(orc_t *o, uint32_t id)
         return NULL;
     }
     return &o->rec[id];
+}
+
+void orc_prefetch(const orc_t *o, uint32_t sess, uint32_t rec)
+{
+    if (sess < o->sess_hi) {
+        const sess_t *s = &o->sess[sess];
+        SIM_PREFETCH_BYTES(s, sizeof *s);
+        /* A slice then reads the session's newest playlist and stream, the
+         * heads of its lists; the ids are read now, a miss here rather than
+         * in the next event. */
+        if (s->pls != 0 && s->pls <= o->pls_n)
+            SIM_PREFETCH(&o->pls[s->pls - 1]);
+        if (s->lives != 0 && s->lives <= o->lives_n)
+            SIM_PREFETCH(&o->lives[s->lives - 1]);
+    }
+    if (rec < o->rec_hi)
+        SIM_PREFETCH(&o->rec[rec]);
 }
 
 uint32_t orc_sess_id(const orc_t *o, const sess_t *s) { return (uint32_t)(s - o->sess); }
