@@ -118,6 +118,7 @@ void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
     o->pl_names_n += len + 1;
     p->next = s->pls;
     s->pls = (uint32_t)++o->pls_n;
+    s->pls_name = p->name;
 }
 
 /* The playlist a slice is listed in: the one R4 names for its stream and
