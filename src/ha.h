@@ -324,6 +324,14 @@ uint32_t ha_center_timer_slots(const ha_center_t *c);
  * must not call back into the center. */
 void ha_center_input(ha_center_t *c, const ha_input_t *in);
 
+/* A hint, and nothing else: the next input is likely about session
+ * `session` (a slice), so the caller asks the memory it will touch to be
+ * fetched while it finishes the current one. With many sessions every
+ * input meets a cold session record; a driver that knows its next event
+ * (a simulator does) hides that wait. It reads nothing that decides
+ * anything, changes nothing, and any session number is fine. */
+void ha_center_prefetch_session(const ha_center_t *c, uint32_t session);
+
 /* Read-only views, for drivers, tests and coverage. */
 ha_state_t ha_session_state(const ha_center_t *c, uint32_t session);
 int ha_session_activations(const ha_center_t *c, uint32_t session);

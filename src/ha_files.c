@@ -36,14 +36,15 @@ static ha_stream_t *stream_find(ha_center_t *c, uint32_t si, uint32_t uid, ha_tr
     return st;
 }
 
-static void emit_playlist(ha_center_t *c, ha_cmd_kind_t kind, uint32_t si, const ha_stream_t *st,
-                          int bak)
+/* Names the playlist into c->playlist_buf, emits it and returns the name's
+ * length (a slice that follows is named from it). */
+static size_t emit_playlist(ha_center_t *c, ha_cmd_kind_t kind, uint32_t si,
+                            const ha_stream_t *st, int bak)
 {
     const ha_session_t *s = &c->sessions[si];
     ha_stream_name_t nm = stream_name(s, st->uid, st->track);
     size_t n = ha_name_playlist(c->playlist_buf, sizeof(c->playlist_buf), &nm, bak);
     assert(n > 0 && "names fit HA_NAME_MAX by construction");
-    (void)n;
     ha_cmd_t cmd;
     memset(&cmd, 0, sizeof(cmd));
     cmd.kind = kind;
@@ -54,6 +55,7 @@ static void emit_playlist(ha_center_t *c, ha_cmd_kind_t kind, uint32_t si, const
     cmd.u.file.playlist = c->playlist_buf;
     cmd.u.file.name = c->playlist_buf;
     ha_emit(c, &cmd);
+    return n;
 }
 
 static bool user_present(const ha_session_t *s, uint32_t uid)
@@ -71,7 +73,7 @@ static bool slice_shape_valid(const ha_session_t *s, const ha_slice_in_t *sl)
         sl->end_utc_ms >= 253402300800000LL)
         return false;
     if (sl->fmt != HA_FMT_TS && sl->fmt != HA_FMT_WEBM && sl->fmt != HA_FMT_MP4)
-        return false; /* ha_name_slice asserts on a format it does not know */
+        return false; /* ha_name_slice_of asserts on a format it does not know */
     /* Individual mode records the users in the channel, and a user's
      * slices arrive while the user is in it (A5): a stream of anyone else
      * is not this session's. */
@@ -114,16 +116,17 @@ void ha_files_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl)
         cmd.u.file.playlist = NULL;
         s->files_count++;
     } else {
+        size_t playlist_len;
         if (st->open_bak != s->bak) {
             assert(st->open_bak == HA_NO_PLAYLIST);
             st->open_bak = s->bak;
-            emit_playlist(c, HA_CMD_PLAYLIST_OPEN, si, st, s->bak);
+            playlist_len = emit_playlist(c, HA_CMD_PLAYLIST_OPEN, si, st, s->bak);
             s->files_count++;
         } else {
-            ha_name_playlist(c->playlist_buf, sizeof(c->playlist_buf), &nm, s->bak);
+            playlist_len = ha_name_playlist(c->playlist_buf, sizeof(c->playlist_buf), &nm, s->bak);
         }
-        size_t n = ha_name_slice(c->name_buf, sizeof(c->name_buf), &nm, s->bak, sl->fmt,
-                                 sl->start_utc_ms);
+        size_t n = ha_name_slice_of(c->name_buf, sizeof(c->name_buf), c->playlist_buf,
+                                    playlist_len, sl->fmt, sl->start_utc_ms);
         assert(n > 0);
         (void)n;
         cmd.u.file.playlist = c->playlist_buf;

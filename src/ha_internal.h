@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ha.h"
@@ -59,9 +60,21 @@ typedef struct {
 } ha_fence_t;
 
 typedef struct {
+    /* What every slice reads comes first, together: in a region every
+     * slice meets a cold session, and these few lines are what
+     * ha_center_prefetch_session fetches ahead (HA_SESSION_SLICE_BYTES). */
     ha_state_t state;
     ha_mode_t mode;
     bool webm, mp4;
+    bool has_serving; /* a live recorder the session holds: the one that
+                       * serves, or, while reconnecting, the one it waits
+                       * for. Cleared when its exit is reported (nothing to
+                       * fence) or when it is let go (fenced). */
+    ha_rec_ref_t serving;
+    int bak;          /* prefix of what is recorded now, -1 before any */
+    uint32_t streams_count;       /* ha_stream_at() */
+    uint32_t files_count;
+    int64_t last_slice_end_utc_ms;/* for 42's discontinueUtcMs */
     char sid[HA_SID_LEN + 1];
     char cname[HA_CNAME_MAX + 1];
 
@@ -72,13 +85,7 @@ typedef struct {
     uint32_t users_count;
 
     int activations;  /* activations begun, 0..HA_ACTIVATIONS_MAX */
-    int bak;          /* prefix of what is recorded now, -1 before any */
 
-    bool has_serving; /* a live recorder the session holds: the one that
-                       * serves, or, while reconnecting, the one it waits
-                       * for. Cleared when its exit is reported (nothing to
-                       * fence) or when it is let go (fenced). */
-    ha_rec_ref_t serving;
     bool has_pending; /* a recorder starting: first, or a replacement */
     ha_rec_ref_t pending;
     uint32_t pending_uid;
@@ -96,11 +103,21 @@ typedef struct {
     bool deadline_armed, step_armed;
 
     uint32_t seq;                 /* callback sequence */
-    int64_t last_slice_end_utc_ms;/* for 42's discontinueUtcMs */
-    uint32_t files_count;
-
-    uint32_t streams_count; /* ha_stream_at() */
 } ha_session_t;
+
+/* The bytes of a session a slice reads, from its start: every field before
+ * uid (an individual session's users list is read further on). */
+#define HA_SESSION_SLICE_BYTES offsetof(ha_session_t, uid)
+
+/* Cache hints (ha_center_prefetch_session): GCC's and clang's builtin, a
+ * no-op elsewhere. The line size is x86-64's and most ARM cores'; a wrong
+ * guess costs only speed. */
+#define HA_CACHE_LINE_BYTES 64u
+#if defined(__GNUC__)
+#define HA_PREFETCH(p) __builtin_prefetch((p), 0, 3)
+#else
+#define HA_PREFETCH(p) ((void)(p))
+#endif
 
 struct ha_center {
     ha_config_t cfg;

@@ -5,7 +5,12 @@
  * (the API gate admits only 32-hex-digit sids and cnames up to 64 bytes), so
  * the longest name is a compile-time number: HA_NAME_LONGEST below, checked
  * against HA_NAME_MAX. A name that would not fit is therefore our bug, and
- * is asserted rather than handled. */
+ * is asserted rather than handled.
+ *
+ * Every slice of every stream is named here, so the appender copies whole
+ * parts of known length (memcpy) rather than a character at a time, and a
+ * slice's name is its playlist's name with a tail in place of ".m3u8"
+ * (ha_name_slice_of): one base is built per slice, not two. */
 #include "ha_name.h"
 
 #include <assert.h>
@@ -23,35 +28,38 @@
      (TAIL_SLICE_MAX > TAIL_MP4_MAX ? TAIL_SLICE_MAX : TAIL_MP4_MAX))
 _Static_assert(HA_NAME_LONGEST < HA_NAME_MAX, "the longest file name must fit HA_NAME_MAX");
 
+#define PLAYLIST_EXT ".m3u8"
+#define PLAYLIST_EXT_LEN (sizeof(PLAYLIST_EXT) - 1)
+
 typedef struct {
     char *out;
     size_t len;
 } name_buf_t;
 
-static void put_char(name_buf_t *b, char ch)
+static void put_mem(name_buf_t *b, const char *s, size_t n)
 {
-    assert(b->len + 1 < HA_NAME_MAX);
-    b->out[b->len++] = ch;
-}
-
-static void put_str(name_buf_t *b, const char *s)
-{
-    size_t n = strlen(s);
     assert(b->len + n < HA_NAME_MAX);
     memcpy(b->out + b->len, s, n);
     b->len += n;
 }
 
+/* A string literal, whose length the compiler knows. */
+#define put_lit(b, lit) put_mem((b), (lit), sizeof(lit) - 1)
+
+static void put_char(name_buf_t *b, char ch)
+{
+    put_mem(b, &ch, 1);
+}
+
 static void put_u32(name_buf_t *b, uint32_t v)
 {
-    char digits[10];
-    int n = 0;
+    char digits[U32_DIGITS_MAX];
+    size_t i = sizeof(digits);
     do {
-        digits[n++] = (char)('0' + v % 10);
+        digits[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v != 0);
-    while (n > 0)
-        put_char(b, digits[--n]);
+    put_mem(b, digits + i, sizeof(digits) - i);
 }
 
 /* Web page recording: the documentation says special characters of the
@@ -65,27 +73,47 @@ static int web_keeps(char ch)
 static void put_base(name_buf_t *b, const ha_stream_name_t *st, int bak)
 {
     assert(st->sid != NULL && st->cname != NULL);
-    assert(strlen(st->sid) <= HA_SID_LEN && strlen(st->cname) <= HA_CNAME_MAX);
+    size_t sid_len = strlen(st->sid);
+    size_t cname_len = strlen(st->cname);
+    assert(sid_len <= HA_SID_LEN && cname_len <= HA_CNAME_MAX);
     if (bak >= 0) {
-        put_str(b, "bak");
+        put_lit(b, "bak");
         put_u32(b, (uint32_t)bak);
         put_char(b, '_');
     }
-    put_str(b, st->sid);
+    put_mem(b, st->sid, sid_len);
     put_char(b, '_');
     if (st->mode == HA_MODE_WEB) {
-        for (const char *p = st->cname; *p != '\0'; p++)
-            put_char(b, web_keeps(*p) ? *p : '-');
+        assert(b->len + cname_len < HA_NAME_MAX);
+        for (size_t i = 0; i < cname_len; i++)
+            b->out[b->len + i] = web_keeps(st->cname[i]) ? st->cname[i] : '-';
+        b->len += cname_len;
     } else {
-        put_str(b, st->cname);
+        put_mem(b, st->cname, cname_len);
     }
     if (st->mode == HA_MODE_INDIVIDUAL) {
         assert(st->track == HA_TRACK_AUDIO || st->track == HA_TRACK_VIDEO);
-        put_str(b, "__uid_s_");
+        put_lit(b, "__uid_s_");
         put_u32(b, st->uid);
-        put_str(b, "__uid_e_");
-        put_str(b, st->track == HA_TRACK_AUDIO ? "audio" : "video");
+        if (st->track == HA_TRACK_AUDIO)
+            put_lit(b, "__uid_e_audio");
+        else
+            put_lit(b, "__uid_e_video");
     }
+}
+
+/* "_" <utc> ".ts" | ".webm": what a slice adds to its stream's base. */
+static void put_slice_tail(name_buf_t *b, ha_fmt_t fmt, int64_t start_utc_ms)
+{
+    assert(fmt == HA_FMT_TS || fmt == HA_FMT_WEBM);
+    char utc[HA_UTC_LEN + 1];
+    ha_utc_format(utc, start_utc_ms);
+    put_char(b, '_');
+    put_mem(b, utc, HA_UTC_LEN);
+    if (fmt == HA_FMT_TS)
+        put_lit(b, ".ts");
+    else
+        put_lit(b, ".webm");
 }
 
 static size_t finish(name_buf_t *b)
@@ -107,21 +135,19 @@ size_t ha_name_playlist(char *out, size_t cap, const ha_stream_name_t *st, int b
 {
     name_buf_t b = start(out, cap);
     put_base(&b, st, bak);
-    put_str(&b, ".m3u8");
+    put_lit(&b, PLAYLIST_EXT);
     return finish(&b);
 }
 
-size_t ha_name_slice(char *out, size_t cap, const ha_stream_name_t *st, int bak,
-                     ha_fmt_t fmt, int64_t start_utc_ms)
+size_t ha_name_slice_of(char *out, size_t cap, const char *playlist, size_t playlist_len,
+                        ha_fmt_t fmt, int64_t start_utc_ms)
 {
-    assert(fmt == HA_FMT_TS || fmt == HA_FMT_WEBM);
-    char utc[HA_UTC_LEN + 1];
-    ha_utc_format(utc, start_utc_ms);
+    assert(playlist != NULL && playlist_len > PLAYLIST_EXT_LEN);
+    assert(playlist_len < HA_NAME_MAX && playlist[playlist_len] == '\0');
+    assert(memcmp(playlist + playlist_len - PLAYLIST_EXT_LEN, PLAYLIST_EXT, PLAYLIST_EXT_LEN) == 0);
     name_buf_t b = start(out, cap);
-    put_base(&b, st, bak);
-    put_char(&b, '_');
-    put_str(&b, utc);
-    put_str(&b, fmt == HA_FMT_TS ? ".ts" : ".webm");
+    put_mem(&b, playlist, playlist_len - PLAYLIST_EXT_LEN);
+    put_slice_tail(&b, fmt, start_utc_ms);
     return finish(&b);
 }
 
@@ -131,6 +157,6 @@ size_t ha_name_mp4(char *out, size_t cap, const ha_stream_name_t *st, int bak, u
     put_base(&b, st, bak);
     put_char(&b, '_');
     put_u32(&b, index);
-    put_str(&b, ".mp4");
+    put_lit(&b, ".mp4");
     return finish(&b);
 }

@@ -28,8 +28,12 @@ typedef struct {
  * the API gate admits them (at most HA_SID_LEN and HA_CNAME_MAX bytes): then
  * every name fits, which ha_name.c proves at compile time. */
 size_t ha_name_playlist(char *out, size_t cap, const ha_stream_name_t *st, int bak);
-size_t ha_name_slice(char *out, size_t cap, const ha_stream_name_t *st, int bak,
-                     ha_fmt_t fmt, int64_t start_utc_ms);
+/* A .ts or .webm slice starting at start_utc_ms, named from the name of its
+ * stream's playlist for the same bak (as ha_name_playlist wrote it,
+ * playlist_len bytes): the two share their base, "_<utc>.ts|.webm" takes
+ * the place of ".m3u8". */
+size_t ha_name_slice_of(char *out, size_t cap, const char *playlist, size_t playlist_len,
+                        ha_fmt_t fmt, int64_t start_utc_ms);
 size_t ha_name_mp4(char *out, size_t cap, const ha_stream_name_t *st, int bak, uint32_t index);
 
 #endif

@@ -9,11 +9,13 @@
 
 #define MS_PER_DAY 86400000LL
 
-static void put_digits(char *out, int64_t value, int width)
+/* 32-bit: every part fits (a year below 10000, a time of day below
+ * 86 400 000 ms), and every slice's name is stamped here. */
+static void put_digits(char *out, uint32_t value, int width)
 {
     for (int i = width - 1; i >= 0; i--) {
-        out[i] = (char)('0' + (int)(value % 10));
-        value /= 10;
+        out[i] = (char)('0' + value % 10u);
+        value /= 10u;
     }
 }
 
@@ -23,7 +25,7 @@ void ha_utc_format(char out[HA_UTC_LEN + 1], int64_t utc_ms)
     assert(utc_ms < 253402300800000LL); /* 10000-01-01 */
 
     int64_t days = utc_ms / MS_PER_DAY;
-    int64_t ms_of_day = utc_ms % MS_PER_DAY;
+    uint32_t ms_of_day = (uint32_t)(utc_ms % MS_PER_DAY);
 
     /* civil_from_days, for days >= 0 only (so no negative-era care). */
     int64_t z = days + 719468;
@@ -38,12 +40,12 @@ void ha_utc_format(char out[HA_UTC_LEN + 1], int64_t utc_ms)
     if (m <= 2)
         y += 1;
 
-    put_digits(out + 0, y, 4);
-    put_digits(out + 4, m, 2);
-    put_digits(out + 6, d, 2);
-    put_digits(out + 8, ms_of_day / 3600000, 2);
-    put_digits(out + 10, ms_of_day / 60000 % 60, 2);
-    put_digits(out + 12, ms_of_day / 1000 % 60, 2);
-    put_digits(out + 14, ms_of_day % 1000, 3);
+    put_digits(out + 0, (uint32_t)y, 4);
+    put_digits(out + 4, (uint32_t)m, 2);
+    put_digits(out + 6, (uint32_t)d, 2);
+    put_digits(out + 8, ms_of_day / 3600000u, 2);
+    put_digits(out + 10, ms_of_day / 60000u % 60u, 2);
+    put_digits(out + 12, ms_of_day / 1000u % 60u, 2);
+    put_digits(out + 14, ms_of_day % 1000u, 3);
     out[HA_UTC_LEN] = '\0';
 }

@@ -835,6 +835,31 @@ static void r4_wrong_slice_name_fails(void **state)
                      "R4 names it bak0_" SID "_room1_20260101000045000.ts");
 }
 
+/* The oracle checks a slice's name against the stem of its verified
+ * playlist: a wrong stem with a right time is R4 too, and so are a stem one
+ * character short (the name a prefix of R4's) and a name with more after
+ * R4's. */
+static void r4_wrong_slice_stem_fails(void **state)
+{
+    static const char *const bad[][2] = {
+        {"bak0_" SID "_room2_20260101000045000.ts", "room2 for room1"},
+        {"bak0_" SID "_room_20260101000045000.ts", "stem one short"},
+        {"bak0_" SID "_room1_20260101000045000.tsx", "longer than R4's"},
+        {"bak0_" SID "_room1_20260101000045000.webm", "the wrong format"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const patch_t p[] = {
+            SUB(60000, "slice", "bak0_" SID "_room1_20260101000045000.ts", bad[i][0]), END};
+        orc_t *o = run("kill.jsonl", p);
+        char want[300];
+        snprintf(want, sizeof want, "names a slice %s", bad[i][0]);
+        print_message("%s\n", bad[i][1]);
+        expect_only(o, 4);
+        expect_violation(o, 4, want, "R4 names it bak0_" SID "_room1_20260101000045000.ts");
+    }
+}
+
 static void r4_wrong_playlist_name_fails(void **state)
 {
     static const patch_t p[] = {SUB(60000, "playlist_open", "bak0_", "bak1_"), END};
@@ -1938,6 +1963,12 @@ static void names(void **state)
     assert_string_equal(b, "bak1_sid_c__uid_s_7__uid_e_audio_20190611073246073.ts");
     assert_true(orc_name_slice(b, sizeof b, 1, "sid", "c", 7, 2, 1, -1, 1560238366073, 0));
     assert_string_equal(b, "sid_c__uid_s_7__uid_e_video_20190611073246073.webm");
+    assert_true(orc_name_slice_tail(b, sizeof b, 0, 1560238366073));
+    assert_string_equal(b, "_20190611073246073.ts");
+    assert_true(orc_name_slice_tail(b, sizeof b, 1, 0));
+    assert_string_equal(b, "_19700101000000000.webm");
+    assert_false(orc_name_slice_tail(b, sizeof b, 2, 0)); /* an MP4 has an index */
+    assert_false(orc_name_slice_tail(b, 10, 0, 0));        /* does not fit */
     assert_true(orc_name_slice(b, sizeof b, 0, "sid", "c", 0, 0, 2, 0, 0, 3));
     assert_string_equal(b, "bak0_sid_c_3.mp4");
     /* Web page recording: one '-' per character, multi-byte ones too. */
@@ -2001,6 +2032,7 @@ int main(void)
         cmocka_unit_test(r4_names_pass),
         cmocka_unit_test(r4_slice_without_bak_prefix_fails),
         cmocka_unit_test(r4_wrong_slice_name_fails),
+        cmocka_unit_test(r4_wrong_slice_stem_fails),
         cmocka_unit_test(r4_wrong_playlist_name_fails),
         cmocka_unit_test(r4_no_playlist_open_fails),
         cmocka_unit_test(r4_old_playlist_after_activation_fails),

@@ -90,7 +90,7 @@ fi
 
 # --- determinism across compilers, levels, sanitizers, repeats -----------
 section "determinism: one trace fingerprint per scenario across builds"
-fingerprints() { "$1" run scenarios/ 2>/dev/null | sed -n 's/^\(PASS\|FAIL\)  \([^ ]*\)  .*trace \([0-9a-f]*\))$/\2 \3/p'; }
+fingerprints() { "$1" run "${2:-scenarios/}" 2>/dev/null | sed -n 's/^\(PASS\|FAIL\)  \([^ ]*\)  .*trace \([0-9a-f]*\))$/\2 \3/p'; }
 build CC=gcc OPT=-O0 || true
 build CC=clang OPT=-O0 || true
 build CC=clang OPT=-O2 || true
@@ -103,6 +103,32 @@ for variant in gcc-O2 gcc-O0 clang-O0 clang-O2 gcc-O1-san; do
   else
     fail "determinism: $variant traces differ from gcc -O2"
     diff <(printf '%s\n' "$ref") <(printf '%s\n' "$got") | head -10 >&2
+  fi
+done
+
+# The scale scenarios: worlds of 2 048 sessions and more look one event
+# ahead (cache hints, docs/architecture.md "Region scale"), which must change
+# nothing: each passes, with one fingerprint on every build.
+section "scale scenarios (scenarios/scale/): pass, one fingerprint across builds"
+run_scale() { # hasim binary, label
+  local out line p f
+  out=$("$1" run -q scenarios/scale/ 2>&1)
+  line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ scenarios?: ' | tail -1)
+  p=$(printf '%s\n' "$line" | sed -n 's/.*: \([0-9]*\) passed.*/\1/p')
+  f=$(printf '%s\n' "$line" | sed -n 's/.*passed, \([0-9]*\) failed.*/\1/p')
+  if [ -n "$p" ] && [ "$p" -gt 0 ] && [ "$f" -eq 0 ]; then pass "$p"
+  else fail "scale scenarios ($2): ${line:-did not run}"; printf '%s\n' "$out" | tail -5 >&2; fi
+}
+run_scale build/gcc-O2/hasim "gcc -O2"
+run_scale build/gcc-O1-san/hasim "sanitizers"
+ref=$(fingerprints build/gcc-O2/hasim scenarios/scale/)
+for variant in gcc-O0 clang-O0 clang-O2 gcc-O1-san; do
+  got=$(fingerprints build/$variant/hasim scenarios/scale/)
+  if [ -n "$ref" ] && [ "$got" = "$ref" ]; then
+    pass
+    echo "determinism: $variant: $(printf '%s\n' "$ref" | wc -l) scale scenarios, same fingerprints"
+  else
+    fail "determinism: $variant: scale scenario traces differ from gcc -O2"
   fi
 done
 

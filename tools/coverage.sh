@@ -13,7 +13,8 @@
 # in every step; assert() branches excluded: docs/reports.md says why).
 #
 # Environment: COVERAGE_LINES_MIN, COVERAGE_BRANCHES_MIN, SCENARIOS (a
-# directory or file, default scenarios/), COVERAGE_SWARM_RUNS (2000),
+# directory or file, default scenarios/), SCALE (run with it: default
+# scenarios/scale, empty for none), COVERAGE_SWARM_RUNS (2000),
 # COVERAGE_SWARM_SEED (1), PYTHON (/usr/bin/python3), JOBS (make -j, 2),
 # TEST_TIMEOUT_S (300: the limit of each unit test program).
 #
@@ -32,6 +33,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 LINES_MIN=${COVERAGE_LINES_MIN:-100}
 BRANCHES_MIN=${COVERAGE_BRANCHES_MIN:-95}
 SCENARIOS=${SCENARIOS:-scenarios}
+SCALE=${SCALE-scenarios/scale}
 SWARM_RUNS=${COVERAGE_SWARM_RUNS:-2000}
 SWARM_SEED=${COVERAGE_SWARM_SEED:-1}
 JOBS=${JOBS:-2}
@@ -133,7 +135,9 @@ if [ -d "$SCENARIOS" ] && ! ls "$SCENARIOS"/*.scn >/dev/null 2>&1; then
 elif [ -e "$SCENARIOS" ]; then
     # As make run does (--json, --trace-dir): the core's name functions are
     # part of what a driver uses to report.
-    "$HASIM" run -q "$SCENARIOS" --json "$OUT/logs/scenarios.json" \
+    # scenarios/scale/ with it: the look-ahead of worlds of 2 048 sessions
+    # and more is reached only there.
+    "$HASIM" run -q "$SCENARIOS" $SCALE --json "$OUT/logs/scenarios.json" \
         --trace-dir "$OUT/logs/traces" >"$OUT/logs/scenarios.log" 2>&1
     rc=$?
     scn_note=$(grep -E '^[0-9]+ scenarios?: ' "$OUT/logs/scenarios.log" | tail -n 1)

@@ -173,6 +173,7 @@ typedef struct {
     uint32_t extra_sessions; /* slots beyond the scenario's, for a REST front */
     sim_tr_sink_fn *sink;    /* every trace event */
     void *sink_ctx;
+    sim_tr_prefetch_fn *prefetch; /* the sink's cache hint (sink_ctx), or NULL */
     const sim_drv_ops_t *ops;
     void *platform;
 } sim_drv_opts_t;
@@ -209,6 +210,11 @@ sim_drv_rec_t *sim_drv_rec(sim_drv_t *d, uint32_t id);
  * held it: no index probe. NULL when the slot holds no recorder of that id
  * any more (released, perhaps reused), exactly when sim_drv_rec is NULL. */
 sim_drv_rec_t *sim_drv_rec_in(sim_drv_t *d, uint32_t slot, uint32_t id);
+/* A cache hint: a slice of recorder id (slot as above, of session ws, the
+ * core's session core or SIM_DRV_NONE) is the next event; fetch what it
+ * will read. Changes nothing. */
+void sim_drv_prefetch_slice(const sim_drv_t *d, uint32_t slot, uint32_t id, uint32_t ws,
+                            uint32_t core);
 /* The platform's part of its slot (SIM_DRV_REC_PLATFORM_BYTES, zeroed
  * when the recorder is added). */
 static inline void *sim_drv_rec_platform(sim_drv_rec_t *r) { return r->platform; }

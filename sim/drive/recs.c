@@ -17,6 +17,7 @@
  * taken: at a new high-water mark of live recorders, never in steady state.
  */
 #include "driver_impl.h"
+#include "trace/prefetch.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -240,6 +241,28 @@ sim_drv_rec_t *sim_drv_rec_in(sim_drv_t *d, uint32_t slot, uint32_t id)
     sim_drv_rec_t *r = slot_rec(d, slot);
     /* Ids are never reused, so a slot holding this id holds this recorder. */
     return r->id == id ? r : NULL;
+}
+
+/* What a slice of recorder id (in slot, of session ws, the core's session
+ * core) will read, asked for ahead: the recorder and session records, the
+ * core's map back to the session, the core's session
+ * (ha_center_prefetch_session) and the sink's records (the oracle's).
+ * Nothing is read here that is not in cache: a hint that waits for a miss
+ * is one miss late. Hints only: nothing changes. */
+void sim_drv_prefetch_slice(const sim_drv_t *d, uint32_t slot, uint32_t id, uint32_t ws,
+                            uint32_t core)
+{
+    if (slot >= d->recs_cap || ws >= d->sessions_n)
+        return;
+    SIM_PREFETCH(slot_rec(d, slot));
+    SIM_PREFETCH(&d->sessions[ws]);
+    if (core != SIM_DRV_NONE) {
+        ha_center_prefetch_session(d->core, core);
+        if (core < d->sessions_n)
+            SIM_PREFETCH(&d->core_to_session[core]);
+    }
+    if (d->o.prefetch != NULL)
+        d->o.prefetch(d->o.sink_ctx, drv_one_based(ws), id);
 }
 
 static sim_drv_rec_t *at_slot(sim_drv_t *d, uint32_t slot)

@@ -670,19 +670,45 @@ bool sim_evq_pop(sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
     return true;
 }
 
+/* The slot of the first event and its key (the queue is not empty), as pop
+ * would take it, without moving anything. */
+static uint32_t first_slot(const sim_evq_t *q, entry_t *key)
+{
+    entry_t best = q->hcount > 0 ? heap_min(q) : SENTINEL;
+    uint32_t s = q->hcount > 0 ? entry_slot(q, best) : NONE;
+    if (q->w_count > 0) {
+        const uint32_t ws = wheel_first(q);
+        const entry_t w = wkey(q, ws);
+        if (key_less(w, best)) {
+            best = w;
+            s = ws;
+        }
+    }
+    assert(s != NONE);
+    *key = best;
+    return s;
+}
+
 bool sim_evq_peek_t(const sim_evq_t *q, int64_t *t_ms)
 {
     if (q->count == 0) {
         return false;
     }
-    entry_t best = q->hcount > 0 ? heap_min(q) : SENTINEL;
-    if (q->w_count > 0) {
-        const entry_t w = wkey(q, wheel_first(q));
-        if (key_less(w, best)) {
-            best = w;
-        }
+    entry_t key;
+    (void)first_slot(q, &key);
+    *t_ms = key.t_ms;
+    return true;
+}
+
+bool sim_evq_peek(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
+{
+    if (q->count == 0) {
+        return false;
     }
-    *t_ms = best.t_ms;
+    entry_t key;
+    const uint32_t s = first_slot(q, &key);
+    *t_ms = key.t_ms;
+    *data = q->slots[s].data;
     return true;
 }
 

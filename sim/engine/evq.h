@@ -98,6 +98,9 @@ bool sim_evq_pop(sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data);
 
 /* Time of the first event; false when empty. */
 bool sim_evq_peek_t(const sim_evq_t *q, int64_t *t_ms);
+/* Time and data of the first event, the one pop would remove next; false
+ * when empty. Nothing moves. */
+bool sim_evq_peek(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data);
 
 /* Walks the whole queue and reports whether every invariant holds (heap
  * order, back-pointers, free list, sentinels). O(capacity): for tests and

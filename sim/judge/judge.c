@@ -56,6 +56,12 @@ void sim_judge_event(void *ctx, const sim_tr_ev_t *ev)
         sim_expect_event(j->expect, ev);
 }
 
+void sim_judge_prefetch(void *ctx, uint32_t sess, uint32_t rec)
+{
+    const sim_judge_t *j = ctx;
+    orc_prefetch(j->oracle, sess, rec);
+}
+
 static void add_msg(sim_verdict_t *v, const char *where, const char *msg)
 {
     size_t used = strlen(v->expect_msgs);

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "oracle_impl.h"
+#include "trace/prefetch.h"
 
 /* ---- memory -------------------------------------------------------------- */
 
@@ -311,6 +312,43 @@ rec_t *orc_rec_of(orc_t *o, uint32_t id)
         return NULL;
     }
     return &o->rec[id];
+}
+
+/* A playlist's name is about 45 bytes in composite mode, 90 in individual
+ * mode; the obligations of a lane fire about one a slice. */
+#define PREFETCH_NAME_BYTES 96
+#define PREFETCH_OBS_AHEAD 2
+
+void orc_prefetch(const orc_t *o, uint32_t sess, uint32_t rec)
+{
+    if (sess < o->sess_hi) {
+        const sess_t *s = &o->sess[sess];
+        SIM_PREFETCH_BYTES(s, sizeof *s);
+        /* A slice then reads the session's newest playlist, its name and
+         * its stream, the heads of its lists; the ids are read now, a miss
+         * here rather than in the next event. */
+        if (s->pls != 0 && s->pls <= o->pls_n) {
+            SIM_PREFETCH(&o->pls[s->pls - 1]);
+            if (s->pls_name < o->pl_names_n)
+                SIM_PREFETCH_BYTES(o->pl_names + s->pls_name, PREFETCH_NAME_BYTES);
+        }
+        if (s->lives != 0 && s->lives <= o->lives_n)
+            SIM_PREFETCH(&o->lives[s->lives - 1]);
+    }
+    if (rec < o->rec_hi)
+        SIM_PREFETCH(&o->rec[rec]);
+    /* The R14 obligations that come due next (one a slice, 25 s after it)
+     * read a session and a stream cold by then. */
+    for (int k = 0; k < ORC_LANES; k++) {
+        const ob_lane_t *l = &o->lanes[k];
+        for (size_t i = 0; i < l->n && i < PREFETCH_OBS_AHEAD; i++) {
+            const ob_t *b = &l->q[l->head + i];
+            if (b->sess < o->sess_hi)
+                SIM_PREFETCH(&o->sess[b->sess]);
+            if (b->kind == OB_LIVE && b->aux != 0 && b->aux <= o->lives_n)
+                SIM_PREFETCH(&o->lives[b->aux - 1]);
+        }
+    }
 }
 
 uint32_t orc_sess_id(const orc_t *o, const sess_t *s) { return (uint32_t)(s - o->sess); }

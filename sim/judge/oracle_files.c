@@ -3,6 +3,7 @@
  * playlist the oracle's own name builder gives (R4), and never a slice of a
  * recorder that does not serve the session (R9).
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -117,11 +118,13 @@ void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
     o->pl_names_n += len + 1;
     p->next = s->pls;
     s->pls = (uint32_t)++o->pls_n;
+    s->pls_name = p->name;
 }
 
 /* The playlist a slice is listed in: the one R4 names for its stream and
  * activation, open, and in time order (R8). */
-static void check_slice_playlist(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, const sl_t *x)
+static void check_slice_playlist(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, const sl_t *x,
+                                 pl_t *p)
 {
     if (ev->playlist == NULL) {
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
@@ -131,7 +134,6 @@ static void check_slice_playlist(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, con
     /* R4's name of the playlist is a function of the session and of (uid,
      * track, bak): when the playlist of those was opened under that very
      * name, its stored name is the answer and nothing is built again. */
-    pl_t *p = orc_pl_find(o, s, ev->uid, ev->track, x->bak);
     if (p == NULL || !p->name_is_r4 || strcmp(orc_pl_name(o, p), ev->playlist) != 0) {
         char want[ORC_NAME_MAX];
         (void)orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid, ev->track,
@@ -158,6 +160,29 @@ static void check_slice_playlist(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, con
     if (ev->end_utc_ms > p->last_end)
         p->last_end = ev->end_utc_ms;
     p->last_line = o->line;
+}
+
+/* R4 names a .ts or .webm slice as its stream's playlist for the same bak,
+ * with "_<utc>.ts" or ".webm" in place of ".m3u8". When that playlist was
+ * opened under R4's name (p->name_is_r4: the oracle's own builder made the
+ * same name then), the slice's name is checked against its stem and a tail
+ * and the stem is not built again: a slice is named far more often than a
+ * stream. *same tells whether the name is R4's; false when this cannot say
+ * (then the whole name is built). */
+static bool slice_name_by_stem(const orc_t *o, const pl_t *p, const sim_tr_ev_t *ev, bool *same)
+{
+    static const char ext[] = ".m3u8";
+    char tail[ORC_NAME_MAX];
+
+    if (p == NULL || !p->name_is_r4 || (ev->fmt != SIM_FMT_TS && ev->fmt != SIM_FMT_WEBM) ||
+        !orc_name_slice_tail(tail, sizeof tail, ev->fmt, ev->start_utc_ms))
+        return false;
+    const char *pl = orc_pl_name(o, p);
+    size_t stem = strlen(pl);
+    assert(stem > sizeof ext - 1 && strcmp(pl + stem - (sizeof ext - 1), ext) == 0);
+    stem -= sizeof ext - 1;
+    *same = strncmp(ev->name, pl, stem) == 0 && strcmp(ev->name + stem, tail) == 0;
+    return true;
 }
 
 static void check_slice_names(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, const sl_t *x)
@@ -190,6 +215,12 @@ static void check_slice_names(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, const 
         o->unjudged++;
         return;
     }
+    pl_t *p = orc_pl_find(o, s, ev->uid, ev->track, x->bak);
+    bool same = false;
+    if (slice_name_by_stem(o, p, ev, &same) && same) {
+        check_slice_playlist(o, s, ev, x, p);
+        return;
+    }
     if (ev->fmt == SIM_FMT_MP4)
         index = s->mp4_next[x->bak + 1]++;
     if (!orc_name_slice(want, sizeof want, s->mode, s->sid, s->cname, ev->uid, ev->track,
@@ -209,7 +240,7 @@ static void check_slice_names(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, const 
                      ev->sess, ev->name, ev->playlist);
         return;
     }
-    check_slice_playlist(o, s, ev, x);
+    check_slice_playlist(o, s, ev, x, p);
 }
 
 void orc_on_slice(orc_t *o, const sim_tr_ev_t *ev)

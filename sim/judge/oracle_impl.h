@@ -157,6 +157,7 @@ typedef struct {
     int act;    /* index of the open activation (or the 4th fault), -1 */
     int bak;    /* name generation: -1, or k of the last resume */
     uint32_t users, uids, recs, pls; /* list heads */
+    uint32_t pls_name;  /* the name of pls's head in the arena: orc_prefetch's */
     uint32_t start_attempts;
     bool start_answered; /* the api line that accepted its start was read (R6) */
     uint32_t cb_seq;

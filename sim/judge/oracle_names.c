@@ -34,11 +34,12 @@ void orc_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
     *year = yoe + era * 400 + (m <= 2);
 }
 
-static void put_digits(char *out, int64_t v, int n)
+/* Unsigned 32-bit: each part is below 10 000 or a time of day in ms. */
+static void put_digits(char *out, uint32_t v, int n)
 {
     for (int i = n - 1; i >= 0; i--) {
-        out[i] = (char)('0' + v % 10);
-        v /= 10;
+        out[i] = (char)('0' + v % 10u);
+        v /= 10u;
     }
 }
 
@@ -57,13 +58,14 @@ bool orc_utc_format(char out[ORC_UTC_LEN + 1], int64_t utc_ms)
     orc_civil_from_days(days, &year, &month, &day);
     if (year < 0 || year > 9999)
         return false;
-    put_digits(out, year, 4);
-    put_digits(out + 4, month, 2);
-    put_digits(out + 6, day, 2);
-    put_digits(out + 8, ms_of_day / 3600000, 2);
-    put_digits(out + 10, ms_of_day / 60000 % 60, 2);
-    put_digits(out + 12, ms_of_day / 1000 % 60, 2);
-    put_digits(out + 14, ms_of_day % 1000, 3);
+    uint32_t ms = (uint32_t)ms_of_day; /* [0, 86 400 000) */
+    put_digits(out, (uint32_t)year, 4);
+    put_digits(out + 4, (uint32_t)month, 2);
+    put_digits(out + 6, (uint32_t)day, 2);
+    put_digits(out + 8, ms / 3600000u, 2);
+    put_digits(out + 10, ms / 60000u % 60u, 2);
+    put_digits(out + 12, ms / 1000u % 60u, 2);
+    put_digits(out + 14, ms % 1000u, 3);
     out[ORC_UTC_LEN] = '\0';
     return true;
 }
@@ -167,11 +169,29 @@ bool orc_name_playlist(char *buf, size_t cap, int mode, const char *sid, const c
     return true;
 }
 
+bool orc_name_slice_tail(char *buf, size_t cap, int fmt, int64_t start_utc_ms)
+{
+    char utc[ORC_UTC_LEN + 1];
+
+    if (cap == 0)
+        return false;
+    buf[0] = '\0';
+    if ((fmt != SIM_FMT_TS && fmt != SIM_FMT_WEBM) || !orc_utc_format(utc, start_utc_ms))
+        return false;
+    nb_t b = {buf, cap, 0, true};
+    nb_str(&b, "_");
+    nb_str(&b, utc);
+    nb_str(&b, fmt == SIM_FMT_TS ? ".ts" : ".webm");
+    if (!b.ok)
+        buf[0] = '\0';
+    return b.ok;
+}
+
 bool orc_name_slice(char *buf, size_t cap, int mode, const char *sid, const char *cname,
                     uint32_t uid, int track, int fmt, int bak, int64_t start_utc_ms,
                     uint32_t mp4_index)
 {
-    char utc[ORC_UTC_LEN + 1];
+    char tail[ORC_NAME_MAX];
 
     if (cap == 0)
         return false;
@@ -179,10 +199,7 @@ bool orc_name_slice(char *buf, size_t cap, int mode, const char *sid, const char
     if (fmt == SIM_FMT_MP4) {
         if (mode == SIM_MODE_INDIVIDUAL)
             return false;
-    } else if (fmt == SIM_FMT_TS || fmt == SIM_FMT_WEBM) {
-        if (!orc_utc_format(utc, start_utc_ms))
-            return false;
-    } else {
+    } else if (!orc_name_slice_tail(tail, sizeof tail, fmt, start_utc_ms)) {
         return false;
     }
     nb_t b = {buf, cap, 0, true};
@@ -190,13 +207,12 @@ bool orc_name_slice(char *buf, size_t cap, int mode, const char *sid, const char
         buf[0] = '\0';
         return false;
     }
-    nb_str(&b, "_");
     if (fmt == SIM_FMT_MP4) {
+        nb_str(&b, "_");
         nb_u64(&b, mp4_index);
         nb_str(&b, ".mp4");
     } else {
-        nb_str(&b, utc);
-        nb_str(&b, fmt == SIM_FMT_TS ? ".ts" : ".webm");
+        nb_str(&b, tail);
     }
     if (!b.ok) {
         buf[0] = '\0';

@@ -39,4 +39,10 @@ bool orc_name_slice(char *buf, size_t cap, int mode, const char *sid, const char
                     uint32_t uid, int track, int fmt, int bak, int64_t start_utc_ms,
                     uint32_t mp4_index);
 
+/* What a .ts or .webm slice's name adds to its stream's stem, the stem
+ * being the playlist's name without ".m3u8": "_" <utc> ".ts" or ".webm".
+ * false, with buf empty, for another format, a time outside the years
+ * 0000-9999 or a cap too small. */
+bool orc_name_slice_tail(char *buf, size_t cap, int fmt, int64_t start_utc_ms);
+
 #endif

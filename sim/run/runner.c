@@ -125,6 +125,12 @@ static void fan_out(void *ctx, const sim_tr_ev_t *ev)
         r->write_failed = true;
 }
 
+static void fan_out_prefetch(void *ctx, uint32_t sess, uint32_t rec)
+{
+    const sim_runner_t *r = ctx;
+    sim_judge_prefetch(r->judge, sess, rec);
+}
+
 int sim_runner_run(sim_runner_t *r, const scn_t *scn, uint64_t seed, const sim_run_opts_t *opts,
                    sim_run_result_t *res, char *err, size_t err_cap)
 {
@@ -139,7 +145,8 @@ int sim_runner_run(sim_runner_t *r, const scn_t *scn, uint64_t seed, const sim_r
         return 2;
     }
     sim_world_opts_t wo = {.seed = seed, .utc0_ms = SIM_UTC0_MS_DEFAULT, .sink = fan_out,
-                           .sink_ctx = r, .scenario_path = scn->path};
+                           .sink_ctx = r, .prefetch = fan_out_prefetch,
+                           .scenario_path = scn->path};
     int rc = sim_world_run(r->world, scn, &wo, err, err_cap);
     if (rc != 0)
         return rc;

@@ -170,6 +170,10 @@ typedef struct {
 
 /* A consumer of events: the JSONL writer, the oracle, the fingerprint. */
 typedef void sim_tr_sink_fn(void *ctx, const sim_tr_ev_t *ev);
+/* A cache hint to a sink: its next events are likely about trace session
+ * sess and recorder rec (a slice on its way), so it may fetch their records
+ * now. It must change nothing a sink decides; either id may be unknown. */
+typedef void sim_tr_prefetch_fn(void *ctx, uint32_t sess, uint32_t rec);
 
 /* Blank event of a kind at a time: every "absent" field set. */
 sim_tr_ev_t sim_tr_ev(int64_t t_ms, sim_tr_kind_t kind);

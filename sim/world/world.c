@@ -35,7 +35,9 @@ enum {
     EVK_HB_TICK,
     EVK_EXIT_REPORT, /* a: recorder */
     EVK_REC_UP,      /* a: recorder, b: epoch */
-    EVK_SLICE,       /* a: recorder, b: epoch, c: stream, d: its slot (sim_drv_rec_in) */
+    EVK_SLICE,       /* a: recorder, b: epoch, c: stream (SLICE_STREAM_BITS) and the
+                        core's session + 1 above, d: its slot (sim_drv_rec_in) in the
+                        low 32 bits, its session in the high (both for look_ahead) */
     EVK_HEAL,        /* a: server, b: link epoch */
     EVK_POLL,        /* a: session */
     EVK_FLUSH_DONE,  /* a: recorder, b: epoch */
@@ -90,6 +92,7 @@ struct sim_world {
     uint32_t next_action;
     uint32_t release_head; /* recorders to give back at the next event */
     uint64_t events;
+    bool prefetch;         /* look one event ahead (a large world) */
     char err[256];
 };
 
@@ -152,13 +155,28 @@ static void release_due(sim_world_t *w)
 
 /* ---- recorders --------------------------------------------------------- */
 
+/* A slice event's c: the stream's index, and above it the core's session
+ * + 1 (0: none or too large), which look_ahead hands on without reading
+ * the driver's session record (cold in a region; hot here). */
+#define SLICE_STREAM_BITS 8u
+_Static_assert(2 * HA_USERS_MAX < (1u << SLICE_STREAM_BITS), "a block's streams fit the bits");
+
+static uint32_t slice_c(sim_world_t *w, const sim_drv_rec_t *r, uint32_t si)
+{
+    assert(si < (1u << SLICE_STREAM_BITS));
+    uint32_t core = sim_drv_session(w->drv, r->session)->core;
+    uint32_t tag = core < (UINT32_MAX >> SLICE_STREAM_BITS) - 1 ? core + 1 : 0;
+    return tag << SLICE_STREAM_BITS | si;
+}
+
 static void stream_schedule(sim_world_t *w, sim_drv_rec_t *r, uint32_t si)
 {
     const w_stream_t *st = &rec_streams(w, r)[si];
     int64_t len = st->fmt == HA_FMT_MP4 ? SIM_MP4_SEGMENT_MS
                   : st->track == HA_TRACK_AUDIO ? SIM_SLICE_MS
                                                 : sim_env_video_slice_ms(phys(r)->gop_ms);
-    push(w, st->start_ms + len, PRIO_WORLD, EVK_SLICE, r->id, phys(r)->epoch, si, r->slot);
+    push(w, st->start_ms + len, PRIO_WORLD, EVK_SLICE, r->id, phys(r)->epoch, slice_c(w, r, si),
+         (uint64_t)r->session << 32 | r->slot);
 }
 
 static void stream_add(sim_world_t *w, sim_drv_rec_t *r, uint32_t uid, ha_track_t track,
@@ -647,7 +665,7 @@ static void dispatch(sim_world_t *w, const sim_ev_data_t *ev)
         on_rec_up(w, ev->a, ev->b);
         break;
     case EVK_SLICE:
-        on_slice(w, ev->a, ev->b, ev->c, (uint32_t)ev->d);
+        on_slice(w, ev->a, ev->b, ev->c & ((1u << SLICE_STREAM_BITS) - 1), (uint32_t)ev->d);
         break;
     case EVK_HEAL:
         on_heal(w, ev->a, ev->b);
@@ -666,6 +684,23 @@ static void dispatch(sim_world_t *w, const sim_ev_data_t *ev)
     }
 }
 
+/* A world of SIM_WORLD_PREFETCH_SESSIONS or more looks one event ahead: a
+ * slice next asks the driver, the core and the sink to fetch the records it
+ * will read (sim_drv_prefetch_slice) while this event runs. It changes only
+ * timing: the order of events, the trace and the verdict are the same with
+ * it or without. */
+
+static void look_ahead(const sim_world_t *w)
+{
+    int64_t t_ms;
+    sim_ev_data_t next;
+    if (sim_evq_peek(&w->q, &t_ms, &next) && next.kind == EVK_SLICE) {
+        uint32_t core_tag = next.c >> SLICE_STREAM_BITS;
+        sim_drv_prefetch_slice(w->drv, (uint32_t)next.d, next.a, (uint32_t)(next.d >> 32),
+                               core_tag != 0 ? core_tag - 1 : SIM_DRV_NONE);
+    }
+}
+
 static void loop(sim_world_t *w)
 {
     push(w, 0, PRIO_WORLD, EVK_HB_TICK, 0, 0, 0, 0);
@@ -679,6 +714,8 @@ static void loop(sim_world_t *w)
         w->events++;
         if (ev.kind == EVK_END)
             break;
+        if (w->prefetch)
+            look_ahead(w);
         dispatch(w, &ev);
     }
     release_due(w);
@@ -743,9 +780,12 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts,
     w->events = 0;
     w->next_action = 0;
     w->release_head = 0;
+    w->prefetch = scn->sessions >= (opts->prefetch_from_sessions != 0
+                                        ? opts->prefetch_from_sessions
+                                        : SIM_WORLD_PREFETCH_SESSIONS);
     sim_drv_opts_t o = {.scn = scn, .seed = opts->seed, .utc0_ms = opts->utc0_ms,
-                        .sink = opts->sink, .sink_ctx = opts->sink_ctx, .ops = &WORLD_OPS,
-                        .platform = w};
+                        .sink = opts->sink, .sink_ctx = opts->sink_ctx,
+                        .prefetch = opts->prefetch, .ops = &WORLD_OPS, .platform = w};
     if (sim_drv_setup(w->drv, &o, err, err_cap) != 0)
         return -1;
     const sim_env_t *env = sim_drv_env(w->drv);
