@@ -32,14 +32,10 @@ finish() {
 }
 
 # --- libfaketime --------------------------------------------------------------
-LIBFT=${HASIM_RT_LIBFAKETIME:-}
-if [ -z "$LIBFT" ]; then
-  for f in /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 \
-           /usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1 \
-           /usr/lib/faketime/libfaketimeMT.so.1 /usr/local/lib/faketime/libfaketimeMT.so.1; do
-    [ -r "$f" ] && { LIBFT=$f; break; }
-  done
-fi
+# libfaketime's path, and alive/faketime_left: rt_lib.sh (its start is
+# replaced below: these runs keep their traces and work directories).
+. tests/realtime/rt_lib.sh
+LIBFT=$(rt_lib_libfaketime)
 if [ -z "$LIBFT" ] || [ ! -r "$LIBFT" ]; then
   echo "realtime: libfaketime is not installed (no libfaketimeMT.so.1): the real-process runs" \
        "need it; install the Debian packages faketime and libfaketime (sudo bash ci/deps.sh)"
@@ -99,29 +95,6 @@ rerun() {
     --workdir "$TMP/$name.work" $args "$scn" >"$TMP/$name.out" 2>"$TMP/$name.err"
 }
 
-# left NAME: pids of the run still alive (and still ours: a reused pid is not).
-left() {
-  local p out=""
-  [ -f "$TMP/$1.pids" ] || { echo "no-pid-file"; return; }
-  while read -r p _; do
-    if kill -0 "$p" 2>/dev/null && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q hasim; then
-      out="$out $p"
-    fi
-  done <"$TMP/$1.pids"
-  echo "$out"
-}
-
-# shm NAME: /dev/shm/faketime_* objects named after a pid of the run.
-shm() {
-  local p out=""
-  [ -f "$TMP/$1.pids" ] || return
-  while read -r p _; do
-    for f in /dev/shm/faketime_shm_"$p" /dev/shm/sem.faketime_sem_"$p"; do
-      [ -e "$f" ] && out="$out $f"
-    done
-  done <"$TMP/$1.pids"
-  echo "$out"
-}
 
 # judge NAME WANT_RC: the run's exit status, its trace through hasim check,
 # nothing left behind.
@@ -149,10 +122,13 @@ judge() {
     fi
   fi
   local l s
-  l=$(left "$name")
-  if [ -z "$l" ]; then pass "$name: no process left ($(wc -l <"$TMP/$name.pids") recorded)"
-  else fail "$name: processes left:$l"; fi
-  s=$(shm "$name")
+  if [ ! -f "$TMP/$name.pids" ]; then fail "$name: no pid file: what it left cannot be told"
+  else
+    l=$(alive "$name")
+    if [ -z "$l" ]; then pass "$name: no process left ($(wc -l <"$TMP/$name.pids") recorded)"
+    else fail "$name: processes left:$l"; fi
+  fi
+  s=$(faketime_left "$name")
   if [ -z "$s" ]; then pass "$name: no /dev/shm/faketime_* of the run left"
   else fail "$name: left behind:$s"; rm -f $s; fi
 }

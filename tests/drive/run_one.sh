@@ -25,12 +25,9 @@ scn=${2:?}
 out=${3:?}
 speed=${4:-20}
 HASIM=${HASIM:-build/gcc-O2/hasim}
-LIBFT=${HASIM_RT_LIBFAKETIME:-}
-for f in /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 \
-         /usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1; do
-  [ -z "$LIBFT" ] && [ -r "$f" ] && LIBFT=$f
-done
-[ -r "$LIBFT" ] || { echo "run_one: libfaketime missing"; echo "drive-exit 3"; exit 3; }
+. tests/realtime/rt_lib.sh # rt_lib_libfaketime
+LIBFT=$(rt_lib_libfaketime)
+[ -n "$LIBFT" ] || { echo "run_one: libfaketime missing"; echo "drive-exit 3"; exit 3; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rm -rf "$out"; mkdir -p "$out"
