@@ -258,28 +258,22 @@ const char *orc_track_word(int track)
     return track == SIM_TRACK_AUDIO ? "audio" : track == SIM_TRACK_VIDEO ? "video" : "mix";
 }
 
-bool orc_id_ok(orc_t *o, const char *what, uint32_t id)
+bool orc_id_ok(orc_t *o, id_kind_t kind, uint32_t id)
 {
-    uint32_t max = ID_MAX;
+    static const char *const words[] = {"session", "server", "recorder"};
+    uint32_t max = orc_id_max(o, kind);
 
-    /* The run line says how many servers and sessions there are; the
-     * world numbers them within that. */
-    if (o->have_run && strcmp(what, "server") == 0 && o->servers < max)
-        max = o->servers;
-    if (o->have_run && strcmp(what, "session") == 0 && o->sessions < max)
-        max = o->sessions;
     if (id >= 1 && id <= max)
         return true;
     orc_viol(o, ORC_RULE_TRACE, 0, o->last_t, o->line, 0, 0, 0,
-             "line %" PRIu64 " names %s %" PRIu32 ", outside 1..%" PRIu32, o->line, what, id,
-             max);
+             "line %" PRIu64 " names %s %" PRIu32 ", outside 1..%" PRIu32, o->line, words[kind],
+             id, max);
     return false;
 }
 
-/* The session of a line, or NULL (reported) when the trace never started it. */
-sess_t *orc_sess_of(orc_t *o, uint32_t id)
+sess_t *orc_sess_lookup(orc_t *o, uint32_t id)
 {
-    if (!orc_id_ok(o, "session", id))
+    if (!orc_id_ok(o, ID_SESSION, id))
         return NULL;
     if (id >= o->sess_hi || o->sess[id].state == SS_NONE) {
         orc_viol(o, ORC_RULE_TRACE, id, o->last_t, o->line, 0, 0, 0,
@@ -292,7 +286,7 @@ sess_t *orc_sess_of(orc_t *o, uint32_t id)
 
 srv_t *orc_srv_of(orc_t *o, uint32_t id)
 {
-    if (!orc_id_ok(o, "server", id))
+    if (!orc_id_ok(o, ID_SERVER, id))
         return NULL;
     if (id >= o->srv_hi) {
         o->srv = orc_grow(o->srv, &o->srv_cap, (size_t)id + 1, sizeof *o->srv);
@@ -301,9 +295,9 @@ srv_t *orc_srv_of(orc_t *o, uint32_t id)
     return &o->srv[id];
 }
 
-rec_t *orc_rec_of(orc_t *o, uint32_t id)
+rec_t *orc_rec_lookup(orc_t *o, uint32_t id)
 {
-    if (!orc_id_ok(o, "recorder", id))
+    if (!orc_id_ok(o, ID_RECORDER, id))
         return NULL;
     if (id >= o->rec_hi || !o->rec[id].known) {
         orc_viol(o, ORC_RULE_TRACE, 0, o->last_t, o->line, 0, 0, 0,

@@ -308,10 +308,49 @@ void orc_note(orc_t *o, int assumption, uint32_t sess, int64_t t, uint64_t l0, u
               uint64_t l2, uint64_t l3, const char *fmt, ...);
 const char *orc_call_word(int call);
 const char *orc_track_word(int track);
-bool orc_id_ok(orc_t *o, const char *what, uint32_t id);
-sess_t *orc_sess_of(orc_t *o, uint32_t id);
+/* What an id a line names is the id of; its word in a report is
+ * orc_id_word's. */
+typedef enum { ID_SESSION, ID_SERVER, ID_RECORDER } id_kind_t;
+
+/* The largest id of kind a line may name: the run line says how many
+ * servers and sessions there are, and the world numbers them within that. */
+static inline uint32_t orc_id_max(const orc_t *o, id_kind_t kind)
+{
+    uint32_t max = ID_MAX;
+    if (o->have_run && kind == ID_SERVER && o->servers < max)
+        max = o->servers;
+    if (o->have_run && kind == ID_SESSION && o->sessions < max)
+        max = o->sessions;
+    return max;
+}
+
+bool orc_id_ok(orc_t *o, id_kind_t kind, uint32_t id);
+/* orc_sess_of's and orc_rec_of's answer when their quick test fails: the
+ * same tests in full, and the report when one fails. */
+sess_t *orc_sess_lookup(orc_t *o, uint32_t id);
+rec_t *orc_rec_lookup(orc_t *o, uint32_t id);
+
+/* The session of a line, or NULL (reported) when the trace never started
+ * it. Inline: nearly every line asks, and nearly every answer is a known
+ * session; anything else goes to orc_sess_lookup, which reports it. */
+static inline sess_t *orc_sess_of(orc_t *o, uint32_t id)
+{
+    if (id >= 1 && id < o->sess_hi && id <= orc_id_max(o, ID_SESSION) &&
+        o->sess[id].state != SS_NONE)
+        return &o->sess[id];
+    return orc_sess_lookup(o, id);
+}
+
 srv_t *orc_srv_of(orc_t *o, uint32_t id);
-rec_t *orc_rec_of(orc_t *o, uint32_t id);
+
+/* The recorder of a line, or NULL (reported) when no recorder_start made
+ * it. Inline for the same reason as orc_sess_of. */
+static inline rec_t *orc_rec_of(orc_t *o, uint32_t id)
+{
+    if (id >= 1 && id < o->rec_hi && id <= orc_id_max(o, ID_RECORDER) && o->rec[id].known)
+        return &o->rec[id];
+    return orc_rec_lookup(o, id);
+}
 act_t *orc_act_new(orc_t *o, sess_t *s, int k, int cause, int64_t t);
 uint32_t orc_sess_id(const orc_t *o, const sess_t *s);
 void orc_ob_add(orc_t *o, ob_kind_t kind, int64_t due, uint32_t sess, int act, uint32_t stamp,

@@ -44,7 +44,7 @@ void orc_on_session(orc_t *o, const sim_tr_ev_t *ev)
     sess_t *s;
     uint32_t id = ev->sess;
 
-    if (!orc_id_ok(o, "session", id))
+    if (!orc_id_ok(o, ID_SESSION, id))
         return;
     if (id >= o->sess_hi) {
         o->sess = orc_grow(o->sess, &o->sess_cap, (size_t)id + 1, sizeof *o->sess);
@@ -242,7 +242,7 @@ void orc_on_recorder_start(orc_t *o, const sim_tr_ev_t *ev)
     rec_t *r;
     int want;
 
-    if (s == NULL || !orc_id_ok(o, "recorder", ev->rec))
+    if (s == NULL || !orc_id_ok(o, ID_RECORDER, ev->rec))
         return;
     sv = orc_srv_of(o, ev->srv);
     if (sv == NULL)
