@@ -846,6 +846,10 @@ static void r4_wrong_slice_stem_fails(void **state)
         {"bak0_" SID "_room_20260101000045000.ts", "stem one short"},
         {"bak0_" SID "_room1_20260101000045000.tsx", "longer than R4's"},
         {"bak0_" SID "_room1_20260101000045000.webm", "the wrong format"},
+        /* The slices before it left 2026-01-01 in the oracle's date cache:
+         * a name with another date is still R4's to refuse. */
+        {"bak0_" SID "_room1_20260102000045000.ts", "a day late"},
+        {"bak0_" SID "_room1_20251231000045000.ts", "a day early"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -1910,17 +1914,59 @@ static void utc_format(void **state)
 {
     char out[ORC_UTC_LEN + 1];
     (void)state;
-    assert_true(orc_utc_format(out, 1560238366073)); /* agora-facts.md's example */
+    assert_true(orc_utc_format(out, 1560238366073, NULL)); /* agora-facts.md's example */
     assert_string_equal(out, "20190611073246073");
-    assert_true(orc_utc_format(out, 0));
+    assert_true(orc_utc_format(out, 0, NULL));
     assert_string_equal(out, "19700101000000000");
-    assert_true(orc_utc_format(out, 951782400000)); /* 2000-02-29, a leap day */
+    assert_true(orc_utc_format(out, 951782400000, NULL)); /* 2000-02-29, a leap day */
     assert_string_equal(out, "20000229000000000");
-    assert_true(orc_utc_format(out, 4107542399999));
+    assert_true(orc_utc_format(out, 4107542399999, NULL));
     assert_string_equal(out, "21000228235959999");
-    assert_true(orc_utc_format(out, -1));
+    assert_true(orc_utc_format(out, -1, NULL));
     assert_string_equal(out, "19691231235959999");
-    assert_false(orc_utc_format(out, 253402300800000)); /* year 10000 */
+    assert_false(orc_utc_format(out, 253402300800000, NULL)); /* year 10000 */
+}
+
+/* The date cache answers for its own day only: each stamp is right
+ * whatever the cache held, and a cache holding a wrong date for another
+ * day is never read. */
+static void utc_format_day_cache(void **state)
+{
+    char out[ORC_UTC_LEN + 1];
+    orc_utc_day_t day = {0};
+    (void)state;
+    assert_true(orc_utc_format(out, 1560238366073, &day));
+    assert_string_equal(out, "20190611073246073");
+    assert_true(day.valid);
+    assert_true(orc_utc_format(out, 1560297599999, &day)); /* the same day's last ms */
+    assert_string_equal(out, "20190611235959999");
+    assert_true(orc_utc_format(out, 1560297600000, &day)); /* the next day's first */
+    assert_string_equal(out, "20190612000000000");
+    assert_true(orc_utc_format(out, 1560297599999, &day)); /* and back */
+    assert_string_equal(out, "20190611235959999");
+    assert_true(orc_utc_format(out, 0, &day));
+    assert_string_equal(out, "19700101000000000");
+    assert_true(orc_utc_format(out, -1, &day)); /* the day before day 0 */
+    assert_string_equal(out, "19691231235959999");
+    /* A year out of range is refused with a day cached, and leaves it. */
+    assert_false(orc_utc_format(out, 253402300800000, &day));
+    assert_string_equal(out, "");
+    assert_true(day.valid && day.days == -1);
+    /* Planted: a wrong date for day 5 is not taken for day 0 ... */
+    day = (orc_utc_day_t){.valid = true, .days = 5};
+    memcpy(day.ymd, "99999999", sizeof day.ymd);
+    assert_true(orc_utc_format(out, 1000, &day));
+    assert_string_equal(out, "19700101000001000");
+    /* ... and the cache is read for its own day (so the check above meant
+     * something): a planted date comes out as it is. */
+    memcpy(day.ymd, "ABCDEFGH", sizeof day.ymd);
+    assert_true(orc_utc_format(out, 2000, &day));
+    assert_string_equal(out, "ABCDEFGH000002000");
+    /* Not valid: the days field is not looked at. */
+    day = (orc_utc_day_t){.valid = false, .days = 0};
+    memcpy(day.ymd, "ABCDEFGH", sizeof day.ymd);
+    assert_true(orc_utc_format(out, 3000, &day));
+    assert_string_equal(out, "19700101000003000");
 }
 
 static void civil_dates_walk(void **state)
@@ -1963,12 +2009,12 @@ static void names(void **state)
     assert_string_equal(b, "bak1_sid_c__uid_s_7__uid_e_audio_20190611073246073.ts");
     assert_true(orc_name_slice(b, sizeof b, 1, "sid", "c", 7, 2, 1, -1, 1560238366073, 0));
     assert_string_equal(b, "sid_c__uid_s_7__uid_e_video_20190611073246073.webm");
-    assert_true(orc_name_slice_tail(b, sizeof b, 0, 1560238366073));
+    assert_true(orc_name_slice_tail(b, sizeof b, 0, 1560238366073, NULL));
     assert_string_equal(b, "_20190611073246073.ts");
-    assert_true(orc_name_slice_tail(b, sizeof b, 1, 0));
+    assert_true(orc_name_slice_tail(b, sizeof b, 1, 0, NULL));
     assert_string_equal(b, "_19700101000000000.webm");
-    assert_false(orc_name_slice_tail(b, sizeof b, 2, 0)); /* an MP4 has an index */
-    assert_false(orc_name_slice_tail(b, 10, 0, 0));        /* does not fit */
+    assert_false(orc_name_slice_tail(b, sizeof b, 2, 0, NULL)); /* an MP4 has an index */
+    assert_false(orc_name_slice_tail(b, 10, 0, 0, NULL));        /* does not fit */
     assert_true(orc_name_slice(b, sizeof b, 0, "sid", "c", 0, 0, 2, 0, 0, 3));
     assert_string_equal(b, "bak0_sid_c_3.mp4");
     /* Web page recording: one '-' per character, multi-byte ones too. */
@@ -2110,6 +2156,7 @@ int main(void)
         cmocka_unit_test(reset_reuses_memory),
         cmocka_unit_test(many_violations_are_bounded),
         cmocka_unit_test(utc_format),
+        cmocka_unit_test(utc_format_day_cache),
         cmocka_unit_test(civil_dates_walk),
         cmocka_unit_test(names),
     };

@@ -114,6 +114,8 @@ void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
     memcpy(o->pl_names + o->pl_names_n, ev->playlist, len);
     o->pl_names[o->pl_names_n + len] = '\0';
     p->name = (uint32_t)o->pl_names_n;
+    static_assert(ORC_NAME_MAX - 1 <= UINT16_MAX, "a playlist's length fits name_len");
+    p->name_len = (uint16_t)len;
     p->name_is_r4 = name_is_r4 && len == strlen(ev->playlist);
     o->pl_names_n += len + 1;
     p->next = s->pls;
@@ -169,17 +171,18 @@ static void check_slice_playlist(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, con
  * and the stem is not built again: a slice is named far more often than a
  * stream. *same tells whether the name is R4's; false when this cannot say
  * (then the whole name is built). */
-static bool slice_name_by_stem(const orc_t *o, const pl_t *p, const sim_tr_ev_t *ev, bool *same)
+static bool slice_name_by_stem(orc_t *o, const pl_t *p, const sim_tr_ev_t *ev, bool *same)
 {
     static const char ext[] = ".m3u8";
     char tail[ORC_NAME_MAX];
 
     if (p == NULL || !p->name_is_r4 || (ev->fmt != SIM_FMT_TS && ev->fmt != SIM_FMT_WEBM) ||
-        !orc_name_slice_tail(tail, sizeof tail, ev->fmt, ev->start_utc_ms))
+        orc_name_slice_tail(tail, sizeof tail, ev->fmt, ev->start_utc_ms, &o->utc_day) == 0)
         return false;
     const char *pl = orc_pl_name(o, p);
-    size_t stem = strlen(pl);
-    assert(stem > sizeof ext - 1 && strcmp(pl + stem - (sizeof ext - 1), ext) == 0);
+    size_t stem = p->name_len;
+    assert(stem > sizeof ext - 1 && pl[stem] == '\0' &&
+           memcmp(pl + stem - (sizeof ext - 1), ext, sizeof ext - 1) == 0);
     stem -= sizeof ext - 1;
     *same = strncmp(ev->name, pl, stem) == 0 && strcmp(ev->name + stem, tail) == 0;
     return true;

@@ -59,6 +59,7 @@ typedef struct {
     uint32_t next;
     uint32_t name; /* offset of its name in the run's name arena (orc_pl_name) */
     bool name_is_r4; /* that name is the one R4 gives (checked at its open) */
+    uint16_t name_len; /* its length: every slice of the stream compares its stem */
 } pl_t;
 
 typedef struct {
@@ -284,6 +285,11 @@ struct orc {
     uint32_t *nt_gen;
     uint64_t *nt_val, *nt_line;
     size_t nt_tab, nt_n;
+
+    /* The date of the last slice name built: slices come 15 s apart. A
+     * cache keyed by the exact day, so it holds across runs and needs no
+     * reset. */
+    orc_utc_day_t utc_day;
 
     orc_violation_t viol[ORC_KEPT_MAX];
     size_t viol_n;

@@ -43,25 +43,34 @@ static void put_digits(char *out, uint32_t v, int n)
     }
 }
 
-bool orc_utc_format(char out[ORC_UTC_LEN + 1], int64_t utc_ms)
+bool orc_utc_format(char out[ORC_UTC_LEN + 1], int64_t utc_ms, orc_utc_day_t *day)
 {
     int64_t days = floor_div(utc_ms, 86400000);
     int64_t ms_of_day = utc_ms - days * 86400000;
-    int64_t year;
-    int month, day;
 
     out[0] = '\0';
-    /* Beyond this the day count below would overflow long before a year
-     * leaves 0..9999; both are far outside any recording. */
-    if (days < -800000 || days > 3000000)
-        return false;
-    orc_civil_from_days(days, &year, &month, &day);
-    if (year < 0 || year > 9999)
-        return false;
+    if (day != NULL && day->valid && day->days == days) {
+        memcpy(out, day->ymd, sizeof day->ymd);
+    } else {
+        int64_t year;
+        int month, mday;
+        /* Beyond this the day count below would overflow long before a
+         * year leaves 0..9999; both are far outside any recording. */
+        if (days < -800000 || days > 3000000)
+            return false;
+        orc_civil_from_days(days, &year, &month, &mday);
+        if (year < 0 || year > 9999)
+            return false;
+        put_digits(out, (uint32_t)year, 4);
+        put_digits(out + 4, (uint32_t)month, 2);
+        put_digits(out + 6, (uint32_t)mday, 2);
+        if (day != NULL) {
+            memcpy(day->ymd, out, sizeof day->ymd);
+            day->days = days;
+            day->valid = true;
+        }
+    }
     uint32_t ms = (uint32_t)ms_of_day; /* [0, 86 400 000) */
-    put_digits(out, (uint32_t)year, 4);
-    put_digits(out + 4, (uint32_t)month, 2);
-    put_digits(out + 6, (uint32_t)day, 2);
     put_digits(out + 8, ms / 3600000u, 2);
     put_digits(out + 10, ms / 60000u % 60u, 2);
     put_digits(out + 12, ms / 1000u % 60u, 2);
@@ -169,22 +178,26 @@ bool orc_name_playlist(char *buf, size_t cap, int mode, const char *sid, const c
     return true;
 }
 
-bool orc_name_slice_tail(char *buf, size_t cap, int fmt, int64_t start_utc_ms)
+size_t orc_name_slice_tail(char *buf, size_t cap, int fmt, int64_t start_utc_ms,
+                           orc_utc_day_t *day)
 {
-    char utc[ORC_UTC_LEN + 1];
+    /* Written in place, not with nb_str: the oracle builds one for every
+     * slice it checks. */
+    static const char ts[] = ".ts", webm[] = ".webm";
+    const char *ext = fmt == SIM_FMT_TS ? ts : webm;
+    size_t ext_len = fmt == SIM_FMT_TS ? sizeof ts - 1 : sizeof webm - 1;
+    size_t n = 1 + ORC_UTC_LEN + ext_len;
 
     if (cap == 0)
-        return false;
+        return 0;
     buf[0] = '\0';
-    if ((fmt != SIM_FMT_TS && fmt != SIM_FMT_WEBM) || !orc_utc_format(utc, start_utc_ms))
-        return false;
-    nb_t b = {buf, cap, 0, true};
-    nb_str(&b, "_");
-    nb_str(&b, utc);
-    nb_str(&b, fmt == SIM_FMT_TS ? ".ts" : ".webm");
-    if (!b.ok)
-        buf[0] = '\0';
-    return b.ok;
+    if ((fmt != SIM_FMT_TS && fmt != SIM_FMT_WEBM) || n >= cap)
+        return 0;
+    if (!orc_utc_format(buf + 1, start_utc_ms, day))
+        return 0;
+    buf[0] = '_';
+    memcpy(buf + 1 + ORC_UTC_LEN, ext, ext_len + 1);
+    return n;
 }
 
 bool orc_name_slice(char *buf, size_t cap, int mode, const char *sid, const char *cname,
@@ -199,7 +212,7 @@ bool orc_name_slice(char *buf, size_t cap, int mode, const char *sid, const char
     if (fmt == SIM_FMT_MP4) {
         if (mode == SIM_MODE_INDIVIDUAL)
             return false;
-    } else if (!orc_name_slice_tail(tail, sizeof tail, fmt, start_utc_ms)) {
+    } else if (orc_name_slice_tail(tail, sizeof tail, fmt, start_utc_ms, NULL) == 0) {
         return false;
     }
     nb_t b = {buf, cap, 0, true};

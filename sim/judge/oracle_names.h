@@ -14,9 +14,20 @@
 #define ORC_UTC_LEN 17   /* YYYYMMDDhhmmssmmm */
 #define ORC_NAME_MAX 512 /* room for any name the builder makes, NUL included */
 
+/* The date part of the last day orc_utc_format wrote with it: a run's
+ * slices come 15 s apart, so nearly every stamp is of the day before it
+ * and its calendar date need not be worked out again. Keyed by the exact
+ * day number; zeroed (valid false) it holds nothing. */
+typedef struct {
+    bool valid;
+    int64_t days;   /* days since 1970-01-01 */
+    char ymd[8];    /* its YYYYMMDD, no NUL */
+} orc_utc_day_t;
+
 /* Writes utc_ms (ms since 1970, UTC) as YYYYMMDDhhmmssmmm and a NUL into
- * out. false, with out empty, for a time outside the years 0000-9999. */
-bool orc_utc_format(char out[ORC_UTC_LEN + 1], int64_t utc_ms);
+ * out. false, with out empty, for a time outside the years 0000-9999.
+ * day: NULL, or the cache of the date part it reads and updates. */
+bool orc_utc_format(char out[ORC_UTC_LEN + 1], int64_t utc_ms, orc_utc_day_t *day);
 
 /* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
 void orc_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
@@ -41,8 +52,9 @@ bool orc_name_slice(char *buf, size_t cap, int mode, const char *sid, const char
 
 /* What a .ts or .webm slice's name adds to its stream's stem, the stem
  * being the playlist's name without ".m3u8": "_" <utc> ".ts" or ".webm".
- * false, with buf empty, for another format, a time outside the years
- * 0000-9999 or a cap too small. */
-bool orc_name_slice_tail(char *buf, size_t cap, int fmt, int64_t start_utc_ms);
+ * Returns its length; 0, with buf empty, for another format, a time
+ * outside the years 0000-9999 or a cap too small. day as orc_utc_format's. */
+size_t orc_name_slice_tail(char *buf, size_t cap, int fmt, int64_t start_utc_ms,
+                           orc_utc_day_t *day);
 
 #endif
