@@ -37,7 +37,7 @@
 
 /* ---- memory -------------------------------------------------------------- */
 
-void *orc_grow(void *p, size_t *cap, size_t need, size_t elem)
+void *orc_grow_to(void *p, size_t *cap, size_t need, size_t elem)
 {
     size_t n = *cap != 0 ? *cap : 16;
     void *q;
@@ -146,12 +146,6 @@ const char *orc_rule_name(int rule)
     if (rule < 0 || rule >= ORC_RULES)
         return "?";
     return names[rule];
-}
-
-void orc_chk(orc_t *o, int rule)
-{
-    assert(rule >= 0 && rule < ORC_RULES);
-    o->checked[rule]++;
 }
 
 PRINTF_LIKE(3, 0)
@@ -344,8 +338,6 @@ void orc_prefetch(const orc_t *o, uint32_t sess, uint32_t rec)
         }
     }
 }
-
-uint32_t orc_sess_id(const orc_t *o, const sess_t *s) { return (uint32_t)(s - o->sess); }
 
 act_t *orc_act_new(orc_t *o, sess_t *s, int k, int cause, int64_t t)
 {
@@ -582,12 +574,6 @@ static void sl_compact(orc_t *o)
     memset(o->sl_gen, 0, o->sl_tab * sizeof *o->sl_gen); /* gen is never 0 */
     for (size_t i = 0; i < o->sls_n; i++)
         sl_index(o, (uint32_t)i);
-}
-
-const char *orc_pl_name(const orc_t *o, const pl_t *p)
-{
-    assert(p->name < o->pl_names_n);
-    return o->pl_names + p->name;
 }
 
 void orc_sl_add(orc_t *o, const sl_t *x)

@@ -7,6 +7,7 @@
 #ifndef SIM_ORACLE_IMPL_H
 #define SIM_ORACLE_IMPL_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -304,8 +305,21 @@ struct orc {
 
 /* ---- oracle.c: memory, findings, tables, obligations -------------------- */
 
-void *orc_grow(void *p, size_t *cap, size_t need, size_t elem);
-void orc_chk(orc_t *o, int rule);
+/* p, or p grown (the new part zeroed) to hold need elements. The test is
+ * inline, as nearly every call has the room already; orc_grow_to grows. */
+void *orc_grow_to(void *p, size_t *cap, size_t need, size_t elem);
+static inline void *orc_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    return need <= *cap ? p : orc_grow_to(p, cap, need, elem);
+}
+
+/* One more judgement of rule. Inline: a slice counts three. */
+static inline void orc_chk(orc_t *o, int rule)
+{
+    assert(rule >= 0 && rule < ORC_RULES);
+    o->checked[rule]++;
+}
+
 PRINTF_LIKE(9, 10)
 void orc_viol(orc_t *o, int rule, uint32_t sess, int64_t t, uint64_t l0, uint64_t l1, uint64_t l2,
               uint64_t l3, const char *fmt, ...);
@@ -314,8 +328,8 @@ void orc_note(orc_t *o, int assumption, uint32_t sess, int64_t t, uint64_t l0, u
               uint64_t l2, uint64_t l3, const char *fmt, ...);
 const char *orc_call_word(int call);
 const char *orc_track_word(int track);
-/* What an id a line names is the id of; its word in a report is
- * orc_id_word's. */
+
+/* What an id a line names is the id of (orc_id_ok says its word). */
 typedef enum { ID_SESSION, ID_SERVER, ID_RECORDER } id_kind_t;
 
 /* The largest id of kind a line may name: the run line says how many
@@ -357,8 +371,13 @@ static inline rec_t *orc_rec_of(orc_t *o, uint32_t id)
         return &o->rec[id];
     return orc_rec_lookup(o, id);
 }
+
 act_t *orc_act_new(orc_t *o, sess_t *s, int k, int cause, int64_t t);
-uint32_t orc_sess_id(const orc_t *o, const sess_t *s);
+static inline uint32_t orc_sess_id(const orc_t *o, const sess_t *s)
+{
+    return (uint32_t)(s - o->sess);
+}
+
 void orc_ob_add(orc_t *o, ob_kind_t kind, int64_t due, uint32_t sess, int act, uint32_t stamp,
                 uint64_t line);
 void orc_ob_add_srv(orc_t *o, ob_kind_t kind, int64_t due, uint32_t srv, uint32_t stamp,
@@ -372,7 +391,12 @@ user_t *orc_user_find(const orc_t *o, const sess_t *s, uint32_t uid);
 void orc_user_set(orc_t *o, sess_t *s, uint32_t uid, bool in);
 pl_t *orc_pl_find(const orc_t *o, const sess_t *s, uint32_t uid, int track, int bak);
 /* A playlist's name: valid until the next playlist opens. */
-const char *orc_pl_name(const orc_t *o, const pl_t *p);
+static inline const char *orc_pl_name(const orc_t *o, const pl_t *p)
+{
+    assert(p->name < o->pl_names_n);
+    return o->pl_names + p->name;
+}
+
 void orc_sl_add(orc_t *o, const sl_t *x);
 sl_t *orc_sl_find(orc_t *o, const sim_tr_ev_t *ev);
 uint64_t orc_notice_seen(orc_t *o, uint64_t v);
