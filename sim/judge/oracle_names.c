@@ -6,6 +6,7 @@
  */
 #include "oracle_names.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +44,17 @@ static void put_digits(char *out, uint32_t v, int n)
     }
 }
 
+/* Two digits of v < 100 from a table: every slice's stamp takes four. */
+static void put_pair(char *out, uint32_t v)
+{
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+    assert(v < 100);
+    memcpy(out, pairs + 2 * v, 2);
+}
+
 bool orc_utc_format(char out[ORC_UTC_LEN + 1], int64_t utc_ms, orc_utc_day_t *day)
 {
     int64_t days = floor_div(utc_ms, 86400000);
@@ -71,10 +83,11 @@ bool orc_utc_format(char out[ORC_UTC_LEN + 1], int64_t utc_ms, orc_utc_day_t *da
         }
     }
     uint32_t ms = (uint32_t)ms_of_day; /* [0, 86 400 000) */
-    put_digits(out + 8, ms / 3600000u, 2);
-    put_digits(out + 10, ms / 60000u % 60u, 2);
-    put_digits(out + 12, ms / 1000u % 60u, 2);
-    put_digits(out + 14, ms % 1000u, 3);
+    put_pair(out + 8, ms / 3600000u);
+    put_pair(out + 10, ms / 60000u % 60u);
+    put_pair(out + 12, ms / 1000u % 60u);
+    out[14] = (char)('0' + ms / 100u % 10u);
+    put_pair(out + 15, ms % 100u);
     out[ORC_UTC_LEN] = '\0';
     return true;
 }
@@ -184,9 +197,7 @@ size_t orc_name_slice_tail(char *buf, size_t cap, int fmt, int64_t start_utc_ms,
     /* Written in place, not with nb_str: the oracle builds one for every
      * slice it checks. */
     static const char ts[] = ".ts", webm[] = ".webm";
-    const char *ext = fmt == SIM_FMT_TS ? ts : webm;
-    size_t ext_len = fmt == SIM_FMT_TS ? sizeof ts - 1 : sizeof webm - 1;
-    size_t n = 1 + ORC_UTC_LEN + ext_len;
+    size_t n = 1 + ORC_UTC_LEN + (fmt == SIM_FMT_TS ? sizeof ts - 1 : sizeof webm - 1);
 
     if (cap == 0)
         return 0;
@@ -196,7 +207,10 @@ size_t orc_name_slice_tail(char *buf, size_t cap, int fmt, int64_t start_utc_ms,
     if (!orc_utc_format(buf + 1, start_utc_ms, day))
         return 0;
     buf[0] = '_';
-    memcpy(buf + 1 + ORC_UTC_LEN, ext, ext_len + 1);
+    if (fmt == SIM_FMT_TS)
+        memcpy(buf + 1 + ORC_UTC_LEN, ts, sizeof ts);
+    else
+        memcpy(buf + 1 + ORC_UTC_LEN, webm, sizeof webm);
     return n;
 }
 
