@@ -538,13 +538,19 @@ pl_t *orc_pl_find(const orc_t *o, const sess_t *s, uint32_t uid, int track, int 
     return NULL;
 }
 
-/* Slices, indexed by (sess, rec, uid, track, fmt, start). */
-static uint64_t sl_hash(uint32_t sess, uint32_t rec, uint32_t uid, int track, int fmt,
-                        int64_t start)
+/* Slices, indexed by (sess, rec, uid, track, fmt, start). The three
+ * words are folded by odd multipliers and mixed once, not mixed one after
+ * another: every slice is hashed twice. What a lookup finds does not
+ * depend on the hash: slices with the same key share a home slot, so they
+ * are met in the order they were added whatever it is. */
+static inline uint64_t sl_hash(uint32_t sess, uint32_t rec, uint32_t uid, int track, int fmt,
+                               int64_t start)
 {
-    uint64_t h = mix64(((uint64_t)sess << 32) | rec);
-    h = mix64(h ^ (((uint64_t)uid << 8) | ((uint64_t)(track & 15) << 4) | (uint64_t)(fmt & 15)));
-    return mix64(h ^ (uint64_t)start);
+    uint64_t stream = ((uint64_t)uid << 8) | ((uint64_t)(track & 15) << 4) | (uint64_t)(fmt & 15);
+    uint64_t h = (((uint64_t)sess << 32) | rec) * 0xd6e8feb86659fd93u;
+    h += stream * 0xa0761d6478bd642fu;
+    h += (uint64_t)start * 0xe7037ed1a0b428dbu;
+    return mix64(h);
 }
 
 static void sl_index(orc_t *o, uint32_t idx)
