@@ -485,16 +485,6 @@ void sim_evq_free(sim_evq_t *q)
     memset(q, 0, sizeof *q);
 }
 
-uint32_t sim_evq_capacity(const sim_evq_t *q)
-{
-    return q->capacity;
-}
-
-uint32_t sim_evq_count(const sim_evq_t *q)
-{
-    return q->count;
-}
-
 /* Sorts [0, n) of the heap descending with a bounded 4-ary sift. */
 static void sort_desc(entry_t *h, uint32_t n)
 {
