@@ -85,7 +85,7 @@ static void rec_trace(sim_drv_t *d, sim_tr_kind_t kind, const sim_drv_rec_t *r)
 bool sim_drv_server_reachable(const sim_drv_t *d, uint32_t server)
 {
     assert(server < d->servers_n);
-    return d->servers[server].host_up && d->servers[server].link_up;
+    return sim_drv_server_up(&d->servers[server]);
 }
 
 uint32_t sim_drv_session_of(const sim_drv_t *d, uint32_t core_session)
@@ -747,6 +747,7 @@ void sim_drv_fail(sim_drv_t *d, const char *msg)
 }
 
 const char *sim_drv_error(const sim_drv_t *d) { return d->err[0] != '\0' ? d->err : NULL; }
+const char *sim_drv_error_text(const sim_drv_t *d) { return d->err; }
 
 void sim_drv_add_transitions(const sim_drv_t *d, uint64_t *table)
 {
