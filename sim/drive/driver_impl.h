@@ -64,6 +64,7 @@ struct sim_drv {
     uint32_t pages_cap;
     uint32_t recs_cap;     /* slots */
     uint32_t recs_live;
+    uint32_t recs_hw;      /* slots [recs_hw, recs_cap) were never taken since set-up: all zero */
     uint32_t *recs_free;   /* stack of free slots */
     uint32_t recs_free_n;
     uint32_t *index;       /* open addressing: slot + 1 by id, 0 empty */
