@@ -41,7 +41,8 @@ static void core_input(sim_drv_t *d, const ha_input_t *in)
 #endif
 }
 
-void drv_input(sim_drv_t *d, ha_input_t *in)
+/* Inline into the hot inputs of this file (heartbeats, timers, slices). */
+static inline void input(sim_drv_t *d, ha_input_t *in)
 {
     in->t_ms = d->now_ms;
     d->stats.inputs++;
@@ -58,15 +59,14 @@ void drv_input(sim_drv_t *d, ha_input_t *in)
         sim_liar_after(&d->liar, in);
 }
 
+void drv_input(sim_drv_t *d, ha_input_t *in) { input(d, in); }
+
 void drv_rec_input(sim_drv_t *d, ha_in_kind_t kind, const sim_drv_rec_t *r)
 {
-    ha_input_t in;
-    memset(&in, 0, sizeof(in));
-    in.kind = kind;
-    in.u.recorder.session = d->sessions[r->session].core;
-    in.u.recorder.server = r->server;
-    in.u.recorder.recorder = r->id;
-    drv_input(d, &in);
+    ha_input_t *in = drv_input_of(d, kind);
+    in->u.recorder = (ha_recorder_in_t){.session = d->sessions[r->session].core,
+                                        .server = r->server, .recorder = r->id};
+    input(d, in);
 }
 
 static void rec_trace(sim_drv_t *d, sim_tr_kind_t kind, const sim_drv_rec_t *r)
@@ -85,7 +85,7 @@ static void rec_trace(sim_drv_t *d, sim_tr_kind_t kind, const sim_drv_rec_t *r)
 bool sim_drv_server_reachable(const sim_drv_t *d, uint32_t server)
 {
     assert(server < d->servers_n);
-    return d->servers[server].host_up && d->servers[server].link_up;
+    return sim_drv_server_up(&d->servers[server]);
 }
 
 uint32_t sim_drv_session_of(const sim_drv_t *d, uint32_t core_session)
@@ -278,14 +278,14 @@ static void dispatch(sim_drv_t *d, const ha_cmd_t *cmd)
         emit_reply(d, &cmd->u.reply);
         break;
     case HA_CMD_TIMER_ARM:
-        assert(cmd->u.arm.timer.slot < ha_center_timer_slots(d->core));
+        assert(cmd->u.arm.timer.slot < d->timer_slots);
 #ifdef SIM_WALL_DEADLINES
         drv_clock_armed(d, &cmd->u.arm.timer, cmd->u.arm.at_ms);
 #endif
         d->ops->timer_arm(d->p, &cmd->u.arm.timer, cmd->u.arm.at_ms);
         break;
     case HA_CMD_TIMER_CANCEL:
-        assert(cmd->u.cancel.slot < ha_center_timer_slots(d->core));
+        assert(cmd->u.cancel.slot < d->timer_slots);
 #ifdef SIM_WALL_DEADLINES
         drv_clock_disarmed(d, cmd->u.cancel.slot);
 #endif
@@ -402,20 +402,16 @@ void sim_drv_timer_due(sim_drv_t *d, const ha_timer_t *t)
 #ifdef SIM_WALL_DEADLINES
     drv_clock_disarmed(d, t->slot);
 #endif
-    ha_input_t in;
-    memset(&in, 0, sizeof(in));
-    in.kind = HA_IN_TIMER;
-    in.u.timer = *t;
-    drv_input(d, &in);
+    ha_input_t *in = drv_input_of(d, HA_IN_TIMER);
+    in->u.timer = *t;
+    input(d, in);
 }
 
 void sim_drv_heartbeat(sim_drv_t *d, uint32_t server)
 {
-    ha_input_t in;
-    memset(&in, 0, sizeof(in));
-    in.kind = HA_IN_HEARTBEAT;
-    in.u.heartbeat.server = server;
-    drv_input(d, &in);
+    ha_input_t *in = drv_input_of(d, HA_IN_HEARTBEAT);
+    in->u.heartbeat.server = server;
+    input(d, in);
     d->servers[server].last_hb_ms = d->now_ms;
 }
 
@@ -493,18 +489,11 @@ void sim_drv_slice_done_of(sim_drv_t *d, const sim_drv_rec_t *r, uint32_t uid, h
 {
     uint32_t id = r->id;
     slice_trace(d, SIM_TR_SLICE_DONE, r, uid, track, fmt, start_utc_ms, end_utc_ms);
-    ha_input_t in;
-    memset(&in, 0, sizeof(in));
-    in.kind = HA_IN_SLICE;
-    in.u.slice.session = d->sessions[r->session].core;
-    in.u.slice.server = r->server;
-    in.u.slice.recorder = id;
-    in.u.slice.uid = uid;
-    in.u.slice.track = track;
-    in.u.slice.fmt = fmt;
-    in.u.slice.start_utc_ms = start_utc_ms;
-    in.u.slice.end_utc_ms = end_utc_ms;
-    drv_input(d, &in);
+    ha_input_t *in = drv_input_of(d, HA_IN_SLICE);
+    in->u.slice = (ha_slice_in_t){.session = d->sessions[r->session].core, .server = r->server,
+                                  .recorder = id, .uid = uid, .track = track, .fmt = fmt,
+                                  .start_utc_ms = start_utc_ms, .end_utc_ms = end_utc_ms};
+    input(d, in);
 }
 
 void sim_drv_slice_lost(sim_drv_t *d, uint32_t id, uint32_t uid, ha_track_t track, ha_fmt_t fmt,
@@ -616,6 +605,7 @@ static int core_setup(sim_drv_t *d)
     if (d->core == NULL)
         return -1;
     d->liar.core = d->core;
+    d->timer_slots = ha_center_timer_slots(d->core);
     for (uint32_t i = 0; i < d->core_servers; i++) {
         /* A hostile world's last server never heartbeats. */
         int idx = ha_center_add_server(d->core, d->scn->capacity);
@@ -674,6 +664,9 @@ int sim_drv_setup(sim_drv_t *d, const sim_drv_opts_t *o, char *err, size_t err_c
     d->leave_pending = false;
     d->wall_offset_ms = 0;
     sim_env_init(&d->env, scn, o->seed, o->utc0_ms);
+    memset(d->in_of, 0, sizeof(d->in_of));
+    for (int k = 0; k < HA_IN_COUNT; k++)
+        d->in_of[k].kind = (ha_in_kind_t)k;
     sim_rng_stream(&d->rng_rest_sid, o->seed, sim_rng_stream_id("rt_http_sid"));
 
     d->servers_n = scn->servers;
@@ -747,6 +740,7 @@ void sim_drv_fail(sim_drv_t *d, const char *msg)
 }
 
 const char *sim_drv_error(const sim_drv_t *d) { return d->err[0] != '\0' ? d->err : NULL; }
+const char *sim_drv_error_text(const sim_drv_t *d) { return d->err; }
 
 void sim_drv_add_transitions(const sim_drv_t *d, uint64_t *table)
 {

@@ -226,6 +226,12 @@ sim_drv_rec_t *sim_drv_next_of_session(sim_drv_t *d, const sim_drv_rec_t *r);
 /* The platform is done with it: nothing it will do names this id again. */
 void sim_drv_rec_release(sim_drv_t *d, sim_drv_rec_t *r);
 bool sim_drv_server_reachable(const sim_drv_t *d, uint32_t server);
+/* The same, of a server's record (inline: a heartbeat tick asks it of
+ * every server). */
+static inline bool sim_drv_server_up(const sim_drv_server_t *sv)
+{
+    return sv->host_up && sv->link_up;
+}
 sim_drv_stats_t sim_drv_stats(const sim_drv_t *d);
 ha_center_t *sim_drv_core(sim_drv_t *d);
 /* The driver session the core's session index belongs to, or SIM_DRV_NONE. */
@@ -235,6 +241,9 @@ const char *sim_drv_failure(const sim_drv_t *d);
 /* A limit of the platform was hit (queue full, ...): the run stops. */
 void sim_drv_fail(sim_drv_t *d, const char *msg);
 const char *sim_drv_error(const sim_drv_t *d);
+/* The text sim_drv_error() returns, "" while there is none: one buffer for
+ * the driver's life, so that an event loop tests it without a call. */
+const char *sim_drv_error_text(const sim_drv_t *d);
 /* The core's state x event counts of this run, summed into table
  * (HA_ST_COUNT x HA_SEV_COUNT). */
 void sim_drv_add_transitions(const sim_drv_t *d, uint64_t *table);

@@ -5,6 +5,8 @@
 #ifndef SIM_DRIVER_IMPL_H
 #define SIM_DRIVER_IMPL_H
 
+#include <assert.h>
+
 #include "driver.h"
 
 /* The API call in flight: the core answers it through the emit callback
@@ -43,6 +45,12 @@ struct sim_drv {
     size_t core_mem_size;
     ha_center_t *core;
     uint32_t core_servers; /* registered with the core: the world's, plus a hostile one */
+    uint32_t timer_slots;  /* the core's, for the asserts on every arm */
+    /* One input per kind, zeroed at set-up with its kind set (drv_input_of):
+     * a heartbeat then writes its server, not the whole union. Only that
+     * kind's member is ever written, so the core sees exactly what a
+     * zeroed input with those fields set would be. */
+    ha_input_t in_of[HA_IN_COUNT];
 
     sim_drv_server_t *servers;
     uint32_t servers_n, servers_cap;
@@ -56,6 +64,7 @@ struct sim_drv {
     uint32_t pages_cap;
     uint32_t recs_cap;     /* slots */
     uint32_t recs_live;
+    uint32_t recs_hw;      /* slots [recs_hw, recs_cap) were never taken since set-up: all zero */
     uint32_t *recs_free;   /* stack of free slots */
     uint32_t recs_free_n;
     uint32_t *index;       /* open addressing: slot + 1 by id, 0 empty */
@@ -89,6 +98,12 @@ struct sim_drv {
 
 /* driver.c */
 void drv_input(sim_drv_t *d, ha_input_t *in);
+/* The driver's input of this kind (in_of), to fill in and give. */
+static inline ha_input_t *drv_input_of(sim_drv_t *d, ha_in_kind_t kind)
+{
+    assert((unsigned)kind < HA_IN_COUNT && d->in_of[kind].kind == kind);
+    return &d->in_of[kind];
+}
 void drv_rec_input(sim_drv_t *d, ha_in_kind_t kind, const sim_drv_rec_t *r);
 uint32_t drv_one_based(uint32_t index);
 void drv_trace_fault(sim_drv_t *d, sim_fault_t f, uint32_t server, uint32_t session, uint32_t rec,

@@ -92,7 +92,7 @@ static int index_rebuild(sim_drv_t *d)
     } else {
         memset(d->index, 0, (size_t)size * sizeof(*d->index));
     }
-    for (uint32_t s = 0; s < d->recs_cap; s++) {
+    for (uint32_t s = 0; s < d->recs_hw; s++) {
         if (slot_rec(d, s)->id != 0)
             index_put(d, slot_rec(d, s)->id, s);
     }
@@ -128,12 +128,17 @@ static int pool_grow(sim_drv_t *d)
 
 int drv_recs_setup(sim_drv_t *d, uint32_t slots)
 {
-    /* Empty what the last run left, then grow to this run's first guess. */
-    d->recs_free_n = 0;
-    for (uint32_t s = d->recs_cap; s-- > 0;) {
-        memset(slot_rec(d, s), 0, sizeof(sim_drv_rec_t));
-        d->recs_free[d->recs_free_n++] = s;
+    /* Empty what the last run left (released slots were cleared then, and
+     * slots from recs_hw on were never taken), then grow to this run's
+     * first guess. */
+    for (uint32_t s = 0; s < d->recs_hw; s++) {
+        if (slot_rec(d, s)->id != 0)
+            memset(slot_rec(d, s), 0, sizeof(sim_drv_rec_t));
     }
+    d->recs_hw = 0;
+    d->recs_free_n = 0;
+    for (uint32_t s = d->recs_cap; s-- > 0;)
+        d->recs_free[d->recs_free_n++] = s;
     d->recs_live = 0;
     while (d->recs_cap < slots) {
         if (pool_grow(d) != 0)
@@ -197,6 +202,8 @@ sim_drv_rec_t *drv_rec_add(sim_drv_t *d, uint32_t id, uint32_t session, uint32_t
         return NULL;
     }
     uint32_t slot = d->recs_free[--d->recs_free_n];
+    if (slot >= d->recs_hw)
+        d->recs_hw = slot + 1;
     sim_drv_rec_t *r = slot_rec(d, slot);
     *r = (sim_drv_rec_t){.id = id, .slot = slot, .session = session, .server = server,
                          .uid = uid, .state = SIM_REC_STARTING};

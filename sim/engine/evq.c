@@ -79,8 +79,10 @@ typedef struct sim_evq_entry entry_t;
  * needs (gcc 12 then spills prio through the stack). */
 #if defined(__GNUC__)
 #define EVQ_COLD __attribute__((cold, noinline))
+#define EVQ_NOINLINE __attribute__((noinline))
 #else
 #define EVQ_COLD
+#define EVQ_NOINLINE
 #endif
 
 static const entry_t SENTINEL = {INT64_MAX, UINT64_MAX};
@@ -293,8 +295,8 @@ static inline uint32_t scan_from(const sim_evq_t *q, uint32_t w)
     return NONE;
 }
 
-/* The slot of the wheel's first event (the wheel is not empty): lists from
- * cur's millisecond on, around the end, are in time order. */
+/* The list of the wheel's first event (the wheel is not empty): lists
+ * from cur's millisecond on, around the end, are in time order. */
 static inline uint32_t wheel_first(const sim_evq_t *q)
 {
     const uint32_t from = (uint32_t)((uint64_t)q->cur & WHEEL_MASK);
@@ -303,28 +305,20 @@ static inline uint32_t wheel_first(const sim_evq_t *q)
         w = scan_from(q, 0);
     }
     assert(w != NONE);
-    return q->w_head[w];
+    return w;
 }
 
-/* Into its millisecond's list, after every event with a smaller key: from
- * the tail back, so that the usual push (the latest seq) is an append. */
-static void wheel_insert(sim_evq_t *q, uint32_t s, entry_t e)
+/* Into list w (not empty), before its tail and after every event with a
+ * smaller key, walking back from the tail. Out of line: it would cost the
+ * append below registers (a world event at a millisecond that already has
+ * a timer comes here, so it is not cold). */
+EVQ_NOINLINE static void wheel_insert_before_tail(sim_evq_t *q, uint32_t s, entry_t e,
+                                                  uint32_t w)
 {
     struct sim_evq_slot *sl = &q->slots[s];
-    sl->t_ms = e.t_ms;
-    sl->lo = e.lo;
-    q->pos[s] = IN_WHEEL;
-    const uint32_t w = (uint32_t)((uint64_t)e.t_ms & WHEEL_MASK);
-    uint32_t after = q->w_tail[w];
-    /* A list holds one millisecond, and its events came in seq order
-     * (directly, or from the heap when the window reached them, before any
-     * direct push could): only a lower prio goes before the tail. Its prio
-     * is kept beside the list, so the usual append reads no other slot. */
-    const uint8_t prio = (uint8_t)(e.lo >> PRIO_SHIFT);
-    if (after != NONE && prio < q->w_tprio[w]) {
-        while (after != NONE && key_less(e, wkey(q, after))) {
-            after = q->slots[after].prev;
-        }
+    uint32_t after = q->slots[q->w_tail[w]].prev;
+    while (after != NONE && key_less(e, wkey(q, after))) {
+        after = q->slots[after].prev;
     }
     const uint32_t before = after == NONE ? q->w_head[w] : q->slots[after].next;
     sl->prev = after;
@@ -334,14 +328,55 @@ static void wheel_insert(sim_evq_t *q, uint32_t s, entry_t e)
     } else {
         q->slots[after].next = s;
     }
-    if (before == NONE) {
+    q->slots[before].prev = s;
+}
+
+/* Into its millisecond's list, after every event with a smaller key. A
+ * list holds one millisecond, and its events came in seq order (directly,
+ * or from the heap when the window reached them, before any direct push
+ * could): only a lower prio goes before the tail. Its prio is kept beside
+ * the list, so the usual append reads no other slot. */
+static inline void wheel_insert(sim_evq_t *q, uint32_t s, entry_t e)
+{
+    struct sim_evq_slot *sl = &q->slots[s];
+    sl->t_ms = e.t_ms;
+    sl->lo = e.lo;
+    q->pos[s] = IN_WHEEL;
+    q->w_count++;
+    const uint32_t w = (uint32_t)((uint64_t)e.t_ms & WHEEL_MASK);
+    const uint32_t tail = q->w_tail[w];
+    const uint8_t prio = (uint8_t)(e.lo >> PRIO_SHIFT);
+    if (tail == NONE) {
+        sl->prev = NONE;
+        sl->next = NONE;
+        q->w_head[w] = s;
+        q->w_tail[w] = s;
+        q->w_tprio[w] = prio;
+        bit_set(q, w);
+    } else if (prio >= q->w_tprio[w]) {
+        sl->prev = tail;
+        sl->next = NONE;
+        q->slots[tail].next = s;
         q->w_tail[w] = s;
         q->w_tprio[w] = prio;
     } else {
-        q->slots[before].prev = s;
+        wheel_insert_before_tail(q, s, e, w);
     }
-    bit_set(q, w);
-    q->w_count++;
+}
+
+/* Takes out s, the head of list w: what a pop does. */
+static inline void wheel_pop_head(sim_evq_t *q, uint32_t w, uint32_t s)
+{
+    assert(q->w_head[w] == s);
+    const uint32_t next = q->slots[s].next;
+    q->w_head[w] = next;
+    if (next == NONE) {
+        q->w_tail[w] = NONE;
+        bit_clear(q, w);
+    } else {
+        q->slots[next].prev = NONE;
+    }
+    q->w_count--;
 }
 
 static void wheel_unlink(sim_evq_t *q, uint32_t s)
@@ -394,20 +429,28 @@ static inline entry_t heap_min(const sim_evq_t *q)
     return h[key_less(h[m23], h[m01]) ? m23 : m01];
 }
 
-/* The window moved to t (the key just popped was the least pending, so no
- * event is before t): heap entries it now covers go to the wheel. */
-static void advance(sim_evq_t *q, int64_t t)
+/* Heap entries the window now covers go to the wheel. Out of line: the
+ * pop that calls advance() would otherwise save registers for it every
+ * time. */
+EVQ_NOINLINE static void advance_move(sim_evq_t *q)
 {
-    q->cur = t;
-    if (q->hcount == 0 || !in_window(q, heap_min(q).t_ms)) {
-        return; /* the usual case: nothing to move, and a vacant root stays vacant */
-    }
     fill_root(q);
     while (q->hcount > 0 && in_window(q, q->heap[0].t_ms)) {
         const entry_t e = q->heap[0];
         heap_remove_at(q, 0);
         wheel_insert(q, entry_slot(q, e), e);
     }
+}
+
+/* The window moved to t (the key just popped was the least pending, so no
+ * event is before t). */
+static inline void advance(sim_evq_t *q, int64_t t)
+{
+    q->cur = t;
+    if (q->hcount == 0 || !in_window(q, heap_min(q).t_ms)) {
+        return; /* the usual case: nothing to move, and a vacant root stays vacant */
+    }
+    advance_move(q);
 }
 
 /* ---- the queue ------------------------------------------------------------ */
@@ -483,16 +526,6 @@ void sim_evq_free(sim_evq_t *q)
     free(q->w_bits);
     free(q->w_tprio);
     memset(q, 0, sizeof *q);
-}
-
-uint32_t sim_evq_capacity(const sim_evq_t *q)
-{
-    return q->capacity;
-}
-
-uint32_t sim_evq_count(const sim_evq_t *q)
-{
-    return q->count;
 }
 
 /* Sorts [0, n) of the heap descending with a bounded 4-ary sift. */
@@ -639,26 +672,38 @@ bool sim_evq_cancel(sim_evq_t *q, sim_ev_handle_t h)
     return true;
 }
 
+/* Takes the heap's root for a pop: its slot, and its time in *t_ms. Out
+ * of line: the wheel is the usual case. */
+EVQ_NOINLINE static uint32_t heap_pop_root(sim_evq_t *q, int64_t *t_ms)
+{
+    fill_root(q);
+    const entry_t top = q->heap[0];
+    const uint32_t s = entry_slot(q, top);
+    *t_ms = top.t_ms;
+    /* The heap is left with a vacant root; see fill_root. */
+    q->hcount--;
+    q->root_vacant = true;
+    return s;
+}
+
 bool sim_evq_pop(sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
 {
     if (q->count == 0) {
         return false;
     }
-    uint32_t s;
+    uint32_t s = NONE;
     int64_t t;
-    const uint32_t ws = q->w_count > 0 ? wheel_first(q) : NONE;
-    if (ws != NONE && (q->hcount == 0 || key_less(wkey(q, ws), heap_min(q)))) {
-        s = ws;
-        t = q->slots[s].t_ms;
-        wheel_unlink(q, s);
-    } else {
-        fill_root(q);
-        const entry_t top = q->heap[0];
-        s = entry_slot(q, top);
-        t = top.t_ms;
-        /* The heap is left with a vacant root; see fill_root. */
-        q->hcount--;
-        q->root_vacant = true;
+    if (q->w_count > 0) {
+        const uint32_t w = wheel_first(q);
+        const uint32_t ws = q->w_head[w];
+        if (q->hcount == 0 || key_less(wkey(q, ws), heap_min(q))) {
+            s = ws;
+            t = q->slots[s].t_ms;
+            wheel_pop_head(q, w, s);
+        }
+    }
+    if (s == NONE) {
+        s = heap_pop_root(q, &t);
     }
     *t_ms = t;
     *data = q->slots[s].data;
@@ -677,7 +722,7 @@ static uint32_t first_slot(const sim_evq_t *q, entry_t *key)
     entry_t best = q->hcount > 0 ? heap_min(q) : SENTINEL;
     uint32_t s = q->hcount > 0 ? entry_slot(q, best) : NONE;
     if (q->w_count > 0) {
-        const uint32_t ws = wheel_first(q);
+        const uint32_t ws = q->w_head[wheel_first(q)];
         const entry_t w = wkey(q, ws);
         if (key_less(w, best)) {
             best = w;

@@ -81,8 +81,9 @@ typedef struct {
 int sim_evq_init(sim_evq_t *q, uint32_t capacity);
 void sim_evq_free(sim_evq_t *q);
 
-uint32_t sim_evq_capacity(const sim_evq_t *q);
-uint32_t sim_evq_count(const sim_evq_t *q);
+/* Inline: a caller checks for room before every push. */
+static inline uint32_t sim_evq_capacity(const sim_evq_t *q) { return q->capacity; }
+static inline uint32_t sim_evq_count(const sim_evq_t *q) { return q->count; }
 
 /* Any t_ms, including the past: the queue does not know what "now" is. */
 sim_ev_handle_t sim_evq_push(sim_evq_t *q, int64_t t_ms, uint8_t prio, sim_ev_data_t data);

@@ -78,6 +78,14 @@ struct sim_world {
     sim_drv_t *drv;
     sim_evq_t q;
     uint32_t q_cap;
+    /* Read on every event, kept here rather than asked of the driver each
+     * time: its clock (only the loop moves it, through sim_drv_set_now),
+     * its environment and server table (laid out by sim_drv_setup, fixed
+     * for the run) and its error text ("" while there is none). */
+    int64_t now_ms;
+    const sim_env_t *env;
+    sim_drv_server_t *servers;
+    const char *drv_err;
 
     sim_ev_handle_t *timer_handle;
     uint32_t timer_slots_cap;
@@ -98,7 +106,13 @@ struct sim_world {
 
 /* ---- small helpers ----------------------------------------------------- */
 
-static int64_t now(const sim_world_t *w) { return sim_drv_now(w->drv); }
+static int64_t now(const sim_world_t *w) { return w->now_ms; }
+
+static bool reachable(const sim_world_t *w, uint32_t server)
+{
+    assert(server < w->scn->servers);
+    return sim_drv_server_up(&w->servers[server]);
+}
 
 static sim_ev_handle_t push(sim_world_t *w, int64_t t_ms, uint8_t prio, uint32_t kind, uint32_t a,
                             uint32_t b, uint32_t c, uint64_t d)
@@ -121,7 +135,7 @@ static w_rec_t *phys(sim_drv_rec_t *r) { return sim_drv_rec_platform(r); }
  * the deadlines (drive/clock.c). */
 static int64_t utc(const sim_world_t *w, sim_drv_rec_t *r, int64_t t_ms)
 {
-    return sim_drv_env(w->drv)->utc0_ms + phys(r)->wall_ms + t_ms;
+    return w->env->utc0_ms + phys(r)->wall_ms + t_ms;
 }
 
 static w_stream_t *rec_streams(sim_world_t *w, sim_drv_rec_t *r)
@@ -244,7 +258,7 @@ static bool recording_begin(sim_world_t *w, sim_drv_rec_t *r)
     phys(r)->cut_recording = false;
     phys(r)->wall_ms = sim_drv_wall_offset(w->drv);
     const sim_drv_session_t *s = sim_drv_session(w->drv, r->session);
-    const sim_env_t *env = sim_drv_env(w->drv);
+    const sim_env_t *env = w->env;
     if (w->scn->mode == SCN_MODE_INDIVIDUAL) {
         for (uint32_t u = 0; u < s->users_count; u++) {
             stream_add(w, r, s->users[u], HA_TRACK_AUDIO, HA_FMT_TS);
@@ -269,7 +283,7 @@ static void on_rec_up(sim_world_t *w, uint32_t id, uint32_t epoch)
     sim_drv_rec_t *r = rec_of(w, id, epoch, SIM_REC_STARTING);
     if (r == NULL)
         return;
-    if (!sim_drv_server_reachable(w->drv, r->server)) {
+    if (!reachable(w, r->server)) {
         r->state = SIM_REC_PAUSED; /* started, but cannot reach channel or center */
         return;
     }
@@ -325,7 +339,7 @@ static void on_flush_done(sim_world_t *w, uint32_t id, uint32_t epoch)
     sim_drv_rec_t *r = rec_of(w, id, epoch, SIM_REC_STOPPING);
     if (r == NULL)
         return;
-    if (!sim_drv_server_reachable(w->drv, r->server)) {
+    if (!reachable(w, r->server)) {
         streams_cut(w, r);
         r->state = SIM_REC_PAUSED;
         return;
@@ -380,7 +394,7 @@ static void rejoin_unnoticed(sim_world_t *w, uint32_t server)
 static void on_rejoin(sim_world_t *w, uint32_t id, uint32_t epoch)
 {
     sim_drv_rec_t *r = rec_of(w, id, epoch, SIM_REC_PAUSED);
-    if (r == NULL || !sim_drv_server_reachable(w->drv, r->server))
+    if (r == NULL || !reachable(w, r->server))
         return;
     if (recording_begin(w, r))
         sim_drv_rec_rejoined(w->drv, id);
@@ -401,7 +415,7 @@ static void on_heal(sim_world_t *w, uint32_t server, uint32_t link_epoch)
             deliver_exit_report(w, r);
     }
     sim_drv_heartbeat(w->drv, server);
-    if (sim_drv_env(w->drv)->p_zombie) {
+    if (w->env->p_zombie) {
         /* A misbehaving recorder that records again on its own, whatever
          * the center says. */
         for (sim_drv_rec_t *r = sim_drv_server_recs(w->drv, server); r != NULL;
@@ -417,7 +431,7 @@ static void on_heal(sim_world_t *w, uint32_t server, uint32_t link_epoch)
 static void on_hb_tick(sim_world_t *w)
 {
     for (uint32_t i = 0; i < w->scn->servers; i++) {
-        if (sim_drv_server_reachable(w->drv, i))
+        if (reachable(w, i))
             sim_drv_heartbeat(w->drv, i);
     }
     push(w, now(w) + SIM_HEARTBEAT_INTERVAL_MS, PRIO_WORLD, EVK_HB_TICK, 0, 0, 0, 0);
@@ -431,7 +445,7 @@ static void w_timer_arm(void *p, const ha_timer_t *t, int64_t at_ms)
     assert(t->slot < w->timer_slots_cap);
     /* A lazy driver (many event loops are) leaves the old timer in its
      * queue: the center gets it later and must know it is stale. */
-    if (w->timer_handle[t->slot] != SIM_EV_HANDLE_NONE && !sim_drv_env(w->drv)->p_lazy_timers)
+    if (w->timer_handle[t->slot] != SIM_EV_HANDLE_NONE && !w->env->p_lazy_timers)
         (void)sim_evq_cancel(&w->q, w->timer_handle[t->slot]);
     w->timer_handle[t->slot] = push(w, at_ms, PRIO_TIMER, EVK_TIMER, t->slot, t->gen, t->kind,
                                     t->index);
@@ -441,7 +455,7 @@ static void w_timer_cancel(void *p, uint32_t slot)
 {
     sim_world_t *w = p;
     assert(slot < w->timer_slots_cap);
-    if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE && !sim_drv_env(w->drv)->p_lazy_timers)
+    if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE && !w->env->p_lazy_timers)
         (void)sim_evq_cancel(&w->q, w->timer_handle[slot]);
     w->timer_handle[slot] = SIM_EV_HANDLE_NONE;
 }
@@ -554,7 +568,7 @@ static void leave_flush(sim_world_t *w, sim_drv_rec_t *r, uint32_t uid)
  * progress is cut at the leave: an interruption of that stream). */
 static void user_streams(sim_world_t *w, uint32_t ws, uint32_t uid, bool join)
 {
-    const sim_env_t *env = sim_drv_env(w->drv);
+    const sim_env_t *env = w->env;
     for (sim_drv_rec_t *r = sim_drv_session_recs(w->drv, ws); r != NULL;
          r = sim_drv_next_of_session(w->drv, r)) {
         if (!join && r->state == SIM_REC_STOPPING) {
@@ -708,9 +722,13 @@ static void loop(sim_world_t *w)
     push(w, w->scn->end_ms, PRIO_WORLD, EVK_END, 0, 0, 0, 0);
     int64_t t_ms;
     sim_ev_data_t ev;
-    while (w->err[0] == '\0' && sim_drv_error(w->drv) == NULL && sim_evq_pop(&w->q, &t_ms, &ev)) {
-        release_due(w);
-        sim_drv_set_now(w->drv, t_ms);
+    while (w->err[0] == '\0' && w->drv_err[0] == '\0' && sim_evq_pop(&w->q, &t_ms, &ev)) {
+        if (w->release_head != 0)
+            release_due(w);
+        if (t_ms != w->now_ms) {
+            sim_drv_set_now(w->drv, t_ms);
+            w->now_ms = t_ms;
+        }
         w->events++;
         if (ev.kind == EVK_END)
             break;
@@ -788,7 +806,11 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts,
                         .prefetch = opts->prefetch, .ops = &WORLD_OPS, .platform = w};
     if (sim_drv_setup(w->drv, &o, err, err_cap) != 0)
         return -1;
-    const sim_env_t *env = sim_drv_env(w->drv);
+    w->now_ms = sim_drv_now(w->drv);
+    w->env = sim_drv_env(w->drv);
+    w->servers = sim_drv_server(w->drv, 0);
+    w->drv_err = sim_drv_error_text(w->drv);
+    const sim_env_t *env = w->env;
     uint32_t n_srv = scn->servers, n_ses = scn->sessions;
     w->block_len = scn->mode == SCN_MODE_INDIVIDUAL ? 2 * HA_USERS_MAX : 2;
     /* Recorders recording at once: one per session, a second while a stop
@@ -839,6 +861,7 @@ int sim_world_run(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts
     loop(w);
     int64_t end_ms = now(w) > scn->end_ms ? now(w) : scn->end_ms;
     sim_drv_set_now(w->drv, end_ms);
+    w->now_ms = end_ms;
     const char *limit = w->err[0] != '\0' ? w->err : sim_drv_error(w->drv);
     if (limit != NULL) {
         snprintf(err, err_cap, "%s: error: world limit: %s", name, limit);
