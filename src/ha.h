@@ -97,7 +97,7 @@ typedef enum {
 #define HA_IN_COUNT (HA_IN_USER_LEFT + 1)
 
 typedef enum {
-    HA_TIMER_SERVER_HEARTBEAT, /* index: server */
+    HA_TIMER_HEARTBEATS,       /* index: 0; one for every server */
     HA_TIMER_SESSION_DEADLINE, /* index: session; 90 s, start, stop flush */
     HA_TIMER_SESSION_STEP,     /* index: session; 60 s reconnect, attempt */
 } ha_timer_kind_t;

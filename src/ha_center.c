@@ -6,11 +6,14 @@
  * because one server going quiet concerns every session it hosts; the rest
  * go to the session they name (ha_session.c) or to the API gate (ha_api.c).
  *
- * Heartbeat timers are lazy, in the manner of Redis's cron checks: a
- * heartbeat only records its arrival time, and the timer armed at
- * last_hb + timeout, when it fires, re-arms itself if a later heartbeat moved
- * the deadline. So a heartbeat costs no command at all, which matters when a
- * simulator delivers millions of them.
+ * The heartbeat timer is lazy, in the manner of Redis's cron checks, and
+ * there is one for all servers: a heartbeat only records its arrival time,
+ * and the timer, armed at the earliest last_hb + timeout, when it fires
+ * declares down the servers whose deadline it is and moves on to the next
+ * earliest. So a heartbeat costs no command at all, and a quiet timeout
+ * period one firing however many servers there are, which matters when a
+ * simulator delivers millions of heartbeats. Servers whose deadline falls
+ * on the same millisecond are declared down in index order.
  */
 #include "ha_internal.h"
 
@@ -85,19 +88,19 @@ int ha_center_add_server(ha_center_t *c, uint32_t capacity)
 
 uint32_t ha_center_timer_slots(const ha_center_t *c)
 {
-    return c->cfg.servers_max + 2 * c->cfg.sessions_max;
+    return 1 + 2 * c->cfg.sessions_max;
 }
 
-/* Slots: servers first, then two per session (deadline, step). */
+/* Slots: the heartbeat timer first, then two per session (deadline, step). */
 static uint32_t timer_slot(const ha_center_t *c, ha_timer_kind_t kind, uint32_t index)
 {
-    if (kind == HA_TIMER_SERVER_HEARTBEAT) {
-        assert(index < c->cfg.servers_max);
-        return index;
+    if (kind == HA_TIMER_HEARTBEATS) {
+        assert(index == 0);
+        return 0;
     }
     assert(kind == HA_TIMER_SESSION_DEADLINE || kind == HA_TIMER_SESSION_STEP);
     assert(index < c->cfg.sessions_max);
-    return c->cfg.servers_max + 2 * index + (kind == HA_TIMER_SESSION_STEP ? 1u : 0u);
+    return 1 + 2 * index + (kind == HA_TIMER_SESSION_STEP ? 1u : 0u);
 }
 
 void ha_emit(ha_center_t *c, const ha_cmd_t *cmd)
@@ -173,7 +176,6 @@ static void server_down(ha_center_t *c, uint32_t si_srv)
     ha_server_t *srv = &c->servers[si_srv];
     assert(!srv->down);
     srv->down = true;
-    srv->hb_armed = false;
     ha_event_info_t ev = ha_event_info(0, HA_EV_SERVER_DOWN);
     ev.server = si_srv;
     ha_emit_event(c, &ev);
@@ -218,34 +220,51 @@ static void server_up(ha_center_t *c, uint32_t si_srv)
     }
 }
 
+static void hb_arm(ha_center_t *c, int64_t at_ms)
+{
+    c->hb_gen++;
+    c->hb_armed = true;
+    c->hb_due_ms = at_ms;
+    ha_timer_arm(c, HA_TIMER_HEARTBEATS, 0, c->hb_gen, at_ms);
+}
+
 static void heartbeat(ha_center_t *c, uint32_t si_srv)
 {
     ha_server_t *srv = &c->servers[si_srv];
     srv->last_hb_ms = c->now_ms;
     srv->hb_count++; /* answers every order sent there before it */
     srv->known = true;
-    if (!srv->hb_armed) {
-        srv->hb_gen++;
-        srv->hb_armed = true;
-        ha_timer_arm(c, HA_TIMER_SERVER_HEARTBEAT, si_srv, srv->hb_gen,
-                     srv->last_hb_ms + HA_HEARTBEAT_TIMEOUT_MS);
-    }
+    /* An armed timer is due no later than any watched server's deadline,
+     * this one's included: now + timeout is the latest there can be. */
+    if (!c->hb_armed)
+        hb_arm(c, srv->last_hb_ms + HA_HEARTBEAT_TIMEOUT_MS);
     if (srv->down)
         server_up(c, si_srv);
 }
 
+/* The one heartbeat timer: every watched server (known, not down) whose
+ * last heartbeat is a timeout old is declared down, in index order, and
+ * the timer moves to the earliest deadline left. Host agents heartbeat on
+ * one grid, so one firing per timeout serves them all, where a timer per
+ * server fired once per timeout each: most of a quiet hour's events. */
 static void heartbeat_timer(ha_center_t *c, const ha_timer_t *t)
 {
-    ha_server_t *srv = &c->servers[t->index];
-    if (!srv->hb_armed || t->gen != srv->hb_gen)
+    if (!c->hb_armed || t->gen != c->hb_gen)
         return; /* stale */
-    int64_t due_ms = srv->last_hb_ms + HA_HEARTBEAT_TIMEOUT_MS;
-    if (c->now_ms < due_ms) {
-        srv->hb_gen++;
-        ha_timer_arm(c, HA_TIMER_SERVER_HEARTBEAT, t->index, srv->hb_gen, due_ms);
-        return;
+    c->hb_armed = false;
+    int64_t next_ms = INT64_MAX;
+    for (uint32_t i = 0; i < c->servers_count; i++) {
+        const ha_server_t *srv = &c->servers[i];
+        if (!srv->known || srv->down)
+            continue;
+        int64_t due_ms = srv->last_hb_ms + HA_HEARTBEAT_TIMEOUT_MS;
+        if (c->now_ms >= due_ms)
+            server_down(c, i);
+        else if (due_ms < next_ms)
+            next_ms = due_ms;
     }
-    server_down(c, t->index);
+    if (next_ms != INT64_MAX)
+        hb_arm(c, next_ms);
 }
 
 /* ---- inputs ------------------------------------------------------------ */
@@ -284,8 +303,8 @@ static void route_timer(ha_center_t *c, const ha_input_t *in)
 {
     const ha_timer_t *t = &in->u.timer;
     assert(t->kind < HA_TIMER_KIND_COUNT && "a timer the center never armed");
-    if (t->kind == HA_TIMER_SERVER_HEARTBEAT) {
-        assert(t->index < c->servers_count && "a timer the center never armed");
+    if (t->kind == HA_TIMER_HEARTBEATS) {
+        assert(t->index == 0 && "a timer the center never armed");
         heartbeat_timer(c, t);
     } else {
         assert(t->index < c->cfg.sessions_max && "a timer the center never armed");

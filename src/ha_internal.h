@@ -30,8 +30,6 @@ typedef struct {
     bool down;          /* heartbeats timed out, not back yet */
     uint32_t hb_count;  /* heartbeats received: one after an order answers it */
     int64_t last_hb_ms;
-    uint32_t hb_gen;
-    bool hb_armed;
 } ha_server_t;
 
 typedef struct {
@@ -123,6 +121,11 @@ struct ha_center {
     ha_config_t cfg;
     ha_server_t *servers;
     uint32_t servers_count;
+    /* One heartbeat timer for every server (ha_center.c): armed at the
+     * earliest last_hb_ms + timeout among the servers it watches. */
+    int64_t hb_due_ms;
+    uint32_t hb_gen;
+    bool hb_armed;
     ha_session_t *sessions;
     /* Session slots are taken in index order and never given back (an ended
      * session keeps answering 404), so the next free one is a counter. */

@@ -304,10 +304,10 @@ static void deliver(h_t *h, const ctx_t *x, ha_state_t st, ha_sev_t sev)
          * session timer is counted as STALE and changes nothing */
         ha_timer_t tm;
         memset(&tm, 0, sizeof(tm));
-        tm.kind = HA_TIMER_SERVER_HEARTBEAT;
-        tm.index = 2;
+        tm.kind = HA_TIMER_HEARTBEATS;
+        tm.index = 0;
         tm.slot = h_hb_slot(h, 2);
-        tm.gen = h->c->servers[2].hb_gen - 1;
+        tm.gen = h->c->hb_gen - 1;
         h_fire_timer(h, tm);
         stale_session_timer(h, si, HA_TIMER_SESSION_DEADLINE);
         break;
@@ -421,12 +421,12 @@ static void deliver_nonsense(h_t *h, const ctx_t *x, nonsense_t n, uint64_t *tr_
     bool silent = true; /* must emit nothing and count nothing */
     switch (n) {
     case N_STALE_HEARTBEAT_TIMER:
-        for (uint32_t srv = 0; srv < h->nservers; srv++) {
-            ha_timer_t tm = {.slot = srv, .kind = HA_TIMER_SERVER_HEARTBEAT, .index = srv};
-            tm.gen = h->c->servers[srv].hb_gen - 1;
+        {
+            ha_timer_t tm = {.slot = h_hb_slot(h, 0), .kind = HA_TIMER_HEARTBEATS, .index = 0};
+            tm.gen = h->c->hb_gen - 1;
             h_fire_timer(h, tm);
-            if (!h->c->servers[srv].hb_armed) { /* down: even its own gen is stale */
-                tm.gen = h->c->servers[srv].hb_gen;
+            if (!h->c->hb_armed) { /* nothing to watch: even its own gen is stale */
+                tm.gen = h->c->hb_gen;
                 h_fire_timer(h, tm);
             }
         }

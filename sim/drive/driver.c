@@ -51,7 +51,7 @@ static inline void input(sim_drv_t *d, ha_input_t *in)
      * a timer twice: the center must take the second as a no-op. */
     if (d->env.p_hostile &&
         (in->kind == HA_IN_EXIT_REPORT || in->kind == HA_IN_RECORDER_EXITED ||
-         (in->kind == HA_IN_TIMER && in->u.timer.kind == HA_TIMER_SERVER_HEARTBEAT))) {
+         (in->kind == HA_IN_TIMER && in->u.timer.kind == HA_TIMER_HEARTBEATS))) {
         d->stats.inputs++;
         core_input(d, in);
     }
