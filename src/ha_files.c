@@ -36,15 +36,33 @@ static ha_stream_t *stream_find(ha_center_t *c, uint32_t si, uint32_t uid, ha_tr
     return st;
 }
 
+/* Names the playlist of session si's stream (uid, track) under prefix bak
+ * into c->playlist_buf and returns the name's length. The buffer is written
+ * here only, and a session's mode, sid and cname never change, so the key
+ * says which name it holds: the slices of one stream, which mostly follow
+ * each other, reuse it. */
+static size_t playlist_name(ha_center_t *c, uint32_t si, uint32_t uid, ha_track_t track, int bak)
+{
+    if (c->playlist_len > 0 && c->playlist_key.session == si && c->playlist_key.uid == uid &&
+        c->playlist_key.track == track && c->playlist_key.bak == bak)
+        return c->playlist_len;
+    ha_stream_name_t nm = stream_name(&c->sessions[si], uid, track);
+    size_t n = ha_name_playlist(c->playlist_buf, sizeof(c->playlist_buf), &nm, bak);
+    assert(n > 0 && "names fit HA_NAME_MAX by construction");
+    c->playlist_len = n;
+    c->playlist_key.session = si;
+    c->playlist_key.uid = uid;
+    c->playlist_key.track = track;
+    c->playlist_key.bak = bak;
+    return n;
+}
+
 /* Names the playlist into c->playlist_buf, emits it and returns the name's
  * length (a slice that follows is named from it). */
 static size_t emit_playlist(ha_center_t *c, ha_cmd_kind_t kind, uint32_t si,
                             const ha_stream_t *st, int bak)
 {
-    const ha_session_t *s = &c->sessions[si];
-    ha_stream_name_t nm = stream_name(s, st->uid, st->track);
-    size_t n = ha_name_playlist(c->playlist_buf, sizeof(c->playlist_buf), &nm, bak);
-    assert(n > 0 && "names fit HA_NAME_MAX by construction");
+    size_t n = playlist_name(c, si, st->uid, st->track, bak);
     ha_cmd_t cmd;
     memset(&cmd, 0, sizeof(cmd));
     cmd.kind = kind;
@@ -90,7 +108,6 @@ void ha_files_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl)
         return; /* a recorder bug; nothing sensible to list */
     ha_stream_t *st = stream_find(c, si, sl->uid, sl->track);
 
-    ha_stream_name_t nm = stream_name(s, sl->uid, sl->track);
     ha_cmd_t cmd;
     memset(&cmd, 0, sizeof(cmd));
     cmd.kind = HA_CMD_SLICE_WRITE;
@@ -110,6 +127,7 @@ void ha_files_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl)
             st->mp4_bak = s->bak;
             st->mp4_next = 0;
         }
+        ha_stream_name_t nm = stream_name(s, sl->uid, sl->track);
         size_t n = ha_name_mp4(c->name_buf, sizeof(c->name_buf), &nm, s->bak, st->mp4_next++);
         assert(n > 0);
         (void)n;
@@ -123,10 +141,10 @@ void ha_files_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl)
             playlist_len = emit_playlist(c, HA_CMD_PLAYLIST_OPEN, si, st, s->bak);
             s->files_count++;
         } else {
-            playlist_len = ha_name_playlist(c->playlist_buf, sizeof(c->playlist_buf), &nm, s->bak);
+            playlist_len = playlist_name(c, si, sl->uid, sl->track, s->bak);
         }
         size_t n = ha_name_slice_of(c->name_buf, sizeof(c->name_buf), c->playlist_buf,
-                                    playlist_len, sl->fmt, sl->start_utc_ms);
+                                    playlist_len, sl->fmt, sl->start_utc_ms, &c->slice_day);
         assert(n > 0);
         (void)n;
         cmd.u.file.playlist = c->playlist_buf;
@@ -177,8 +195,7 @@ const char *ha_files_newest_playlist(ha_center_t *c, uint32_t si)
     for (uint32_t i = 0; i < s->streams_count; i++) {
         const ha_stream_t *st = ha_stream_at(c, si, i);
         if (st->open_bak != HA_NO_PLAYLIST) {
-            ha_stream_name_t nm = stream_name(s, st->uid, st->track);
-            ha_name_playlist(c->playlist_buf, sizeof(c->playlist_buf), &nm, st->open_bak);
+            (void)playlist_name(c, si, st->uid, st->track, st->open_bak);
             return c->playlist_buf;
         }
     }

@@ -150,7 +150,13 @@ struct ha_center {
     bool in_input;
     bool started;
     char name_buf[HA_NAME_MAX];
+    /* The name of the playlist of (session, uid, track, bak) playlist_key
+     * says, playlist_len long; 0: none yet. A run of slices of one stream
+     * names each slice from it without building it again (ha_files.c). */
     char playlist_buf[HA_NAME_MAX];
+    size_t playlist_len;
+    struct { uint32_t session, uid; ha_track_t track; int bak; } playlist_key;
+    ha_utc_day_t slice_day; /* the date of the last slice named */
     uint64_t transitions[HA_ST_COUNT][HA_SEV_COUNT];
 };
 

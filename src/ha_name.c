@@ -103,11 +103,11 @@ static void put_base(name_buf_t *b, const ha_stream_name_t *st, int bak)
 }
 
 /* "_" <utc> ".ts" | ".webm": what a slice adds to its stream's base. */
-static void put_slice_tail(name_buf_t *b, ha_fmt_t fmt, int64_t start_utc_ms)
+static void put_slice_tail(name_buf_t *b, ha_fmt_t fmt, int64_t start_utc_ms, ha_utc_day_t *day)
 {
     assert(fmt == HA_FMT_TS || fmt == HA_FMT_WEBM);
     char utc[HA_UTC_LEN + 1];
-    ha_utc_format(utc, start_utc_ms);
+    ha_utc_format_day(utc, start_utc_ms, day);
     put_char(b, '_');
     put_mem(b, utc, HA_UTC_LEN);
     if (fmt == HA_FMT_TS)
@@ -140,14 +140,14 @@ size_t ha_name_playlist(char *out, size_t cap, const ha_stream_name_t *st, int b
 }
 
 size_t ha_name_slice_of(char *out, size_t cap, const char *playlist, size_t playlist_len,
-                        ha_fmt_t fmt, int64_t start_utc_ms)
+                        ha_fmt_t fmt, int64_t start_utc_ms, ha_utc_day_t *day)
 {
     assert(playlist != NULL && playlist_len > PLAYLIST_EXT_LEN);
     assert(playlist_len < HA_NAME_MAX && playlist[playlist_len] == '\0');
     assert(memcmp(playlist + playlist_len - PLAYLIST_EXT_LEN, PLAYLIST_EXT, PLAYLIST_EXT_LEN) == 0);
     name_buf_t b = start(out, cap);
     put_mem(&b, playlist, playlist_len - PLAYLIST_EXT_LEN);
-    put_slice_tail(&b, fmt, start_utc_ms);
+    put_slice_tail(&b, fmt, start_utc_ms, day);
     return finish(&b);
 }
 

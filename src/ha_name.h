@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "ha.h"
+#include "ha_utc.h"
 
 typedef struct {
     ha_mode_t mode;
@@ -31,9 +32,9 @@ size_t ha_name_playlist(char *out, size_t cap, const ha_stream_name_t *st, int b
 /* A .ts or .webm slice starting at start_utc_ms, named from the name of its
  * stream's playlist for the same bak (as ha_name_playlist wrote it,
  * playlist_len bytes): the two share their base, "_<utc>.ts|.webm" takes
- * the place of ".m3u8". */
+ * the place of ".m3u8". The date comes through *day (ha_utc_format_day). */
 size_t ha_name_slice_of(char *out, size_t cap, const char *playlist, size_t playlist_len,
-                        ha_fmt_t fmt, int64_t start_utc_ms);
+                        ha_fmt_t fmt, int64_t start_utc_ms, ha_utc_day_t *day);
 size_t ha_name_mp4(char *out, size_t cap, const ha_stream_name_t *st, int bak, uint32_t index);
 
 #endif

@@ -6,6 +6,7 @@
 #include "ha_utc.h"
 
 #include <assert.h>
+#include <string.h>
 
 #define MS_PER_DAY 86400000LL
 
@@ -19,15 +20,16 @@ static void put_digits(char *out, uint32_t value, int width)
     }
 }
 
-void ha_utc_format(char out[HA_UTC_LEN + 1], int64_t utc_ms)
+static void check_range(int64_t utc_ms)
 {
     assert(utc_ms >= 0);
     assert(utc_ms < 253402300800000LL); /* 10000-01-01 */
+    (void)utc_ms;
+}
 
-    int64_t days = utc_ms / MS_PER_DAY;
-    uint32_t ms_of_day = (uint32_t)(utc_ms % MS_PER_DAY);
-
-    /* civil_from_days, for days >= 0 only (so no negative-era care). */
+/* YYYYMMDD of a day count >= 0: civil_from_days (no negative-era care). */
+static void put_date(char *out, int64_t days)
+{
     int64_t z = days + 719468;
     int64_t era = z / 146097;
     int64_t doe = z - era * 146097;                                  /* [0, 146096] */
@@ -43,9 +45,37 @@ void ha_utc_format(char out[HA_UTC_LEN + 1], int64_t utc_ms)
     put_digits(out + 0, (uint32_t)y, 4);
     put_digits(out + 4, (uint32_t)m, 2);
     put_digits(out + 6, (uint32_t)d, 2);
+}
+
+/* hhmmssmmm, and the terminating NUL. */
+static void put_time(char *out, uint32_t ms_of_day)
+{
     put_digits(out + 8, ms_of_day / 3600000u, 2);
     put_digits(out + 10, ms_of_day / 60000u % 60u, 2);
     put_digits(out + 12, ms_of_day / 1000u % 60u, 2);
     put_digits(out + 14, ms_of_day % 1000u, 3);
     out[HA_UTC_LEN] = '\0';
+}
+
+void ha_utc_format(char out[HA_UTC_LEN + 1], int64_t utc_ms)
+{
+    check_range(utc_ms);
+    put_date(out, utc_ms / MS_PER_DAY);
+    put_time(out, (uint32_t)(utc_ms % MS_PER_DAY));
+}
+
+void ha_utc_format_day(char out[HA_UTC_LEN + 1], int64_t utc_ms, ha_utc_day_t *day)
+{
+    assert(day != NULL);
+    check_range(utc_ms);
+    int64_t days = utc_ms / MS_PER_DAY;
+    if (day->held && day->days == days) {
+        memcpy(out, day->ymd, sizeof(day->ymd));
+    } else {
+        put_date(out, days);
+        memcpy(day->ymd, out, sizeof(day->ymd));
+        day->days = days;
+        day->held = 1;
+    }
+    put_time(out, (uint32_t)(utc_ms % MS_PER_DAY));
 }

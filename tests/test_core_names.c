@@ -48,7 +48,8 @@ static size_t name_slice(char out[HA_NAME_MAX], ha_stream_name_t st, int bak, ha
 {
     char playlist[HA_NAME_MAX];
     size_t playlist_len = ha_name_playlist(playlist, sizeof(playlist), &st, bak);
-    return ha_name_slice_of(out, HA_NAME_MAX, playlist, playlist_len, fmt, utc);
+    ha_utc_day_t day = {0};
+    return ha_name_slice_of(out, HA_NAME_MAX, playlist, playlist_len, fmt, utc, &day);
 }
 
 static void expect_slice(ha_stream_name_t st, int bak, ha_fmt_t fmt, int64_t utc, const char *want)
@@ -228,10 +229,40 @@ static void test_utc_against_gmtime(void **state)
     }
 }
 
+/* The day cache gives what ha_utc_format gives, whatever the order of the
+ * times (forward, across midnight, back a day), and a date held for
+ * another day is never used. */
+static void test_utc_day_cache(void **state)
+{
+    (void)state;
+    const int64_t day = 86400000LL;
+    const int64_t t0 = 20454LL * day; /* 2026-01-01 */
+    const int64_t times[] = {t0,           t0 + 1,       t0 + day - 1, t0 + day,
+                             t0 + day - 1, t0 - 1,       0,            t0 + 40 * day + 5,
+                             t0 + 40 * day + 6, 253402300799999LL, t0};
+    ha_utc_day_t cache = {0};
+    char a[HA_UTC_LEN + 1], b[HA_UTC_LEN + 1];
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+        ha_utc_format_day(a, times[i], &cache);
+        ha_utc_format(b, times[i]);
+        assert_string_equal(a, b);
+        assert_true(cache.held && cache.days == times[i] / day);
+    }
+    /* A wrong date planted for one day: used for that day only (so the
+     * cache is really read), never for another. */
+    cache.days = t0 / day;
+    memcpy(cache.ymd, "19991231", 8);
+    ha_utc_format_day(a, t0 + 5, &cache);
+    assert_memory_equal(a, "19991231", 8);
+    ha_utc_format_day(a, t0 + day, &cache);
+    assert_string_equal(a, "20260102000000000");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_composite_names),
+        cmocka_unit_test(test_utc_day_cache),
         cmocka_unit_test(test_individual_names_audio_video_ts_webm),
         cmocka_unit_test(test_web_names_special_characters_become_dashes),
         cmocka_unit_test(test_bak_prefixes_and_the_seed_example),
