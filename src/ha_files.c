@@ -36,33 +36,37 @@ static ha_stream_t *stream_find(ha_center_t *c, uint32_t si, uint32_t uid, ha_tr
     return st;
 }
 
-/* Names the playlist of session si's stream (uid, track) under prefix bak
- * into c->playlist_buf and returns the name's length. The buffer is written
- * here only, and a session's mode, sid and cname never change, so the key
- * says which name it holds: the slices of one stream, which mostly follow
- * each other, reuse it. */
-static size_t playlist_name(ha_center_t *c, uint32_t si, uint32_t uid, ha_track_t track, int bak)
+/* The name of the playlist of session si's stream (uid, track) under prefix
+ * bak, from the entry its key maps to, built there when the entry holds
+ * another. An individual session interleaves the slices of two streams a
+ * user, up to HA_STREAMS_MAX: 64 entries keep most of them (a swarm run
+ * builds one name in eight slices where a single entry built two in three).
+ * The name stays valid until the next call: commands and replies carry it
+ * out before that. */
+static const ha_playlist_name_t *playlist_name(ha_center_t *c, uint32_t si, uint32_t uid,
+                                               ha_track_t track, int bak)
 {
-    if (c->playlist_len > 0 && c->playlist_key.session == si && c->playlist_key.uid == uid &&
-        c->playlist_key.track == track && c->playlist_key.bak == bak)
-        return c->playlist_len;
+    uint32_t h = si * UINT32_C(0x9e3779b1) ^ uid * UINT32_C(0x85ebca77) ^
+                 (uint32_t)track * UINT32_C(0xc2b2ae3d) ^ (uint32_t)bak;
+    ha_playlist_name_t *e = &c->playlist_names[(h ^ h >> 16) % HA_PLAYLIST_NAMES];
+    if (e->len > 0 && e->session == si && e->uid == uid && e->track == track && e->bak == bak)
+        return e;
     ha_stream_name_t nm = stream_name(&c->sessions[si], uid, track);
-    size_t n = ha_name_playlist(c->playlist_buf, sizeof(c->playlist_buf), &nm, bak);
-    assert(n > 0 && "names fit HA_NAME_MAX by construction");
-    c->playlist_len = n;
-    c->playlist_key.session = si;
-    c->playlist_key.uid = uid;
-    c->playlist_key.track = track;
-    c->playlist_key.bak = bak;
-    return n;
+    e->len = ha_name_playlist(e->name, sizeof(e->name), &nm, bak);
+    assert(e->len > 0 && "names fit HA_NAME_MAX by construction");
+    e->session = si;
+    e->uid = uid;
+    e->track = track;
+    e->bak = bak;
+    return e;
 }
 
-/* Names the playlist into c->playlist_buf, emits it and returns the name's
- * length (a slice that follows is named from it). */
-static size_t emit_playlist(ha_center_t *c, ha_cmd_kind_t kind, uint32_t si,
-                            const ha_stream_t *st, int bak)
+/* Emits the playlist's command and returns its name (a slice that follows
+ * is named from it). */
+static const ha_playlist_name_t *emit_playlist(ha_center_t *c, ha_cmd_kind_t kind, uint32_t si,
+                                               const ha_stream_t *st, int bak)
 {
-    size_t n = playlist_name(c, si, st->uid, st->track, bak);
+    const ha_playlist_name_t *pl = playlist_name(c, si, st->uid, st->track, bak);
     ha_cmd_t cmd;
     memset(&cmd, 0, sizeof(cmd));
     cmd.kind = kind;
@@ -70,10 +74,10 @@ static size_t emit_playlist(ha_center_t *c, ha_cmd_kind_t kind, uint32_t si,
     cmd.u.file.uid = st->uid;
     cmd.u.file.track = st->track;
     cmd.u.file.bak = bak;
-    cmd.u.file.playlist = c->playlist_buf;
-    cmd.u.file.name = c->playlist_buf;
+    cmd.u.file.playlist = pl->name;
+    cmd.u.file.name = pl->name;
     ha_emit(c, &cmd);
-    return n;
+    return pl;
 }
 
 static bool user_present(const ha_session_t *s, uint32_t uid)
@@ -134,20 +138,20 @@ void ha_files_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl)
         cmd.u.file.playlist = NULL;
         s->files_count++;
     } else {
-        size_t playlist_len;
+        const ha_playlist_name_t *pl;
         if (st->open_bak != s->bak) {
             assert(st->open_bak == HA_NO_PLAYLIST);
             st->open_bak = s->bak;
-            playlist_len = emit_playlist(c, HA_CMD_PLAYLIST_OPEN, si, st, s->bak);
+            pl = emit_playlist(c, HA_CMD_PLAYLIST_OPEN, si, st, s->bak);
             s->files_count++;
         } else {
-            playlist_len = playlist_name(c, si, sl->uid, sl->track, s->bak);
+            pl = playlist_name(c, si, sl->uid, sl->track, s->bak);
         }
-        size_t n = ha_name_slice_of(c->name_buf, sizeof(c->name_buf), c->playlist_buf,
-                                    playlist_len, sl->fmt, sl->start_utc_ms, &c->slice_day);
+        size_t n = ha_name_slice_of(c->name_buf, sizeof(c->name_buf), pl->name, pl->len, sl->fmt,
+                                    sl->start_utc_ms, &c->slice_day);
         assert(n > 0);
         (void)n;
-        cmd.u.file.playlist = c->playlist_buf;
+        cmd.u.file.playlist = pl->name;
     }
     cmd.u.file.name = c->name_buf;
     ha_emit(c, &cmd);
@@ -195,8 +199,7 @@ const char *ha_files_newest_playlist(ha_center_t *c, uint32_t si)
     for (uint32_t i = 0; i < s->streams_count; i++) {
         const ha_stream_t *st = ha_stream_at(c, si, i);
         if (st->open_bak != HA_NO_PLAYLIST) {
-            (void)playlist_name(c, si, st->uid, st->track, st->open_bak);
-            return c->playlist_buf;
+            return playlist_name(c, si, st->uid, st->track, st->open_bak)->name;
         }
     }
     return NULL;

@@ -117,6 +117,18 @@ typedef struct {
 #define HA_PREFETCH(p) ((void)(p))
 #endif
 
+/* A playlist's name is a function of its session's mode, sid and cname,
+ * which never change, and of (uid, track, bak): the key says which name an
+ * entry holds. len 0: the entry holds none. */
+#define HA_PLAYLIST_NAMES 64
+typedef struct {
+    uint32_t session, uid;
+    ha_track_t track;
+    int bak;
+    size_t len;
+    char name[HA_NAME_MAX];
+} ha_playlist_name_t;
+
 struct ha_center {
     ha_config_t cfg;
     ha_server_t *servers;
@@ -150,12 +162,9 @@ struct ha_center {
     bool in_input;
     bool started;
     char name_buf[HA_NAME_MAX];
-    /* The name of the playlist of (session, uid, track, bak) playlist_key
-     * says, playlist_len long; 0: none yet. A run of slices of one stream
-     * names each slice from it without building it again (ha_files.c). */
-    char playlist_buf[HA_NAME_MAX];
-    size_t playlist_len;
-    struct { uint32_t session, uid; ha_track_t track; int bak; } playlist_key;
+    /* The playlist names built lately, by key, so that a stream's slices
+     * are named without building their playlist's name again (ha_files.c). */
+    ha_playlist_name_t playlist_names[HA_PLAYLIST_NAMES];
     ha_utc_day_t slice_day; /* the date of the last slice named */
     uint64_t transitions[HA_ST_COUNT][HA_SEV_COUNT];
 };
