@@ -498,10 +498,7 @@ static bool tick_before(const sim_world_t *w, int64_t t_ms, uint32_t kind)
 
 static void on_hb_tick(sim_world_t *w)
 {
-    for (uint32_t i = 0; i < w->scn->servers; i++) {
-        if (reachable(w, i))
-            sim_drv_heartbeat(w->drv, i);
-    }
+    sim_drv_heartbeats(w->drv, w->scn->servers);
     hb_schedule(w, now(w) + SIM_HEARTBEAT_INTERVAL_MS);
 }
 
