@@ -315,6 +315,23 @@ static void test_chance(void **state)
     assert_int_equal(sim_rng_next(&a), sim_rng_next(&b));
 }
 
+/* A power-of-two den takes the short way (rng.h): the same answer and the
+ * same draws as below(den) < num, for every den up to 2^31 and any num. */
+static void test_chance_power_of_two(void **state)
+{
+    (void)state;
+    sim_rng_t a, b;
+    sim_rng_seed(&a, 91);
+    sim_rng_seed(&b, 91);
+    for (uint32_t i = 0; i < 64000; i++) {
+        uint32_t den = UINT32_C(1) << (i % 32);
+        uint32_t num = (uint32_t)(i * 2654435761u) % (den + 1);
+        assert_int_equal(sim_rng_chance(&a, num, den), sim_rng_below(&b, den) < num);
+        assert_int_equal(sim_rng_chance(&a, den / 2, den), sim_rng_below(&b, den) < den / 2);
+    }
+    assert_int_equal(sim_rng_next(&a), sim_rng_next(&b));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_below_uniform),
         cmocka_unit_test(test_range_edges),
         cmocka_unit_test(test_chance),
+        cmocka_unit_test(test_chance_power_of_two),
     };
     return cmocka_run_group_tests_name("rng", tests, NULL, NULL);
 }

@@ -268,6 +268,9 @@ uint32_t sim_drv_rest_session(sim_drv_t *d, const char *cname, uint32_t uid, ha_
 uint32_t sim_drv_session_by_sid(const sim_drv_t *d, const char *sid);
 void sim_drv_timer_due(sim_drv_t *d, const ha_timer_t *t);
 void sim_drv_heartbeat(sim_drv_t *d, uint32_t server);
+/* The heartbeat tick: sim_drv_heartbeat of each server below n that is up
+ * (sim_drv_server_up) when its turn comes, in order. */
+void sim_drv_heartbeats(sim_drv_t *d, uint32_t n);
 void sim_drv_exit_report(sim_drv_t *d, uint32_t id);
 void sim_drv_rec_ready(sim_drv_t *d, uint32_t id);
 void sim_drv_rec_failed(sim_drv_t *d, uint32_t id);

@@ -19,15 +19,15 @@ sim_track_t sim_tr_track(ha_track_t t);
 sim_fmt_t sim_tr_fmt(ha_fmt_t f);
 
 /* PLAYLIST_OPEN, SLICE_WRITE, PLAYLIST_CLOSE */
-sim_tr_ev_t sim_tr_of_file(int64_t t_ms, const ha_cmd_t *cmd, uint32_t sess);
+void sim_tr_of_file(sim_tr_ev_t *ev, int64_t t_ms, const ha_cmd_t *cmd, uint32_t sess);
 /* RECORDER_START, RECORDER_RESUME, RECORDER_STOP */
-sim_tr_ev_t sim_tr_of_recorder(int64_t t_ms, const ha_cmd_t *cmd, uint32_t sess);
+void sim_tr_of_recorder(sim_tr_ev_t *ev, int64_t t_ms, const ha_cmd_t *cmd, uint32_t sess);
 /* REPLY: the answer to a call, with what the driver knows of the call. */
-sim_tr_ev_t sim_tr_of_reply(int64_t t_ms, const ha_reply_t *rep, uint32_t sess, ha_call_t call,
-                            sim_by_t by, int expect);
+void sim_tr_of_reply(sim_tr_ev_t *ev, int64_t t_ms, const ha_reply_t *rep, uint32_t sess,
+                     ha_call_t call, sim_by_t by, int expect);
 /* NOTIFY: a callback */
-sim_tr_ev_t sim_tr_of_notify(int64_t t_ms, const ha_notify_t *n, uint32_t sess);
+void sim_tr_of_notify(sim_tr_ev_t *ev, int64_t t_ms, const ha_notify_t *n, uint32_t sess);
 /* EVENT: detect, switch, resume, end, ... (server-level ones carry no session) */
-sim_tr_ev_t sim_tr_of_event(int64_t t_ms, const ha_event_info_t *e, uint32_t sess);
+void sim_tr_of_event(sim_tr_ev_t *ev, int64_t t_ms, const ha_event_info_t *e, uint32_t sess);
 
 #endif

@@ -142,10 +142,3 @@ int64_t sim_rng_range(sim_rng_t *r, int64_t lo, int64_t hi)
     }
     return -(int64_t)(UINT64_MAX - u) - 1;
 }
-
-bool sim_rng_chance(sim_rng_t *r, uint32_t num, uint32_t den)
-{
-    assert(den > 0);
-    assert(num <= den);
-    return sim_rng_below(r, den) < num;
-}

@@ -12,6 +12,7 @@
 #ifndef SIM_RNG_H
 #define SIM_RNG_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -46,7 +47,21 @@ int64_t sim_rng_range(sim_rng_t *r, int64_t lo, int64_t hi);
 
 /* True with probability num/den exactly, 0 <= num <= den, den > 0. Always
  * consumes draws the same way whatever num is, so that changing a
- * probability in a scenario does not shift the stream by itself. */
-bool sim_rng_chance(sim_rng_t *r, uint32_t num, uint32_t den);
+ * probability in a scenario does not shift the stream by itself.
+ *
+ * It is sim_rng_below(r, den) < num. Inline, because callers ask with a
+ * constant den, mostly a power of two, and for one below() needs neither
+ * the 128-bit product nor a redraw: 2^64 mod den is 0, so nothing is ever
+ * rejected, and the high word of draw * 2^k is the draw's top k bits, which
+ * for den <= 2^31 are ((draw >> 32) * den) >> 32. One draw, the same
+ * value. */
+static inline bool sim_rng_chance(sim_rng_t *r, uint32_t num, uint32_t den)
+{
+    assert(den > 0);
+    assert(num <= den);
+    if ((den & (den - 1)) == 0)
+        return ((sim_rng_next(r) >> 32) * den) >> 32 < num;
+    return sim_rng_below(r, den) < num;
+}
 
 #endif

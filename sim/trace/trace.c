@@ -1,45 +1,6 @@
-/* trace.c -- the blank event and the names of kinds and faults.
- *
- * A blank event has every field at its "absent" value, so a writer of the
- * trace sets only what the kind carries and the JSON writer leaves the rest
- * out. Absent is 0 for ids and counts, NULL for strings, -1 for the fields
- * where 0 is a real value (activation, bak, times, enums whose 0 is a real
- * member).
- */
+/* trace.c -- the names of kinds and faults. (The blank event, which every
+ * trace line starts from, is inline in trace.h.) */
 #include "trace.h"
-
-#include <assert.h>
-#include <string.h>
-
-sim_tr_ev_t sim_tr_ev(int64_t t_ms, sim_tr_kind_t kind)
-{
-    sim_tr_ev_t ev;
-
-    assert((int)kind >= 0 && kind < SIM_TR_KIND_COUNT);
-    memset(&ev, 0, sizeof ev);
-    ev.t_ms = t_ms;
-    ev.kind = kind;
-    ev.mode = -1;
-    ev.call = -1;
-    ev.status = -1;
-    ev.by = SIM_BY_NONE;
-    ev.fault = SIM_FAULT_NONE;
-    ev.heal_ms = -1;
-    ev.last_hb_ms = -1;
-    ev.cause = SIM_CAUSE_NONE;
-    ev.activation = -1;
-    ev.until_ms = -1;
-    ev.bak = -1;
-    ev.how = -1;
-    ev.track = -1;
-    ev.fmt = -1;
-    ev.start_utc_ms = -1;
-    ev.end_utc_ms = -1;
-    ev.exit_status = -1;
-    ev.discontinue_utc_ms = 0; /* "0 if none", as the callback carries it */
-    ev.reason = SIM_END_NONE;
-    return ev;
-}
 
 static const char *const kind_names[SIM_TR_KIND_COUNT] = {
     [SIM_TR_RUN] = "run",

@@ -15,6 +15,7 @@
 #ifndef SIM_TRACE_H
 #define SIM_TRACE_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -175,8 +176,40 @@ typedef void sim_tr_sink_fn(void *ctx, const sim_tr_ev_t *ev);
  * now. It must change nothing a sink decides; either id may be unknown. */
 typedef void sim_tr_prefetch_fn(void *ctx, uint32_t sess, uint32_t rec);
 
+/* A blank event has every field at its "absent" value, so a writer of the
+ * trace sets only what the kind carries and the JSON writer leaves the rest
+ * out. Absent is 0 for ids and counts, NULL for strings, -1 for the fields
+ * where 0 is a real value (activation, bak, times, enums whose 0 is a real
+ * member).
+ *
+ * Inline, and written as one compound literal, because every trace line
+ * starts here: the compiler then builds the event where the caller keeps
+ * it, rather than in a frame of its own and copied out. A function that
+ * fills an event for its caller takes a pointer and uses sim_tr_ev_init:
+ * C has no guaranteed return-value elision, and assigning a returned
+ * struct through a pointer copies it. */
+#define SIM_TR_EV_BLANK(t, k)                                                                     \
+    ((sim_tr_ev_t){.t_ms = (t), .kind = (k), .mode = -1, .call = -1, .status = -1,               \
+                   .by = SIM_BY_NONE, .fault = SIM_FAULT_NONE, .heal_ms = -1, .last_hb_ms = -1,  \
+                   .cause = SIM_CAUSE_NONE, .activation = -1, .until_ms = -1, .bak = -1,         \
+                   .how = -1, .track = -1, .fmt = -1, .start_utc_ms = -1, .end_utc_ms = -1,      \
+                   .exit_status = -1,                                                            \
+                   .discontinue_utc_ms = 0, /* "0 if none", as the callback carries it */        \
+                   .reason = SIM_END_NONE})
+
 /* Blank event of a kind at a time: every "absent" field set. */
-sim_tr_ev_t sim_tr_ev(int64_t t_ms, sim_tr_kind_t kind);
+static inline sim_tr_ev_t sim_tr_ev(int64_t t_ms, sim_tr_kind_t kind)
+{
+    assert((int)kind >= 0 && kind < SIM_TR_KIND_COUNT);
+    return SIM_TR_EV_BLANK(t_ms, kind);
+}
+
+/* The same, written where ev points. */
+static inline void sim_tr_ev_init(sim_tr_ev_t *ev, int64_t t_ms, sim_tr_kind_t kind)
+{
+    assert((int)kind >= 0 && kind < SIM_TR_KIND_COUNT);
+    *ev = SIM_TR_EV_BLANK(t_ms, kind);
+}
 
 const char *sim_tr_kind_name(sim_tr_kind_t k);
 const char *sim_fault_name(sim_fault_t f);

@@ -32,7 +32,7 @@
 enum {
     EVK_ACTION,      /* a: action index */
     EVK_TIMER,       /* a: slot, b: gen, c: kind, d: index */
-    EVK_HB_TICK,
+    EVK_HB_TICK,     /* never queued: see "the heartbeat tick" below */
     EVK_EXIT_REPORT, /* a: recorder */
     EVK_REC_UP,      /* a: recorder, b: epoch */
     EVK_SLICE,       /* a: recorder, b: epoch, c: stream (SLICE_STREAM_BITS) and the
@@ -44,6 +44,11 @@ enum {
     EVK_REJOIN,      /* a: recorder, b: epoch */
     EVK_END,
 };
+
+/* A world event's kind carries this bit when it was pushed for the very
+ * millisecond of the pending heartbeat tick, after the tick was due: it
+ * comes after the tick (tick_before). */
+#define EVK_AFTER_TICK (1u << 31)
 
 enum { PRIO_WORLD = 0, PRIO_TIMER = 1 };
 
@@ -99,6 +104,14 @@ struct sim_world {
 
     uint32_t next_action;
     uint32_t release_head; /* recorders to give back at the next event */
+    /* The heartbeat tick, outside the queue: due at hb_ms while hb_due.
+     * held_ev: the queue's first event, popped to find that the tick comes
+     * first; it comes next unless held_beaten (see next_event). */
+    int64_t hb_ms;
+    bool hb_due;
+    bool held, held_beaten;
+    int64_t held_t;
+    sim_ev_data_t held_ev;
     uint64_t events;
     bool prefetch;         /* look one event ahead (a large world) */
     char err[256];
@@ -114,16 +127,36 @@ static bool reachable(const sim_world_t *w, uint32_t server)
     return sim_drv_server_up(&w->servers[server]);
 }
 
+/* Whether an event (t_ms, kind) comes before another in the queue's order
+ * (evq.h), as far as time and prio tell: ties go to the one pushed first. */
+static bool ev_before(int64_t ta_ms, uint32_t ka, int64_t tb_ms, uint32_t kb)
+{
+    return ta_ms < tb_ms || (ta_ms == tb_ms && ka != EVK_TIMER && kb == EVK_TIMER);
+}
+
+/* Room for one more pending event? The heartbeat tick and a held event
+ * count, as if they were queued. */
+static bool room(sim_world_t *w)
+{
+    if (sim_evq_count(&w->q) + w->hb_due + w->held == sim_evq_capacity(&w->q)) {
+        /* A bound, not a crash: the run is reported as too big. */
+        snprintf(w->err, sizeof(w->err), "event queue full (%" PRIu32 " events)", w->q_cap);
+        return false;
+    }
+    return true;
+}
+
 static sim_ev_handle_t push(sim_world_t *w, int64_t t_ms, uint8_t prio, uint32_t kind, uint32_t a,
                             uint32_t b, uint32_t c, uint64_t d)
 {
+    assert(t_ms >= now(w) && kind < EVK_AFTER_TICK);
+    if (t_ms == w->hb_ms && w->hb_due && prio == PRIO_WORLD)
+        kind |= EVK_AFTER_TICK;
+    if (w->held && ev_before(t_ms, kind, w->held_t, w->held_ev.kind))
+        w->held_beaten = true;
     sim_ev_data_t data = {kind, a, b, c, d};
-    assert(t_ms >= now(w));
-    if (sim_evq_count(&w->q) == sim_evq_capacity(&w->q)) {
-        /* A bound, not a crash: the run is reported as too big. */
-        snprintf(w->err, sizeof(w->err), "event queue full (%" PRIu32 " events)", w->q_cap);
+    if (!room(w))
         return SIM_EV_HANDLE_NONE;
-    }
     return sim_evq_push(&w->q, t_ms, prio, data);
 }
 
@@ -428,16 +461,58 @@ static void on_heal(sim_world_t *w, uint32_t server, uint32_t link_epoch)
     }
 }
 
+/* ---- the heartbeat tick -------------------------------------------------
+ *
+ * More than half of a run's events are the host agents' heartbeat tick,
+ * one every SIM_HEARTBEAT_INTERVAL_MS, each pushed by the one before. It is
+ * kept out of the queue, and comes out in exactly the place the queue's
+ * order (evq.h) would give it, pushed where hb_schedule is called: before
+ * a later event, or a timer (prio 1) of its millisecond; after a world
+ * event of its millisecond pushed before it (queue order), before one
+ * pushed after it (EVK_AFTER_TICK). World events are never cancelled, so
+ * the bit is all that order needs.
+ *
+ * Finding that the tick comes first takes the queue's first event out of
+ * the queue: it is held (held_ev) and comes next after the tick, unless
+ * something pushed meanwhile comes before it (push sets held_beaten). It
+ * was the least of the queue, so it comes before whatever is pushed later
+ * with its time and prio; a held timer that is cancelled is dropped
+ * (timer_drop); and it counts towards the queue's room, as the tick does.
+ * The order of events, and so the trace, is the queue's as if both were
+ * in it. */
+
+static void hb_schedule(sim_world_t *w, int64_t t_ms)
+{
+    if (!room(w))
+        return;
+    w->hb_ms = t_ms;
+    w->hb_due = true;
+}
+
+/* Whether the tick comes before an event (t_ms, kind) of the queue. */
+static bool tick_before(const sim_world_t *w, int64_t t_ms, uint32_t kind)
+{
+    return w->hb_due && (t_ms > w->hb_ms || (t_ms == w->hb_ms && (kind == EVK_TIMER ||
+                                                                   (kind & EVK_AFTER_TICK) != 0)));
+}
+
 static void on_hb_tick(sim_world_t *w)
 {
-    for (uint32_t i = 0; i < w->scn->servers; i++) {
-        if (reachable(w, i))
-            sim_drv_heartbeat(w->drv, i);
-    }
-    push(w, now(w) + SIM_HEARTBEAT_INTERVAL_MS, PRIO_WORLD, EVK_HB_TICK, 0, 0, 0, 0);
+    sim_drv_heartbeats(w->drv, w->scn->servers);
+    hb_schedule(w, now(w) + SIM_HEARTBEAT_INTERVAL_MS);
 }
 
 /* ---- the driver's operations ------------------------------------------ */
+
+/* Cancels the pending timer of a slot: in the queue, or held (one timer
+ * per slot is pending when the driver is not lazy). */
+static void timer_drop(sim_world_t *w, uint32_t slot)
+{
+    if (w->held && w->held_ev.kind == EVK_TIMER && w->held_ev.a == slot)
+        w->held = false;
+    else
+        (void)sim_evq_cancel(&w->q, w->timer_handle[slot]);
+}
 
 static void w_timer_arm(void *p, const ha_timer_t *t, int64_t at_ms)
 {
@@ -446,7 +521,7 @@ static void w_timer_arm(void *p, const ha_timer_t *t, int64_t at_ms)
     /* A lazy driver (many event loops are) leaves the old timer in its
      * queue: the center gets it later and must know it is stale. */
     if (w->timer_handle[t->slot] != SIM_EV_HANDLE_NONE && !w->env->p_lazy_timers)
-        (void)sim_evq_cancel(&w->q, w->timer_handle[t->slot]);
+        timer_drop(w, t->slot);
     w->timer_handle[t->slot] = push(w, at_ms, PRIO_TIMER, EVK_TIMER, t->slot, t->gen, t->kind,
                                     t->index);
 }
@@ -456,7 +531,7 @@ static void w_timer_cancel(void *p, uint32_t slot)
     sim_world_t *w = p;
     assert(slot < w->timer_slots_cap);
     if (w->timer_handle[slot] != SIM_EV_HANDLE_NONE && !w->env->p_lazy_timers)
-        (void)sim_evq_cancel(&w->q, w->timer_handle[slot]);
+        timer_drop(w, slot);
     w->timer_handle[slot] = SIM_EV_HANDLE_NONE;
 }
 
@@ -708,21 +783,68 @@ static void look_ahead(const sim_world_t *w)
 {
     int64_t t_ms;
     sim_ev_data_t next;
-    if (sim_evq_peek(&w->q, &t_ms, &next) && next.kind == EVK_SLICE) {
+    if (sim_evq_peek(&w->q, &t_ms, &next) && (next.kind & ~EVK_AFTER_TICK) == EVK_SLICE) {
         uint32_t core_tag = next.c >> SLICE_STREAM_BITS;
         sim_drv_prefetch_slice(w->drv, (uint32_t)next.d, next.a, (uint32_t)(next.d >> 32),
                                core_tag != 0 ? core_tag - 1 : SIM_DRV_NONE);
     }
 }
 
+static bool take_tick(sim_world_t *w, int64_t *t_ms, sim_ev_data_t *ev)
+{
+    w->hb_due = false;
+    *t_ms = w->hb_ms;
+    *ev = (sim_ev_data_t){.kind = EVK_HB_TICK};
+    return true;
+}
+
+/* The next event: the tick, the held event or the queue's first. The
+ * queue is asked first (a peek costs about what a pop does), and when the
+ * tick comes before what it gave, that is held for later. Only when an
+ * event pushed since may come before the held one (held_beaten) is the
+ * queue peeked at. False when nothing is left. */
+static bool next_event(sim_world_t *w, int64_t *t_ms, sim_ev_data_t *ev)
+{
+    if (w->held && w->held_beaten) {
+        int64_t t;
+        sim_ev_data_t head;
+        if (sim_evq_peek(&w->q, &t, &head) && ev_before(t, head.kind, w->held_t, w->held_ev.kind)) {
+            if (tick_before(w, t, head.kind))
+                return take_tick(w, t_ms, ev);
+            return sim_evq_pop(&w->q, t_ms, ev);
+        }
+        w->held_beaten = false;
+    }
+    if (w->held) {
+        if (tick_before(w, w->held_t, w->held_ev.kind))
+            return take_tick(w, t_ms, ev);
+        w->held = false;
+        *t_ms = w->held_t;
+        *ev = w->held_ev;
+        return true;
+    }
+    if (!sim_evq_pop(&w->q, t_ms, ev))
+        return w->hb_due && take_tick(w, t_ms, ev);
+    if (!tick_before(w, *t_ms, ev->kind))
+        return true;
+    w->held = true;
+    w->held_beaten = false;
+    w->held_t = *t_ms;
+    w->held_ev = *ev;
+    return take_tick(w, t_ms, ev);
+}
+
 static void loop(sim_world_t *w)
 {
-    push(w, 0, PRIO_WORLD, EVK_HB_TICK, 0, 0, 0, 0);
+    w->hb_due = false;
+    w->held = false;
+    hb_schedule(w, 0);
     schedule_next_action(w);
     push(w, w->scn->end_ms, PRIO_WORLD, EVK_END, 0, 0, 0, 0);
     int64_t t_ms;
     sim_ev_data_t ev;
-    while (w->err[0] == '\0' && w->drv_err[0] == '\0' && sim_evq_pop(&w->q, &t_ms, &ev)) {
+    while (w->err[0] == '\0' && w->drv_err[0] == '\0' && next_event(w, &t_ms, &ev)) {
+        ev.kind &= ~EVK_AFTER_TICK;
         if (w->release_head != 0)
             release_due(w);
         if (t_ms != w->now_ms) {
