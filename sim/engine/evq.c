@@ -406,6 +406,9 @@ static void heap_insert(sim_evq_t *q, entry_t e)
 {
     heap_make_ready(q, q->hcount + 2 + ARITY);
     q->hcount++;
+    if (e.t_ms < q->h_min_t) {
+        q->h_min_t = e.t_ms;
+    }
     if (q->root_vacant) {
         /* The pop before us left the root empty: sinking the new event
          * from there is one sift where pop-then-push is two. */
@@ -416,8 +419,9 @@ static void heap_insert(sim_evq_t *q, entry_t e)
     }
 }
 
-/* The heap's least entry (hcount > 0), without filling a vacant root:
- * then it is the least of the root's children (sentinels fill in). */
+/* The heap's least entry, without filling a vacant root: then it is the
+ * least of the root's children. Sentinels fill in, so an empty heap gives
+ * SENTINEL. */
 static inline entry_t heap_min(const sim_evq_t *q)
 {
     const entry_t *h = q->heap;
@@ -427,6 +431,14 @@ static inline entry_t heap_min(const sim_evq_t *q)
     const uint32_t m01 = key_less(h[2], h[1]) ? 2 : 1;
     const uint32_t m23 = key_less(h[4], h[3]) ? 4 : 3;
     return h[key_less(h[m23], h[m01]) ? m23 : m01];
+}
+
+/* h_min_t after the heap lost an entry (a push only lowers it, which
+ * heap_insert does itself). Pop and advance() read h_min_t alone: no
+ * wheel event has a heap event's time, so the times decide. */
+static inline void heap_min_update(sim_evq_t *q)
+{
+    q->h_min_t = heap_min(q).t_ms;
 }
 
 /* Heap entries the window now covers go to the wheel. Out of line: the
@@ -440,6 +452,7 @@ EVQ_NOINLINE static void advance_move(sim_evq_t *q)
         heap_remove_at(q, 0);
         wheel_insert(q, entry_slot(q, e), e);
     }
+    heap_min_update(q);
 }
 
 /* The window moved to t (the key just popped was the least pending, so no
@@ -447,7 +460,7 @@ EVQ_NOINLINE static void advance_move(sim_evq_t *q)
 static inline void advance(sim_evq_t *q, int64_t t)
 {
     q->cur = t;
-    if (q->hcount == 0 || !in_window(q, heap_min(q).t_ms)) {
+    if (!in_window(q, q->h_min_t)) {
         return; /* the usual case: nothing to move, and a vacant root stays vacant */
     }
     advance_move(q);
@@ -501,6 +514,7 @@ int sim_evq_init(sim_evq_t *q, uint32_t capacity)
     q->w_bits = w_bits;
     q->w_tprio = w_tprio;
     q->cur = INT64_MIN;
+    q->h_min_t = INT64_MAX;
     q->count = 0;
     q->hcount = 0;
     q->capacity = capacity;
@@ -601,6 +615,7 @@ EVQ_COLD static void renumber(sim_evq_t *q)
         }
     }
     q->hcount = kept;
+    heap_min_update(q);
     q->seq_next = n;
     assert(q->seq_next < q->seq_limit);
 }
@@ -669,6 +684,7 @@ bool sim_evq_cancel(sim_evq_t *q, sim_ev_handle_t h)
     assert(i < q->hcount && entry_slot(q, q->heap[i]) == s);
     slot_release(q, s);
     heap_remove_at(q, i);
+    heap_min_update(q);
     return true;
 }
 
@@ -683,27 +699,30 @@ EVQ_NOINLINE static uint32_t heap_pop_root(sim_evq_t *q, int64_t *t_ms)
     /* The heap is left with a vacant root; see fill_root. */
     q->hcount--;
     q->root_vacant = true;
+    heap_min_update(q);
     return s;
 }
 
 bool sim_evq_pop(sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
 {
-    if (q->count == 0) {
-        return false;
-    }
-    uint32_t s = NONE;
+    uint32_t s;
     int64_t t;
     if (q->w_count > 0) {
         const uint32_t w = wheel_first(q);
-        const uint32_t ws = q->w_head[w];
-        if (q->hcount == 0 || key_less(wkey(q, ws), heap_min(q))) {
-            s = ws;
-            t = q->slots[s].t_ms;
+        s = q->w_head[w];
+        t = q->slots[s].t_ms;
+        /* The wheel's times are in the window and the heap's are not, so
+         * they tie only with an empty heap's INT64_MAX. */
+        assert(t != q->h_min_t || q->hcount == 0);
+        if (t <= q->h_min_t) {
             wheel_pop_head(q, w, s);
+        } else {
+            s = heap_pop_root(q, &t);
         }
-    }
-    if (s == NONE) {
+    } else if (q->hcount > 0) {
         s = heap_pop_root(q, &t);
+    } else {
+        return false;
     }
     *t_ms = t;
     *data = q->slots[s].data;
@@ -787,7 +806,8 @@ static bool wheel_check(const sim_evq_t *q)
 bool sim_evq_check(const sim_evq_t *q)
 {
     if (q->count > q->capacity || q->seq_next > q->seq_limit ||
-        q->count != q->hcount + q->w_count || !wheel_check(q)) {
+        q->count != q->hcount + q->w_count || q->h_min_t != heap_min(q).t_ms ||
+        !wheel_check(q)) {
         return false;
     }
     const entry_t *h = q->heap;

@@ -67,6 +67,7 @@ typedef struct {
     uint8_t *w_tprio;           /* prio of each list's tail */
     uint64_t w_sum[8];
     int64_t cur;
+    int64_t h_min_t;            /* t_ms of the heap's least entry; INT64_MAX if none */
     uint32_t w_count;
     uint32_t slot_bits;
     bool root_vacant; /* heap[0] is empty, the entries are heap[1..count] */
