@@ -36,7 +36,8 @@ size_t ha_center_footprint(const ha_config_t *cfg)
 {
     assert(cfg != NULL);
     return zeroed_bytes(cfg) + ALIGN16(sizeof(ha_stream_t) * HA_STREAMS_MAX * cfg->sessions_max) +
-           ALIGN16(sizeof(ha_fence_t) * HA_FENCE_MAX * cfg->sessions_max);
+           ALIGN16(sizeof(ha_fence_t) * HA_FENCE_MAX * cfg->sessions_max) +
+           ALIGN16((size_t)HA_NAME_MAX * HA_PLAYLIST_NAMES);
 }
 
 ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
@@ -65,6 +66,9 @@ ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
     c->streams = (ha_stream_t *)(void *)p;
     p += ALIGN16(sizeof(ha_stream_t) * HA_STREAMS_MAX * cfg->sessions_max);
     c->fences = (ha_fence_t *)(void *)p;
+    p += ALIGN16(sizeof(ha_fence_t) * HA_FENCE_MAX * cfg->sessions_max);
+    /* Read only below an entry's len, which the zeroed part holds. */
+    c->playlist_text = (char (*)[HA_NAME_MAX])(void *)p;
 
     c->cfg = *cfg;
     c->next_recorder = 1;

@@ -43,30 +43,35 @@ static ha_stream_t *stream_find(ha_center_t *c, uint32_t si, uint32_t uid, ha_tr
  * builds one name in eight slices where a single entry built two in three).
  * The name stays valid until the next call: commands and replies carry it
  * out before that. */
-static const ha_playlist_name_t *playlist_name(ha_center_t *c, uint32_t si, uint32_t uid,
-                                               ha_track_t track, int bak)
+static const char *playlist_name(ha_center_t *c, uint32_t si, uint32_t uid, ha_track_t track,
+                                 int bak, size_t *len)
 {
     uint32_t h = si * UINT32_C(0x9e3779b1) ^ uid * UINT32_C(0x85ebca77) ^
                  (uint32_t)track * UINT32_C(0xc2b2ae3d) ^ (uint32_t)bak;
-    ha_playlist_name_t *e = &c->playlist_names[(h ^ h >> 16) % HA_PLAYLIST_NAMES];
-    if (e->len > 0 && e->session == si && e->uid == uid && e->track == track && e->bak == bak)
-        return e;
+    uint32_t i = (h ^ h >> 16) % HA_PLAYLIST_NAMES;
+    ha_playlist_name_t *e = &c->playlist_names[i];
+    char *text = c->playlist_text[i];
+    if (e->len > 0 && e->session == si && e->uid == uid && e->track == track && e->bak == bak) {
+        *len = e->len;
+        return text;
+    }
     ha_stream_name_t nm = stream_name(&c->sessions[si], uid, track);
-    e->len = ha_name_playlist(e->name, sizeof(e->name), &nm, bak);
+    e->len = ha_name_playlist(text, HA_NAME_MAX, &nm, bak);
     assert(e->len > 0 && "names fit HA_NAME_MAX by construction");
     e->session = si;
     e->uid = uid;
     e->track = track;
     e->bak = bak;
-    return e;
+    *len = e->len;
+    return text;
 }
 
-/* Emits the playlist's command and returns its name (a slice that follows
- * is named from it). */
-static const ha_playlist_name_t *emit_playlist(ha_center_t *c, ha_cmd_kind_t kind, uint32_t si,
-                                               const ha_stream_t *st, int bak)
+/* Emits the playlist's command and returns its name and length (a slice
+ * that follows is named from it). */
+static const char *emit_playlist(ha_center_t *c, ha_cmd_kind_t kind, uint32_t si,
+                                 const ha_stream_t *st, int bak, size_t *len)
 {
-    const ha_playlist_name_t *pl = playlist_name(c, si, st->uid, st->track, bak);
+    const char *name = playlist_name(c, si, st->uid, st->track, bak, len);
     ha_cmd_t cmd;
     memset(&cmd, 0, sizeof(cmd));
     cmd.kind = kind;
@@ -74,10 +79,16 @@ static const ha_playlist_name_t *emit_playlist(ha_center_t *c, ha_cmd_kind_t kin
     cmd.u.file.uid = st->uid;
     cmd.u.file.track = st->track;
     cmd.u.file.bak = bak;
-    cmd.u.file.playlist = pl->name;
-    cmd.u.file.name = pl->name;
+    cmd.u.file.playlist = name;
+    cmd.u.file.name = name;
     ha_emit(c, &cmd);
-    return pl;
+    return name;
+}
+
+static void close_playlist(ha_center_t *c, uint32_t si, const ha_stream_t *st)
+{
+    size_t len;
+    (void)emit_playlist(c, HA_CMD_PLAYLIST_CLOSE, si, st, st->open_bak, &len);
 }
 
 static bool user_present(const ha_session_t *s, uint32_t uid)
@@ -138,20 +149,21 @@ void ha_files_slice(ha_center_t *c, uint32_t si, const ha_slice_in_t *sl)
         cmd.u.file.playlist = NULL;
         s->files_count++;
     } else {
-        const ha_playlist_name_t *pl;
+        const char *pl;
+        size_t pl_len;
         if (st->open_bak != s->bak) {
             assert(st->open_bak == HA_NO_PLAYLIST);
             st->open_bak = s->bak;
-            pl = emit_playlist(c, HA_CMD_PLAYLIST_OPEN, si, st, s->bak);
+            pl = emit_playlist(c, HA_CMD_PLAYLIST_OPEN, si, st, s->bak, &pl_len);
             s->files_count++;
         } else {
-            pl = playlist_name(c, si, sl->uid, sl->track, s->bak);
+            pl = playlist_name(c, si, sl->uid, sl->track, s->bak, &pl_len);
         }
-        size_t n = ha_name_slice_of(c->name_buf, sizeof(c->name_buf), pl->name, pl->len, sl->fmt,
+        size_t n = ha_name_slice_of(c->name_buf, sizeof(c->name_buf), pl, pl_len, sl->fmt,
                                     sl->start_utc_ms, &c->slice_day);
         assert(n > 0);
         (void)n;
-        cmd.u.file.playlist = pl->name;
+        cmd.u.file.playlist = pl;
     }
     cmd.u.file.name = c->name_buf;
     ha_emit(c, &cmd);
@@ -165,7 +177,7 @@ void ha_files_close_all(ha_center_t *c, uint32_t si)
     for (uint32_t i = 0; i < s->streams_count; i++) {
         ha_stream_t *st = ha_stream_at(c, si, i);
         if (st->open_bak != HA_NO_PLAYLIST) {
-            emit_playlist(c, HA_CMD_PLAYLIST_CLOSE, si, st, st->open_bak);
+            close_playlist(c, si, st);
             st->open_bak = HA_NO_PLAYLIST;
         }
     }
@@ -185,7 +197,7 @@ void ha_files_user_left(ha_center_t *c, uint32_t si, uint32_t uid)
         if (st->uid == uid) {
             assert(st->track != HA_TRACK_MIX);
             if (st->open_bak != HA_NO_PLAYLIST)
-                emit_playlist(c, HA_CMD_PLAYLIST_CLOSE, si, st, st->open_bak);
+                close_playlist(c, si, st);
             continue;
         }
         *ha_stream_at(c, si, kept++) = *st;
@@ -199,7 +211,8 @@ const char *ha_files_newest_playlist(ha_center_t *c, uint32_t si)
     for (uint32_t i = 0; i < s->streams_count; i++) {
         const ha_stream_t *st = ha_stream_at(c, si, i);
         if (st->open_bak != HA_NO_PLAYLIST) {
-            return playlist_name(c, si, st->uid, st->track, st->open_bak)->name;
+            size_t len;
+            return playlist_name(c, si, st->uid, st->track, st->open_bak, &len);
         }
     }
     return NULL;

@@ -119,14 +119,14 @@ typedef struct {
 
 /* A playlist's name is a function of its session's mode, sid and cname,
  * which never change, and of (uid, track, bak): the key says which name an
- * entry holds. len 0: the entry holds none. */
+ * entry holds, its text is the entry's row of playlist_text. len 0: the
+ * entry holds none. */
 #define HA_PLAYLIST_NAMES 64
 typedef struct {
     uint32_t session, uid;
     ha_track_t track;
     int bak;
     size_t len;
-    char name[HA_NAME_MAX];
 } ha_playlist_name_t;
 
 struct ha_center {
@@ -165,6 +165,7 @@ struct ha_center {
     /* The playlist names built lately, by key, so that a stream's slices
      * are named without building their playlist's name again (ha_files.c). */
     ha_playlist_name_t playlist_names[HA_PLAYLIST_NAMES];
+    char (*playlist_text)[HA_NAME_MAX]; /* HA_PLAYLIST_NAMES rows, not zeroed */
     ha_utc_day_t slice_day; /* the date of the last slice named */
     uint64_t transitions[HA_ST_COUNT][HA_SEV_COUNT];
 };
