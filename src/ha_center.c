@@ -175,7 +175,7 @@ static bool session_fences_on(const ha_center_t *c, uint32_t si, uint32_t srv)
     return false;
 }
 
-static void server_down(ha_center_t *c, uint32_t si_srv)
+HA_RARE static void server_down(ha_center_t *c, uint32_t si_srv)
 {
     ha_server_t *srv = &c->servers[si_srv];
     assert(!srv->down);
@@ -202,7 +202,7 @@ static void server_down(ha_center_t *c, uint32_t si_srv)
     }
 }
 
-static void server_up(ha_center_t *c, uint32_t si_srv)
+HA_RARE static void server_up(ha_center_t *c, uint32_t si_srv)
 {
     ha_server_t *srv = &c->servers[si_srv];
     srv->down = false;
@@ -224,7 +224,7 @@ static void server_up(ha_center_t *c, uint32_t si_srv)
     }
 }
 
-static void hb_arm(ha_center_t *c, int64_t at_ms)
+HA_RARE static void hb_arm(ha_center_t *c, int64_t at_ms)
 {
     c->hb_gen++;
     c->hb_armed = true;

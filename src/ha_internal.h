@@ -117,6 +117,14 @@ typedef struct {
 #define HA_PREFETCH(p) ((void)(p))
 #endif
 
+/* What a hot path seldom calls (a server going down or coming back): kept
+ * out of line, so that the hot path needs no stack frame of its own. */
+#if defined(__GNUC__)
+#define HA_RARE __attribute__((noinline, cold))
+#else
+#define HA_RARE
+#endif
+
 /* A playlist's name is a function of its session's mode, sid and cname,
  * which never change, and of (uid, track, bak): the key says which name an
  * entry holds, its text is the entry's row of playlist_text. len 0: the
