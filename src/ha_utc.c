@@ -57,13 +57,6 @@ static void put_time(char *out, uint32_t ms_of_day)
     out[HA_UTC_LEN] = '\0';
 }
 
-void ha_utc_format(char out[HA_UTC_LEN + 1], int64_t utc_ms)
-{
-    check_range(utc_ms);
-    put_date(out, utc_ms / MS_PER_DAY);
-    put_time(out, (uint32_t)(utc_ms % MS_PER_DAY));
-}
-
 void ha_utc_format_day(char out[HA_UTC_LEN + 1], int64_t utc_ms, ha_utc_day_t *day)
 {
     assert(day != NULL);
