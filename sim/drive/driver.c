@@ -411,7 +411,7 @@ void sim_drv_timer_due(sim_drv_t *d, const ha_timer_t *t)
     input(d, in);
 }
 
-void sim_drv_heartbeat(sim_drv_t *d, uint32_t server)
+static inline void heartbeat(sim_drv_t *d, uint32_t server)
 {
     ha_input_t *in = drv_input_of(d, HA_IN_HEARTBEAT);
     in->u.heartbeat.server = server;
@@ -419,18 +419,16 @@ void sim_drv_heartbeat(sim_drv_t *d, uint32_t server)
     d->servers[server].last_hb_ms = d->now_ms;
 }
 
+void sim_drv_heartbeat(sim_drv_t *d, uint32_t server) { heartbeat(d, server); }
+
 /* The world's most frequent call (a tick every 2 s, each server): one call
  * for them all. */
 void sim_drv_heartbeats(sim_drv_t *d, uint32_t n)
 {
     assert(n <= d->servers_n);
-    ha_input_t *in = drv_input_of(d, HA_IN_HEARTBEAT);
     for (uint32_t i = 0; i < n; i++) {
-        if (!sim_drv_server_up(&d->servers[i]))
-            continue;
-        in->u.heartbeat.server = i;
-        input(d, in);
-        d->servers[i].last_hb_ms = d->now_ms;
+        if (sim_drv_server_up(&d->servers[i]))
+            heartbeat(d, i);
     }
 }
 
