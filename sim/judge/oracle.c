@@ -854,12 +854,33 @@ static int ob_seq_cmp(const void *x, const void *y)
     return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
+/* Into the order they were made (seq is unique, so any sort gives the
+ * same). One ob_run takes a handful: an insertion sort, where qsort cost
+ * more than firing them; qsort for the rare long list. */
+static void ob_sort_seq(ob_t *a, size_t n)
+{
+    if (n > 16) {
+        qsort(a, n, sizeof *a, ob_seq_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (a[i].seq > a[i - 1].seq)
+            continue;
+        ob_t x = a[i];
+        size_t j = i;
+        do {
+            a[j] = a[j - 1];
+            j--;
+        } while (j > 0 && a[j - 1].seq > x.seq);
+        a[j] = x;
+    }
+}
+
 /* The obligations taken out of the heap (n of them, in o->ob_due) judged in
  * the order they were made. */
 static void ob_fire_taken(orc_t *o, size_t n)
 {
-    if (n > 1) /* qsort may not be given the NULL of an empty scratch */
-        qsort(o->ob_due, n, sizeof *o->ob_due, ob_seq_cmp);
+    ob_sort_seq(o->ob_due, n);
     o->ob_firing = true;
     for (size_t i = 0; i < n; i++)
         ob_fire(o, &o->ob_due[i]);
@@ -886,8 +907,7 @@ static void ob_run_end(orc_t *o, int64_t now)
         o->lanes[k].n = 0;
     }
     o->ob_min_due = INT64_MAX;
-    if (n > 1) /* qsort may not be given the NULL of an empty scratch */
-        qsort(o->ob_due, n, sizeof *o->ob_due, ob_seq_cmp);
+    ob_sort_seq(o->ob_due, n);
     o->ob_firing = true;
     for (size_t i = 0; i < n; i++) {
         const ob_t *b = &o->ob_due[i];
