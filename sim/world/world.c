@@ -70,7 +70,7 @@ typedef struct {
     bool cut_recording;    /* its link was cut while it recorded */
     int32_t block;         /* stream block, -1 none */
     uint32_t release_next; /* the release list, by recorder id */
-    int64_t gop_ms;
+    int64_t video_slice_ms; /* of its I-frame interval (sim_env_video_slice_ms) */
     int64_t stop_ms;
     int64_t wall_ms;       /* the server's wall-clock step when it began recording */
 } w_rec_t;
@@ -85,11 +85,13 @@ struct sim_world {
     uint32_t q_cap;
     /* Read on every event, kept here rather than asked of the driver each
      * time: its clock (only the loop moves it, through sim_drv_set_now),
-     * its environment and server table (laid out by sim_drv_setup, fixed
-     * for the run) and its error text ("" while there is none). */
+     * its environment, server and session tables (laid out by
+     * sim_drv_setup, fixed for the run) and its error text ("" while there
+     * is none). */
     int64_t now_ms;
     const sim_env_t *env;
     sim_drv_server_t *servers;
+    const sim_drv_session_t *sessions;
     const char *drv_err;
 
     sim_ev_handle_t *timer_handle;
@@ -211,7 +213,8 @@ _Static_assert(2 * HA_USERS_MAX < (1u << SLICE_STREAM_BITS), "a block's streams 
 static uint32_t slice_c(sim_world_t *w, const sim_drv_rec_t *r, uint32_t si)
 {
     assert(si < (1u << SLICE_STREAM_BITS));
-    uint32_t core = sim_drv_session(w->drv, r->session)->core;
+    assert(r->session < w->scn->sessions);
+    uint32_t core = w->sessions[r->session].core;
     uint32_t tag = core < (UINT32_MAX >> SLICE_STREAM_BITS) - 1 ? core + 1 : 0;
     return tag << SLICE_STREAM_BITS | si;
 }
@@ -221,7 +224,7 @@ static void stream_schedule(sim_world_t *w, sim_drv_rec_t *r, uint32_t si)
     const w_stream_t *st = &rec_streams(w, r)[si];
     int64_t len = st->fmt == HA_FMT_MP4 ? SIM_MP4_SEGMENT_MS
                   : st->track == HA_TRACK_AUDIO ? SIM_SLICE_MS
-                                                : sim_env_video_slice_ms(phys(r)->gop_ms);
+                                                : phys(r)->video_slice_ms;
     push(w, st->start_ms + len, PRIO_WORLD, EVK_SLICE, r->id, phys(r)->epoch, slice_c(w, r, si),
          (uint64_t)r->session << 32 | r->slot);
 }
@@ -539,7 +542,8 @@ static void w_rec_start(void *p, const sim_drv_start_t *st)
 {
     sim_world_t *w = p;
     sim_drv_rec_t *r = sim_drv_rec(w->drv, st->id);
-    *phys(r) = (w_rec_t){.fail_start = st->fail, .block = -1, .gop_ms = st->gop_ms};
+    *phys(r) = (w_rec_t){.fail_start = st->fail, .block = -1,
+                         .video_slice_ms = sim_env_video_slice_ms(st->gop_ms)};
     if (st->reachable)
         push(w, now(w) + st->latency_ms, PRIO_WORLD, EVK_REC_UP, st->id, 0, 0, 0);
 }
@@ -931,6 +935,7 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts,
     w->now_ms = sim_drv_now(w->drv);
     w->env = sim_drv_env(w->drv);
     w->servers = sim_drv_server(w->drv, 0);
+    w->sessions = sim_drv_session(w->drv, 0);
     w->drv_err = sim_drv_error_text(w->drv);
     const sim_env_t *env = w->env;
     uint32_t n_srv = scn->servers, n_ses = scn->sessions;
