@@ -115,6 +115,7 @@ void orc_reset(orc_t *o)
     for (int k = 0; k < ORC_LANES; k++)
         o->lanes[k].n = 0;
     o->nt_n = 0;
+    o->sl_dup = false;
     o->pl_names_n = 0;
     if (++o->gen == 0) {
         /* Wrapped after 2^32 runs: clear once so no old slot looks live. */
@@ -553,14 +554,25 @@ static inline uint64_t sl_hash(uint32_t sess, uint32_t rec, uint32_t uid, int tr
     return mix64(h);
 }
 
+static bool sl_same_key(const sl_t *a, const sl_t *b)
+{
+    return a->sess == b->sess && a->rec == b->rec && a->uid == b->uid && a->track == b->track &&
+           a->fmt == b->fmt && a->start == b->start;
+}
+
+/* Slices with one key share a home slot, so the probe passes every slice
+ * of x's key: that is where a second one shows (sl_dup). */
 static void sl_index(orc_t *o, uint32_t idx)
 {
     const sl_t *x = &o->sls[idx];
     size_t mask = o->sl_tab - 1;
     size_t i = sl_hash(x->sess, x->rec, x->uid, x->track, x->fmt, x->start) & mask;
 
-    while (o->sl_gen[i] == o->gen)
+    while (o->sl_gen[i] == o->gen) {
+        if (sl_same_key(x, &o->sls[o->sl_idx[i]]))
+            o->sl_dup = true;
         i = (i + 1) & mask;
+    }
     o->sl_gen[i] = o->gen;
     o->sl_idx[i] = idx;
 }
@@ -582,12 +594,17 @@ static void sl_compact(orc_t *o)
         sl_index(o, (uint32_t)i);
 }
 
-void orc_sl_add(orc_t *o, const sl_t *x)
+void orc_sl_add(orc_t *o, const sim_tr_ev_t *ev, int bak, bool legit)
 {
     if (o->sls_n == o->sls_cap && o->sl_tab != 0)
         sl_compact(o);
     o->sls = orc_grow(o->sls, &o->sls_cap, o->sls_n + 1, sizeof *o->sls);
-    o->sls[o->sls_n++] = *x;
+    /* Written in place, field by field: a slot may hold a compacted or an
+     * earlier run's slice. */
+    o->sls[o->sls_n++] = (sl_t){.sess = ev->sess, .srv = ev->srv, .rec = ev->rec, .uid = ev->uid,
+                                .track = ev->track, .fmt = ev->fmt, .start = ev->start_utc_ms,
+                                .end = ev->end_utc_ms, .bak = bak, .legit = legit,
+                                .line = o->line};
     if (o->sls_n * 2 > o->sl_tab) {
         /* Keep the load at most one half; rebuild from the slices. */
         size_t n = o->sl_tab != 0 ? o->sl_tab * 2 : 256;
@@ -607,8 +624,9 @@ void orc_sl_add(orc_t *o, const sl_t *x)
     sl_index(o, (uint32_t)(o->sls_n - 1));
 }
 
-/* The finished slice a `slice` line lists: an unlisted one if any. */
-sl_t *orc_sl_find(orc_t *o, const sim_tr_ev_t *ev)
+/* The finished slice a `slice` line lists, by the index (orc_sl_find
+ * looked at the last one first). */
+sl_t *orc_sl_probe(orc_t *o, const sim_tr_ev_t *ev)
 {
     sl_t *listed = NULL;
     size_t mask, i;
@@ -619,9 +637,7 @@ sl_t *orc_sl_find(orc_t *o, const sim_tr_ev_t *ev)
     i = sl_hash(ev->sess, ev->rec, ev->uid, ev->track, ev->fmt, ev->start_utc_ms) & mask;
     for (; o->sl_gen[i] == o->gen; i = (i + 1) & mask) {
         sl_t *x = &o->sls[o->sl_idx[i]];
-        if (x->sess == ev->sess && x->rec == ev->rec && x->uid == ev->uid &&
-            x->track == ev->track && x->fmt == ev->fmt && x->start == ev->start_utc_ms &&
-            x->end == ev->end_utc_ms && x->srv == ev->srv) {
+        if (orc_sl_is(x, ev)) {
             if (!x->listed)
                 return x;
             listed = x;

@@ -14,27 +14,15 @@ void orc_on_slice_done(orc_t *o, const sim_tr_ev_t *ev)
 {
     sess_t *s = orc_sess_of(o, ev->sess);
     rec_t *r;
-    sl_t x;
 
     if (s == NULL || (r = orc_rec_of(o, ev->rec)) == NULL)
         return;
-    memset(&x, 0, sizeof x);
-    x.sess = ev->sess;
-    x.srv = ev->srv;
-    x.rec = ev->rec;
-    x.uid = ev->uid;
-    x.track = ev->track;
-    x.fmt = ev->fmt;
-    x.start = ev->start_utc_ms;
-    x.end = ev->end_utc_ms;
-    x.bak = s->bak;
-    x.legit = (s->state == SS_RECORDING || s->state == SS_STOPPING) &&
-              ev->rec == s->serving_rec && !r->fenced;
-    x.line = o->line;
-    if (x.legit)
+    bool legit = (s->state == SS_RECORDING || s->state == SS_STOPPING) &&
+                 ev->rec == s->serving_rec && !r->fenced;
+    if (legit)
         s->pending_slices++;
-    orc_sl_add(o, &x);
-    if (x.legit && s->state == SS_RECORDING)
+    orc_sl_add(o, ev, s->bak, legit);
+    if (legit && s->state == SS_RECORDING)
         orc_live_slice(o, s, r, ev);
 }
 

@@ -283,6 +283,7 @@ struct orc {
     uint32_t gen;
     uint32_t *sl_gen, *sl_idx;
     size_t sl_tab;
+    bool sl_dup; /* two slices of the run shared a key (orc_sl_find) */
     uint32_t *nt_gen;
     uint64_t *nt_val, *nt_line;
     size_t nt_tab, nt_n;
@@ -397,8 +398,33 @@ static inline const char *orc_pl_name(const orc_t *o, const pl_t *p)
     return o->pl_names + p->name;
 }
 
-void orc_sl_add(orc_t *o, const sl_t *x);
-sl_t *orc_sl_find(orc_t *o, const sim_tr_ev_t *ev);
+/* A finished slice (a slice_done line), of the session's name generation
+ * bak; legit: it must be listed. */
+void orc_sl_add(orc_t *o, const sim_tr_ev_t *ev, int bak, bool legit);
+sl_t *orc_sl_probe(orc_t *o, const sim_tr_ev_t *ev);
+
+static inline bool orc_sl_is(const sl_t *x, const sim_tr_ev_t *ev)
+{
+    return x->sess == ev->sess && x->rec == ev->rec && x->uid == ev->uid &&
+           x->track == ev->track && x->fmt == ev->fmt && x->start == ev->start_utc_ms &&
+           x->end == ev->end_utc_ms && x->srv == ev->srv;
+}
+
+/* The finished slice a `slice` line lists: an unlisted one if any.
+ *
+ * A slice is listed as the center hears of it, so the one a line lists is
+ * nearly always the last one finished. While no two slices of the run have
+ * shared a key (sl_dup), no other can match, and the index would give that
+ * same one: it is taken without hashing. */
+static inline sl_t *orc_sl_find(orc_t *o, const sim_tr_ev_t *ev)
+{
+    if (!o->sl_dup && o->sls_n > 0) {
+        sl_t *last = &o->sls[o->sls_n - 1];
+        if (!last->listed && orc_sl_is(last, ev))
+            return last;
+    }
+    return orc_sl_probe(o, ev);
+}
 uint64_t orc_notice_seen(orc_t *o, uint64_t v);
 void orc_ob_flush_sess(orc_t *o, uint32_t sess);
 
