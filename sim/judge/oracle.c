@@ -35,6 +35,12 @@
 #include "oracle_impl.h"
 #include "trace/prefetch.h"
 
+#if defined(__GNUC__)
+#define ORC_NOINLINE __attribute__((noinline))
+#else
+#define ORC_NOINLINE
+#endif
+
 /* ---- memory -------------------------------------------------------------- */
 
 void *orc_grow_to(void *p, size_t *cap, size_t need, size_t elem)
@@ -948,8 +954,10 @@ static void ob_run_end(orc_t *o, int64_t now)
 }
 
 /* Judges the obligations due before now: off the heap in due order, then
- * fired in the order they were made. */
-static void ob_run(orc_t *o, int64_t now)
+ * fired in the order they were made. Out of line: inlined, it made every
+ * event of orc_event save and restore the registers it needs, where one
+ * event in five or so has obligations due. */
+ORC_NOINLINE static void ob_run(orc_t *o, int64_t now)
 {
     size_t n = 0;
     while (o->obs_n > 0 && o->obs[0].due < now) {
