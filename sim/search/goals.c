@@ -382,8 +382,10 @@ static void on_end(swarm_goals_t *g, swarm_goals_sess_t *s, const sim_tr_ev_t *e
  * it would read as a dispatch table pointing at two-line functions. */
 void swarm_goals_event(swarm_goals_t *g, const sim_tr_ev_t *ev)
 {
-    swarm_goals_sess_t *s = sess_of(g, ev->sess);
     switch (ev->kind) {
+    case SIM_TR_SLICE_DONE:
+    case SIM_TR_SLICE:
+        return; /* most lines of a run, and no goal is about them */
     case SIM_TR_FAULT:
         on_fault(g, ev);
         return;
@@ -398,6 +400,7 @@ void swarm_goals_event(swarm_goals_t *g, const sim_tr_ev_t *ev)
     default:
         break;
     }
+    swarm_goals_sess_t *s = sess_of(g, ev->sess);
     if (s == NULL)
         return;
     switch (ev->kind) {
