@@ -186,7 +186,7 @@ typedef struct {
     uint32_t start_failed[FAILED_SRV_MAX];
     uint32_t start_failed_n;
     /* R14: its streams while it records; live_gen tells a stale obligation */
-    uint32_t lives;
+    uint32_t lives, lives_last; /* list head and end (stream_of) */
     uint32_t live_gen;
     bool live_on;
 } sess_t;

@@ -32,12 +32,26 @@ static int64_t bound_ms(const orc_t *o, const sess_t *s, int track)
     return len + ORC_SLICE_SLACK_MS;
 }
 
+/* The session's stream (uid, track). The list is kept with the stream
+ * found last at its end: streams finish slices in turn, so the one asked
+ * for next is near the front. */
 static live_t *stream_of(orc_t *o, sess_t *s, uint32_t uid, int track, bool add)
 {
-    for (uint32_t i = s->lives; i != 0; i = o->lives[i - 1].next) {
+    uint32_t prev = 0;
+    for (uint32_t i = s->lives; i != 0; prev = i, i = o->lives[i - 1].next) {
         live_t *l = &o->lives[i - 1];
-        if (l->uid == uid && l->track == track)
-            return l;
+        if (l->uid != uid || l->track != track)
+            continue;
+        if (l->next != 0) {
+            if (prev == 0)
+                s->lives = l->next;
+            else
+                o->lives[prev - 1].next = l->next;
+            o->lives[s->lives_last - 1].next = i;
+            l->next = 0;
+            s->lives_last = i;
+        }
+        return l;
     }
     if (!add)
         return NULL;
@@ -45,6 +59,8 @@ static live_t *stream_of(orc_t *o, sess_t *s, uint32_t uid, int track, bool add)
     live_t *l = &o->lives[o->lives_n++];
     *l = (live_t){.uid = uid, .track = track, .next = s->lives};
     s->lives = (uint32_t)o->lives_n;
+    if (s->lives_last == 0)
+        s->lives_last = s->lives;
     return l;
 }
 
