@@ -67,6 +67,7 @@ struct sim_drv {
     uint32_t recs_hw;      /* slots [recs_hw, recs_cap) were never taken since set-up: all zero */
     uint32_t *recs_free;   /* stack of free slots */
     uint32_t recs_free_n;
+    bool recs_free_laid;   /* laid out at set-up, and no growth since (drv_recs_setup) */
     uint32_t *index;       /* open addressing: slot + 1 by id, 0 empty */
     uint32_t index_mask;   /* size - 1, a power of two >= 2 * recs_cap */
 

@@ -77,11 +77,18 @@ static void index_remove(sim_drv_t *d, uint32_t at)
     d->index[hole] = 0;
 }
 
-static int index_rebuild(sim_drv_t *d)
+/* The index's size for the pool's slots: at least twice as many. */
+static uint32_t index_size(const sim_drv_t *d)
 {
     uint32_t size = 16;
     while (size < 2 * d->recs_cap)
         size *= 2;
+    return size;
+}
+
+static int index_rebuild(sim_drv_t *d)
+{
+    uint32_t size = index_size(d);
     if (size - 1 != d->index_mask || d->index == NULL) {
         uint32_t *idx = calloc(size, sizeof(*idx));
         if (idx == NULL)
@@ -123,28 +130,42 @@ static int pool_grow(sim_drv_t *d)
     d->recs_cap += PAGE_SLOTS;
     for (uint32_t s = d->recs_cap; s-- > n * PAGE_SLOTS;)
         d->recs_free[d->recs_free_n++] = s;
+    d->recs_free_laid = false;
     return index_rebuild(d);
 }
 
 int drv_recs_setup(sim_drv_t *d, uint32_t slots)
 {
-    /* Empty what the last run left (released slots were cleared then, and
-     * slots from recs_hw on were never taken), then grow to this run's
-     * first guess. */
+    /* Empty what the last run left: released slots were cleared and left
+     * the index then, slots from recs_hw on were never taken, and the
+     * recorders still live leave the index here one by one (a whole index
+     * cleared per run cost more than the rest of the set-up). An index of
+     * the wrong size (a growth that failed) is rebuilt instead. */
+    bool index_sound = d->index != NULL && index_size(d) - 1 == d->index_mask;
     for (uint32_t s = 0; s < d->recs_hw; s++) {
-        if (slot_rec(d, s)->id != 0)
-            memset(slot_rec(d, s), 0, sizeof(sim_drv_rec_t));
+        sim_drv_rec_t *r = slot_rec(d, s);
+        if (r->id == 0)
+            continue;
+        if (index_sound)
+            index_remove(d, index_find(d, r->id));
+        memset(r, 0, sizeof(*r));
     }
-    d->recs_hw = 0;
-    d->recs_free_n = 0;
-    for (uint32_t s = d->recs_cap; s-- > 0;)
+    /* The free stack, laid out as cap - 1, ..., 1, 0 (0 on top). A run that
+     * took slots below recs_hw only never reached below its first
+     * cap - recs_hw entries: with no growth since it was laid out, those
+     * still are as laid out. */
+    uint32_t kept = d->recs_free_laid ? d->recs_cap - d->recs_hw : 0;
+    d->recs_free_n = kept;
+    for (uint32_t s = d->recs_cap - kept; s-- > 0;)
         d->recs_free[d->recs_free_n++] = s;
+    d->recs_free_laid = true;
+    d->recs_hw = 0;
     d->recs_live = 0;
     while (d->recs_cap < slots) {
         if (pool_grow(d) != 0)
             return -1;
     }
-    return index_rebuild(d);
+    return index_sound ? 0 : index_rebuild(d);
 }
 
 void drv_recs_free(sim_drv_t *d)
