@@ -96,7 +96,7 @@ uint32_t ha_center_timer_slots(const ha_center_t *c)
 }
 
 /* Slots: the heartbeat timer first, then two per session (deadline, step). */
-static uint32_t timer_slot(const ha_center_t *c, ha_timer_kind_t kind, uint32_t index)
+static inline uint32_t timer_slot(const ha_center_t *c, ha_timer_kind_t kind, uint32_t index)
 {
     if (kind == HA_TIMER_HEARTBEATS) {
         assert(index == 0);
