@@ -35,12 +35,6 @@
 #include "oracle_impl.h"
 #include "trace/prefetch.h"
 
-#if defined(__GNUC__)
-#define ORC_NOINLINE __attribute__((noinline))
-#else
-#define ORC_NOINLINE
-#endif
-
 /* ---- memory -------------------------------------------------------------- */
 
 void *orc_grow_to(void *p, size_t *cap, size_t need, size_t elem)
@@ -600,34 +594,47 @@ static void sl_compact(orc_t *o)
         sl_index(o, (uint32_t)i);
 }
 
-void orc_sl_add(orc_t *o, const sim_tr_ev_t *ev, int bak, bool legit)
+/* Room for one more slice: the listed ones dropped first, then the array
+ * grown if that was not enough. */
+ORC_NOINLINE static void sl_room(orc_t *o)
 {
-    if (o->sls_n == o->sls_cap && o->sl_tab != 0)
+    if (o->sl_tab != 0)
         sl_compact(o);
     o->sls = orc_grow(o->sls, &o->sls_cap, o->sls_n + 1, sizeof *o->sls);
+}
+
+/* Keeps the load at most one half: a table twice the size, rebuilt from
+ * the slices. */
+ORC_NOINLINE static void sl_rehash(orc_t *o)
+{
+    size_t n = o->sl_tab != 0 ? o->sl_tab * 2 : 256;
+    free(o->sl_gen);
+    free(o->sl_idx);
+    o->sl_gen = calloc(n, sizeof *o->sl_gen);
+    o->sl_idx = calloc(n, sizeof *o->sl_idx);
+    if (o->sl_gen == NULL || o->sl_idx == NULL) {
+        fputs("hasim: oracle: out of memory\n", stderr);
+        abort();
+    }
+    o->sl_tab = n;
+    for (size_t i = 0; i < o->sls_n; i++)
+        sl_index(o, (uint32_t)i);
+}
+
+void orc_sl_add(orc_t *o, const sim_tr_ev_t *ev, int bak, bool legit)
+{
+    if (o->sls_n == o->sls_cap)
+        sl_room(o);
     /* Written in place, field by field: a slot may hold a compacted or an
      * earlier run's slice. */
     o->sls[o->sls_n++] = (sl_t){.sess = ev->sess, .srv = ev->srv, .rec = ev->rec, .uid = ev->uid,
                                 .track = ev->track, .fmt = ev->fmt, .start = ev->start_utc_ms,
                                 .end = ev->end_utc_ms, .bak = bak, .legit = legit,
                                 .line = o->line};
-    if (o->sls_n * 2 > o->sl_tab) {
-        /* Keep the load at most one half; rebuild from the slices. */
-        size_t n = o->sl_tab != 0 ? o->sl_tab * 2 : 256;
-        free(o->sl_gen);
-        free(o->sl_idx);
-        o->sl_gen = calloc(n, sizeof *o->sl_gen);
-        o->sl_idx = calloc(n, sizeof *o->sl_idx);
-        if (o->sl_gen == NULL || o->sl_idx == NULL) {
-            fputs("hasim: oracle: out of memory\n", stderr);
-            abort();
-        }
-        o->sl_tab = n;
-        for (size_t i = 0; i < o->sls_n; i++)
-            sl_index(o, (uint32_t)i);
-        return;
-    }
-    sl_index(o, (uint32_t)(o->sls_n - 1));
+    if (o->sls_n * 2 > o->sl_tab)
+        sl_rehash(o);
+    else
+        sl_index(o, (uint32_t)(o->sls_n - 1));
 }
 
 /* The finished slice a `slice` line lists, by the index (orc_sl_find
@@ -700,7 +707,7 @@ uint64_t orc_notice_seen(orc_t *o, uint64_t v)
 
 /* A session whose fault was reported (exit report, server down) but never
  * detected: R1 for a kill, R2 for a disconnect. */
-static void ob_detect_fire(orc_t *o, const ob_t *b, const sess_t *s)
+ORC_NOINLINE static void ob_detect_fire(orc_t *o, const ob_t *b, const sess_t *s)
 {
     if (s->detects != b->stamp || s->state != SS_RECORDING)
         return;
@@ -722,7 +729,7 @@ static void ob_detect_fire(orc_t *o, const ob_t *b, const sess_t *s)
 /* The end of a session, once every callback had time to come: callback 11
  * as it ended, every playlist closed after a stop (R12), every finished
  * slice listed (R8). */
-static void ob_end_fire(orc_t *o, const ob_t *b, sess_t *s)
+ORC_NOINLINE static void ob_end_fire(orc_t *o, const ob_t *b, sess_t *s)
 {
     int rule = s->end_rule;
     orc_chk(o, rule);
@@ -765,7 +772,7 @@ static void ob_end_fire(orc_t *o, const ob_t *b, sess_t *s)
 /* R2: 60 s after a disconnect's detection the session must have switched
  * (or reconnected); at once after the exit report of its recorder; and
  * after a return cut short, when the minute is over. */
-static void ob_switch_fire(orc_t *o, const ob_t *b, sess_t *s, act_t *a)
+ORC_NOINLINE static void ob_switch_fire(orc_t *o, const ob_t *b, sess_t *s, act_t *a)
 {
     if (a == NULL || !a->open || s->act != b->act || a->switches > 0)
         return;
@@ -808,9 +815,20 @@ static void ob_switch_fire(orc_t *o, const ob_t *b, sess_t *s, act_t *a)
                    b->sess, a->srv, ORC_RECONNECT_WINDOW_MS);
 }
 
+/* R5: the 4th fault's detection ends the session at once. */
+ORC_NOINLINE static void ob_give_up_fire(orc_t *o, const ob_t *b, const sess_t *s)
+{
+    orc_chk(o, 5);
+    if (s->state != SS_ENDED)
+        orc_viol(o, 5, b->sess, b->due, b->line, 0, 0, 0,
+                 "session %" PRIu32 " was not ended when its 4th fault was detected; R5 allows "
+                 "%d activations, the next fault gives up at once",
+                 b->sess, ORC_ACTIVATIONS_MAX);
+}
+
 /* R4: the center closes every playlist of the session at detection, in the
  * same millisecond; none stays open into the HA window. */
-static void ob_pl_closed_fire(orc_t *o, const ob_t *b, const sess_t *s)
+ORC_NOINLINE static void ob_pl_closed_fire(orc_t *o, const ob_t *b, const sess_t *s)
 {
     if (s->act != b->act)
         return; /* a new recording under the same number */
@@ -825,6 +843,8 @@ static void ob_pl_closed_fire(orc_t *o, const ob_t *b, const sess_t *s)
     }
 }
 
+/* The handlers of the seldom kinds are out of line: nearly every
+ * obligation is a stream's next slice (OB_LIVE), and this is a switch. */
 static void ob_fire(orc_t *o, const ob_t *b)
 {
     if (b->kind == OB_SRV_DOWN || b->kind == OB_SRV_FENCES) {
@@ -838,12 +858,7 @@ static void ob_fire(orc_t *o, const ob_t *b)
         ob_detect_fire(o, b, s);
         return;
     case OB_GIVE_UP:
-        orc_chk(o, 5);
-        if (s->state != SS_ENDED)
-            orc_viol(o, 5, b->sess, b->due, b->line, 0, 0, 0,
-                     "session %" PRIu32 " was not ended when its 4th fault was detected; R5 allows "
-                     "%d activations, the next fault gives up at once",
-                     b->sess, ORC_ACTIVATIONS_MAX);
+        ob_give_up_fire(o, b, s);
         return;
     case OB_END:
         ob_end_fire(o, b, s);

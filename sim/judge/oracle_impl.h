@@ -22,8 +22,12 @@
 
 #if defined(__GNUC__)
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+/* Out of line: for what is seldom run beside what is run all the time,
+ * which would otherwise save the registers it needs on every call. */
+#define ORC_NOINLINE __attribute__((noinline))
 #else
 #define PRINTF_LIKE(f, a)
+#define ORC_NOINLINE
 #endif
 
 /* ---- the model ---------------------------------------------------------- */

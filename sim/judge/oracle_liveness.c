@@ -123,6 +123,15 @@ void orc_live_user(orc_t *o, sess_t *s, uint32_t uid, bool in, int64_t t)
     }
 }
 
+ORC_NOINLINE static void live_viol(orc_t *o, const ob_t *b, const sess_t *s, const live_t *l)
+{
+    orc_viol(o, 14, b->sess, b->due, b->line, 0, 0, 0,
+             "session %" PRIu32 " records, but its %s stream%s%.0" PRIu32 " finished no slice "
+             "from line %" PRIu64 " to %" PRId64 " ms; a recording goes on (a slice every %"
+             PRId64 " ms)", b->sess, orc_track_word(l->track), l->uid ? " of uid " : "",
+             l->uid, b->line, b->due, bound_ms(o, s, l->track));
+}
+
 void orc_live_ob_fire(orc_t *o, const ob_t *b, sess_t *s)
 {
     if (b->aux == 0 || b->aux > o->lives_n)
@@ -134,11 +143,7 @@ void orc_live_ob_fire(orc_t *o, const ob_t *b, sess_t *s)
     orc_chk(o, 14);
     if (l->slices != b->stamp)
         return; /* it finished one in time */
-    orc_viol(o, 14, b->sess, b->due, b->line, 0, 0, 0,
-             "session %" PRIu32 " records, but its %s stream%s%.0" PRIu32 " finished no slice "
-             "from line %" PRIu64 " to %" PRId64 " ms; a recording goes on (a slice every %"
-             PRId64 " ms)", b->sess, orc_track_word(l->track), l->uid ? " of uid " : "",
-             l->uid, b->line, b->due, bound_ms(o, s, l->track));
+    live_viol(o, b, s, l);
 }
 
 void orc_on_recorder_rejoined(orc_t *o, const sim_tr_ev_t *ev)
