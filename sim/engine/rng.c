@@ -29,11 +29,6 @@ static uint64_t splitmix64_next(uint64_t *x)
     return splitmix64_mix(*x);
 }
 
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
 void sim_rng_seed(sim_rng_t *r, uint64_t seed)
 {
     assert(r != NULL);
@@ -68,20 +63,6 @@ uint64_t sim_rng_stream_id(const char *name)
         h *= FNV1A64_PRIME;
     }
     return h;
-}
-
-uint64_t sim_rng_next(sim_rng_t *r)
-{
-    uint64_t *s = r->s;
-    const uint64_t result = rotl(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
 }
 
 /* The full 128-bit product of x and n, as (high, low) words. */

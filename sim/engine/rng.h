@@ -34,8 +34,26 @@ void sim_rng_stream(sim_rng_t *r, uint64_t run_seed, uint64_t stream_id);
  * component's name), so it must never change. */
 uint64_t sim_rng_stream_id(const char *name);
 
-/* The next 64 raw bits. */
-uint64_t sim_rng_next(sim_rng_t *r);
+static inline uint64_t sim_rng_rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+/* The next 64 raw bits. Inline: the hostile driver draws one for nearly
+ * every input it gives the core. */
+static inline uint64_t sim_rng_next(sim_rng_t *r)
+{
+    uint64_t *s = r->s;
+    const uint64_t result = sim_rng_rotl(s[1] * 5, 7) * 9;
+    const uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = sim_rng_rotl(s[3], 45);
+    return result;
+}
 
 /* Uniform in [0, n), n > 0, without modulo bias (Lemire 2019). Usually
  * one draw; rejects and redraws with probability below n / 2^64. */
