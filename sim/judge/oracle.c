@@ -529,16 +529,6 @@ void orc_user_set(orc_t *o, sess_t *s, uint32_t uid, bool in)
     u->line = o->line;
 }
 
-pl_t *orc_pl_find(const orc_t *o, const sess_t *s, uint32_t uid, int track, int bak)
-{
-    for (uint32_t i = s->pls; i != 0; i = o->pls[i - 1].next) {
-        pl_t *p = &o->pls[i - 1];
-        if (p->uid == uid && p->track == track && p->bak == bak)
-            return p;
-    }
-    return NULL;
-}
-
 /* Slices, indexed by (sess, rec, uid, track, fmt, start). The three
  * words are folded by odd multipliers and mixed once, not mixed one after
  * another: every slice is hashed twice. What a lookup finds does not

@@ -394,7 +394,16 @@ void orc_uid_add(orc_t *o, sess_t *s, uint32_t uid);
 const uid_t_ *orc_uid_find(const orc_t *o, const sess_t *s, uint32_t uid);
 user_t *orc_user_find(const orc_t *o, const sess_t *s, uint32_t uid);
 void orc_user_set(orc_t *o, sess_t *s, uint32_t uid, bool in);
-pl_t *orc_pl_find(const orc_t *o, const sess_t *s, uint32_t uid, int track, int bak);
+/* Inline: every slice looks its playlist up. */
+static inline pl_t *orc_pl_find(const orc_t *o, const sess_t *s, uint32_t uid, int track, int bak)
+{
+    for (uint32_t i = s->pls; i != 0; i = o->pls[i - 1].next) {
+        pl_t *p = &o->pls[i - 1];
+        if (p->uid == uid && p->track == track && p->bak == bak)
+            return p;
+    }
+    return NULL;
+}
 /* A playlist's name: valid until the next playlist opens. */
 static inline const char *orc_pl_name(const orc_t *o, const pl_t *p)
 {
