@@ -85,17 +85,20 @@ static void test_order_time_prio_seq(void **state)
 
     const int64_t want_t[] = {INT64_MIN, INT64_MIN, -7, 5, 10, 10, 10, 10, 11, INT64_MAX, INT64_MAX};
     for (uint32_t id = 0; id <= 10; id++) {
-        int64_t peek = 0, peek2 = 0, t = 0;
-        sim_ev_data_t d, pd;
+        int64_t peek = 0, peek2 = 0, peek3 = 0, t = 0;
+        sim_ev_data_t d, pd, ad;
         assert_true(sim_evq_peek_t(&q, &peek));
         assert_true(sim_evq_peek(&q, &peek2, &pd));
+        assert_true(sim_evq_peek_ahead(&q, &peek3, &ad));
         assert_true(sim_evq_pop(&q, &t, &d));
         assert_true(sim_evq_check(&q));
         assert_data(d, id);
         assert_data(pd, id);
+        assert_data(ad, id);
         assert_true(t == want_t[id]);
-        assert_true(peek == t && peek2 == t);
+        assert_true(peek == t && peek2 == t && peek3 == t);
     }
+
     assert_int_equal(sim_evq_count(&q), 0);
     sim_evq_free(&q);
 }
@@ -270,15 +273,18 @@ static void differential_run(uint64_t seed, uint32_t capacity, uint64_t seq_limi
                 continue;
             }
             const size_t i = model_first(m, n);
-            int64_t peek, peek2;
-            sim_ev_data_t pd;
+            int64_t peek, peek2, peek3;
+            sim_ev_data_t pd, ad;
             assert_true(sim_evq_peek_t(&q, &peek));
             assert_true(sim_evq_peek(&q, &peek2, &pd));
+            assert_true(sim_evq_peek_ahead(&q, &peek3, &ad));
             assert_true(sim_evq_check(&q)); /* a peek moves nothing */
             assert_true(sim_evq_pop(&q, &t, &d));
-            assert_true(t == m[i].t_ms && peek == t && peek2 == t);
+            assert_true(t == m[i].t_ms && peek == t && peek2 == t && peek3 == t);
             assert_data(d, m[i].id);
             assert_data(pd, m[i].id);
+            assert_data(ad, m[i].id);
+
             now = t;
             stale[stale_n++ % STALE_MAX] = m[i].h;
             m[i] = m[--n];

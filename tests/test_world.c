@@ -42,11 +42,11 @@ static void sink(void *ctx, const sim_tr_ev_t *ev)
     orc_event(k->oracle, ev);
 }
 
-static void prefetch(void *ctx, uint32_t sess, uint32_t rec)
+static void prefetch(void *ctx, uint32_t sess, uint32_t rec, int stage)
 {
     sink_t *k = ctx;
     k->prefetches++;
-    orc_prefetch(k->oracle, sess, rec);
+    orc_prefetch(k->oracle, sess, rec, stage);
 }
 
 static void run(sim_world_t *w, const scn_t *s, uint64_t seed, bool ahead, sink_t *k)

@@ -212,9 +212,10 @@ sim_drv_rec_t *sim_drv_rec(sim_drv_t *d, uint32_t id);
 sim_drv_rec_t *sim_drv_rec_in(sim_drv_t *d, uint32_t slot, uint32_t id);
 /* A cache hint: a slice of recorder id (slot as above, of session ws, the
  * core's session core or SIM_DRV_NONE) is the next event; fetch what it
- * will read. Changes nothing. */
+ * will read, in stage (sim_prefetch_stage_t) RECORDS, then LINKED once the
+ * current event is done. Changes nothing. */
 void sim_drv_prefetch_slice(const sim_drv_t *d, uint32_t slot, uint32_t id, uint32_t ws,
-                            uint32_t core);
+                            uint32_t core, int stage);
 /* The platform's part of its slot (SIM_DRV_REC_PLATFORM_BYTES, zeroed
  * when the recorder is added). */
 static inline void *sim_drv_rec_platform(sim_drv_rec_t *r) { return r->platform; }

@@ -278,19 +278,21 @@ sim_drv_rec_t *sim_drv_rec_in(sim_drv_t *d, uint32_t slot, uint32_t id)
  * Nothing is read here that is not in cache: a hint that waits for a miss
  * is one miss late. Hints only: nothing changes. */
 void sim_drv_prefetch_slice(const sim_drv_t *d, uint32_t slot, uint32_t id, uint32_t ws,
-                            uint32_t core)
+                            uint32_t core, int stage)
 {
     if (slot >= d->recs_cap || ws >= d->sessions_n)
         return;
-    SIM_PREFETCH(slot_rec(d, slot));
-    SIM_PREFETCH(&d->sessions[ws]);
-    if (core != SIM_DRV_NONE) {
-        ha_center_prefetch_session(d->core, core);
-        if (core < d->sessions_n)
-            SIM_PREFETCH(&d->core_to_session[core]);
+    if (stage == SIM_PREFETCH_RECORDS) {
+        SIM_PREFETCH_BYTES(slot_rec(d, slot), sizeof(sim_drv_rec_t));
+        SIM_PREFETCH(&d->sessions[ws]);
+        if (core != SIM_DRV_NONE) {
+            ha_center_prefetch_session(d->core, core);
+            if (core < d->sessions_n)
+                SIM_PREFETCH(&d->core_to_session[core]);
+        }
     }
     if (d->o.prefetch != NULL)
-        d->o.prefetch(d->o.sink_ctx, drv_one_based(ws), id);
+        d->o.prefetch(d->o.sink_ctx, drv_one_based(ws), id, stage);
 }
 
 static sim_drv_rec_t *at_slot(sim_drv_t *d, uint32_t slot)

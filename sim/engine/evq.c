@@ -736,16 +736,18 @@ bool sim_evq_pop(sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
 
 /* The slot of the first event and its key (the queue is not empty), as pop
  * would take it, without moving anything. */
-static uint32_t first_slot(const sim_evq_t *q, entry_t *key)
+static uint32_t first_slot(const sim_evq_t *q, entry_t *key, bool *in_wheel)
 {
     entry_t best = q->hcount > 0 ? heap_min(q) : SENTINEL;
     uint32_t s = q->hcount > 0 ? entry_slot(q, best) : NONE;
+    *in_wheel = false;
     if (q->w_count > 0) {
         const uint32_t ws = q->w_head[wheel_first(q)];
         const entry_t w = wkey(q, ws);
         if (key_less(w, best)) {
             best = w;
             s = ws;
+            *in_wheel = true;
         }
     }
     assert(s != NONE);
@@ -759,7 +761,8 @@ bool sim_evq_peek_t(const sim_evq_t *q, int64_t *t_ms)
         return false;
     }
     entry_t key;
-    (void)first_slot(q, &key);
+    bool in_wheel;
+    (void)first_slot(q, &key, &in_wheel);
     *t_ms = key.t_ms;
     return true;
 }
@@ -770,9 +773,28 @@ bool sim_evq_peek(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
         return false;
     }
     entry_t key;
-    const uint32_t s = first_slot(q, &key);
+    bool in_wheel;
+    const uint32_t s = first_slot(q, &key, &in_wheel);
     *t_ms = key.t_ms;
     *data = q->slots[s].data;
+    return true;
+}
+
+bool sim_evq_peek_ahead(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
+{
+    if (q->count == 0) {
+        return false;
+    }
+    entry_t key;
+    bool in_wheel;
+    const uint32_t s = first_slot(q, &key, &in_wheel);
+    *t_ms = key.t_ms;
+    *data = q->slots[s].data;
+#if defined(__GNUC__)
+    if (in_wheel && q->slots[s].next != NONE) {
+        __builtin_prefetch(&q->slots[q->slots[s].next], 0, 3);
+    }
+#endif
     return true;
 }
 

@@ -103,6 +103,10 @@ bool sim_evq_peek_t(const sim_evq_t *q, int64_t *t_ms);
 /* Time and data of the first event, the one pop would remove next; false
  * when empty. Nothing moves. */
 bool sim_evq_peek(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data);
+/* The same, and a cache hint for the event after it when that one is at
+ * hand (the next in the first one's list): a caller that peeks once an
+ * event finds the next peek's slot in cache. Nothing moves. */
+bool sim_evq_peek_ahead(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data);
 
 /* Walks the whole queue and reports whether every invariant holds (heap
  * order, back-pointers, free list, sentinels). O(capacity): for tests and

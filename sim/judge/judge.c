@@ -56,10 +56,10 @@ void sim_judge_event(void *ctx, const sim_tr_ev_t *ev)
         sim_expect_event(j->expect, ev);
 }
 
-void sim_judge_prefetch(void *ctx, uint32_t sess, uint32_t rec)
+void sim_judge_prefetch(void *ctx, uint32_t sess, uint32_t rec, int stage)
 {
     const sim_judge_t *j = ctx;
-    orc_prefetch(j->oracle, sess, rec);
+    orc_prefetch(j->oracle, sess, rec, stage);
 }
 
 static void add_msg(sim_verdict_t *v, const char *where, const char *msg)

@@ -42,7 +42,7 @@ int sim_judge_begin(sim_judge_t *j, const scn_t *scn);
 /* Every event of the run, in order (a sim_tr_sink_fn with j as context). */
 void sim_judge_event(void *j, const sim_tr_ev_t *ev);
 /* A sim_tr_prefetch_fn: passes the hint to the oracle. */
-void sim_judge_prefetch(void *j, uint32_t sess, uint32_t rec);
+void sim_judge_prefetch(void *j, uint32_t sess, uint32_t rec, int stage);
 /* The run ended at end_t_ms; driver_failure is what a driver says went
  * wrong that the trace cannot show (a lie answered wrongly), or NULL. */
 void sim_judge_finish(sim_judge_t *j, int64_t end_t_ms, const char *driver_failure,

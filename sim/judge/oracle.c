@@ -306,16 +306,21 @@ rec_t *orc_rec_lookup(orc_t *o, uint32_t id)
 /* A playlist's name is about 45 bytes in composite mode, 90 in individual
  * mode; the obligations of a lane fire about one a slice. */
 #define PREFETCH_NAME_BYTES 96
-#define PREFETCH_OBS_AHEAD 2
+#define PREFETCH_OBS_AHEAD 3
 
-void orc_prefetch(const orc_t *o, uint32_t sess, uint32_t rec)
+void orc_prefetch(const orc_t *o, uint32_t sess, uint32_t rec, int stage)
 {
+    if (stage == SIM_PREFETCH_RECORDS) {
+        if (sess < o->sess_hi)
+            SIM_PREFETCH_BYTES(&o->sess[sess], ORC_SESS_HOT_BYTES);
+        if (rec < o->rec_hi)
+            SIM_PREFETCH(&o->rec[rec]);
+        return;
+    }
+    /* The session's head is in by now: a slice then reads its newest
+     * playlist, that playlist's name and its first stream. */
     if (sess < o->sess_hi) {
         const sess_t *s = &o->sess[sess];
-        SIM_PREFETCH_BYTES(s, sizeof *s);
-        /* A slice then reads the session's newest playlist, its name and
-         * its stream, the heads of its lists; the ids are read now, a miss
-         * here rather than in the next event. */
         if (s->pls != 0 && s->pls <= o->pls_n) {
             SIM_PREFETCH(&o->pls[s->pls - 1]);
             if (s->pls_name < o->pl_names_n)
@@ -324,16 +329,16 @@ void orc_prefetch(const orc_t *o, uint32_t sess, uint32_t rec)
         if (s->lives != 0 && s->lives <= o->lives_n)
             SIM_PREFETCH(&o->lives[s->lives - 1]);
     }
-    if (rec < o->rec_hi)
-        SIM_PREFETCH(&o->rec[rec]);
     /* The R14 obligations that come due next (one a slice, 25 s after it)
-     * read a session and a stream cold by then. */
+     * read a session and a stream cold by then. Asked for here, after the
+     * event that fired those due before: the heads now are the next
+     * event's. */
     for (int k = 0; k < ORC_LANES; k++) {
         const ob_lane_t *l = &o->lanes[k];
         for (size_t i = 0; i < l->n && i < PREFETCH_OBS_AHEAD; i++) {
             const ob_t *b = &l->q[l->head + i];
             if (b->sess < o->sess_hi)
-                SIM_PREFETCH(&o->sess[b->sess]);
+                SIM_PREFETCH_BYTES(&o->sess[b->sess], ORC_SESS_HOT_BYTES);
             if (b->kind == OB_LIVE && b->aux != 0 && b->aux <= o->lives_n)
                 SIM_PREFETCH(&o->lives[b->aux - 1]);
         }

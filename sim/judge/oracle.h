@@ -85,8 +85,9 @@ void orc_event(orc_t *o, const sim_tr_ev_t *ev);
 /* The same, as a sim_tr_sink_fn: ctx is the orc_t. */
 void orc_sink(void *ctx, const sim_tr_ev_t *ev);
 /* A cache hint (sim_tr_prefetch_fn): the next events are likely about
- * session sess and recorder rec. Changes nothing. */
-void orc_prefetch(const orc_t *o, uint32_t sess, uint32_t rec);
+ * session sess and recorder rec; stage is a sim_prefetch_stage_t.
+ * Changes nothing. */
+void orc_prefetch(const orc_t *o, uint32_t sess, uint32_t rec, int stage);
 /* End of the run at end_t_ms: judges what was still pending. A bound that
  * the run ended too early to judge is counted by orc_unjudged(). */
 void orc_finish(orc_t *o, int64_t end_t_ms);

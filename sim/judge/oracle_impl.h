@@ -78,13 +78,14 @@ typedef struct {
 } sl_t;
 
 typedef struct {
-    bool known;
+    /* A slice reads these: known and fenced on the record's first line. */
+    bool known, fenced;
     uint32_t sess, srv, uid;
     int bak;
     int act; /* activation it was started for; -1: the first recorder */
     int64_t t_start, t_ready, t_kill, t_resume_cmd;
     uint64_t start_line, kill_line, report_line, fence_line, resume_cmd_line;
-    bool ready, failed, killed, reported, exited, fenced, abandoned, slot, rejoined;
+    bool ready, failed, killed, reported, exited, abandoned, slot, rejoined;
     bool report_held; /* killed while its host was cut off: A2 does not apply */
     int64_t gop_ms;   /* its video I-frame interval (ready line), 0 unknown */
     /* R9 on a server's return: the session let it go (switched away,
@@ -151,19 +152,29 @@ typedef struct {
 enum { SW_MINUTE, SW_EXIT, SW_FLAP };
 
 typedef struct {
+    /* The head: what a slice, its listing and a stream's liveness check
+     * read, kept together so orc_prefetch fetches a line or two instead
+     * of the whole record (ORC_SESS_HOT_BYTES). */
     sess_state_t state;
-    char sid[STR_MAX], cname[STR_MAX];
-    bool names_ok;
     int mode;
-    uint32_t uid_start; /* the uid of its session line: its start call's */
-    uint32_t uid_cur;
-    uint64_t uid_line;
-    uint32_t serving_rec, serving_srv;
     int k_next; /* activations counted, the 4th fault included */
     int act;    /* index of the open activation (or the 4th fault), -1 */
     int bak;    /* name generation: -1, or k of the last resume */
-    uint32_t users, uids, recs, pls; /* list heads */
+    uint32_t serving_rec, serving_srv;
+    uint32_t pending_slices;
+    uint32_t pls;       /* list head */
     uint32_t pls_name;  /* the name of pls's head in the arena: orc_prefetch's */
+    /* R14: its streams while it records; live_gen tells a stale obligation */
+    uint32_t lives, lives_last; /* list head and end (stream_of) */
+    uint32_t live_gen;
+    bool live_on;
+    bool names_ok;
+    /* The rest. */
+    char sid[STR_MAX], cname[STR_MAX];
+    uint32_t uid_start; /* the uid of its session line: its start call's */
+    uint32_t uid_cur;
+    uint64_t uid_line;
+    uint32_t users, uids, recs; /* list heads */
     uint32_t start_attempts;
     bool start_answered; /* the api line that accepted its start was read (R6) */
     uint32_t cb_seq;
@@ -182,18 +193,16 @@ typedef struct {
     uint64_t failover_line;
     uint32_t detects;
     uint32_t mp4_next[ORC_ACTIVATIONS_MAX + 1];
-    uint32_t pending_slices;
     uint64_t line;
     /* R13: the first start */
     int64_t t_accepted;
     uint32_t start_tries;
     uint32_t start_failed[FAILED_SRV_MAX];
     uint32_t start_failed_n;
-    /* R14: its streams while it records; live_gen tells a stale obligation */
-    uint32_t lives, lives_last; /* list head and end (stream_of) */
-    uint32_t live_gen;
-    bool live_on;
 } sess_t;
+
+/* The head of a sess_t that orc_prefetch fetches. */
+#define ORC_SESS_HOT_BYTES (offsetof(sess_t, names_ok) + sizeof(bool))
 
 /* A stream a recording session must keep finishing slices of (R14). */
 typedef struct {

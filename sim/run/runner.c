@@ -125,10 +125,10 @@ static void fan_out(void *ctx, const sim_tr_ev_t *ev)
         r->write_failed = true;
 }
 
-static void fan_out_prefetch(void *ctx, uint32_t sess, uint32_t rec)
+static void fan_out_prefetch(void *ctx, uint32_t sess, uint32_t rec, int stage)
 {
     const sim_runner_t *r = ctx;
-    sim_judge_prefetch(r->judge, sess, rec);
+    sim_judge_prefetch(r->judge, sess, rec, stage);
 }
 
 int sim_runner_run(sim_runner_t *r, const scn_t *scn, uint64_t seed, const sim_run_opts_t *opts,

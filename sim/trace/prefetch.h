@@ -12,6 +12,14 @@
 
 #define SIM_CACHE_LINE_BYTES 64u
 
+/* A hint comes in two stages, an event apart. RECORDS asks for the records
+ * the next event reads, whose addresses are known from its ids alone: it
+ * reads nothing cold. LINKED comes once the current event is done, when
+ * those records are in: it asks for what they point to (a playlist, a
+ * stream, a name). A stage that read a record it had just asked for would
+ * wait for it there instead of while the event runs. */
+typedef enum { SIM_PREFETCH_RECORDS, SIM_PREFETCH_LINKED } sim_prefetch_stage_t;
+
 #if defined(__GNUC__)
 #define SIM_PREFETCH(p) __builtin_prefetch((p), 0, 3)
 #else

@@ -173,8 +173,9 @@ typedef struct {
 typedef void sim_tr_sink_fn(void *ctx, const sim_tr_ev_t *ev);
 /* A cache hint to a sink: its next events are likely about trace session
  * sess and recorder rec (a slice on its way), so it may fetch their records
- * now. It must change nothing a sink decides; either id may be unknown. */
-typedef void sim_tr_prefetch_fn(void *ctx, uint32_t sess, uint32_t rec);
+ * now, in stage (sim_prefetch_stage_t) RECORDS, then LINKED. It must change
+ * nothing a sink decides; either id may be unknown. */
+typedef void sim_tr_prefetch_fn(void *ctx, uint32_t sess, uint32_t rec, int stage);
 
 /* A blank event has every field at its "absent" value, so a writer of the
  * trace sets only what the kind carries and the JSON writer leaves the rest

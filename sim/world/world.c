@@ -28,6 +28,7 @@
 #include "drive/driver.h"
 #include "engine/evq.h"
 #include "engine/reserve.h"
+#include "trace/prefetch.h"
 
 enum {
     EVK_ACTION,      /* a: action index */
@@ -116,6 +117,8 @@ struct sim_world {
     sim_ev_data_t held_ev;
     uint64_t events;
     bool prefetch;         /* look one event ahead (a large world) */
+    bool ahead;            /* look_ahead saw a slice next: ahead_ev */
+    sim_ev_data_t ahead_ev;
     char err[256];
 };
 
@@ -779,19 +782,38 @@ static void dispatch(sim_world_t *w, const sim_ev_data_t *ev)
 
 /* A world of SIM_WORLD_PREFETCH_SESSIONS or more looks one event ahead: a
  * slice next asks the driver, the core and the sink to fetch the records it
- * will read (sim_drv_prefetch_slice) while this event runs. It changes only
+ * will read (sim_drv_prefetch_slice) while this event runs, and what those
+ * records point to once it is done (look_ahead_linked). It changes only
  * timing: the order of events, the trace and the verdict are the same with
  * it or without. */
 
-static void look_ahead(const sim_world_t *w)
+static void look_ahead(sim_world_t *w)
 {
     int64_t t_ms;
     sim_ev_data_t next;
-    if (sim_evq_peek(&w->q, &t_ms, &next) && (next.kind & ~EVK_AFTER_TICK) == EVK_SLICE) {
+    w->ahead = false;
+    if (sim_evq_peek_ahead(&w->q, &t_ms, &next) && (next.kind & ~EVK_AFTER_TICK) == EVK_SLICE) {
         uint32_t core_tag = next.c >> SLICE_STREAM_BITS;
+        w->ahead = true;
+        w->ahead_ev = next;
         sim_drv_prefetch_slice(w->drv, (uint32_t)next.d, next.a, (uint32_t)(next.d >> 32),
-                               core_tag != 0 ? core_tag - 1 : SIM_DRV_NONE);
+                               core_tag != 0 ? core_tag - 1 : SIM_DRV_NONE,
+                               SIM_PREFETCH_RECORDS);
     }
+}
+
+/* The second stage for the slice look_ahead saw (if an event pushed since
+ * comes first, the hint is wasted, not wrong). */
+static void look_ahead_linked(sim_world_t *w)
+{
+    const sim_ev_data_t *next = &w->ahead_ev;
+    const uint32_t slot = (uint32_t)next->d;
+    /* The recorder's stream, in its block. */
+    sim_drv_rec_t *r = sim_drv_rec_in(w->drv, slot, next->a);
+    if (r != NULL && phys(r)->block >= 0)
+        SIM_PREFETCH(&rec_streams(w, r)[next->c & ((1u << SLICE_STREAM_BITS) - 1)]);
+    sim_drv_prefetch_slice(w->drv, slot, next->a, (uint32_t)(next->d >> 32), SIM_DRV_NONE,
+                           SIM_PREFETCH_LINKED);
 }
 
 static bool take_tick(sim_world_t *w, int64_t *t_ms, sim_ev_data_t *ev)
@@ -842,6 +864,7 @@ static void loop(sim_world_t *w)
 {
     w->hb_due = false;
     w->held = false;
+    w->ahead = false;
     hb_schedule(w, 0);
     schedule_next_action(w);
     push(w, w->scn->end_ms, PRIO_WORLD, EVK_END, 0, 0, 0, 0);
@@ -861,6 +884,8 @@ static void loop(sim_world_t *w)
         if (w->prefetch)
             look_ahead(w);
         dispatch(w, &ev);
+        if (w->ahead)
+            look_ahead_linked(w);
     }
     release_due(w);
 }
