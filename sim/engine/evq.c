@@ -792,7 +792,10 @@ bool sim_evq_peek_ahead(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
     *data = q->slots[s].data;
 #if defined(__GNUC__)
     if (in_wheel && q->slots[s].next != NONE) {
-        __builtin_prefetch(&q->slots[q->slots[s].next], 0, 3);
+        /* Both ends: a slot is not line aligned, and its key is at its end. */
+        const char *n = (const char *)&q->slots[q->slots[s].next];
+        __builtin_prefetch(n, 0, 3);
+        __builtin_prefetch(n + sizeof(struct sim_evq_slot) - 1, 0, 3);
     }
 #endif
     return true;
