@@ -767,29 +767,34 @@ bool sim_evq_peek_t(const sim_evq_t *q, int64_t *t_ms)
     return true;
 }
 
-bool sim_evq_peek(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
+/* The first event's slot (NONE when empty), its time and data, and
+ * whether it is in the wheel. */
+static inline uint32_t peek_first(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data,
+                                  bool *in_wheel)
 {
     if (q->count == 0) {
-        return false;
+        return NONE;
     }
     entry_t key;
-    bool in_wheel;
-    const uint32_t s = first_slot(q, &key, &in_wheel);
+    const uint32_t s = first_slot(q, &key, in_wheel);
     *t_ms = key.t_ms;
     *data = q->slots[s].data;
-    return true;
+    return s;
+}
+
+bool sim_evq_peek(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
+{
+    bool in_wheel;
+    return peek_first(q, t_ms, data, &in_wheel) != NONE;
 }
 
 bool sim_evq_peek_ahead(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
 {
-    if (q->count == 0) {
+    bool in_wheel;
+    const uint32_t s = peek_first(q, t_ms, data, &in_wheel);
+    if (s == NONE) {
         return false;
     }
-    entry_t key;
-    bool in_wheel;
-    const uint32_t s = first_slot(q, &key, &in_wheel);
-    *t_ms = key.t_ms;
-    *data = q->slots[s].data;
 #if defined(__GNUC__)
     if (in_wheel && q->slots[s].next != NONE) {
         /* Both ends: a slot is not line aligned, and its key is at its end. */
