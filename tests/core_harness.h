@@ -44,7 +44,7 @@
 #include "ha_internal.h"
 
 #define H_SERVERS_MAX 16
-#define H_SESSIONS_MAX 8
+#define H_SESSIONS_MAX 16
 #define H_FORCED_MAX 256
 #define H_POOL_CHUNK (1u << 20)
 #define H_POOL_CHUNKS_MAX 256

@@ -743,6 +743,38 @@ static void test_r4_closed_playlist_gets_no_entries_after_detection(void **state
     finish(h);
 }
 
+/* Sixteen sessions' slices in turn, each in its own playlist: the names
+ * the center keeps are keyed by session too, and sixteen keys in its 64
+ * entries share some (mutant m101). */
+#define TURN_SESSIONS 16u
+static void test_r4_sessions_slices_in_turn_each_in_its_own_playlist(void **state)
+{
+    (void)state;
+    h_t *h = h_new(8, TURN_SESSIONS);
+    h_add_servers(h, 8, TURN_SESSIONS / 8);
+    h_heartbeat_all(h, 0);
+    h_advance(h, 1000);
+    rec_ref_t r[TURN_SESSIONS];
+    char cname[TURN_SESSIONS][16];
+    for (uint32_t i = 0; i < TURN_SESSIONS; i++) {
+        snprintf(cname[i], sizeof cname[i], "room%u", (unsigned)i);
+        r[i] = recording_as(h, UID0 + i, cname[i]);
+    }
+    h_advance_by(h, 8000);
+    for (int64_t round = 1; round <= 2; round++) {
+        for (uint32_t i = 0; i < TURN_SESSIONS; i++) {
+            uint32_t m = h_mark(h);
+            h_mix_slice(h, r[i].si, r[i].srv, r[i].rec, 2000 * round);
+            const ha_cmd_t *w = nth_cmd(h, m, HA_CMD_SLICE_WRITE, 0);
+            char want[64];
+            snprintf(want, sizeof want, H_SID "_room%u.m3u8", (unsigned)i);
+            assert_non_null(w);
+            assert_string_equal(w->u.file.playlist, want);
+        }
+    }
+    finish(h);
+}
+
 /* ---- R5 ------------------------------------------------------------------ */
 
 static void check_gave_up(h_t *h, uint32_t si, uint32_t m)
@@ -1810,6 +1842,7 @@ int main(void)
         cmocka_unit_test(test_r4_individual_mode_audio_ts_video_webm_bak0_names),
         cmocka_unit_test(test_r4_web_mode_special_characters_become_dashes),
         cmocka_unit_test(test_r4_closed_playlist_gets_no_entries_after_detection),
+        cmocka_unit_test(test_r4_sessions_slices_in_turn_each_in_its_own_playlist),
         cmocka_unit_test(test_r5_fourth_kill_gives_up_exit_1_no_bak3_later_calls_404),
         cmocka_unit_test(test_r5_fourth_fault_disconnect_gives_up_after_mixed_faults),
         cmocka_unit_test(test_r6_404_from_detection_to_resume_200_otherwise),
