@@ -13,8 +13,12 @@
  *
  * Payloads and generations stay in the slot table, and the heap index of
  * each slot in pos[], which is the only thing a sift writes outside the
- * heap. A freed slot's pos[] links the free list (LIFO: the slot a pop just
- * released is hot in cache for the push that usually follows).
+ * heap. A slot is one cache line: a pop or an append to a wheel list then
+ * misses on one line, not two, which is most of what a queue of a region's
+ * size costs. What the wheel needs of a slot is in the slot itself (where
+ * it is, its list links, the free list's link), so an event that never goes
+ * to the heap never touches pos[]. The free list is LIFO: the slot a pop
+ * just released is hot in cache for the push that usually follows.
  *
  * Past the last entry the heap keeps four max-key sentinels, so every node
  * that has a child has four and the sift-down needs no partial-group case.
@@ -42,15 +46,22 @@ struct sim_evq_entry {
     uint64_t lo;
 };
 
+#define LINE_BYTES 64
+
 struct sim_evq_slot {
-    sim_ev_data_t data;
+    _Alignas(LINE_BYTES) sim_ev_data_t data;
     /* Bumped on push and on removal: odd while pending. */
     uint64_t gen;
     /* In the wheel: the event's key and its neighbours in its list. */
     int64_t t_ms;
     uint64_t lo;
     uint32_t next, prev;
+    /* Free: the next free slot (capacity ends the list). */
+    uint32_t free_next;
+    /* Pending: in the wheel (else in the heap, at pos[]). */
+    bool in_wheel;
 };
+_Static_assert(sizeof(struct sim_evq_slot) == LINE_BYTES, "a slot is one cache line");
 
 typedef struct sim_evq_entry entry_t;
 
@@ -58,7 +69,6 @@ typedef struct sim_evq_entry entry_t;
 #define SENTINELS ARITY
 /* Leading padding so that heap[1..4], heap[5..8], ... start on a line. */
 #define HEAP_PAD (ARITY - 1)
-#define LINE_BYTES 64
 /* Heap entries set to sentinels at a time, as the queue first grows. */
 #define HEAP_CHUNK 4096u
 #define KEY_BITS 56
@@ -71,10 +81,6 @@ typedef struct sim_evq_entry entry_t;
 #define WHEEL_MASK (WHEEL_SLOTS - 1)
 #define WHEEL_WORDS (WHEEL_SLOTS / 64)
 #define NONE UINT32_MAX
-/* pos[] of a slot whose event is in the wheel (a heap index is below
- * capacity, a free slot's link at most capacity). */
-#define IN_WHEEL UINT32_MAX
-
 /* For renumber(): inlined into push it costs registers that the hot path
  * needs (gcc 12 then spills prio through the stack). */
 #if defined(__GNUC__)
@@ -213,7 +219,7 @@ static inline void fill_root(sim_evq_t *q)
 static inline void slot_release(sim_evq_t *q, uint32_t s)
 {
     q->slots[s].gen++;
-    q->pos[s] = q->free_head;
+    q->slots[s].free_next = q->free_head;
     q->free_head = s;
 }
 
@@ -341,7 +347,7 @@ static inline void wheel_insert(sim_evq_t *q, uint32_t s, entry_t e)
     struct sim_evq_slot *sl = &q->slots[s];
     sl->t_ms = e.t_ms;
     sl->lo = e.lo;
-    q->pos[s] = IN_WHEEL;
+    sl->in_wheel = true;
     q->w_count++;
     const uint32_t w = (uint32_t)((uint64_t)e.t_ms & WHEEL_MASK);
     const uint32_t tail = q->w_tail[w];
@@ -404,6 +410,7 @@ static void wheel_unlink(sim_evq_t *q, uint32_t s)
 
 static void heap_insert(sim_evq_t *q, entry_t e)
 {
+    q->slots[entry_slot(q, e)].in_wheel = false;
     heap_make_ready(q, q->hcount + 2 + ARITY);
     q->hcount++;
     if (e.t_ms < q->h_min_t) {
@@ -478,7 +485,7 @@ int sim_evq_init(sim_evq_t *q, uint32_t capacity)
     heap_bytes = (heap_bytes + LINE_BYTES - 1) / LINE_BYTES * LINE_BYTES;
     entry_t *heap_mem = aligned_alloc(LINE_BYTES, heap_bytes);
     uint32_t *pos = malloc((size_t)capacity * sizeof *pos);
-    struct sim_evq_slot *slots = malloc((size_t)capacity * sizeof *slots);
+    struct sim_evq_slot *slots = aligned_alloc(LINE_BYTES, (size_t)capacity * sizeof *slots);
     uint32_t *w_head = malloc(2 * (size_t)WHEEL_SLOTS * sizeof *w_head);
     uint64_t *w_bits = calloc(WHEEL_WORDS, sizeof *w_bits);
     uint8_t *w_tprio = malloc(WHEEL_SLOTS);
@@ -630,7 +637,7 @@ sim_ev_handle_t sim_evq_push(sim_evq_t *q, int64_t t_ms, uint8_t prio, sim_ev_da
      * order: the same slots the eager free list 0, 1, 2, ... handed out. */
     uint32_t s = q->free_head;
     if (s < q->capacity) {
-        q->free_head = q->pos[s];
+        q->free_head = q->slots[s].free_next;
     } else {
         assert(q->fresh < q->capacity);
         s = q->fresh++;
@@ -674,7 +681,7 @@ bool sim_evq_cancel(sim_evq_t *q, sim_ev_handle_t h)
         return false;
     }
     q->count--;
-    if (q->pos[s] == IN_WHEEL) {
+    if (q->slots[s].in_wheel) {
         wheel_unlink(q, s);
         slot_release(q, s);
         return true;
@@ -797,10 +804,8 @@ bool sim_evq_peek_ahead(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
     }
 #if defined(__GNUC__)
     if (in_wheel && q->slots[s].next != NONE) {
-        /* Both ends: a slot is not line aligned, and its key is at its end. */
-        const char *n = (const char *)&q->slots[q->slots[s].next];
-        __builtin_prefetch(n, 0, 3);
-        __builtin_prefetch(n + sizeof(struct sim_evq_slot) - 1, 0, 3);
+        /* The next pop's slot: one line. */
+        __builtin_prefetch(&q->slots[q->slots[s].next], 0, 3);
     }
 #endif
     return true;
@@ -817,7 +822,7 @@ static bool wheel_check(const sim_evq_t *q)
         }
         uint32_t prev = NONE;
         for (uint32_t s = q->w_head[w]; s != NONE; prev = s, s = q->slots[s].next) {
-            if (s >= q->fresh || q->pos[s] != IN_WHEEL || (q->slots[s].gen & 1) == 0 ||
+            if (s >= q->fresh || !q->slots[s].in_wheel || (q->slots[s].gen & 1) == 0 ||
                 q->slots[s].prev != prev || !in_window(q, q->slots[s].t_ms) ||
                 ((uint64_t)q->slots[s].t_ms & WHEEL_MASK) != w || n >= q->count ||
                 (prev != NONE && !key_less(wkey(q, prev), wkey(q, s)))) {
@@ -848,7 +853,8 @@ bool sim_evq_check(const sim_evq_t *q)
     const uint32_t end = q->hcount + first;
     for (uint32_t i = first; i < end; i++) {
         const uint32_t s = entry_slot(q, h[i]);
-        if (s >= q->capacity || q->pos[s] != i || (q->slots[s].gen & 1) == 0) {
+        if (s >= q->capacity || q->pos[s] != i || q->slots[s].in_wheel ||
+            (q->slots[s].gen & 1) == 0) {
             return false;
         }
         if (((h[i].lo >> q->slot_bits) & seq_mask) >= q->seq_next) {
@@ -872,7 +878,7 @@ bool sim_evq_check(const sim_evq_t *q)
     /* The free list and the never-used slots are exactly the slots not
      * pending. */
     uint32_t free_n = 0;
-    for (uint32_t s = q->free_head; s < q->capacity; s = q->pos[s]) {
+    for (uint32_t s = q->free_head; s < q->capacity; s = q->slots[s].free_next) {
         if (s >= q->fresh || (q->slots[s].gen & 1) != 0 || free_n >= q->capacity - q->count) {
             return false;
         }
