@@ -37,20 +37,27 @@
 
 /* ---- memory -------------------------------------------------------------- */
 
-void *orc_grow_to(void *p, size_t *cap, size_t need, size_t elem)
+/* The next capacity for need: doubling while small, by an eighth past 64 Ki
+ * elements, so that a region's tables (grown to the highest id) waste
+ * little of what the zeroing makes resident. Still geometric: amortised
+ * O(1). */
+static size_t grown_cap(size_t cap, size_t need, size_t elem)
 {
-    size_t n = *cap != 0 ? *cap : 16;
-    void *q;
-
-    if (need <= *cap)
-        return p;
-    /* Doubling while small; by an eighth past 64 Ki elements, so that a
-     * region's tables (grown to the highest id) waste little of what the
-     * zeroing below makes resident. Still geometric: amortised O(1). */
+    size_t n = cap != 0 ? cap : 16;
     while (n < need) {
         assert(n <= SIZE_MAX / 2 / elem);
         n = n < 65536 ? n * 2 : n + n / 8;
     }
+    return n;
+}
+
+void *orc_grow_to(void *p, size_t *cap, size_t need, size_t elem)
+{
+    void *q;
+
+    if (need <= *cap)
+        return p;
+    const size_t n = grown_cap(*cap, need, elem);
     q = realloc(p, n * elem);
     if (q == NULL) {
         fputs("hasim: oracle: out of memory\n", stderr);
@@ -59,6 +66,44 @@ void *orc_grow_to(void *p, size_t *cap, size_t need, size_t elem)
     memset((char *)q + *cap * elem, 0, (n - *cap) * elem);
     *cap = n;
     return q;
+}
+
+/* A line-aligned table is a realloc'd block with the table at the first
+ * line boundary past its first byte; the byte before the table says how
+ * far in that is, for the next realloc and for free. realloc keeps a large
+ * block's pages (mremap) rather than copying them, so growing a region's
+ * table never holds two copies; when the new block's boundary falls
+ * elsewhere, the table moves within it. */
+static size_t lines_shift(const void *raw)
+{
+    return ORC_LINE_BYTES - (size_t)((uintptr_t)raw % ORC_LINE_BYTES);
+}
+
+void *orc_grow_lines_to(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    const size_t n = grown_cap(*cap, need, elem);
+    const size_t old_shift = p != NULL ? ((unsigned char *)p)[-1] : 0;
+    char *raw = p != NULL ? (char *)p - old_shift : NULL;
+    char *q = realloc(raw, n * elem + ORC_LINE_BYTES);
+    if (q == NULL) {
+        fputs("hasim: oracle: out of memory\n", stderr);
+        abort();
+    }
+    const size_t shift = lines_shift(q);
+    if (p != NULL && shift != old_shift)
+        memmove(q + shift, q + old_shift, *cap * elem);
+    q[shift - 1] = (char)shift;
+    memset(q + shift + *cap * elem, 0, (n - *cap) * elem);
+    *cap = n;
+    return q + shift;
+}
+
+void orc_lines_free(void *p)
+{
+    if (p != NULL)
+        free((char *)p - ((unsigned char *)p)[-1]);
 }
 
 orc_t *orc_new(void)
@@ -76,15 +121,16 @@ void orc_free(orc_t *o)
 {
     if (o == NULL)
         return;
-    free(o->sess);
+    orc_lines_free(o->sess);
     free(o->srv);
     free(o->rec);
     free(o->users);
     free(o->uids);
-    free(o->pls);
+    orc_lines_free(o->pls);
     free(o->pl_names);
+    free(o->strs);
     free(o->sls);
-    free(o->lives);
+    orc_lines_free(o->lives);
     free(o->acts);
     free(o->pub);
     free(o->obs);
@@ -117,6 +163,7 @@ void orc_reset(orc_t *o)
     o->nt_n = 0;
     o->sl_dup = false;
     o->pl_names_n = 0;
+    o->strs_n = 0;
     if (++o->gen == 0) {
         /* Wrapped after 2^32 runs: clear once so no old slot looks live. */
         if (o->sl_gen != NULL)

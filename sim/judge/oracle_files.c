@@ -32,7 +32,7 @@ static bool open_name_check(orc_t *o, const sess_t *s, const sim_tr_ev_t *ev)
     char want[ORC_NAME_MAX];
     if (!s->names_ok) {
         o->unjudged++;
-    } else if (!orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid,
+    } else if (!orc_name_playlist(want, sizeof want, s->mode, orc_sess_sid(o, s), orc_sess_cname(o, s), ev->uid,
                                   ev->track, ev->bak)) {
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
                  "session %" PRIu32 " opens a %s playlist for uid %" PRIu32 " that its mode cannot "
@@ -85,7 +85,7 @@ void orc_on_playlist_open(orc_t *o, const sim_tr_ev_t *ev)
         p->open_line = o->line;
         return;
     }
-    o->pls = orc_grow(o->pls, &o->pls_cap, o->pls_n + 1, sizeof *o->pls);
+    o->pls = orc_grow_lines(o->pls, &o->pls_cap, o->pls_n + 1, sizeof *o->pls);
     p = &o->pls[o->pls_n];
     p->uid = ev->uid;
     p->track = ev->track;
@@ -126,7 +126,7 @@ static void check_slice_playlist(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, con
      * name, its stored name is the answer and nothing is built again. */
     if (p == NULL || !p->name_is_r4 || strcmp(orc_pl_name(o, p), ev->playlist) != 0) {
         char want[ORC_NAME_MAX];
-        (void)orc_name_playlist(want, sizeof want, s->mode, s->sid, s->cname, ev->uid, ev->track,
+        (void)orc_name_playlist(want, sizeof want, s->mode, orc_sess_sid(o, s), orc_sess_cname(o, s), ev->uid, ev->track,
                                 x->bak);
         if (strcmp(want, ev->playlist) != 0) {
             orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
@@ -214,7 +214,7 @@ static void check_slice_names(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, const 
     }
     if (ev->fmt == SIM_FMT_MP4)
         index = s->mp4_next[x->bak + 1]++;
-    if (!orc_name_slice(want, sizeof want, s->mode, s->sid, s->cname, ev->uid, ev->track,
+    if (!orc_name_slice(want, sizeof want, s->mode, orc_sess_sid(o, s), orc_sess_cname(o, s), ev->uid, ev->track,
                         ev->fmt, x->bak, ev->start_utc_ms, index)) {
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, x->line, 0, 0,
                  "session %" PRIu32 " lists a %s slice its mode cannot have", ev->sess,

@@ -17,6 +17,7 @@
 #include "oracle_names.h"
 
 #define ID_MAX (1u << 24)  /* largest session, server or recorder id taken: a region (10^6 sessions) and its recorders */
+#define ORC_LINE_BYTES 64  /* a cache line: what a table a slice reads is aligned to */
 #define ORC_LANES 8       /* FIFO lanes of the obligations (struct orc) */
 #define STR_MAX 130        /* sid and cname kept per session, NUL included */
 
@@ -153,9 +154,11 @@ enum { SW_MINUTE, SW_EXIT, SW_FLAP };
 
 typedef struct {
     /* The head: what a slice, its listing and a stream's liveness check
-     * read, kept together so orc_prefetch fetches a line or two instead
-     * of the whole record (ORC_SESS_HOT_BYTES). */
-    sess_state_t state;
+     * read, kept together on the record's first line (the record and its
+     * table are line-aligned), so a slice and the check 25 s after it miss
+     * on one line each, and orc_prefetch fetches that line alone
+     * (ORC_SESS_HOT_BYTES). */
+    _Alignas(ORC_LINE_BYTES) sess_state_t state;
     int mode;
     int k_next; /* activations counted, the 4th fault included */
     int act;    /* index of the open activation (or the 4th fault), -1 */
@@ -169,8 +172,10 @@ typedef struct {
     uint32_t live_gen;
     bool live_on;
     bool names_ok;
-    /* The rest. */
-    char sid[STR_MAX], cname[STR_MAX];
+    /* The rest. Its sid and cname are in the run's string arena
+     * (orc_sess_sid, orc_sess_cname): two fixed buffers of STR_MAX would
+     * be most of the record, and a region holds 10^5 of them. */
+    uint32_t sid, cname;
     uint32_t uid_start; /* the uid of its session line: its start call's */
     uint32_t uid_cur;
     uint64_t uid_line;
@@ -203,6 +208,7 @@ typedef struct {
 
 /* The head of a sess_t that orc_prefetch fetches. */
 #define ORC_SESS_HOT_BYTES (offsetof(sess_t, names_ok) + sizeof(bool))
+_Static_assert(ORC_SESS_HOT_BYTES <= ORC_LINE_BYTES, "a session's head is one line");
 
 /* A stream a recording session must keep finishing slices of (R14). */
 typedef struct {
@@ -268,6 +274,8 @@ struct orc {
     size_t pls_n, pls_cap;
     char *pl_names; /* playlists' names, NUL-terminated, one after another */
     size_t pl_names_n, pl_names_cap;
+    char *strs; /* sessions' sids and cnames, NUL-terminated, one after another */
+    size_t strs_n, strs_cap;
     sl_t *sls;
     size_t sls_n, sls_cap;
     live_t *lives;
@@ -325,6 +333,31 @@ void *orc_grow_to(void *p, size_t *cap, size_t need, size_t elem);
 static inline void *orc_grow(void *p, size_t *cap, size_t need, size_t elem)
 {
     return need <= *cap ? p : orc_grow_to(p, cap, need, elem);
+}
+
+/* The same for a table whose elements a slice reads (sessions, playlists,
+ * streams): the table starts on a cache line, so an element of 64 bytes or
+ * a divisor of it never straddles two. Free it with orc_lines_free. */
+void *orc_grow_lines_to(void *p, size_t *cap, size_t need, size_t elem);
+static inline void *orc_grow_lines(void *p, size_t *cap, size_t need, size_t elem)
+{
+    return need <= *cap ? p : orc_grow_lines_to(p, cap, need, elem);
+}
+void orc_lines_free(void *p);
+
+/* A session's sid and cname (in the string arena). */
+static inline const char *orc_str(const orc_t *o, uint32_t at)
+{
+    assert(at < o->strs_n);
+    return o->strs + at;
+}
+static inline const char *orc_sess_sid(const orc_t *o, const sess_t *s)
+{
+    return orc_str(o, s->sid);
+}
+static inline const char *orc_sess_cname(const orc_t *o, const sess_t *s)
+{
+    return orc_str(o, s->cname);
 }
 
 /* One more judgement of rule. Inline: a slice counts three. */

@@ -55,7 +55,7 @@ static live_t *stream_of(orc_t *o, sess_t *s, uint32_t uid, int track, bool add)
     }
     if (!add)
         return NULL;
-    o->lives = orc_grow(o->lives, &o->lives_cap, o->lives_n + 1, sizeof *o->lives);
+    o->lives = orc_grow_lines(o->lives, &o->lives_cap, o->lives_n + 1, sizeof *o->lives);
     live_t *l = &o->lives[o->lives_n++];
     *l = (live_t){.uid = uid, .track = track, .next = s->lives};
     s->lives = (uint32_t)o->lives_n;

@@ -27,16 +27,22 @@ void orc_on_run(orc_t *o, const sim_tr_ev_t *ev)
         (void)orc_srv_of(o, ev->servers);
 }
 
-static void copy_str(char *dst, const char *src, bool *ok)
+/* src in the run's string arena: its offset. Longer than STR_MAX - 1 (or
+ * none) is kept as "" and *ok turned false: no name is judged by it. */
+static uint32_t put_str(orc_t *o, const char *src, bool *ok)
 {
     size_t n = src != NULL ? strlen(src) : 0;
 
     if (src == NULL || n >= STR_MAX) {
-        dst[0] = '\0';
         *ok = false;
-        return;
+        src = "";
+        n = 0;
     }
-    memcpy(dst, src, n + 1);
+    o->strs = orc_grow(o->strs, &o->strs_cap, o->strs_n + n + 1, 1);
+    const uint32_t at = (uint32_t)o->strs_n;
+    memcpy(o->strs + at, src, n + 1);
+    o->strs_n += n + 1;
+    return at;
 }
 
 void orc_on_session(orc_t *o, const sim_tr_ev_t *ev)
@@ -47,7 +53,7 @@ void orc_on_session(orc_t *o, const sim_tr_ev_t *ev)
     if (!orc_id_ok(o, ID_SESSION, id))
         return;
     if (id >= o->sess_hi) {
-        o->sess = orc_grow(o->sess, &o->sess_cap, (size_t)id + 1, sizeof *o->sess);
+        o->sess = orc_grow_lines(o->sess, &o->sess_cap, (size_t)id + 1, sizeof *o->sess);
         o->sess_hi = (size_t)id + 1;
     }
     s = &o->sess[id];
@@ -63,8 +69,8 @@ void orc_on_session(orc_t *o, const sim_tr_ev_t *ev)
     memset(s, 0, sizeof *s);
     s->state = SS_STARTING;
     s->names_ok = true;
-    copy_str(s->sid, ev->sid, &s->names_ok);
-    copy_str(s->cname, ev->cname, &s->names_ok);
+    s->sid = put_str(o, ev->sid, &s->names_ok);
+    s->cname = put_str(o, ev->cname, &s->names_ok);
     s->mode = ev->mode;
     s->uid_start = ev->uid;
     s->uid_cur = ev->uid;
