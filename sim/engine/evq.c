@@ -803,9 +803,19 @@ bool sim_evq_peek_ahead(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
         return false;
     }
 #if defined(__GNUC__)
-    if (in_wheel && q->slots[s].next != NONE) {
-        /* The next pop's slot: one line. */
-        __builtin_prefetch(&q->slots[q->slots[s].next], 0, 3);
+    if (in_wheel) {
+        /* The next pop's slot: the one after s in its list, or, when s ends
+         * its list (one event in five in a region's world), the head of the
+         * next list, which would otherwise be a miss of its own. */
+        uint32_t n = q->slots[s].next;
+        if (n == NONE) {
+            const uint32_t w = (uint32_t)((uint64_t)q->slots[s].t_ms & WHEEL_MASK);
+            const uint32_t w2 = w + 1 < WHEEL_SLOTS ? scan_from(q, w + 1) : NONE;
+            n = w2 != NONE ? q->w_head[w2] : NONE;
+        }
+        if (n != NONE) {
+            __builtin_prefetch(&q->slots[n], 0, 3);
+        }
     }
 #endif
     return true;
