@@ -359,7 +359,7 @@ void orc_prefetch(const orc_t *o, uint32_t sess, uint32_t rec, int stage)
 {
     if (stage == SIM_PREFETCH_RECORDS) {
         if (sess < o->sess_hi)
-            SIM_PREFETCH_BYTES(&o->sess[sess], ORC_SESS_HOT_BYTES);
+            SIM_PREFETCH(&o->sess[sess]); /* its head: one line */
         if (rec < o->rec_hi)
             SIM_PREFETCH(&o->rec[rec]);
         return;
@@ -385,7 +385,7 @@ void orc_prefetch(const orc_t *o, uint32_t sess, uint32_t rec, int stage)
         for (size_t i = 0; i < l->n && i < PREFETCH_OBS_AHEAD; i++) {
             const ob_t *b = &l->q[l->head + i];
             if (b->sess < o->sess_hi)
-                SIM_PREFETCH_BYTES(&o->sess[b->sess], ORC_SESS_HOT_BYTES);
+                SIM_PREFETCH(&o->sess[b->sess]);
             if (b->kind == OB_LIVE && b->aux != 0 && b->aux <= o->lives_n)
                 SIM_PREFETCH(&o->lives[b->aux - 1]);
         }
