@@ -84,6 +84,7 @@ struct sim_world {
     sim_drv_t *drv;
     sim_evq_t q;
     uint32_t q_cap;
+    bool q_full, q_full_held; /* sim_world_stats */
     /* Read on every event, kept here rather than asked of the driver each
      * time: its clock (only the loop moves it, through sim_drv_set_now),
      * its environment, server and session tables (laid out by
@@ -145,6 +146,8 @@ static bool room(sim_world_t *w)
 {
     if (sim_evq_count(&w->q) + w->hb_due + w->held == sim_evq_capacity(&w->q)) {
         /* A bound, not a crash: the run is reported as too big. */
+        w->q_full = true;
+        w->q_full_held = w->held;
         snprintf(w->err, sizeof(w->err), "event queue full (%" PRIu32 " events)", w->q_cap);
         return false;
     }
@@ -919,11 +922,13 @@ void sim_world_free(sim_world_t *w)
     free(w);
 }
 
-static int queue_setup(sim_world_t *w, size_t qcap)
+/* A queue of at least qcap events; of exactly qcap when exact (a test's
+ * bound), else a larger one a run before left is kept. */
+static int queue_setup(sim_world_t *w, size_t qcap, bool exact)
 {
     if (qcap > SIM_EVQ_CAPACITY_MAX)
         qcap = SIM_EVQ_CAPACITY_MAX;
-    if (w->q_cap < qcap) {
+    if (w->q_cap < qcap || (exact && w->q_cap != qcap)) {
         if (w->q_cap > 0)
             sim_evq_free(&w->q);
         w->q_cap = 0;
@@ -946,6 +951,7 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts,
     w->scn = scn;
     w->opts = *opts;
     w->err[0] = '\0';
+    w->q_full = w->q_full_held = false;
     w->events = 0;
     w->next_action = 0;
     w->release_head = 0;
@@ -980,7 +986,8 @@ static int setup(sim_world_t *w, const scn_t *scn, const sim_world_opts_t *opts,
         !sim_reserve((void **)&w->blocks, &w->stream_slots_cap, blocks * w->block_len,
                  sizeof(*w->blocks)) ||
         !sim_reserve((void **)&w->block_free, &w->block_free_cap, blocks, sizeof(*w->block_free)) ||
-        queue_setup(w, qcap) != 0) {
+        queue_setup(w, opts->queue_capacity != 0 ? opts->queue_capacity : qcap,
+                    opts->queue_capacity != 0) != 0) {
         snprintf(err, err_cap, "out of memory for a world of %" PRIu32 " sessions on %" PRIu32
                  " servers", n_ses, n_srv);
         return -1;
@@ -1028,7 +1035,8 @@ sim_world_stats_t sim_world_stats(const sim_world_t *w)
     sim_drv_stats_t d = sim_drv_stats(w->drv);
     return (sim_world_stats_t){.events = w->events, .inputs = d.inputs,
                                .trace_events = d.trace_events,
-                               .end_t_ms = sim_drv_now(w->drv)};
+                               .end_t_ms = sim_drv_now(w->drv), .queue_full = w->q_full,
+                               .queue_full_held = w->q_full_held};
 }
 
 const char *sim_world_driver_failure(const sim_world_t *w) { return sim_drv_failure(w->drv); }

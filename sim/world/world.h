@@ -35,6 +35,9 @@ typedef struct {
      * sessions on; 0: SIM_WORLD_PREFETCH_SESSIONS. Timing only: the trace
      * is the same either way (tests/test_world.c holds it to that). */
     uint32_t prefetch_from_sessions;
+    /* Room in the event queue; 0: what the scenario can need (sized from
+     * it). Tests give less, to reach the "event queue full" limit. */
+    uint32_t queue_capacity;
     const char *scenario_path;/* for the run line */
 } sim_world_opts_t;
 
@@ -43,6 +46,8 @@ typedef struct {
     uint64_t inputs;          /* inputs given to the center */
     uint64_t trace_events;
     int64_t end_t_ms;
+    bool queue_full;          /* the run stopped at the event queue's limit */
+    bool queue_full_held;     /* ... while an event was held for the tick */
 } sim_world_stats_t;
 
 typedef struct sim_world sim_world_t;
