@@ -107,6 +107,8 @@ static void trace_sink(void *ctx, const sim_tr_ev_t *ev)
     if (c->trace != NULL && fwrite(c->line, 1, n, c->trace) != n)
         c->trace_failed = true;
     sim_judge_event(c->judge, ev);
+    if (c->ncs != NULL)
+        ncs_writer_event(c->ncs, ev);
     if (c->notify != NULL)
         rt_notify_event(c->notify, ev);
 }
@@ -823,6 +825,62 @@ static int make_workdir(rt_center_t *c)
     return 0;
 }
 
+/* --ncs-dir's two logs, named after the scenario as `hasim run
+ * --ncs-dir` names them. */
+static int ncs_open(rt_center_t *c)
+{
+    static const char *const ext[2] = {"ncs", "api"};
+    const char *dir = c->opts->ncs_dir;
+    if (dir == NULL)
+        return 0;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: error: cannot create: %s\n", dir, strerror(errno));
+        return 2;
+    }
+    const char *b = scn_base_name(c->opts->scenario_path);
+    size_t stem = strlen(b);
+    if (stem > 4 && strcmp(b + stem - 4, ".scn") == 0)
+        stem -= 4;
+    for (int i = 0; i < 2; i++) {
+        if (snprintf(c->ncs_path[i], sizeof(c->ncs_path[i]), "%s/%.*s.%s.jsonl", dir, (int)stem,
+                     b, ext[i]) >= (int)sizeof(c->ncs_path[i])) {
+            fprintf(stderr, "%s: error: the path is too long\n", dir);
+            return 2;
+        }
+        c->ncs_f[i] = rt_trace_open(c->ncs_path[i], c->ncs_tmp[i], sizeof(c->ncs_tmp[i]));
+        if (c->ncs_f[i] == NULL) {
+            fprintf(stderr, "%s: error: cannot write: %s\n", c->ncs_path[i], strerror(errno));
+            return 2;
+        }
+    }
+    if ((c->ncs = ncs_writer_new(c->ncs_f[0], c->ncs_f[1], 0)) == NULL) {
+        fprintf(stderr, "hasim-rt: error: out of memory\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* The logs in place when keep (a verdict came), else removed. 0, or 2
+ * after a message. */
+static int ncs_commit(rt_center_t *c, bool keep)
+{
+    int rc = 0;
+    if (c->ncs != NULL && ncs_writer_finish(c->ncs) != 0 && keep) {
+        fprintf(stderr, "%s: error: writing the callbacks failed\n", c->ncs_path[0]);
+        keep = false;
+        rc = 2;
+    }
+    ncs_writer_free(c->ncs);
+    c->ncs = NULL;
+    for (int i = 0; i < 2; i++) {
+        if (c->ncs_f[i] != NULL &&
+            rt_trace_commit(c->ncs_f[i], c->ncs_tmp[i], c->ncs_path[i], keep) != 0)
+            rc = 2;
+        c->ncs_f[i] = NULL;
+    }
+    return rc;
+}
+
 static int open_outputs(rt_center_t *c)
 {
     const rt_run_opts_t *o = c->opts;
@@ -836,7 +894,7 @@ static int open_outputs(rt_center_t *c)
         return 2;
     }
     rt_pid_note(c, (int32_t)getpid(), "center", 0);
-    return 0;
+    return ncs_open(c);
 }
 
 static int setup(rt_center_t *c)
@@ -995,6 +1053,7 @@ static void center_free(rt_center_t *c)
     rt_http_stop(c->http);
     if (c->trace != NULL)
         (void)rt_trace_commit(c->trace, c->trace_tmp, c->opts->trace_path, false);
+    (void)ncs_commit(c, false);
     if (c->pids != NULL)
         fclose(c->pids);
     free(c->timers);
@@ -1055,6 +1114,8 @@ static int finish(rt_center_t *c, int rc, int64_t end_t, int64_t wall_ms)
             rc = 2;
         c->trace = NULL;
     }
+    if (ncs_commit(c, rc == 0 || rc == 1) != 0)
+        rc = 2;
     if (rc == RT_EXIT_INCONCLUSIVE && opts->trace_path != NULL)
         fprintf(stderr, "hasim-rt: no trace written: an inconclusive run's is no evidence\n");
     /* A temporary work directory is evidence only when the run failed. */

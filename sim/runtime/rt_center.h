@@ -30,6 +30,11 @@ typedef struct {
      * RT_SERVE_EXTRA_MS past the scenario's end. */
     bool serve;
     const char *notify_url; /* POST callbacks there (rt_notify.h), or NULL */
+    /* The run's callbacks as the service delivers them and its REST calls
+     * with their answers, as `hasim run --ncs-dir` writes them:
+     * DIR/<name>.ncs.jsonl and DIR/<name>.api.jsonl, for `hasim check
+     * --ncs` and `hasim import`. NULL: none. */
+    const char *ncs_dir;
 } rt_run_opts_t;
 
 /* The run could not be judged: the harness fell behind its budget

@@ -11,6 +11,7 @@
 
 #include "drive/driver.h"
 #include "judge/judge.h"
+#include "ncs/ncs.h"
 #include "rt_center.h"
 #include "rt_http.h"
 #include "rt_late.h"
@@ -97,6 +98,11 @@ typedef struct {
 
     FILE *trace; /* into trace_tmp, renamed at the end (rt_tracefile.c) */
     char trace_tmp[PATH_MAX];
+    /* --ncs-dir: the callback and API logs, written as the trace is (into
+     * temporary files, in place only with a verdict). */
+    ncs_writer_t *ncs;
+    FILE *ncs_f[2];
+    char ncs_path[2][PATH_MAX], ncs_tmp[2][PATH_MAX];
     FILE *pids;
     char line[8192];
     sim_judge_t *judge;

@@ -69,6 +69,10 @@ static const char HELP[] =
     "                  or SIGINT (exit 0), at most 10 min past the scenario's end\n"
     "  --notify URL    POST every callback to URL as NCS does (JSON envelopes,\n"
     "                  retried with back-off, some repeated or late)\n"
+    "  --ncs-dir DIR   write the callbacks as the service delivers them and the\n"
+    "                  REST calls with their answers (DIR/<name>.ncs.jsonl,\n"
+    "                  DIR/<name>.api.jsonl), as `hasim run --ncs-dir` does: judge\n"
+    "                  them with `hasim check --ncs`; written only with a verdict\n"
     "  -q, --quiet     print the verdict only when the run fails\n"
     "  -h, --help      this text\n"
     "\n"
@@ -371,7 +375,7 @@ static int supervise(char **argv, uint32_t speed, int64_t start_utc_ms, const ch
 }
 
 enum { OPT_SPEED = 0x100, OPT_TRACE, OPT_HTTP, OPT_WORKDIR, OPT_PIDS, OPT_JUNIT, OPT_SERVE,
-       OPT_NOTIFY };
+       OPT_NOTIFY, OPT_NCS_DIR };
 
 static const struct option RUN_LONGOPTS[] = {
     {"speed", required_argument, NULL, OPT_SPEED},
@@ -382,6 +386,7 @@ static const struct option RUN_LONGOPTS[] = {
     {"junit", required_argument, NULL, OPT_JUNIT},
     {"serve", no_argument, NULL, OPT_SERVE},
     {"notify", required_argument, NULL, OPT_NOTIFY},
+    {"ncs-dir", required_argument, NULL, OPT_NCS_DIR},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {0},
@@ -421,6 +426,9 @@ static int run_take(int opt, const char *v, rt_run_opts_t *o, uint32_t *speed)
         if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
             return usage("--notify takes an http:// or https:// URL, not '%s'", v);
         o->notify_url = v;
+        break;
+    case OPT_NCS_DIR:
+        o->ncs_dir = v;
         break;
     case 'q':
         o->quiet = true;

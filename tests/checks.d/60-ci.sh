@@ -337,7 +337,7 @@ done
 for o in $("$H" drive --help | grep -oE '^  --[a-z-]+'); do
     sed -n '/^\.B drive$/,/^\.SH /p' docs/hasim.1 | grep -q -- "${o//-/\\\\-}" || missing="$missing drive:$o"
 done
-for o in --speed --trace --http --workdir --pids --junit auto clean --serve --notify; do
+for o in --speed --trace --http --workdir --pids --junit auto clean --serve --notify --ncs-dir; do
     sed -n '/^\.SH HASIM-RT/,/^\.SH /p' docs/hasim.1 | grep -q -- "${o//-/\\\\-}" || missing="$missing hasim-rt:$o"
 done
 if [ -z "$missing" ] && grep -q '^\.SH HASIM-RT' docs/hasim.1; then

@@ -4,7 +4,8 @@
 #
 # Runs scenarios against real processes at x10 under libfaketime, in
 # parallel, and for each: hasim-rt's own verdict, `hasim check` on the trace
-# it wrote, no process of the run left (by the pids it recorded), no
+# it wrote (and, for r09, `hasim check --ncs` on the callback log it
+# wrote), no process of the run left (by the pids it recorded), no
 # /dev/shm/faketime_* object named after one of them. During one run it
 # curls the REST front. One run is interrupted by SIGTERM, another loses its
 # center to SIGKILL; neither may leave anything behind. About 80 s of wall time, most of it the longest
@@ -134,7 +135,7 @@ judge() {
 }
 
 echo "realtime: x$SPEED under $LIBFT"
-start r09 scenarios/r09_replaced_server_returns.scn
+start r09 scenarios/r09_replaced_server_returns.scn --ncs-dir "$TMP/ncs"
 start r02kill scenarios/r02_kill_while_reconnecting.scn
 start crash tests/realtime/rt_crash_individual.scn
 start heal tests/realtime/rt_kill_and_heal.scn --http 0
@@ -192,5 +193,15 @@ fi
 judge crash 0
 judge r02kill 0
 judge r09 0
+# Its callbacks and REST calls as the service would log them (--ncs-dir),
+# judged from outside as a field log is: the real processes pass there too.
+ncs="$TMP/ncs/r09_replaced_server_returns"
+if [ -s "$ncs.ncs.jsonl" ] && [ -s "$ncs.api.jsonl" ] &&
+   "$B/hasim" check --ncs "$ncs.ncs.jsonl" --api "$ncs.api.jsonl" >"$TMP/r09.ncs.check" 2>&1; then
+  pass "r09: hasim check --ncs of its callback log: $(head -1 "$TMP/r09.ncs.check" | cut -c1-100)"
+else
+  fail "r09: its callback log (--ncs-dir) is missing or fails hasim check --ncs"
+  sed 's/^/    /' "$TMP/r09.ncs.check" 2>/dev/null | head -30
+fi
 
 finish
