@@ -90,11 +90,19 @@ static bool ctl_parse(struct rt_ctl *t, const char *line)
 {
     char word[32], cname[HA_CNAME_MAX + 2];
     unsigned long n = 0;
+    long long step = 0;
+    int end = 0;
     memset(&t->act, 0, sizeof(t->act));
     t->cname[0] = '\0';
     if (sscanf(line, "provision-fail %lu", &n) == 1 && n >= 1 && n <= SCN_PROVISION_FAIL_MAX) {
         t->act.kind = SCN_ACT_PROVISION_FAIL;
         t->act.count = (uint32_t)n;
+        return true;
+    }
+    if (sscanf(line, "step-clock %lld%n", &step, &end) == 1 && line[end] == '\0' && step != 0 &&
+        step >= -SCN_STEP_CLOCK_MS_MAX && step <= SCN_STEP_CLOCK_MS_MAX) {
+        t->act.kind = SCN_ACT_STEP_CLOCK;
+        t->act.step_ms = step;
         return true;
     }
     if (sscanf(line, "%31s %65s %lu", word, cname, &n) == 3 && n >= 1 && n <= UINT32_MAX &&
@@ -106,7 +114,8 @@ static bool ctl_parse(struct rt_ctl *t, const char *line)
         return true;
     }
     fprintf(stderr, "hasim-rt: warning: control/world: '%s' is not \"join CNAME UID\", "
-                    "\"leave CNAME UID\" or \"provision-fail N\": dropped\n", line);
+                    "\"leave CNAME UID\", \"provision-fail N\" or \"step-clock MS\" (MS signed, "
+                    "not 0, within %d): dropped\n", line, SCN_STEP_CLOCK_MS_MAX);
     return false;
 }
 
@@ -138,7 +147,8 @@ bool rt_control_world_due(rt_center_t *c)
     if (t == NULL || !t->busy)
         return true;
     t->act.at_ms = rt_run_now(c);
-    if (t->act.kind == SCN_ACT_PROVISION_FAIL) {
+    if (t->act.kind == SCN_ACT_PROVISION_FAIL || t->act.kind == SCN_ACT_STEP_CLOCK) {
+        /* the deployment's, whatever the sessions */
         (void)sim_drv_act(c->drv, &t->act);
         t->busy = false;
         return true;

@@ -16,8 +16,10 @@
  *                     "join CNAME UID", "leave CNAME UID" (a user of that
  *                     channel starts or stops publishing: every session in
  *                     it hears of it), "provision-fail N" (the next N
- *                     replacement recorders fail to start); what does not
- *                     parse is said on stderr and dropped
+ *                     replacement recorders fail to start), "step-clock MS"
+ *                     (every server's wall clock jumps by MS, signed, as a
+ *                     scenario's step-clock does); what does not parse is
+ *                     said on stderr and dropped
  *
  * An agent takes SIGUSR1 as "cut my link to the center" and SIGUSR2 as
  * "heal it" (rt_agent.c), which is what a `disconnect` and a `heal` command
