@@ -13,12 +13,14 @@
  *
  * Payloads and generations stay in the slot table, and the heap index of
  * each slot in pos[], which is the only thing a sift writes outside the
- * heap. A slot is one cache line: a pop or an append to a wheel list then
- * misses on one line, not two, which is most of what a queue of a region's
- * size costs. What the wheel needs of a slot is in the slot itself (where
- * it is, its list links, the free list's link), so an event that never goes
- * to the heap never touches pos[]. The free list is LIFO: the slot a pop
- * just released is hot in cache for the push that usually follows.
+ * heap. What the wheel needs of a slot is in the slot itself (where it is:
+ * prev is IN_HEAP for a heap event; its list links; the free list's link,
+ * through next), so an event that never goes to the heap never touches
+ * pos[], a line of its own at a region's size. (Slots padded to one 64-byte
+ * line each were no faster there and slower at 10^5 pending in the queue
+ * benchmark: 14 % more memory than a machine's cache held.) The free list
+ * is LIFO: the slot a pop just released is hot in cache for the push that
+ * usually follows.
  *
  * Past the last entry the heap keeps four max-key sentinels, so every node
  * that has a child has four and the sift-down needs no partial-group case.
@@ -46,22 +48,17 @@ struct sim_evq_entry {
     uint64_t lo;
 };
 
-#define LINE_BYTES 64
-
 struct sim_evq_slot {
-    _Alignas(LINE_BYTES) sim_ev_data_t data;
+    sim_ev_data_t data;
     /* Bumped on push and on removal: odd while pending. */
     uint64_t gen;
     /* In the wheel: the event's key and its neighbours in its list. */
     int64_t t_ms;
     uint64_t lo;
+    /* In the wheel: its list's links (NONE ends it). In the heap: prev is
+     * IN_HEAP. Free: next links the free list (capacity ends it). */
     uint32_t next, prev;
-    /* Free: the next free slot (capacity ends the list). */
-    uint32_t free_next;
-    /* Pending: in the wheel (else in the heap, at pos[]). */
-    bool in_wheel;
 };
-_Static_assert(sizeof(struct sim_evq_slot) == LINE_BYTES, "a slot is one cache line");
 
 typedef struct sim_evq_entry entry_t;
 
@@ -69,6 +66,7 @@ typedef struct sim_evq_entry entry_t;
 #define SENTINELS ARITY
 /* Leading padding so that heap[1..4], heap[5..8], ... start on a line. */
 #define HEAP_PAD (ARITY - 1)
+#define LINE_BYTES 64
 /* Heap entries set to sentinels at a time, as the queue first grows. */
 #define HEAP_CHUNK 4096u
 #define KEY_BITS 56
@@ -81,6 +79,8 @@ typedef struct sim_evq_entry entry_t;
 #define WHEEL_MASK (WHEEL_SLOTS - 1)
 #define WHEEL_WORDS (WHEEL_SLOTS / 64)
 #define NONE UINT32_MAX
+/* A heap event's slot's prev (a wheel list's links are slots or NONE). */
+#define IN_HEAP (UINT32_MAX - 1)
 /* For renumber(): inlined into push it costs registers that the hot path
  * needs (gcc 12 then spills prio through the stack). */
 #if defined(__GNUC__)
@@ -219,7 +219,7 @@ static inline void fill_root(sim_evq_t *q)
 static inline void slot_release(sim_evq_t *q, uint32_t s)
 {
     q->slots[s].gen++;
-    q->slots[s].free_next = q->free_head;
+    q->slots[s].next = q->free_head;
     q->free_head = s;
 }
 
@@ -347,7 +347,6 @@ static inline void wheel_insert(sim_evq_t *q, uint32_t s, entry_t e)
     struct sim_evq_slot *sl = &q->slots[s];
     sl->t_ms = e.t_ms;
     sl->lo = e.lo;
-    sl->in_wheel = true;
     q->w_count++;
     const uint32_t w = (uint32_t)((uint64_t)e.t_ms & WHEEL_MASK);
     const uint32_t tail = q->w_tail[w];
@@ -410,7 +409,7 @@ static void wheel_unlink(sim_evq_t *q, uint32_t s)
 
 static void heap_insert(sim_evq_t *q, entry_t e)
 {
-    q->slots[entry_slot(q, e)].in_wheel = false;
+    q->slots[entry_slot(q, e)].prev = IN_HEAP;
     heap_make_ready(q, q->hcount + 2 + ARITY);
     q->hcount++;
     if (e.t_ms < q->h_min_t) {
@@ -485,7 +484,7 @@ int sim_evq_init(sim_evq_t *q, uint32_t capacity)
     heap_bytes = (heap_bytes + LINE_BYTES - 1) / LINE_BYTES * LINE_BYTES;
     entry_t *heap_mem = aligned_alloc(LINE_BYTES, heap_bytes);
     uint32_t *pos = malloc((size_t)capacity * sizeof *pos);
-    struct sim_evq_slot *slots = aligned_alloc(LINE_BYTES, (size_t)capacity * sizeof *slots);
+    struct sim_evq_slot *slots = malloc((size_t)capacity * sizeof *slots);
     uint32_t *w_head = malloc(2 * (size_t)WHEEL_SLOTS * sizeof *w_head);
     uint64_t *w_bits = calloc(WHEEL_WORDS, sizeof *w_bits);
     uint8_t *w_tprio = malloc(WHEEL_SLOTS);
@@ -637,7 +636,7 @@ sim_ev_handle_t sim_evq_push(sim_evq_t *q, int64_t t_ms, uint8_t prio, sim_ev_da
      * order: the same slots the eager free list 0, 1, 2, ... handed out. */
     uint32_t s = q->free_head;
     if (s < q->capacity) {
-        q->free_head = q->slots[s].free_next;
+        q->free_head = q->slots[s].next;
     } else {
         assert(q->fresh < q->capacity);
         s = q->fresh++;
@@ -681,7 +680,7 @@ bool sim_evq_cancel(sim_evq_t *q, sim_ev_handle_t h)
         return false;
     }
     q->count--;
-    if (q->slots[s].in_wheel) {
+    if (q->slots[s].prev != IN_HEAP) {
         wheel_unlink(q, s);
         slot_release(q, s);
         return true;
@@ -814,7 +813,10 @@ bool sim_evq_peek_ahead(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
             n = w2 != NONE ? q->w_head[w2] : NONE;
         }
         if (n != NONE) {
-            __builtin_prefetch(&q->slots[n], 0, 3);
+            /* Both ends: a slot is not line aligned, and its key is at its end. */
+            const char *p = (const char *)&q->slots[n];
+            __builtin_prefetch(p, 0, 3);
+            __builtin_prefetch(p + sizeof(struct sim_evq_slot) - 1, 0, 3);
         }
     }
 #endif
@@ -832,7 +834,7 @@ static bool wheel_check(const sim_evq_t *q)
         }
         uint32_t prev = NONE;
         for (uint32_t s = q->w_head[w]; s != NONE; prev = s, s = q->slots[s].next) {
-            if (s >= q->fresh || !q->slots[s].in_wheel || (q->slots[s].gen & 1) == 0 ||
+            if (s >= q->fresh || q->slots[s].prev == IN_HEAP || (q->slots[s].gen & 1) == 0 ||
                 q->slots[s].prev != prev || !in_window(q, q->slots[s].t_ms) ||
                 ((uint64_t)q->slots[s].t_ms & WHEEL_MASK) != w || n >= q->count ||
                 (prev != NONE && !key_less(wkey(q, prev), wkey(q, s)))) {
@@ -863,7 +865,7 @@ bool sim_evq_check(const sim_evq_t *q)
     const uint32_t end = q->hcount + first;
     for (uint32_t i = first; i < end; i++) {
         const uint32_t s = entry_slot(q, h[i]);
-        if (s >= q->capacity || q->pos[s] != i || q->slots[s].in_wheel ||
+        if (s >= q->capacity || q->pos[s] != i || q->slots[s].prev != IN_HEAP ||
             (q->slots[s].gen & 1) == 0) {
             return false;
         }
@@ -888,7 +890,7 @@ bool sim_evq_check(const sim_evq_t *q)
     /* The free list and the never-used slots are exactly the slots not
      * pending. */
     uint32_t free_n = 0;
-    for (uint32_t s = q->free_head; s < q->capacity; s = q->slots[s].free_next) {
+    for (uint32_t s = q->free_head; s < q->capacity; s = q->slots[s].next) {
         if (s >= q->fresh || (q->slots[s].gen & 1) != 0 || free_n >= q->capacity - q->count) {
             return false;
         }
