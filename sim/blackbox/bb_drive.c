@@ -457,7 +457,7 @@ static int run_plan(run_t *R, const char *scn_path)
     bb_result_t *r = R->r;
     char base[256], err[512];
     const char *b = scn_base_name(scn_path);
-    snprintf(base, sizeof(base), "%.*s", (int)(strlen(b) > 4 && strcmp(b + strlen(b) - 4, ".scn") == 0 ? strlen(b) - 4 : strlen(b)), b);
+    snprintf(base, sizeof(base), "%.*s", (int)scn_stem_len(b), b);
     if (mkdir(o->log_dir, 0755) != 0 && errno != EEXIST)
         fail(R, "%s: error: cannot create: %s", o->log_dir, strerror(errno));
     R->ncs = R->failed ? NULL : open_log(R, o->log_dir, base, "ncs", r->ncs_log, sizeof(r->ncs_log));

@@ -226,6 +226,9 @@ int scn_parse(scn_t *out, const char *text, size_t len, const char *path, char *
 int scn_parse_file(scn_t *out, const char *path, char *err, size_t err_cap);
 /* The last component of a path ("dir/x.scn" -> "x.scn"). */
 const char *scn_base_name(const char *path);
+/* How much of a base name is the scenario's name: all of it but a final
+ * ".scn" ("x.scn" -> 1), what reports and log files are named after. */
+size_t scn_stem_len(const char *base);
 
 /* Writes s as canonical .scn text: one statement a line in a fixed order,
  * absolute times, canonical durations, no comments. What it writes parses

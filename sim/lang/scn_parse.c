@@ -1783,6 +1783,12 @@ const char *scn_base_name(const char *path)
     return s != NULL ? s + 1 : path;
 }
 
+size_t scn_stem_len(const char *base)
+{
+    size_t len = strlen(base);
+    return len > 4 && strcmp(base + len - 4, ".scn") == 0 ? len - 4 : len;
+}
+
 int scn_parse_file(scn_t *out, const char *path, char *err, size_t err_cap)
 {
     assert(out != NULL && path != NULL);

@@ -39,9 +39,7 @@ static void case_open(FILE *f, const char *classname, const char *path, const ch
                       int line, double time_s)
 {
     const char *base = scn_base_name(path);
-    size_t len = strlen(base);
-    if (len > 4 && strcmp(base + len - 4, ".scn") == 0)
-        len -= 4;
+    size_t len = scn_stem_len(base);
     fprintf(f, "  <testcase classname=\"%s\" name=\"", classname);
     char name[SCN_PATH_SIZE];
     snprintf(name, sizeof(name), "%.*s", (int)len, base);

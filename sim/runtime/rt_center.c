@@ -838,9 +838,7 @@ static int ncs_open(rt_center_t *c)
         return 2;
     }
     const char *b = scn_base_name(c->opts->scenario_path);
-    size_t stem = strlen(b);
-    if (stem > 4 && strcmp(b + stem - 4, ".scn") == 0)
-        stem -= 4;
+    const size_t stem = scn_stem_len(b);
     for (int i = 0; i < 2; i++) {
         if (snprintf(c->ncs_path[i], sizeof(c->ncs_path[i]), "%s/%.*s.%s.jsonl", dir, (int)stem,
                      b, ext[i]) >= (int)sizeof(c->ncs_path[i])) {
