@@ -52,17 +52,28 @@ static void prefetch(void *ctx, uint32_t sess, uint32_t rec, int stage)
     orc_prefetch(k->oracle, sess, rec, stage);
 }
 
-static void run(sim_world_t *w, const scn_t *s, uint64_t seed, bool ahead, sink_t *k)
+
+/* One run with room for cap pending events (0: what the scenario can
+ * need), looking ahead from ahead_from sessions on (0: the world's
+ * default): its return code, and its trace's hash and lines in k. */
+static int run_capped(sim_world_t *w, const scn_t *s, uint64_t seed, uint32_t cap,
+                      uint32_t ahead_from, sink_t *k, char *err, size_t err_cap)
 {
-    char err[512];
     orc_reset(k->oracle);
     k->hash = UINT64_C(0xcbf29ce484222325);
     k->lines = 0;
     k->prefetches = 0;
     sim_world_opts_t o = {.seed = seed, .utc0_ms = SIM_UTC0_MS_DEFAULT, .sink = sink,
                           .sink_ctx = k, .prefetch = prefetch,
-                          .prefetch_from_sessions = ahead ? 1 : UINT32_MAX};
-    assert_int_equal(sim_world_run(w, s, &o, err, sizeof(err)), 0);
+                          .prefetch_from_sessions = ahead_from, .queue_capacity = cap};
+    err[0] = '\0';
+    return sim_world_run(w, s, &o, err, err_cap);
+}
+
+static void run(sim_world_t *w, const scn_t *s, uint64_t seed, bool ahead, sink_t *k)
+{
+    char err[512];
+    assert_int_equal(run_capped(w, s, seed, 0, ahead ? 1 : UINT32_MAX, k, err, sizeof(err)), 0);
     orc_finish(k->oracle, sim_world_stats(w).end_t_ms);
 }
 
@@ -99,20 +110,6 @@ static void test_look_ahead_changes_nothing(void **state)
     scn_free(s);
 }
 
-/* One run with room for cap pending events (0: what the scenario can
- * need): its return code, and its trace's hash and lines in k. */
-static int run_capped(sim_world_t *w, const scn_t *s, uint64_t seed, uint32_t cap, sink_t *k,
-                      char *err, size_t err_cap)
-{
-    orc_reset(k->oracle);
-    k->hash = UINT64_C(0xcbf29ce484222325);
-    k->lines = 0;
-    k->prefetches = 0;
-    sim_world_opts_t o = {.seed = seed, .utc0_ms = SIM_UTC0_MS_DEFAULT, .sink = sink,
-                          .sink_ctx = k, .prefetch = prefetch, .queue_capacity = cap};
-    err[0] = '\0';
-    return sim_world_run(w, s, &o, err, err_cap);
-}
 
 /* The event queue's bound is a limit the run reports, never a crash: with
  * every room from 1 event up, a run either never reaches it (and its trace
@@ -139,11 +136,11 @@ static void test_queue_full_is_a_limit_never_a_crash(void **state)
     for (uint64_t r = 0; r < 40; r++) {
         uint64_t seed = swarm_run_seed(31, r);
         swarm_gen(s, seed, &g);
-        assert_int_equal(run_capped(w, s, seed, 0, &k, err, sizeof(err)), 0);
+        assert_int_equal(run_capped(w, s, seed, 0, 0, &k, err, sizeof(err)), 0);
         const uint64_t hash = k.hash, lines = k.lines;
         assert_false(sim_world_stats(w).queue_full);
         for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-            int rc = run_capped(w, s, seed, caps[i], &k, err, sizeof(err));
+            int rc = run_capped(w, s, seed, caps[i], 0, &k, err, sizeof(err));
             sim_world_stats_t st = sim_world_stats(w);
             if (rc == 0) {
                 assert_false(st.queue_full);
@@ -159,7 +156,7 @@ static void test_queue_full_is_a_limit_never_a_crash(void **state)
             full_held += st.queue_full_held;
         }
         /* Reused after the stops: the same run as before them. */
-        assert_int_equal(run_capped(w, s, seed, 0, &k, err, sizeof(err)), 0);
+        assert_int_equal(run_capped(w, s, seed, 0, 0, &k, err, sizeof(err)), 0);
         assert_int_equal(k.lines, lines);
         assert_true(k.hash == hash);
     }

@@ -81,6 +81,7 @@ typedef struct sim_evq_entry entry_t;
 #define NONE UINT32_MAX
 /* A heap event's slot's prev (a wheel list's links are slots or NONE). */
 #define IN_HEAP (UINT32_MAX - 1)
+
 /* For renumber(): inlined into push it costs registers that the hot path
  * needs (gcc 12 then spills prio through the stack). */
 #if defined(__GNUC__)

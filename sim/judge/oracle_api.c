@@ -58,7 +58,8 @@ static void start_of_live_task(orc_t *o, const sim_tr_ev_t *ev)
              "start of session %" PRIu32 " got %d code %d %s, with the cname and uid its live "
              "task was started with (%s, uid %" PRIu32 "%s); the normal answer is %d code %d, "
              "task conflict",
-             ev->sess, ev->http, ev->code, phase_of(o, ev->sess), orc_sess_cname(o, s), s->uid_start, now,
+             ev->sess, ev->http, ev->code, phase_of(o, ev->sess), orc_sess_cname(o, s), s->uid_start,
+             now,
              ORC_TASK_CONFLICT_HTTP, ORC_TASK_CONFLICT_CODE);
 }
 

@@ -32,8 +32,8 @@ static bool open_name_check(orc_t *o, const sess_t *s, const sim_tr_ev_t *ev)
     char want[ORC_NAME_MAX];
     if (!s->names_ok) {
         o->unjudged++;
-    } else if (!orc_name_playlist(want, sizeof want, s->mode, orc_sess_sid(o, s), orc_sess_cname(o, s), ev->uid,
-                                  ev->track, ev->bak)) {
+    } else if (!orc_name_playlist(want, sizeof want, s->mode, orc_sess_sid(o, s),
+                                  orc_sess_cname(o, s), ev->uid, ev->track, ev->bak)) {
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
                  "session %" PRIu32 " opens a %s playlist for uid %" PRIu32 " that its mode cannot "
                  "have", ev->sess, orc_track_word(ev->track), ev->uid);
@@ -126,8 +126,8 @@ static void check_slice_playlist(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, con
      * name, its stored name is the answer and nothing is built again. */
     if (p == NULL || !p->name_is_r4 || strcmp(orc_pl_name(o, p), ev->playlist) != 0) {
         char want[ORC_NAME_MAX];
-        (void)orc_name_playlist(want, sizeof want, s->mode, orc_sess_sid(o, s), orc_sess_cname(o, s), ev->uid, ev->track,
-                                x->bak);
+        (void)orc_name_playlist(want, sizeof want, s->mode, orc_sess_sid(o, s),
+                                orc_sess_cname(o, s), ev->uid, ev->track, x->bak);
         if (strcmp(want, ev->playlist) != 0) {
             orc_viol(o, 4, ev->sess, ev->t_ms, o->line, 0, 0, 0,
                      "session %" PRIu32 " lists %s in playlist %s; R4 lists it in %s", ev->sess,
@@ -214,8 +214,8 @@ static void check_slice_names(orc_t *o, sess_t *s, const sim_tr_ev_t *ev, const 
     }
     if (ev->fmt == SIM_FMT_MP4)
         index = s->mp4_next[x->bak + 1]++;
-    if (!orc_name_slice(want, sizeof want, s->mode, orc_sess_sid(o, s), orc_sess_cname(o, s), ev->uid, ev->track,
-                        ev->fmt, x->bak, ev->start_utc_ms, index)) {
+    if (!orc_name_slice(want, sizeof want, s->mode, orc_sess_sid(o, s), orc_sess_cname(o, s),
+                        ev->uid, ev->track, ev->fmt, x->bak, ev->start_utc_ms, index)) {
         orc_viol(o, 4, ev->sess, ev->t_ms, o->line, x->line, 0, 0,
                  "session %" PRIu32 " lists a %s slice its mode cannot have", ev->sess,
                  orc_track_word(ev->track));
