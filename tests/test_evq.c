@@ -191,6 +191,54 @@ static void test_full_capacity(void **state)
     }
 }
 
+/* sim_evq_check looks at the empty lists a run of words at a time, and at
+ * the others one list at a time: a stray link or bit anywhere must still
+ * fail it, at either end of a run and beside a list in use. */
+static void test_check_finds_a_broken_wheel(void **state)
+{
+    (void)state;
+    sim_evq_t q;
+    assert_int_equal(sim_evq_init(&q, 16), 0);
+    const int64_t times[] = {5, 5, 70, 200, 40000};
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        (void)sim_evq_push(&q, times[i], 0, data_of((uint32_t)i));
+    }
+    assert_true(sim_evq_check(&q));
+    uint32_t *const links[] = {q.w_head, q.w_tail};
+    /* Empty lists: the first, before a word in use, after one, the last. */
+    const uint32_t empty[] = {0, 63, 64, 127, 128, 191, 256, 1000, 20000, 32767};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+            const uint32_t w = empty[i];
+            const uint32_t was = links[k][w];
+            links[k][w] = 0;
+            assert_false(sim_evq_check(&q));
+            links[k][w] = was;
+        }
+    }
+    assert_true(sim_evq_check(&q));
+    /* A bit for an empty list, a bit missing for a list in use, a summary
+     * bit either way. */
+    const uint32_t bit_words[] = {0, 1, 3, 300, 511};
+    for (size_t i = 0; i < sizeof bit_words / sizeof bit_words[0]; i++) {
+        const uint32_t word = bit_words[i];
+        const uint64_t was = q.w_bits[word];
+        q.w_bits[word] ^= UINT64_C(1) << 10;
+        assert_false(sim_evq_check(&q));
+        q.w_bits[word] = was;
+        q.w_bits[word] ^= UINT64_C(1) << 5;
+        assert_false(sim_evq_check(&q));
+        q.w_bits[word] = was;
+    }
+    for (uint32_t i = 0; i < 8; i++) {
+        q.w_sum[i] ^= 1;
+        assert_false(sim_evq_check(&q));
+        q.w_sum[i] ^= 1;
+    }
+    assert_true(sim_evq_check(&q));
+    sim_evq_free(&q);
+}
+
 /* A timer armed and disarmed a million times in a queue of eight must not
  * need more room: cancel really removes. */
 static void test_cancel_is_removal(void **state)
@@ -374,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_handles),
         cmocka_unit_test(test_full_capacity),
         cmocka_unit_test(test_cancel_is_removal),
+        cmocka_unit_test(test_check_finds_a_broken_wheel),
         cmocka_unit_test(test_differential),
         cmocka_unit_test(test_renumbering_keeps_order),
         cmocka_unit_test(test_push_full_asserts),

@@ -824,28 +824,75 @@ bool sim_evq_peek_ahead(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data)
     return true;
 }
 
+/* Whether links [from, to) are all NONE: the first is, and each equals the
+ * next (memcmp of the run against itself shifted, fast in any build). */
+static bool all_none(const uint32_t *links, uint32_t from, uint32_t to)
+{
+    return from == to || (links[from] == NONE &&
+                          memcmp(&links[from], &links[from + 1],
+                                 (size_t)(to - from - 1) * sizeof *links) == 0);
+}
+
+/* The bitmap, its summary and the lists' tails against the lists' heads.
+ * Tests check the whole queue after every operation, and the wheel has
+ * 32 768 lists however few events are pending: the words with no list, most
+ * of them, are checked a run at a time. */
+static bool wheel_bits_check(const sim_evq_t *q)
+{
+    uint32_t run = 0; /* the first list of the run of empty words so far */
+    for (uint32_t word = 0; word <= WHEEL_WORDS; word++) {
+        if (word < WHEEL_WORDS && q->w_bits[word] == 0) {
+            continue;
+        }
+        const uint32_t first = word << 6;
+        if (!all_none(q->w_head, run, first) || !all_none(q->w_tail, run, first)) {
+            return false;
+        }
+        run = first + 64;
+        if (word == WHEEL_WORDS) {
+            break;
+        }
+        uint64_t heads = 0;
+        uint64_t tails = 0;
+        for (uint32_t b = 0; b < 64; b++) {
+            heads |= (uint64_t)(q->w_head[first | b] != NONE) << b;
+            tails |= (uint64_t)(q->w_tail[first | b] != NONE) << b;
+        }
+        if (heads != q->w_bits[word] || tails != heads) {
+            return false;
+        }
+    }
+    for (uint32_t word = 0; word < WHEEL_WORDS; word++) {
+        if (((q->w_sum[word >> 6] >> (word & 63)) & 1) != (q->w_bits[word] != 0)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Then every list that is not empty, found by its bit. */
 static bool wheel_check(const sim_evq_t *q)
 {
+    if (!wheel_bits_check(q)) {
+        return false;
+    }
     uint32_t n = 0;
-    for (uint32_t w = 0; w < WHEEL_SLOTS; w++) {
-        const bool bit = (q->w_bits[w >> 6] >> (w & 63)) & 1;
-        const bool sum = (q->w_sum[w >> 12] >> ((w >> 6) & 63)) & 1;
-        if (bit != (q->w_head[w] != NONE) || sum != (q->w_bits[w >> 6] != 0)) {
-            return false;
-        }
-        uint32_t prev = NONE;
-        for (uint32_t s = q->w_head[w]; s != NONE; prev = s, s = q->slots[s].next) {
-            if (s >= q->fresh || q->slots[s].prev == IN_HEAP || (q->slots[s].gen & 1) == 0 ||
-                q->slots[s].prev != prev || !in_window(q, q->slots[s].t_ms) ||
-                ((uint64_t)q->slots[s].t_ms & WHEEL_MASK) != w || n >= q->count ||
-                (prev != NONE && !key_less(wkey(q, prev), wkey(q, s)))) {
+    for (uint32_t word = 0; word < WHEEL_WORDS; word++) {
+        for (uint64_t bits = q->w_bits[word]; bits != 0; bits &= bits - 1) {
+            const uint32_t w = (word << 6) | (uint32_t)__builtin_ctzll(bits);
+            uint32_t prev = NONE;
+            for (uint32_t s = q->w_head[w]; s != NONE; prev = s, s = q->slots[s].next) {
+                if (s >= q->fresh || q->slots[s].prev == IN_HEAP || (q->slots[s].gen & 1) == 0 ||
+                    q->slots[s].prev != prev || !in_window(q, q->slots[s].t_ms) ||
+                    ((uint64_t)q->slots[s].t_ms & WHEEL_MASK) != w || n >= q->count ||
+                    (prev != NONE && !key_less(wkey(q, prev), wkey(q, s)))) {
+                    return false;
+                }
+                n++;
+            }
+            if (q->w_tail[w] != prev || q->w_tprio[w] != (uint8_t)(q->slots[prev].lo >> PRIO_SHIFT)) {
                 return false;
             }
-            n++;
-        }
-        if (q->w_tail[w] != prev ||
-            (prev != NONE && q->w_tprio[w] != (uint8_t)(q->slots[prev].lo >> PRIO_SHIFT))) {
-            return false;
         }
     }
     return n == q->w_count;

@@ -109,8 +109,9 @@ bool sim_evq_peek(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data);
 bool sim_evq_peek_ahead(const sim_evq_t *q, int64_t *t_ms, sim_ev_data_t *data);
 
 /* Walks the whole queue and reports whether every invariant holds (heap
- * order, back-pointers, free list, sentinels). O(capacity): for tests and
- * debugging, never called by the queue itself. */
+ * order, back-pointers, free list, sentinels, the wheel's lists and
+ * bitmaps). O(capacity) plus a memcmp-speed pass over the wheel's 2^15
+ * lists: for tests and debugging, never called by the queue itself. */
 bool sim_evq_check(const sim_evq_t *q);
 
 #endif
