@@ -15,7 +15,21 @@ mkdir -p reports build
 
 pass() { PASSED=$((PASSED + ${1:-1})); }
 fail() { FAILED=$((FAILED + 1)); FAILURES+=("$1"); echo "check: FAILED: $1" >&2; }
-section() { printf '\n=== %s ===\n' "$*"; }
+# Each section's wall time, for the table at the end: what makes a slow
+# make check slow, in the CI log itself.
+SECTION=
+SECTION_T0=$SECONDS
+SECTION_TIMES=()
+section_end() {
+  [ -n "$SECTION" ] && SECTION_TIMES+=("$(printf '%6d s  %s' $((SECONDS - SECTION_T0)) "$SECTION")")
+  SECTION=
+}
+section() {
+  section_end
+  SECTION="$*"
+  SECTION_T0=$SECONDS
+  printf '\n=== %s ===\n' "$*"
+}
 
 build() { # variant args...
   if ! make -s -j"$JOBS" "$@" all >build/make-$$.log 2>&1; then
@@ -212,6 +226,9 @@ for extra in tests/checks.d/*.sh; do
   fi
 done
 
+section_end
+printf '\n=== time by section (%d s in all) ===\n' "$SECONDS"
+printf '%s\n' "${SECTION_TIMES[@]}"
 section "summary"
 for f in "${FAILURES[@]+"${FAILURES[@]}"}"; do echo "  failed: $f"; done
 echo "$PASSED passed, $FAILED failed"
