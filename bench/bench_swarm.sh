@@ -62,7 +62,7 @@ load=$(cut -d' ' -f1 /proc/loadavg)
 
 # ---- 2. shrinker ----------------------------------------------------------
 shrink_ok=false seed="" before=0 after=0 shrink_ms=0 rule=""
-if bash tests/planted_bug.sh --build-only "$work/planted" >/dev/null 2>&1 &&
+if bash tests/planted_bug.sh --build-only "$work/planted" four-activations >/dev/null 2>&1 &&
    [ -x "$work/planted/hasim-four-activations" ]; then
     P=$work/planted/hasim-four-activations
     "$P" swarm --runs 200 --seed 1 --faults 40 --jobs 2 -q >"$work/p.out" 2>&1

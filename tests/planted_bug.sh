@@ -26,7 +26,9 @@
 #
 #   tests/planted_bug.sh                     uses build/gcc-O2/hasim (built if missing)
 #   HASIM=path/to/hasim tests/planted_bug.sh
-#   tests/planted_bug.sh --build-only DIR    leave the broken builds in DIR (for bench/)
+#   tests/planted_bug.sh --build-only DIR [NAME...]
+#                                            leave the broken builds in DIR, as
+#                                            DIR/hasim-NAME (all, or the NAMEs)
 set -u
 cd "$(dirname "$0")/.."
 
@@ -35,10 +37,19 @@ SHRINK_MS_MAX=10000
 SWARM_RUNS=${PLANTED_RUNS:-1000}
 
 build_only=""
+only=() # --build-only DIR NAME...: those bugs alone
 if [ "${1:-}" = "--build-only" ]; then
     build_only=${2:?--build-only needs a directory}
     mkdir -p "$build_only"
+    only=("${@:3}")
 fi
+# Whether bug NAME is one to build: all of them, unless --build-only named some.
+wanted() {
+    [ ${#only[@]} -eq 0 ] && return 0
+    local n
+    for n in "${only[@]}"; do [ "$n" = "$1" ] && return 0; done
+    return 1
+}
 
 real=${HASIM:-build/gcc-O2/hasim}
 if [ -z "$build_only" ] && [ ! -x "$real" ]; then
@@ -81,6 +92,7 @@ first_rule() { sed -n 's/^ *\(R[0-9][0-9]*\|NCS\|TRACE\|EXPECT\): .*/\1/p' | hea
 # case NAME RULE FILE SED-EXPRESSION
 case_() {
     local name=$1 rule=$2 file=$3 expr=$4 dir="$work/$1"
+    wanted "$name" || return 0
     echo "planted bug '$name' (src/$file) should break $rule:"
     build "$name" "$file" "$expr" || return
     [ -n "$build_only" ] && return
@@ -179,6 +191,7 @@ build_mutant() {
 # planted MUTANT with RULE as its first cause.
 class_case() {
     local name=$1 rule=$2 id=$3 scn=$4 dir="$work/$1" rc got
+    wanted "$name" || return 0
     echo "planted bug '$name' ($id: ${MUTANT_WHAT[$id]:-?}) should break $rule:"
     build_mutant "$name" "$id" || return
     [ -n "$build_only" ] && return
@@ -256,6 +269,9 @@ else
 fi
 
 if [ -n "$build_only" ]; then
+    for n in "${only[@]+"${only[@]}"}"; do
+        [ -x "$build_only/hasim-$n" ] || bad "$n: no such planted bug, or it did not build"
+    done
     [ $failed -eq 0 ] && exit 0 || exit 1
 fi
 echo "planted_bug: $passed passed, $failed failed"

@@ -42,7 +42,7 @@ else
   bad "guided swarm: --jobs 1 and --jobs 2 differ"
 fi
 pdir=$(mktemp -d "${TMPDIR:-/tmp}/guided_check.XXXXXX")
-if bash tests/planted_bug.sh --build-only "$pdir" >/dev/null 2>&1 && [ -x "$pdir/hasim-four-activations" ]; then
+if bash tests/planted_bug.sh --build-only "$pdir" four-activations >/dev/null 2>&1 && [ -x "$pdir/hasim-four-activations" ]; then
   P=$pdir/hasim-four-activations
   # A mutated run (a chain of two steps or more), not one of the first, blind generation.
   $P swarm --guided --runs 640 --seed 1 --jobs 2 -q --json "$pdir/g.json" >/dev/null 2>&1
