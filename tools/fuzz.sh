@@ -59,15 +59,10 @@ fuzz_one() { # name
 jobs=${FUZZ_JOBS:-${JOBS:-2}}
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_JOBS=$jobs: want a whole number > 0" >&2; exit 2; }
 targets=(scn trace run ncs notes faults)
-running=0
 for name in "${targets[@]}"; do
-  if [ "$running" -ge "$jobs" ]; then
-    wait -n || true
-    running=$((running - 1))
-  fi
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
   rm -f "$out/fuzz_$name.status"
   ( set +e; fuzz_one "$name" >"$out/fuzz_$name.out" 2>&1; echo $? >"$out/fuzz_$name.status" ) &
-  running=$((running + 1))
 done
 wait || true
 status=0

@@ -19,7 +19,7 @@ TEST_TIMEOUT_S=${TEST_TIMEOUT_S:-300}
 TEST_TIMEOUT_KILL_S=${TEST_TIMEOUT_KILL_S:-10}
 
 run_unit() { # build dir
-  local dir=$1 t out p f rc elapsed name logs i running=0 jobs=${UNIT_JOBS:-${JOBS:-2}}
+  local dir=$1 t out p f rc elapsed name logs i jobs=${UNIT_JOBS:-${JOBS:-2}}
   local programs=()
   if ! [[ $TEST_TIMEOUT_S =~ ^[1-9][0-9]*$ && $TEST_TIMEOUT_KILL_S =~ ^[1-9][0-9]*$ ]]; then
     fail "unit tests ($dir): TEST_TIMEOUT_S=$TEST_TIMEOUT_S, TEST_TIMEOUT_KILL_S=$TEST_TIMEOUT_KILL_S: want whole seconds > 0"
@@ -42,10 +42,7 @@ run_unit() { # build dir
   # tests, the slowest, take half the time on two cores. Each result is
   # read back in the programs' order, so the output is the same either way.
   for i in "${!programs[@]}"; do
-    if [ "$running" -ge "$jobs" ]; then
-      wait -n
-      running=$((running - 1))
-    fi
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
     # Into a file, not a pipe: a child the program leaves behind holding
     # its output must not keep us waiting after timeout(1) has returned.
     (
@@ -53,7 +50,6 @@ run_unit() { # build dir
       timeout -k "$TEST_TIMEOUT_KILL_S" "$TEST_TIMEOUT_S" "${programs[$i]}" >"$logs/$i.log" 2>&1
       echo "$? $((SECONDS - start))" >"$logs/$i.rc"
     ) &
-    running=$((running + 1))
   done
   wait
   for i in "${!programs[@]}"; do
