@@ -52,7 +52,6 @@ static void prefetch(void *ctx, uint32_t sess, uint32_t rec, int stage)
     orc_prefetch(k->oracle, sess, rec, stage);
 }
 
-
 /* One run with room for cap pending events (0: what the scenario can
  * need), looking ahead from ahead_from sessions on (0: the world's
  * default): its return code, and its trace's hash and lines in k. */
@@ -109,7 +108,6 @@ static void test_look_ahead_changes_nothing(void **state)
     sim_world_free(w);
     scn_free(s);
 }
-
 
 /* The event queue's bound is a limit the run reports, never a crash: with
  * every room from 1 event up, a run either never reaches it (and its trace
