@@ -37,6 +37,14 @@
 
 /* ---- memory -------------------------------------------------------------- */
 
+/* The oracle's tables grow with the run; a run that outgrows memory
+ * cannot be judged, and a verdict on part of it would be a lie. */
+static _Noreturn void orc_oom(void)
+{
+    fputs("hasim: oracle: out of memory\n", stderr);
+    abort();
+}
+
 /* The next capacity for need: doubling while small, by an eighth past 64 Ki
  * elements, so that a region's tables (grown to the highest id) waste
  * little of what the zeroing makes resident. Still geometric: amortised
@@ -59,10 +67,8 @@ void *orc_grow_to(void *p, size_t *cap, size_t need, size_t elem)
         return p;
     const size_t n = grown_cap(*cap, need, elem);
     q = realloc(p, n * elem);
-    if (q == NULL) {
-        fputs("hasim: oracle: out of memory\n", stderr);
-        abort();
-    }
+    if (q == NULL)
+        orc_oom();
     memset((char *)q + *cap * elem, 0, (n - *cap) * elem);
     *cap = n;
     return q;
@@ -87,10 +93,8 @@ void *orc_grow_lines_to(void *p, size_t *cap, size_t need, size_t elem)
     const size_t old_shift = p != NULL ? ((unsigned char *)p)[-1] : 0;
     char *raw = p != NULL ? (char *)p - old_shift : NULL;
     char *q = realloc(raw, n * elem + ORC_LINE_BYTES);
-    if (q == NULL) {
-        fputs("hasim: oracle: out of memory\n", stderr);
-        abort();
-    }
+    if (q == NULL)
+        orc_oom();
     const size_t shift = lines_shift(q);
     if (p != NULL && shift != old_shift)
         memmove(q + shift, q + old_shift, *cap * elem);
@@ -383,7 +387,7 @@ void orc_prefetch(const orc_t *o, uint32_t sess, uint32_t rec, int stage)
     for (int k = 0; k < ORC_LANES; k++) {
         const ob_lane_t *l = &o->lanes[k];
         for (size_t i = 0; i < l->n && i < PREFETCH_OBS_AHEAD; i++) {
-            const ob_t *b = &l->q[l->head + i];
+            const ob_t *b = ob_lane_at(l, i);
             if (b->sess < o->sess_hi)
                 SIM_PREFETCH(&o->sess[b->sess]);
             if (b->kind == OB_LIVE && b->aux != 0 && b->aux <= o->lives_n)
@@ -460,10 +464,27 @@ static int64_t ob_min_of(const orc_t *o)
 {
     int64_t m = o->obs_n > 0 ? o->obs[0].due : INT64_MAX;
     for (int i = 0; i < ORC_LANES; i++) {
-        if (o->lanes[i].n > 0 && o->lanes[i].q[o->lanes[i].head].due < m)
-            m = o->lanes[i].q[o->lanes[i].head].due;
+        if (o->lanes[i].n > 0 && ob_lane_at(&o->lanes[i], 0)->due < m)
+            m = ob_lane_at(&o->lanes[i], 0)->due;
     }
     return m;
+}
+
+/* Twice the room, the ring's order kept: the part that had wrapped to the
+ * front of the old block goes on past its end. */
+static void ob_lane_grow(ob_lane_t *l)
+{
+    assert(l->n == l->cap);
+    size_t old = l->cap;
+    size_t cap = old != 0 ? 2 * old : 16;
+    assert(cap <= SIZE_MAX / 2 / sizeof *l->q);
+    ob_t *q = realloc(l->q, cap * sizeof *l->q);
+    if (q == NULL)
+        orc_oom();
+    if (l->head != 0)
+        memcpy(q + old, q, l->head * sizeof *q); /* head < old: no overlap */
+    l->q = q;
+    l->cap = cap;
 }
 
 /* Onto the lane of its delay (claiming a free one) when it is due no
@@ -480,7 +501,7 @@ static bool ob_lane_push(orc_t *o, const ob_t *b)
         }
         if (o->lanes[i].delay != delay)
             continue;
-        if (o->lanes[i].q[o->lanes[i].head + o->lanes[i].n - 1].due > b->due)
+        if (ob_lane_at(&o->lanes[i], o->lanes[i].n - 1)->due > b->due)
             return false;
         free_lane = i;
         break;
@@ -491,12 +512,11 @@ static bool ob_lane_push(orc_t *o, const ob_t *b)
     if (l->n == 0) {
         l->delay = delay;
         l->head = 0;
-    } else if (l->head + l->n == l->cap && l->head >= l->n) {
-        memmove(l->q, l->q + l->head, l->n * sizeof *l->q); /* amortised: head >= n */
-        l->head = 0;
     }
-    l->q = orc_grow(l->q, &l->cap, l->head + l->n + 1, sizeof *l->q);
-    l->q[l->head + l->n++] = *b;
+    if (l->n == l->cap)
+        ob_lane_grow(l);
+    *ob_lane_at(l, l->n) = *b;
+    l->n++;
     return true;
 }
 
@@ -654,10 +674,8 @@ ORC_NOINLINE static void sl_rehash(orc_t *o)
     free(o->sl_idx);
     o->sl_gen = calloc(n, sizeof *o->sl_gen);
     o->sl_idx = calloc(n, sizeof *o->sl_idx);
-    if (o->sl_gen == NULL || o->sl_idx == NULL) {
-        fputs("hasim: oracle: out of memory\n", stderr);
-        abort();
-    }
+    if (o->sl_gen == NULL || o->sl_idx == NULL)
+        orc_oom();
     o->sl_tab = n;
     for (size_t i = 0; i < o->sls_n; i++)
         sl_index(o, (uint32_t)i);
@@ -711,10 +729,8 @@ uint64_t orc_notice_seen(orc_t *o, uint64_t v)
         uint32_t *g = calloc(n, sizeof *g);
         uint64_t *val = calloc(n, sizeof *val);
         uint64_t *ln = calloc(n, sizeof *ln);
-        if (g == NULL || val == NULL || ln == NULL) {
-            fputs("hasim: oracle: out of memory\n", stderr);
-            abort();
-        }
+        if (g == NULL || val == NULL || ln == NULL)
+            orc_oom();
         for (size_t j = 0; j < o->nt_tab; j++) {
             if (o->nt_gen[j] != o->gen)
                 continue;
@@ -982,7 +998,7 @@ static void ob_run_end(orc_t *o, int64_t now)
     o->obs_n = 0;
     for (int k = 0; k < ORC_LANES; k++) {
         for (size_t i = 0; i < o->lanes[k].n; i++)
-            ob_take(o, n++, &o->lanes[k].q[o->lanes[k].head + i]);
+            ob_take(o, n++, ob_lane_at(&o->lanes[k], i));
         o->lanes[k].n = 0;
     }
     o->ob_min_due = INT64_MAX;
@@ -1025,8 +1041,9 @@ ORC_NOINLINE static void ob_run(orc_t *o, int64_t now)
     }
     for (int k = 0; k < ORC_LANES; k++) {
         ob_lane_t *l = &o->lanes[k];
-        while (l->n > 0 && l->q[l->head].due < now) {
-            ob_take(o, n++, &l->q[l->head++]);
+        while (l->n > 0 && ob_lane_at(l, 0)->due < now) {
+            ob_take(o, n++, ob_lane_at(l, 0));
+            l->head = (l->head + 1) & (l->cap - 1);
             l->n--;
         }
     }
@@ -1055,11 +1072,11 @@ void orc_ob_flush_sess(orc_t *o, uint32_t sess)
         ob_lane_t *l = &o->lanes[k];
         size_t kept = 0;
         for (size_t i = 0; i < l->n; i++) {
-            ob_t b = l->q[l->head + i];
+            ob_t b = *ob_lane_at(l, i);
             if (b.sess == sess && b.srv == 0)
                 ob_take(o, n++, &b);
             else
-                l->q[l->head + kept++] = b;
+                *ob_lane_at(l, kept++) = b; /* kept <= i: behind the reading */
         }
         l->n = kept;
     }

@@ -247,11 +247,22 @@ typedef struct {
     uint64_t seq;   /* order made: obligations due together are judged in it */
 } ob_t;
 
+/* A ring: its obligations are q[(head + i) & (cap - 1)] for i in [0, n),
+ * in due order; cap is 0 or a power of two. A FIFO that moved its
+ * obligations down to make room copied every one once more, and at a
+ * region's size that was megabytes a second of memory traffic. */
 typedef struct {
     int64_t delay; /* due - the time of the event that made it */
-    ob_t *q;       /* [head, head + n), in due order */
+    ob_t *q;
     size_t head, n, cap;
 } ob_lane_t;
+
+/* The lane's i-th obligation from its head. */
+static inline ob_t *ob_lane_at(const ob_lane_t *l, size_t i)
+{
+    assert(i < l->n || (i == l->n && l->n < l->cap));
+    return &l->q[(l->head + i) & (l->cap - 1)];
+}
 
 struct orc {
     uint64_t line;
