@@ -141,11 +141,8 @@ void orc_free(orc_t *o)
     free(o->ob_due);
     for (int k = 0; k < ORC_LANES; k++)
         free(o->lanes[k].q);
-    free(o->sl_gen);
-    free(o->sl_idx);
-    free(o->nt_gen);
-    free(o->nt_val);
-    free(o->nt_line);
+    free(o->sl_slots);
+    free(o->nt_slots);
     free(o);
 }
 
@@ -170,10 +167,10 @@ void orc_reset(orc_t *o)
     o->strs_n = 0;
     if (++o->gen == 0) {
         /* Wrapped after 2^32 runs: clear once so no old slot looks live. */
-        if (o->sl_gen != NULL)
-            memset(o->sl_gen, 0, o->sl_tab * sizeof *o->sl_gen);
-        if (o->nt_gen != NULL)
-            memset(o->nt_gen, 0, o->nt_tab * sizeof *o->nt_gen);
+        if (o->sl_slots != NULL)
+            memset(o->sl_slots, 0, o->sl_tab * sizeof *o->sl_slots);
+        if (o->nt_slots != NULL)
+            memset(o->nt_slots, 0, o->nt_tab * sizeof *o->nt_slots);
         o->gen = 1;
     }
     o->line = 0;
@@ -630,13 +627,12 @@ static void sl_index(orc_t *o, uint32_t idx)
     size_t mask = o->sl_tab - 1;
     size_t i = sl_hash(x->sess, x->rec, x->uid, x->track, x->fmt, x->start) & mask;
 
-    while (o->sl_gen[i] == o->gen) {
-        if (sl_same_key(x, &o->sls[o->sl_idx[i]]))
+    while (o->sl_slots[i].gen == o->gen) {
+        if (sl_same_key(x, &o->sls[o->sl_slots[i].idx]))
             o->sl_dup = true;
         i = (i + 1) & mask;
     }
-    o->sl_gen[i] = o->gen;
-    o->sl_idx[i] = idx;
+    o->sl_slots[i] = (orc_sl_slot_t){o->gen, idx};
 }
 
 /* Listed slices are done with: drop them before the table would grow, so
@@ -651,7 +647,7 @@ static void sl_compact(orc_t *o)
             o->sls[kept++] = o->sls[i];
     }
     o->sls_n = kept;
-    memset(o->sl_gen, 0, o->sl_tab * sizeof *o->sl_gen); /* gen is never 0 */
+    memset(o->sl_slots, 0, o->sl_tab * sizeof *o->sl_slots); /* gen is never 0 */
     for (size_t i = 0; i < o->sls_n; i++)
         sl_index(o, (uint32_t)i);
 }
@@ -670,11 +666,9 @@ ORC_NOINLINE static void sl_room(orc_t *o)
 ORC_NOINLINE static void sl_rehash(orc_t *o)
 {
     size_t n = o->sl_tab != 0 ? o->sl_tab * 2 : 256;
-    free(o->sl_gen);
-    free(o->sl_idx);
-    o->sl_gen = calloc(n, sizeof *o->sl_gen);
-    o->sl_idx = calloc(n, sizeof *o->sl_idx);
-    if (o->sl_gen == NULL || o->sl_idx == NULL)
+    free(o->sl_slots);
+    o->sl_slots = calloc(n, sizeof *o->sl_slots);
+    if (o->sl_slots == NULL)
         orc_oom();
     o->sl_tab = n;
     for (size_t i = 0; i < o->sls_n; i++)
@@ -708,8 +702,8 @@ sl_t *orc_sl_probe(orc_t *o, const sim_tr_ev_t *ev)
         return NULL;
     mask = o->sl_tab - 1;
     i = sl_hash(ev->sess, ev->rec, ev->uid, ev->track, ev->fmt, ev->start_utc_ms) & mask;
-    for (; o->sl_gen[i] == o->gen; i = (i + 1) & mask) {
-        sl_t *x = &o->sls[o->sl_idx[i]];
+    for (; o->sl_slots[i].gen == o->gen; i = (i + 1) & mask) {
+        sl_t *x = &o->sls[o->sl_slots[i].idx];
         if (orc_sl_is(x, ev)) {
             if (!x->listed)
                 return x;
@@ -726,37 +720,27 @@ uint64_t orc_notice_seen(orc_t *o, uint64_t v)
 
     if ((o->nt_n + 1) * 2 > o->nt_tab) {
         size_t n = o->nt_tab != 0 ? o->nt_tab * 2 : 256;
-        uint32_t *g = calloc(n, sizeof *g);
-        uint64_t *val = calloc(n, sizeof *val);
-        uint64_t *ln = calloc(n, sizeof *ln);
-        if (g == NULL || val == NULL || ln == NULL)
+        orc_nt_slot_t *t = calloc(n, sizeof *t);
+        if (t == NULL)
             orc_oom();
         for (size_t j = 0; j < o->nt_tab; j++) {
-            if (o->nt_gen[j] != o->gen)
+            if (o->nt_slots[j].gen != o->gen)
                 continue;
-            size_t k = mix64(o->nt_val[j]) & (n - 1);
-            while (g[k] == o->gen)
+            size_t k = mix64(o->nt_slots[j].val) & (n - 1);
+            while (t[k].gen == o->gen)
                 k = (k + 1) & (n - 1);
-            g[k] = o->gen;
-            val[k] = o->nt_val[j];
-            ln[k] = o->nt_line[j];
+            t[k] = o->nt_slots[j];
         }
-        free(o->nt_gen);
-        free(o->nt_val);
-        free(o->nt_line);
-        o->nt_gen = g;
-        o->nt_val = val;
-        o->nt_line = ln;
+        free(o->nt_slots);
+        o->nt_slots = t;
         o->nt_tab = n;
     }
     mask = o->nt_tab - 1;
-    for (i = mix64(v) & mask; o->nt_gen[i] == o->gen; i = (i + 1) & mask) {
-        if (o->nt_val[i] == v)
-            return o->nt_line[i];
+    for (i = mix64(v) & mask; o->nt_slots[i].gen == o->gen; i = (i + 1) & mask) {
+        if (o->nt_slots[i].val == v)
+            return o->nt_slots[i].line;
     }
-    o->nt_gen[i] = o->gen;
-    o->nt_val[i] = v;
-    o->nt_line[i] = o->line;
+    o->nt_slots[i] = (orc_nt_slot_t){.val = v, .line = o->line, .gen = o->gen};
     o->nt_n++;
     return 0;
 }
