@@ -465,6 +465,11 @@ void sim_drv_rec_ready(sim_drv_t *d, uint32_t id)
 {
     sim_drv_rec_t *r = sim_drv_rec(d, id);
     assert(r != NULL);
+    sim_drv_rec_ready_of(d, r);
+}
+
+void sim_drv_rec_ready_of(sim_drv_t *d, sim_drv_rec_t *r)
+{
     if (r->state == SIM_REC_STARTING)
         r->state = SIM_REC_RECORDING;
     rec_trace(d, SIM_TR_RECORDER_READY, r);
@@ -475,6 +480,11 @@ void sim_drv_rec_failed(sim_drv_t *d, uint32_t id)
 {
     sim_drv_rec_t *r = sim_drv_rec(d, id);
     assert(r != NULL);
+    sim_drv_rec_failed_of(d, r);
+}
+
+void sim_drv_rec_failed_of(sim_drv_t *d, sim_drv_rec_t *r)
+{
     r->state = SIM_REC_DEAD;
     rec_trace(d, SIM_TR_RECORDER_FAILED, r);
     drv_rec_input(d, HA_IN_RECORDER_FAILED, r);
@@ -484,6 +494,11 @@ void sim_drv_rec_exited(sim_drv_t *d, uint32_t id)
 {
     sim_drv_rec_t *r = sim_drv_rec(d, id);
     assert(r != NULL);
+    sim_drv_rec_exited_of(d, r);
+}
+
+void sim_drv_rec_exited_of(sim_drv_t *d, sim_drv_rec_t *r)
+{
     r->state = SIM_REC_STOPPED;
     rec_trace(d, SIM_TR_RECORDER_EXITED, r);
     drv_rec_input(d, HA_IN_RECORDER_EXITED, r);

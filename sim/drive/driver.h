@@ -210,11 +210,12 @@ sim_drv_rec_t *sim_drv_rec(sim_drv_t *d, uint32_t id);
  * held it: no index probe. NULL when the slot holds no recorder of that id
  * any more (released, perhaps reused), exactly when sim_drv_rec is NULL. */
 sim_drv_rec_t *sim_drv_rec_in(sim_drv_t *d, uint32_t slot, uint32_t id);
-/* A cache hint: a slice of recorder id (slot as above, of session ws, the
- * core's session core or SIM_DRV_NONE) is the next event; fetch what it
- * will read, in stage (sim_prefetch_stage_t) RECORDS, then LINKED once the
- * current event is done. Changes nothing. */
-void sim_drv_prefetch_slice(const sim_drv_t *d, uint32_t slot, uint32_t id, uint32_t ws,
+/* A cache hint: the next event is about session ws (the core's session
+ * core, or SIM_DRV_NONE) and recorder id in slot (as above; SIM_DRV_NONE
+ * and 0: no recorder) -- a slice, a recorder's start or stop, a poll;
+ * fetch what it will read, in stage (sim_prefetch_stage_t) RECORDS, then,
+ * for a slice, LINKED once the current event is done. Changes nothing. */
+void sim_drv_prefetch_event(const sim_drv_t *d, uint32_t slot, uint32_t id, uint32_t ws,
                             uint32_t core, int stage);
 /* The platform's part of its slot (SIM_DRV_REC_PLATFORM_BYTES, zeroed
  * when the recorder is added). */
@@ -276,6 +277,11 @@ void sim_drv_exit_report(sim_drv_t *d, uint32_t id);
 void sim_drv_rec_ready(sim_drv_t *d, uint32_t id);
 void sim_drv_rec_failed(sim_drv_t *d, uint32_t id);
 void sim_drv_rec_exited(sim_drv_t *d, uint32_t id);
+/* The same three, given the recorder (a platform that holds it, found
+ * through sim_drv_rec_in): no probe of the pool's index. */
+void sim_drv_rec_ready_of(sim_drv_t *d, sim_drv_rec_t *r);
+void sim_drv_rec_failed_of(sim_drv_t *d, sim_drv_rec_t *r);
+void sim_drv_rec_exited_of(sim_drv_t *d, sim_drv_rec_t *r);
 /* After a blip the core never noticed, the recorder rejoined the channel by
  * itself and records again: traced, nothing to tell the core. */
 void sim_drv_rec_rejoined(sim_drv_t *d, uint32_t id);

@@ -277,13 +277,14 @@ sim_drv_rec_t *sim_drv_rec_in(sim_drv_t *d, uint32_t slot, uint32_t id)
  * (ha_center_prefetch_session) and the sink's records (the oracle's).
  * Nothing is read here that is not in cache: a hint that waits for a miss
  * is one miss late. Hints only: nothing changes. */
-void sim_drv_prefetch_slice(const sim_drv_t *d, uint32_t slot, uint32_t id, uint32_t ws,
+void sim_drv_prefetch_event(const sim_drv_t *d, uint32_t slot, uint32_t id, uint32_t ws,
                             uint32_t core, int stage)
 {
-    if (slot >= d->recs_cap || ws >= d->sessions_n)
+    if ((slot >= d->recs_cap && slot != SIM_DRV_NONE) || ws >= d->sessions_n)
         return;
     if (stage == SIM_PREFETCH_RECORDS) {
-        SIM_PREFETCH_BYTES(slot_rec(d, slot), sizeof(sim_drv_rec_t));
+        if (slot != SIM_DRV_NONE)
+            SIM_PREFETCH_BYTES(slot_rec(d, slot), sizeof(sim_drv_rec_t));
         SIM_PREFETCH(&d->sessions[ws]);
         if (core != SIM_DRV_NONE) {
             ha_center_prefetch_session(d->core, core);

@@ -361,7 +361,7 @@ void orc_prefetch(const orc_t *o, uint32_t sess, uint32_t rec, int stage)
     if (stage == SIM_PREFETCH_RECORDS) {
         if (sess < o->sess_hi)
             SIM_PREFETCH(&o->sess[sess]); /* its head: one line */
-        if (rec < o->rec_hi)
+        if (rec != 0 && rec < o->rec_hi)
             SIM_PREFETCH(&o->rec[rec]);
         return;
     }

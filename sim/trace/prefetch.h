@@ -1,5 +1,5 @@
 /* prefetch.h -- a cache hint, for the code that is told what comes next
- * (sim_tr_prefetch_fn, sim_drv_prefetch_slice).
+ * (sim_tr_prefetch_fn, sim_drv_prefetch_event).
  *
  * At a region's size (10^5 sessions) each event meets a handful of cold
  * records, one per table it reads, and waits for each in turn. Code that

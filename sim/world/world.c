@@ -35,14 +35,15 @@ enum {
     EVK_TIMER,       /* a: slot, b: gen, c: kind, d: index */
     EVK_HB_TICK,     /* never queued: see "the heartbeat tick" below */
     EVK_EXIT_REPORT, /* a: recorder */
-    EVK_REC_UP,      /* a: recorder, b: epoch */
+    EVK_REC_UP,      /* a: recorder, b: epoch, c: core_tag (for look_ahead), d: rec_d (for
+                        rec_of and look_ahead) */
     EVK_SLICE,       /* a: recorder, b: epoch, c: stream (SLICE_STREAM_BITS) and the
                         core's session + 1 above, d: its slot (sim_drv_rec_in) in the
                         low 32 bits, its session in the high (both for look_ahead) */
     EVK_HEAL,        /* a: server, b: link epoch */
-    EVK_POLL,        /* a: session */
-    EVK_FLUSH_DONE,  /* a: recorder, b: epoch */
-    EVK_REJOIN,      /* a: recorder, b: epoch */
+    EVK_POLL,        /* a: session, c: the core's session + 1 (0: none; for look_ahead) */
+    EVK_FLUSH_DONE,  /* a: recorder, b: epoch, c: core_tag, d: rec_d */
+    EVK_REJOIN,      /* a: recorder, b: epoch, c: core_tag, d: rec_d */
     EVK_END,
 };
 
@@ -216,13 +217,23 @@ static void release_due(sim_world_t *w)
 #define SLICE_STREAM_BITS 8u
 _Static_assert(2 * HA_USERS_MAX < (1u << SLICE_STREAM_BITS), "a block's streams fit the bits");
 
+/* The core's session of driver session ws + 1, or 0 (none, or too large
+ * for the bits above a slice's stream). */
+static uint32_t core_tag(const sim_world_t *w, uint32_t ws)
+{
+    assert(ws < w->scn->sessions);
+    uint32_t core = w->sessions[ws].core;
+    return core < (UINT32_MAX >> SLICE_STREAM_BITS) - 1 ? core + 1 : 0;
+}
+
+/* A recorder event's d: its slot (sim_drv_rec_in) in the low 32 bits, its
+ * session in the high. */
+static uint64_t rec_d(const sim_drv_rec_t *r) { return (uint64_t)r->session << 32 | r->slot; }
+
 static uint32_t slice_c(sim_world_t *w, const sim_drv_rec_t *r, uint32_t si)
 {
     assert(si < (1u << SLICE_STREAM_BITS));
-    assert(r->session < w->scn->sessions);
-    uint32_t core = w->sessions[r->session].core;
-    uint32_t tag = core < (UINT32_MAX >> SLICE_STREAM_BITS) - 1 ? core + 1 : 0;
-    return tag << SLICE_STREAM_BITS | si;
+    return core_tag(w, r->session) << SLICE_STREAM_BITS | si;
 }
 
 static void stream_schedule(sim_world_t *w, sim_drv_rec_t *r, uint32_t si)
@@ -232,7 +243,7 @@ static void stream_schedule(sim_world_t *w, sim_drv_rec_t *r, uint32_t si)
                   : st->track == HA_TRACK_AUDIO ? SIM_SLICE_MS
                                                 : phys(r)->video_slice_ms;
     push(w, st->start_ms + len, PRIO_WORLD, EVK_SLICE, r->id, phys(r)->epoch, slice_c(w, r, si),
-         (uint64_t)r->session << 32 | r->slot);
+         rec_d(r));
 }
 
 static void stream_add(sim_world_t *w, sim_drv_rec_t *r, uint32_t uid, ha_track_t track,
@@ -314,15 +325,19 @@ static bool recording_begin(sim_world_t *w, sim_drv_rec_t *r)
     return true;
 }
 
-static sim_drv_rec_t *rec_of(sim_world_t *w, uint32_t id, uint32_t epoch, sim_rec_state_t state)
+/* The recorder an event names by id and by the slot it had when the event
+ * was pushed (rec_d), if it is still in that epoch and state: no probe of
+ * the pool's index, which at a region's size is a cold line before the
+ * cold record. */
+static sim_drv_rec_t *rec_of(sim_world_t *w, const sim_ev_data_t *ev, sim_rec_state_t state)
 {
-    sim_drv_rec_t *r = sim_drv_rec(w->drv, id);
-    return r != NULL && phys(r)->epoch == epoch && r->state == state ? r : NULL;
+    sim_drv_rec_t *r = sim_drv_rec_in(w->drv, (uint32_t)ev->d, ev->a);
+    return r != NULL && phys(r)->epoch == ev->b && r->state == state ? r : NULL;
 }
 
-static void on_rec_up(sim_world_t *w, uint32_t id, uint32_t epoch)
+static void on_rec_up(sim_world_t *w, const sim_ev_data_t *ev)
 {
-    sim_drv_rec_t *r = rec_of(w, id, epoch, SIM_REC_STARTING);
+    sim_drv_rec_t *r = rec_of(w, ev, SIM_REC_STARTING);
     if (r == NULL)
         return;
     if (!reachable(w, r->server)) {
@@ -330,12 +345,12 @@ static void on_rec_up(sim_world_t *w, uint32_t id, uint32_t epoch)
         return;
     }
     if (phys(r)->fail_start) {
-        sim_drv_rec_failed(w->drv, id);
+        sim_drv_rec_failed_of(w->drv, r);
         release_later(w, r);
         return;
     }
     if (recording_begin(w, r))
-        sim_drv_rec_ready(w->drv, id);
+        sim_drv_rec_ready_of(w->drv, r);
 }
 
 static void on_slice(sim_world_t *w, uint32_t id, uint32_t epoch, uint32_t si, uint32_t slot)
@@ -376,9 +391,9 @@ static void on_exit_report(sim_world_t *w, uint32_t id)
         deliver_exit_report(w, r);
 }
 
-static void on_flush_done(sim_world_t *w, uint32_t id, uint32_t epoch)
+static void on_flush_done(sim_world_t *w, const sim_ev_data_t *ev)
 {
-    sim_drv_rec_t *r = rec_of(w, id, epoch, SIM_REC_STOPPING);
+    sim_drv_rec_t *r = rec_of(w, ev, SIM_REC_STOPPING);
     if (r == NULL)
         return;
     if (!reachable(w, r->server)) {
@@ -394,7 +409,7 @@ static void on_flush_done(sim_world_t *w, uint32_t id, uint32_t epoch)
         sts[i].active = false;
     }
     streams_release(w, r);
-    sim_drv_rec_exited(w->drv, id);
+    sim_drv_rec_exited_of(w->drv, r);
     release_later(w, r);
 }
 
@@ -429,17 +444,17 @@ static void rejoin_unnoticed(sim_world_t *w, uint32_t server)
             continue;
         phys(r)->epoch++;
         push(w, now(w) + sim_drv_draw_rejoin(w->drv), PRIO_WORLD, EVK_REJOIN, r->id,
-             phys(r)->epoch, 0, 0);
+             phys(r)->epoch, core_tag(w, r->session), rec_d(r));
     }
 }
 
-static void on_rejoin(sim_world_t *w, uint32_t id, uint32_t epoch)
+static void on_rejoin(sim_world_t *w, const sim_ev_data_t *ev)
 {
-    sim_drv_rec_t *r = rec_of(w, id, epoch, SIM_REC_PAUSED);
+    sim_drv_rec_t *r = rec_of(w, ev, SIM_REC_PAUSED);
     if (r == NULL || !reachable(w, r->server))
         return;
     if (recording_begin(w, r))
-        sim_drv_rec_rejoined(w->drv, id);
+        sim_drv_rec_rejoined(w->drv, r->id);
 }
 
 static void on_heal(sim_world_t *w, uint32_t server, uint32_t link_epoch)
@@ -551,7 +566,8 @@ static void w_rec_start(void *p, const sim_drv_start_t *st)
     *phys(r) = (w_rec_t){.fail_start = st->fail, .block = -1,
                          .video_slice_ms = sim_env_video_slice_ms(st->gop_ms)};
     if (st->reachable)
-        push(w, now(w) + st->latency_ms, PRIO_WORLD, EVK_REC_UP, st->id, 0, 0, 0);
+        push(w, now(w) + st->latency_ms, PRIO_WORLD, EVK_REC_UP, st->id, 0,
+             core_tag(w, r->session), rec_d(r));
 }
 
 static void w_rec_resume(void *p, uint32_t id, int64_t latency_ms)
@@ -561,7 +577,8 @@ static void w_rec_resume(void *p, uint32_t id, int64_t latency_ms)
     if (r->state == SIM_REC_RECORDING) /* a zombie: restart cleanly */
         streams_cut(w, r);
     phys(r)->epoch++;
-    push(w, now(w) + latency_ms, PRIO_WORLD, EVK_REC_UP, id, phys(r)->epoch, 0, 0);
+    push(w, now(w) + latency_ms, PRIO_WORLD, EVK_REC_UP, id, phys(r)->epoch,
+         core_tag(w, r->session), rec_d(r));
 }
 
 static void w_rec_stop(void *p, uint32_t id, ha_stop_how_t how, sim_rec_state_t was)
@@ -573,7 +590,8 @@ static void w_rec_stop(void *p, uint32_t id, ha_stop_how_t how, sim_rec_state_t 
         assert(how == HA_STOP_FLUSH && was == SIM_REC_RECORDING);
         ph->epoch++;
         ph->stop_ms = now(w);
-        push(w, now(w) + SIM_FLUSH_MS, PRIO_WORLD, EVK_FLUSH_DONE, id, ph->epoch, 0, 0);
+        push(w, now(w) + SIM_FLUSH_MS, PRIO_WORLD, EVK_FLUSH_DONE, id, ph->epoch,
+             core_tag(w, r->session), rec_d(r));
         return;
     }
     if (was == SIM_REC_RECORDING || was == SIM_REC_STOPPING) {
@@ -700,7 +718,7 @@ static void w_user_leave(void *p, uint32_t session, uint32_t uid)
 static void w_poll_at(void *p, uint32_t session, int64_t at_ms)
 {
     sim_world_t *w = p;
-    push(w, at_ms, PRIO_WORLD, EVK_POLL, session, 0, 0, 0);
+    push(w, at_ms, PRIO_WORLD, EVK_POLL, session, 0, core_tag(w, session), 0);
 }
 
 static const sim_drv_ops_t WORLD_OPS = {
@@ -761,7 +779,7 @@ static void dispatch(sim_world_t *w, const sim_ev_data_t *ev)
         on_exit_report(w, ev->a);
         break;
     case EVK_REC_UP:
-        on_rec_up(w, ev->a, ev->b);
+        on_rec_up(w, ev);
         break;
     case EVK_SLICE:
         on_slice(w, ev->a, ev->b, ev->c & ((1u << SLICE_STREAM_BITS) - 1), (uint32_t)ev->d);
@@ -773,10 +791,10 @@ static void dispatch(sim_world_t *w, const sim_ev_data_t *ev)
         sim_drv_poll_due(w->drv, ev->a);
         break;
     case EVK_FLUSH_DONE:
-        on_flush_done(w, ev->a, ev->b);
+        on_flush_done(w, ev);
         break;
     case EVK_REJOIN:
-        on_rejoin(w, ev->a, ev->b);
+        on_rejoin(w, ev);
         break;
     default:
         assert(0 && "unknown event kind");
@@ -785,23 +803,45 @@ static void dispatch(sim_world_t *w, const sim_ev_data_t *ev)
 
 /* A world of SIM_WORLD_PREFETCH_SESSIONS or more looks one event ahead: a
  * slice next asks the driver, the core and the sink to fetch the records it
- * will read (sim_drv_prefetch_slice) while this event runs, and what those
- * records point to once it is done (look_ahead_linked). It changes only
- * timing: the order of events, the trace and the verdict are the same with
- * it or without. */
+ * will read (sim_drv_prefetch_event) while this event runs, and what those
+ * records point to once it is done (look_ahead_linked). A recorder's start,
+ * stop or return and a poll ask for their records too: each is about one
+ * session (polls are most of the events that are not slices), and each met
+ * its session's records cold in the driver, the core and the oracle. It
+ * changes only timing: the order of events, the trace and the verdict are
+ * the same with it or without. */
 
 static void look_ahead(sim_world_t *w)
 {
     int64_t t_ms;
     sim_ev_data_t next;
     w->ahead = false;
-    if (sim_evq_peek_ahead(&w->q, &t_ms, &next) && (next.kind & ~EVK_AFTER_TICK) == EVK_SLICE) {
-        uint32_t core_tag = next.c >> SLICE_STREAM_BITS;
+    if (!sim_evq_peek_ahead(&w->q, &t_ms, &next))
+        return;
+    uint32_t tag;
+    switch (next.kind & ~EVK_AFTER_TICK) {
+    case EVK_SLICE:
+        tag = next.c >> SLICE_STREAM_BITS;
         w->ahead = true;
         w->ahead_ev = next;
-        sim_drv_prefetch_slice(w->drv, (uint32_t)next.d, next.a, (uint32_t)(next.d >> 32),
-                               core_tag != 0 ? core_tag - 1 : SIM_DRV_NONE,
-                               SIM_PREFETCH_RECORDS);
+        sim_drv_prefetch_event(w->drv, (uint32_t)next.d, next.a, (uint32_t)(next.d >> 32),
+                               tag != 0 ? tag - 1 : SIM_DRV_NONE, SIM_PREFETCH_RECORDS);
+        break;
+    case EVK_REC_UP:
+    case EVK_FLUSH_DONE:
+    case EVK_REJOIN:
+        /* A recorder's start, stop or return: its records and its
+         * session's, as for a slice (the second stage is a slice's own). */
+        sim_drv_prefetch_event(w->drv, (uint32_t)next.d, next.a, (uint32_t)(next.d >> 32),
+                               next.c != 0 ? next.c - 1 : SIM_DRV_NONE, SIM_PREFETCH_RECORDS);
+        break;
+    case EVK_POLL:
+        /* A query of the session: its records, no recorder's. */
+        sim_drv_prefetch_event(w->drv, SIM_DRV_NONE, 0, next.a,
+                               next.c != 0 ? next.c - 1 : SIM_DRV_NONE, SIM_PREFETCH_RECORDS);
+        break;
+    default:
+        break;
     }
 }
 
@@ -815,7 +855,7 @@ static void look_ahead_linked(sim_world_t *w)
     sim_drv_rec_t *r = sim_drv_rec_in(w->drv, slot, next->a);
     if (r != NULL && phys(r)->block >= 0)
         SIM_PREFETCH(&rec_streams(w, r)[next->c & ((1u << SLICE_STREAM_BITS) - 1)]);
-    sim_drv_prefetch_slice(w->drv, slot, next->a, (uint32_t)(next->d >> 32), SIM_DRV_NONE,
+    sim_drv_prefetch_event(w->drv, slot, next->a, (uint32_t)(next->d >> 32), SIM_DRV_NONE,
                            SIM_PREFETCH_LINKED);
 }
 
