@@ -142,7 +142,9 @@ void orc_free(orc_t *o)
     for (int k = 0; k < ORC_LANES; k++)
         free(o->lanes[k].q);
     free(o->sl_slots);
-    free(o->nt_slots);
+    free(o->nt_gen);
+    free(o->nt_val);
+    free(o->nt_line);
     free(o);
 }
 
@@ -169,8 +171,8 @@ void orc_reset(orc_t *o)
         /* Wrapped after 2^32 runs: clear once so no old slot looks live. */
         if (o->sl_slots != NULL)
             memset(o->sl_slots, 0, o->sl_tab * sizeof *o->sl_slots);
-        if (o->nt_slots != NULL)
-            memset(o->nt_slots, 0, o->nt_tab * sizeof *o->nt_slots);
+        if (o->nt_gen != NULL)
+            memset(o->nt_gen, 0, o->nt_tab * sizeof *o->nt_gen);
         o->gen = 1;
     }
     o->line = 0;
@@ -720,27 +722,37 @@ uint64_t orc_notice_seen(orc_t *o, uint64_t v)
 
     if ((o->nt_n + 1) * 2 > o->nt_tab) {
         size_t n = o->nt_tab != 0 ? o->nt_tab * 2 : 256;
-        orc_nt_slot_t *t = calloc(n, sizeof *t);
-        if (t == NULL)
+        uint32_t *g = calloc(n, sizeof *g);
+        uint64_t *val = calloc(n, sizeof *val);
+        uint64_t *ln = calloc(n, sizeof *ln);
+        if (g == NULL || val == NULL || ln == NULL)
             orc_oom();
         for (size_t j = 0; j < o->nt_tab; j++) {
-            if (o->nt_slots[j].gen != o->gen)
+            if (o->nt_gen[j] != o->gen)
                 continue;
-            size_t k = mix64(o->nt_slots[j].val) & (n - 1);
-            while (t[k].gen == o->gen)
+            size_t k = mix64(o->nt_val[j]) & (n - 1);
+            while (g[k] == o->gen)
                 k = (k + 1) & (n - 1);
-            t[k] = o->nt_slots[j];
+            g[k] = o->gen;
+            val[k] = o->nt_val[j];
+            ln[k] = o->nt_line[j];
         }
-        free(o->nt_slots);
-        o->nt_slots = t;
+        free(o->nt_gen);
+        free(o->nt_val);
+        free(o->nt_line);
+        o->nt_gen = g;
+        o->nt_val = val;
+        o->nt_line = ln;
         o->nt_tab = n;
     }
     mask = o->nt_tab - 1;
-    for (i = mix64(v) & mask; o->nt_slots[i].gen == o->gen; i = (i + 1) & mask) {
-        if (o->nt_slots[i].val == v)
-            return o->nt_slots[i].line;
+    for (i = mix64(v) & mask; o->nt_gen[i] == o->gen; i = (i + 1) & mask) {
+        if (o->nt_val[i] == v)
+            return o->nt_line[i];
     }
-    o->nt_slots[i] = (orc_nt_slot_t){.val = v, .line = o->line, .gen = o->gen};
+    o->nt_gen[i] = o->gen;
+    o->nt_val[i] = v;
+    o->nt_line[i] = o->line;
     o->nt_n++;
     return 0;
 }

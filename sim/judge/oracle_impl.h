@@ -254,13 +254,6 @@ typedef struct {
     uint32_t idx;
 } orc_sl_slot_t;
 
-/* A slot of the notice ids' index (orc_notice_seen), one line a probe. */
-typedef struct {
-    uint64_t val;  /* the notice id */
-    uint64_t line; /* the trace line that used it first */
-    uint32_t gen;
-} orc_nt_slot_t;
-
 /* A ring: its obligations are q[(head + i) & (cap - 1)] for i in [0, n),
  * in due order; cap is 0 or a power of two. A FIFO that moved its
  * obligations down to make room copied every one once more, and at a
@@ -330,7 +323,8 @@ struct orc {
     orc_sl_slot_t *sl_slots;
     size_t sl_tab;
     bool sl_dup; /* two slices of the run shared a key (orc_sl_find) */
-    orc_nt_slot_t *nt_slots;
+    uint32_t *nt_gen;
+    uint64_t *nt_val, *nt_line;
     size_t nt_tab, nt_n;
 
     /* The date of the last slice name built: slices come 15 s apart. A
