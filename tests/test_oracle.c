@@ -1276,6 +1276,39 @@ static void r8_listed_twice_fails(void **state)
     expect_violation(o, 8, "lists the slice finished at line 14 a second time", NULL);
 }
 
+/* The oracle drops listed slices when its room for them is full, and a
+ * slice listed again after that is "a slice no recorder finished" rather
+ * than listed "a second time". Which one a run says must depend on that
+ * run alone: the same oracle, after a run that left 40 slices unlisted
+ * (and grew its tables), words the 15th slice listed again after the 20th
+ * as a fresh one did. A room kept from the run before would put the drop
+ * elsewhere, and did. */
+static void violations_text(const orc_t *o, char *buf, size_t cap)
+{
+    size_t n, used = 0;
+    const orc_violation_t *v = orc_violations(o, &n);
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && used < cap; i++)
+        used += (size_t)snprintf(buf + used, cap - used, "%s\n", v[i].msg);
+}
+
+static void r8_word_does_not_depend_on_runs_before(void **state)
+{
+    static const patch_t again[] = {
+        AFTER(307357, "slice", J({"t_ms":307357,"kind":"slice","sess":1,"srv":1,"rec":1,"uid":0,"track":"mix","fmt":"ts","bak":-1,"start_utc_ms":1767225816157,"end_utc_ms":1767225831357,"name":"0cf62b826d06faa044eb7e540a210cad_room1_20260101000336157.ts","playlist":"0cf62b826d06faa044eb7e540a210cad_room1.m3u8"})),
+        END};
+    static const patch_t unlisted[] = {DELALL("slice", NULL), END};
+    static char first[8192], later[8192];
+    (void)state;
+
+    orc_t *o = run("long_recording.jsonl", again);
+    expect_violation(o, 8, "a slice no recorder finished", NULL);
+    violations_text(o, first, sizeof first);
+    expect_violation(run("long_recording.jsonl", unlisted), 8, "was never listed", NULL);
+    violations_text(run("long_recording.jsonl", again), later, sizeof later);
+    assert_string_equal(later, first);
+}
+
 static void r8_slice_nobody_finished_fails(void **state)
 {
     static const patch_t p[] = {
@@ -2111,6 +2144,7 @@ int main(void)
         cmocka_unit_test(r7_reconnect_with_failover_callback_fails),
         cmocka_unit_test(r8_unlisted_slice_fails),
         cmocka_unit_test(r8_listed_twice_fails),
+        cmocka_unit_test(r8_word_does_not_depend_on_runs_before),
         cmocka_unit_test(r8_slice_nobody_finished_fails),
         cmocka_unit_test(r8_out_of_order_fails),
         cmocka_unit_test(r9_zombie_not_listed_passes),

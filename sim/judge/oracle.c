@@ -158,6 +158,7 @@ void orc_reset(orc_t *o)
     if (o->rec != NULL)
         memset(o->rec, 0, o->rec_hi * sizeof *o->rec);
     o->sess_hi = o->srv_hi = o->rec_hi = 0;
+    o->sls_lim = o->sl_tab = 0; /* a run's own, as in a fresh process (sls_lim) */
     o->users_n = o->uids_n = o->pls_n = o->sls_n = o->acts_n = o->obs_n = o->lives_n = 0;
     o->ob_min_due = INT64_MAX;
     o->ob_seq = 0;
@@ -170,7 +171,7 @@ void orc_reset(orc_t *o)
     if (++o->gen == 0) {
         /* Wrapped after 2^32 runs: clear once so no old slot looks live. */
         if (o->sl_slots != NULL)
-            memset(o->sl_slots, 0, o->sl_tab * sizeof *o->sl_slots);
+            memset(o->sl_slots, 0, o->sl_tab_cap * sizeof *o->sl_slots);
         if (o->nt_gen != NULL)
             memset(o->nt_gen, 0, o->nt_tab * sizeof *o->nt_gen);
         o->gen = 1;
@@ -660,7 +661,10 @@ ORC_NOINLINE static void sl_room(orc_t *o)
 {
     if (o->sl_tab != 0)
         sl_compact(o);
-    o->sls = orc_grow(o->sls, &o->sls_cap, o->sls_n + 1, sizeof *o->sls);
+    if (o->sls_n == o->sls_lim) {
+        o->sls_lim = grown_cap(o->sls_lim, o->sls_n + 1, sizeof *o->sls);
+        o->sls = orc_grow(o->sls, &o->sls_cap, o->sls_lim, sizeof *o->sls);
+    }
 }
 
 /* Keeps the load at most one half: a table twice the size, rebuilt from
@@ -668,10 +672,15 @@ ORC_NOINLINE static void sl_room(orc_t *o)
 ORC_NOINLINE static void sl_rehash(orc_t *o)
 {
     size_t n = o->sl_tab != 0 ? o->sl_tab * 2 : 256;
-    free(o->sl_slots);
-    o->sl_slots = calloc(n, sizeof *o->sl_slots);
-    if (o->sl_slots == NULL)
-        orc_oom();
+    if (n > o->sl_tab_cap) {
+        free(o->sl_slots);
+        o->sl_slots = calloc(n, sizeof *o->sl_slots);
+        if (o->sl_slots == NULL)
+            orc_oom();
+        o->sl_tab_cap = n;
+    } else {
+        memset(o->sl_slots, 0, n * sizeof *o->sl_slots);
+    }
     o->sl_tab = n;
     for (size_t i = 0; i < o->sls_n; i++)
         sl_index(o, (uint32_t)i);
@@ -679,7 +688,7 @@ ORC_NOINLINE static void sl_rehash(orc_t *o)
 
 void orc_sl_add(orc_t *o, const sim_tr_ev_t *ev, int bak, bool legit)
 {
-    if (o->sls_n == o->sls_cap)
+    if (o->sls_n == o->sls_lim)
         sl_room(o);
     /* Written in place, field by field: a slot may hold a compacted or an
      * earlier run's slice. */

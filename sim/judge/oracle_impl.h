@@ -295,7 +295,12 @@ struct orc {
     char *strs; /* sessions' sids and cnames, NUL-terminated, one after another */
     size_t strs_n, strs_cap;
     sl_t *sls;
-    size_t sls_n, sls_cap;
+    /* sls_lim: this run's room for slices; when it is full the listed ones
+     * are dropped (sl_compact). It starts from nothing each run and grows
+     * as it would in a fresh process, while the array (sls_cap) is kept:
+     * where compaction falls, and with it R8's word for a slice listed
+     * twice, depends on the run alone, not on the runs before it. */
+    size_t sls_n, sls_lim, sls_cap;
     live_t *lives;
     size_t lives_n, lives_cap;
     act_t *acts;
@@ -321,7 +326,7 @@ struct orc {
     /* Hash indexes; a slot belongs to this run when its gen is o->gen. */
     uint32_t gen;
     orc_sl_slot_t *sl_slots;
-    size_t sl_tab;
+    size_t sl_tab, sl_tab_cap; /* this run's size (0: none yet), and the slots allocated */
     bool sl_dup; /* two slices of the run shared a key (orc_sl_find) */
     uint32_t *nt_gen;
     uint64_t *nt_val, *nt_line;
