@@ -41,7 +41,7 @@ enum {
                         core's session + 1 above, d: its slot (sim_drv_rec_in) in the
                         low 32 bits, its session in the high (both for look_ahead) */
     EVK_HEAL,        /* a: server, b: link epoch */
-    EVK_POLL,        /* a: session, c: the core's session + 1 (0: none; for look_ahead) */
+    EVK_POLL,        /* a: session, c: core_tag (for look_ahead) */
     EVK_FLUSH_DONE,  /* a: recorder, b: epoch, c: core_tag, d: rec_d */
     EVK_REJOIN,      /* a: recorder, b: epoch, c: core_tag, d: rec_d */
     EVK_END,
@@ -225,6 +225,9 @@ static uint32_t core_tag(const sim_world_t *w, uint32_t ws)
     uint32_t core = w->sessions[ws].core;
     return core < (UINT32_MAX >> SLICE_STREAM_BITS) - 1 ? core + 1 : 0;
 }
+
+/* The core's session a core_tag names, or SIM_DRV_NONE. */
+static uint32_t tag_core(uint32_t tag) { return tag != 0 ? tag - 1 : SIM_DRV_NONE; }
 
 /* A recorder event's d: its slot (sim_drv_rec_in) in the low 32 bits, its
  * session in the high. */
@@ -818,31 +821,31 @@ static void look_ahead(sim_world_t *w)
     w->ahead = false;
     if (!sim_evq_peek_ahead(&w->q, &t_ms, &next))
         return;
+    const uint32_t kind = next.kind & ~EVK_AFTER_TICK;
     uint32_t tag;
-    switch (next.kind & ~EVK_AFTER_TICK) {
+    switch (kind) {
     case EVK_SLICE:
         tag = next.c >> SLICE_STREAM_BITS;
-        w->ahead = true;
+        w->ahead = true; /* a slice's records point on: look_ahead_linked */
         w->ahead_ev = next;
-        sim_drv_prefetch_event(w->drv, (uint32_t)next.d, next.a, (uint32_t)(next.d >> 32),
-                               tag != 0 ? tag - 1 : SIM_DRV_NONE, SIM_PREFETCH_RECORDS);
         break;
     case EVK_REC_UP:
     case EVK_FLUSH_DONE:
     case EVK_REJOIN:
-        /* A recorder's start, stop or return: its records and its
-         * session's, as for a slice (the second stage is a slice's own). */
-        sim_drv_prefetch_event(w->drv, (uint32_t)next.d, next.a, (uint32_t)(next.d >> 32),
-                               next.c != 0 ? next.c - 1 : SIM_DRV_NONE, SIM_PREFETCH_RECORDS);
-        break;
     case EVK_POLL:
-        /* A query of the session: its records, no recorder's. */
-        sim_drv_prefetch_event(w->drv, SIM_DRV_NONE, 0, next.a,
-                               next.c != 0 ? next.c - 1 : SIM_DRV_NONE, SIM_PREFETCH_RECORDS);
+        tag = next.c;
         break;
     default:
-        break;
+        return;
     }
+    /* A recorder's event names its slot and session (rec_d); a poll is a
+     * query of its session alone. */
+    if (kind == EVK_POLL)
+        sim_drv_prefetch_event(w->drv, SIM_DRV_NONE, 0, next.a, tag_core(tag),
+                               SIM_PREFETCH_RECORDS);
+    else
+        sim_drv_prefetch_event(w->drv, (uint32_t)next.d, next.a, (uint32_t)(next.d >> 32),
+                               tag_core(tag), SIM_PREFETCH_RECORDS);
 }
 
 /* The second stage for the slice look_ahead saw (if an event pushed since
