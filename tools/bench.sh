@@ -6,9 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p reports build
-make -s -j2 CC=gcc OPT=-O2 build/gcc-O2/hasim build/gcc-O2/libsim.a build/gcc-O2/libha.a || exit 2
-gcc -std=c11 -O2 -flto=2 -D_POSIX_C_SOURCE=200809L -Isrc -Isim bench/bench_sim.c \
-    build/gcc-O2/libsim.a build/gcc-O2/libha.a -ljansson -lmicrohttpd -lcurl -o build/gcc-O2/bench_sim || exit 2
+make -s -j2 CC=gcc OPT=-O2 build/gcc-O2/hasim build/gcc-O2/bench_sim || exit 2
 B=build/gcc-O2/bench_sim
 out=build/bench
 mkdir -p "$out"
