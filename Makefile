@@ -48,10 +48,10 @@ CFLAGS  := $(BASE_CFLAGS) -Isrc
 #
 # The release build is also tuned for the machine that builds it
 # (-mtune=native: instruction scheduling and code alignment; not -march, so
-# the binary still runs on any x86-64 and under valgrind). On the 2-core AMD
-# EPYC VM of CI a swarm run takes 0.91 of the CPU of a generic build (16
-# interleaved pairs of 4 000-run swarms, README "Region scale"). Traces do
-# not depend on it. TUNE= builds the generic code.
+# the binary still runs on any x86-64 and under valgrind). On this
+# project's 2-core AMD EPYC VM a swarm run takes 0.91 of the CPU of a
+# generic build (16 interleaved pairs of 4 000-run swarms; docs/architecture.md,
+# "A swarm run"). Traces do not depend on it. TUNE= builds the generic code.
 RELEASE := $(if $(and $(filter gcc,$(notdir $(CC))),$(filter -O2,$(OPT))),$(if $(SAN)$(COV)$(MUTANT),,yes))
 TUNE    ?= -mtune=native
 LTO     := $(if $(RELEASE),-flto=2 $(TUNE))
@@ -60,6 +60,15 @@ CORELESS_PARTS := engine lang trace judge ncs blackbox
 CORE_CFLAGS := $(CFLAGS) $(if $(COV),--coverage)
 LDFLAGS := $(if $(SAN),$(SANFLAGS)) $(if $(COV),--coverage)
 LIBS    := -ljansson -lmicrohttpd -lcurl
+
+# The flags a variant was built with, in $(B)/cflags: when they change
+# (TUNE=, a new warning), everything of that variant is built again, not
+# linked from objects made with the old ones (git's GIT-CFLAGS does this).
+FLAGS_NOW  := $(CC) $(CFLAGS) $(LTO_CFLAGS) $(LDFLAGS) $(LTO)
+FLAGS_FILE := $(B)/cflags
+ifneq ($(shell cat $(FLAGS_FILE) 2>/dev/null),$(strip $(FLAGS_NOW)))
+$(shell mkdir -p $(B) && printf '%s\n' '$(strip $(FLAGS_NOW))' >$(FLAGS_FILE))
+endif
 
 CORE_SRC := $(sort $(wildcard src/*.c))
 SIM_SRC  := $(sort $(filter-out sim/cli/hasim_main.c sim/runtime/%,$(wildcard sim/*/*.c)))
@@ -97,9 +106,9 @@ all: $(HASIM) $(TESTS)
 hasim: $(HASIM)
 tests: $(TESTS)
 
-$(B)/src/%.o: src/%.c $(wildcard src/*.h) | $(B)/src
+$(B)/src/%.o: src/%.c $(wildcard src/*.h) $(FLAGS_FILE) | $(B)/src
 	$(CC) $(CORE_CFLAGS) $(LTO_CFLAGS) -c $< -o $@
-$(B)/sim/%.o: sim/%.c $(SIM_HDRS)
+$(B)/sim/%.o: sim/%.c $(SIM_HDRS) $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(CC) $(if $(filter $(CORELESS_PARTS),$(firstword $(subst /, ,$*))),$(BASE_CFLAGS),$(CFLAGS)) $(LTO_CFLAGS) -c $< -o $@
 # rm first: ar never drops members, and a deleted source must not linger.
@@ -107,13 +116,13 @@ $(B)/libha.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(B)/libsim.a: $(SIM_OBJ)
 	rm -f $@ && ar rcs $@ $^
-$(HASIM): $(B)/sim/cli/hasim_main.o $(B)/libsim.a $(B)/libha.a
-	$(CC) $(LDFLAGS) $(if $(LTO),$(OPT) $(LTO)) $^ $(LIBS) -o $@
+$(HASIM): $(B)/sim/cli/hasim_main.o $(B)/libsim.a $(B)/libha.a $(FLAGS_FILE)
+	$(CC) $(LDFLAGS) $(if $(LTO),$(OPT) $(LTO)) $(filter-out $(FLAGS_FILE),$^) $(LIBS) -o $@
 # The benchmarks' driver (tools/bench.sh, bench/): linked as hasim is, so
 # that it times the same code.
 $(B)/bench_sim: bench/bench_sim.c $(B)/libsim.a $(B)/libha.a $(SIM_HDRS)
 	$(CC) $(CFLAGS) $(if $(LTO),$(LTO)) $< $(B)/libsim.a $(B)/libha.a $(LDFLAGS) $(LIBS) -o $@
-$(B)/tests/%.o: tests/%.c $(SIM_HDRS) $(wildcard tests/*.h) | $(B)/tests
+$(B)/tests/%.o: tests/%.c $(SIM_HDRS) $(wildcard tests/*.h) $(FLAGS_FILE) | $(B)/tests
 	$(CC) $(CFLAGS) -Itests -c $< -o $@
 $(HARNESS_TESTS:tests/%.c=$(B)/tests/%): $(B)/tests/core_harness.o
 $(B)/tests/%: tests/%.c $(B)/libsim.a $(B)/libha.a $(wildcard tests/*.h) | $(B)/tests

@@ -22,7 +22,7 @@ RT_CENTER  := $(addprefix $(RT_OBJ_DIR)/,rt_main.o rt_center.o rt_procs.o rt_sto
 .PHONY: runtime
 runtime: $(B)/hasim-rt $(B)/hasim-agent $(B)/hasim-recorder
 
-$(RT_OBJ_DIR)/%.o: $(RT_SRC_DIR)/%.c $(RT_HDRS) | $(RT_OBJ_DIR)
+$(RT_OBJ_DIR)/%.o: $(RT_SRC_DIR)/%.c $(RT_HDRS) $(FLAGS_FILE) | $(RT_OBJ_DIR)
 	$(CC) $(CFLAGS) -c $< -o $@
 $(RT_OBJ_DIR):
 	mkdir -p $@
