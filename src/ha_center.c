@@ -29,7 +29,8 @@ static size_t zeroed_bytes(const ha_config_t *cfg)
 {
     return ALIGN16(sizeof(ha_center_t)) + ALIGN16(sizeof(ha_server_t) * cfg->servers_max) +
            ALIGN16(sizeof(ha_session_t) * cfg->sessions_max) +
-           ALIGN16(sizeof(uint32_t) * (size_t)ha_tasks_size(cfg->sessions_max));
+           ALIGN16(sizeof(uint32_t) * (size_t)ha_tasks_size(cfg->sessions_max)) +
+           ALIGN16(ha_pick_bytes(cfg->servers_max));
 }
 
 size_t ha_center_footprint(const ha_config_t *cfg)
@@ -63,6 +64,8 @@ ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
     c->tasks = (uint32_t *)(void *)p;
     c->tasks_mask = ha_tasks_size(cfg->sessions_max) - 1;
     p += ALIGN16(sizeof(uint32_t) * (size_t)ha_tasks_size(cfg->sessions_max));
+    ha_pick_init(&c->pick, p, cfg->servers_max);
+    p += ALIGN16(ha_pick_bytes(cfg->servers_max));
     c->streams = (ha_stream_t *)(void *)p;
     p += ALIGN16(sizeof(ha_stream_t) * HA_STREAMS_MAX * cfg->sessions_max);
     c->fences = (ha_fence_t *)(void *)p;
@@ -175,11 +178,30 @@ static bool session_fences_on(const ha_center_t *c, uint32_t si, uint32_t srv)
     return false;
 }
 
+/* Whether a session may be placed on a server: it heartbeats, is up and
+ * has room. The least loaded of these, lowest index on ties, is the pick
+ * (ha_server_pick, which also leaves out the ones a session avoids). */
+static bool server_takes(const ha_server_t *srv)
+{
+    return srv->known && !srv->down && srv->load < srv->capacity;
+}
+
+void ha_server_changed(ha_center_t *c, uint32_t server)
+{
+    assert(server < c->servers_count);
+    const ha_server_t *srv = &c->servers[server];
+    if (server_takes(srv))
+        ha_pick_set(&c->pick, server, (uint64_t)srv->load << 32 | server);
+    else
+        ha_pick_clear(&c->pick, server);
+}
+
 HA_RARE static void server_down(ha_center_t *c, uint32_t si_srv)
 {
     ha_server_t *srv = &c->servers[si_srv];
     assert(!srv->down);
     srv->down = true;
+    ha_server_changed(c, si_srv);
     ha_event_info_t ev = ha_event_info(0, HA_EV_SERVER_DOWN);
     ev.server = si_srv;
     ha_emit_event(c, &ev);
@@ -206,6 +228,7 @@ HA_RARE static void server_up(ha_center_t *c, uint32_t si_srv)
 {
     ha_server_t *srv = &c->servers[si_srv];
     srv->down = false;
+    ha_server_changed(c, si_srv);
     ha_event_info_t ev = ha_event_info(0, HA_EV_SERVER_UP);
     ev.server = si_srv;
     ha_emit_event(c, &ev);
@@ -236,7 +259,11 @@ HA_RARE static void hb_arm(ha_center_t *c, int64_t at_ms)
  * then three stores and a test, with no frame to set up. */
 HA_RARE static void heartbeat_rare(ha_center_t *c, uint32_t si_srv)
 {
-    const ha_server_t *srv = &c->servers[si_srv];
+    ha_server_t *srv = &c->servers[si_srv];
+    if (!srv->known) {
+        srv->known = true;
+        ha_server_changed(c, si_srv);
+    }
     /* An armed timer is due no later than any watched server's deadline,
      * this one's included: now + timeout is the latest there can be. */
     if (!c->hb_armed)
@@ -250,8 +277,7 @@ static void heartbeat(ha_center_t *c, uint32_t si_srv)
     ha_server_t *srv = &c->servers[si_srv];
     srv->last_hb_ms = c->now_ms;
     srv->hb_count++; /* answers every order sent there before it */
-    srv->known = true;
-    if (!c->hb_armed || srv->down)
+    if (!c->hb_armed || srv->down || !srv->known)
         heartbeat_rare(c, si_srv);
 }
 

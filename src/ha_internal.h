@@ -9,6 +9,7 @@
 
 #include "ha.h"
 #include "ha_name.h"
+#include "ha_pick.h"
 
 
 #define HA_NO_PLAYLIST (-2) /* stream has no open playlist (-1 is "no prefix") */
@@ -141,6 +142,9 @@ struct ha_center {
     ha_config_t cfg;
     ha_server_t *servers;
     uint32_t servers_count;
+    /* The servers a session may be placed on (known, up, with room) by
+     * (load, index), for the pick (ha_server_changed keeps it). */
+    ha_pick_t pick;
     /* One heartbeat timer for every server (ha_center.c): armed at the
      * earliest last_hb_ms + timeout among the servers it watches. */
     int64_t hb_due_ms;
@@ -203,6 +207,10 @@ void ha_session_end(ha_center_t *c, uint32_t si, ha_end_reason_t reason);
 void ha_session_begin(ha_center_t *c, uint32_t si, const ha_api_in_t *api);
 void ha_session_stop(ha_center_t *c, uint32_t si);
 int ha_server_pick(const ha_center_t *c, const ha_session_t *s);
+
+/* ha_center.c: a server's load, health or first heartbeat changed; the
+ * pick index follows. */
+void ha_server_changed(ha_center_t *c, uint32_t server);
 /* Server declared down: the session's fences sent there and not answered
  * since are owed again at its return. Any session, ended ones included. */
 void ha_session_fences_unanswered(ha_center_t *c, uint32_t si, uint32_t server);

@@ -72,6 +72,7 @@ static void release_load(ha_center_t *c, uint32_t server)
     assert(server < c->servers_count);
     assert(c->servers[server].load > 0);
     c->servers[server].load--;
+    ha_server_changed(c, server);
 }
 
 static void emit_recorder_cmd(ha_center_t *c, ha_cmd_kind_t kind, uint32_t si, ha_rec_ref_t r,
@@ -188,39 +189,53 @@ static void fence_flush(ha_center_t *c, uint32_t si, uint32_t server)
     s->fence_count = kept;
 }
 
-static bool avoided(const ha_session_t *s, uint32_t server)
-{
-    for (uint32_t i = 0; i < s->avoid_count; i++) {
-        if (s->avoid[i] == server)
-            return true;
-    }
-    return false;
-}
-
 /* A server is avoided once it failed: the failed one at detection (the list
  * is empty then), then each attempt's, which the pick never chose twice. */
 static void avoid_add(ha_session_t *s, uint32_t server)
 {
-    assert(!avoided(s, server));
-    /* One entry per attempt plus the failed server: never full. */
+    /* Never twice (avoid_sorted asserts it). One entry per attempt plus
+     * the failed server: never full. */
     assert(s->avoid_count < sizeof(s->avoid) / sizeof(s->avoid[0]));
     s->avoid[s->avoid_count++] = server;
 }
 
+/* The servers s avoids, in index order, into out; how many. */
+static uint32_t avoid_sorted(const ha_session_t *s, uint32_t *out)
+{
+    for (uint32_t i = 0; i < s->avoid_count; i++) {
+        uint32_t j = i;
+        for (; j > 0 && out[j - 1] > s->avoid[i]; j--)
+            out[j] = out[j - 1];
+        assert((j == 0 || out[j - 1] != s->avoid[i]) && "a server avoided twice");
+        out[j] = s->avoid[i];
+    }
+    return s->avoid_count;
+}
+
 /* The replacement: a server that is up, has room, and has not failed this
  * session in this activation -- never the failed one. Least loaded first
- * (a host crash spreads its sessions), lowest index on ties (determinism). */
+ * (a host crash spreads its sessions), lowest index on ties (determinism).
+ * The pick index holds (load, index) of every server that may take one;
+ * the few a session avoids cut its range into pieces, each asked for its
+ * least: O(log servers), where looking at every server was O(servers). */
 int ha_server_pick(const ha_center_t *c, const ha_session_t *s)
 {
-    int best = -1;
-    for (uint32_t i = 0; i < c->servers_count; i++) {
-        const ha_server_t *srv = &c->servers[i];
-        if (!srv->known || srv->down || srv->load >= srv->capacity || avoided(s, i))
-            continue;
-        if (best < 0 || srv->load < c->servers[best].load)
-            best = (int)i;
+    uint32_t skip[sizeof(s->avoid) / sizeof(s->avoid[0])];
+    uint32_t n = avoid_sorted(s, skip);
+    uint64_t best = HA_PICK_NONE;
+    uint32_t lo = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        assert(skip[k] < c->servers_count);
+        uint64_t m = ha_pick_min(&c->pick, lo, skip[k]);
+        best = m < best ? m : best;
+        lo = skip[k] + 1;
     }
-    return best;
+    uint64_t m = ha_pick_min(&c->pick, lo, c->servers_count);
+    best = m < best ? m : best;
+    if (best == HA_PICK_NONE)
+        return -1;
+    assert(c->servers[(uint32_t)best].load == best >> 32 && "the pick index kept an old load");
+    return (int)(uint32_t)best;
 }
 
 static bool in_activation(const ha_session_t *s)
@@ -267,6 +282,7 @@ static void start_attempt(ha_center_t *c, uint32_t si)
     s->pending_uid = uid;
     s->has_pending = true;
     c->servers[server].load++;
+    ha_server_changed(c, server);
 
     int bak = s->state == HA_ST_STARTING ? -1 : s->activations - 1;
     ha_event_info_t ev = ha_event_info(si, HA_EV_SWITCH);
