@@ -54,8 +54,8 @@ CFLAGS  := $(BASE_CFLAGS) -Isrc
 # "A swarm run"). Traces do not depend on it. TUNE= builds the generic code.
 RELEASE := $(if $(and $(filter gcc,$(notdir $(CC))),$(filter -O2,$(OPT))),$(if $(SAN)$(COV)$(MUTANT),,yes))
 TUNE    ?= -mtune=native
-LTO     := $(if $(RELEASE),-flto=2 $(TUNE))
-LTO_CFLAGS := $(if $(LTO),$(LTO) -ffat-lto-objects)
+RELEASE_OPT    := $(if $(RELEASE),-flto=2 $(TUNE))
+RELEASE_CFLAGS := $(if $(RELEASE),$(RELEASE_OPT) -ffat-lto-objects)
 CORELESS_PARTS := engine lang trace judge ncs blackbox
 CORE_CFLAGS := $(CFLAGS) $(if $(COV),--coverage)
 LDFLAGS := $(if $(SAN),$(SANFLAGS)) $(if $(COV),--coverage)
@@ -64,7 +64,7 @@ LIBS    := -ljansson -lmicrohttpd -lcurl
 # The flags a variant was built with, in $(B)/cflags: when they change
 # (TUNE=, a new warning), everything of that variant is built again, not
 # linked from objects made with the old ones (git's GIT-CFLAGS does this).
-FLAGS_NOW  := $(CC) $(CFLAGS) $(LTO_CFLAGS) $(LDFLAGS) $(LTO)
+FLAGS_NOW  := $(CC) $(CFLAGS) $(RELEASE_CFLAGS) $(LDFLAGS)
 FLAGS_FILE := $(B)/cflags
 ifneq ($(shell cat $(FLAGS_FILE) 2>/dev/null),$(strip $(FLAGS_NOW)))
 $(shell mkdir -p $(B) && printf '%s\n' '$(strip $(FLAGS_NOW))' >$(FLAGS_FILE))
@@ -107,21 +107,21 @@ hasim: $(HASIM)
 tests: $(TESTS)
 
 $(B)/src/%.o: src/%.c $(wildcard src/*.h) $(FLAGS_FILE) | $(B)/src
-	$(CC) $(CORE_CFLAGS) $(LTO_CFLAGS) -c $< -o $@
+	$(CC) $(CORE_CFLAGS) $(RELEASE_CFLAGS) -c $< -o $@
 $(B)/sim/%.o: sim/%.c $(SIM_HDRS) $(FLAGS_FILE)
 	@mkdir -p $(@D)
-	$(CC) $(if $(filter $(CORELESS_PARTS),$(firstword $(subst /, ,$*))),$(BASE_CFLAGS),$(CFLAGS)) $(LTO_CFLAGS) -c $< -o $@
+	$(CC) $(if $(filter $(CORELESS_PARTS),$(firstword $(subst /, ,$*))),$(BASE_CFLAGS),$(CFLAGS)) $(RELEASE_CFLAGS) -c $< -o $@
 # rm first: ar never drops members, and a deleted source must not linger.
 $(B)/libha.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(B)/libsim.a: $(SIM_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(HASIM): $(B)/sim/cli/hasim_main.o $(B)/libsim.a $(B)/libha.a $(FLAGS_FILE)
-	$(CC) $(LDFLAGS) $(if $(LTO),$(OPT) $(LTO)) $(filter-out $(FLAGS_FILE),$^) $(LIBS) -o $@
+	$(CC) $(LDFLAGS) $(if $(RELEASE),$(OPT) $(RELEASE_OPT)) $(filter-out $(FLAGS_FILE),$^) $(LIBS) -o $@
 # The benchmarks' driver (tools/bench.sh, bench/): linked as hasim is, so
 # that it times the same code.
 $(B)/bench_sim: bench/bench_sim.c $(B)/libsim.a $(B)/libha.a $(SIM_HDRS)
-	$(CC) $(CFLAGS) $(if $(LTO),$(LTO)) $< $(B)/libsim.a $(B)/libha.a $(LDFLAGS) $(LIBS) -o $@
+	$(CC) $(CFLAGS) $(RELEASE_OPT) $< $(B)/libsim.a $(B)/libha.a $(LDFLAGS) $(LIBS) -o $@
 $(B)/tests/%.o: tests/%.c $(SIM_HDRS) $(wildcard tests/*.h) $(FLAGS_FILE) | $(B)/tests
 	$(CC) $(CFLAGS) -Itests -c $< -o $@
 $(HARNESS_TESTS:tests/%.c=$(B)/tests/%): $(B)/tests/core_harness.o

@@ -223,15 +223,13 @@ int ha_server_pick(const ha_center_t *c, const ha_session_t *s)
     uint32_t skip[sizeof(s->avoid) / sizeof(s->avoid[0])];
     uint32_t n = avoid_sorted(s, skip);
     uint64_t best = HA_PICK_NONE;
-    uint32_t lo = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        assert(skip[k] < c->servers_count);
-        uint64_t m = ha_pick_min(&c->pick, lo, skip[k]);
+    for (uint32_t k = 0, lo = 0; k <= n; k++) {
+        const uint32_t hi = k < n ? skip[k] : c->servers_count;
+        assert(hi <= c->servers_count);
+        const uint64_t m = ha_pick_min(&c->pick, lo, hi);
         best = m < best ? m : best;
-        lo = skip[k] + 1;
+        lo = hi + 1;
     }
-    uint64_t m = ha_pick_min(&c->pick, lo, c->servers_count);
-    best = m < best ? m : best;
     if (best == HA_PICK_NONE)
         return -1;
     assert(c->servers[(uint32_t)best].load == best >> 32 && "the pick index kept an old load");
