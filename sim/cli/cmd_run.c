@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "contain.h"
@@ -38,6 +39,7 @@ static const char RUN_HELP[] =
     "\n"
     "  --seed N         override every scenario's seed\n"
     "  --trace FILE     write the trace (JSON Lines) of the one scenario given\n"
+    "                   (-: to stdout, and the verdict to stderr)\n"
     "  --trace-dir DIR  write each scenario's trace to DIR/<name>.jsonl\n"
     "  --ncs-dir DIR    write each scenario's callbacks as the service delivers\n"
     "                   them (DIR/<name>.ncs.jsonl, one NCS envelope a line) and\n"
@@ -122,6 +124,7 @@ typedef struct {
     bool has_seed, quiet, no_fork, ncs_resend;
     unsigned timeout_s;
     const char *trace_path, *trace_dir, *json_path, *junit_path, *ncs_dir;
+    int trace_fd; /* "--trace -": the caller's stdout, kept aside; -1 otherwise */
 } run_args_t;
 
 static int run_take(void *args, int opt, const char *val)
@@ -389,6 +392,21 @@ static int ncs_close(ncs_out_t *o, int rc)
     return rc;
 }
 
+/* The trace's stream: a file, or a copy of the stdout "--trace -" kept aside
+ * (a copy, so that closing it leaves the kept one for the next scenario). */
+static FILE *trace_open(const run_args_t *a, const char *path)
+{
+    if (a->trace_fd < 0)
+        return fopen(path, "w");
+    int fd = dup(a->trace_fd);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "w");
+    if (f == NULL)
+        close(fd);
+    return f;
+}
+
 /* Runs c->scn, writing the verdict (out[0]), its JSON (out[1]) and its JUnit
  * (out[2]). 0, or 2 after a message. */
 static int run_scenario(run_ctx_t *c, FILE *out[3], run_msg_t *m)
@@ -396,7 +414,7 @@ static int run_scenario(run_ctx_t *c, FILE *out[3], run_msg_t *m)
     char buf[4096];
     const char *trace_path = trace_path_of(c->a, c->path, buf, sizeof(buf));
     FILE *trace = NULL;
-    if (trace_path != NULL && (trace = fopen(trace_path, "w")) == NULL) {
+    if (trace_path != NULL && (trace = trace_open(c->a, trace_path)) == NULL) {
         fprintf(stderr, "%s: error: cannot write: %s\n", trace_path, strerror(errno));
         return 2;
     }
@@ -636,7 +654,7 @@ static int run_files(run_ctx_t *c, const path_list_t *files)
 
 int cmd_run(int argc, char **argv)
 {
-    run_args_t a = {.timeout_s = RUN_TIMEOUT_S_DEFAULT};
+    run_args_t a = {.timeout_s = RUN_TIMEOUT_S_DEFAULT, .trace_fd = -1};
     int first;
     int rc = cli_parse(&RUN_CLI, argc, argv, &a, &first);
     if (rc != CLI_GO_ON)
@@ -654,6 +672,17 @@ int cmd_run(int argc, char **argv)
         list_free(&files);
         return cli_usage("run", "--trace takes one scenario; use --trace-dir for many");
     }
+    if (a.trace_path != NULL && strcmp(a.trace_path, "-") == 0) {
+        /* The trace keeps stdout; everything said about the run goes to
+         * stderr, so that `--trace - | jq` reads a trace and nothing else. */
+        fflush(stdout);
+        a.trace_fd = dup(STDOUT_FILENO);
+        if (a.trace_fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+            fprintf(stderr, "hasim run: error: --trace -: %s\n", strerror(errno));
+            list_free(&files);
+            return 2;
+        }
+    }
     rc = run_files(&c, &files);
     if (c.json != NULL) { /* not committed: no half file left behind */
         fclose(c.json);
@@ -670,5 +699,7 @@ int cmd_run(int argc, char **argv)
     sim_runner_free(c.runner);
     scn_free(c.scn);
     list_free(&files);
+    if (a.trace_fd >= 0)
+        close(a.trace_fd);
     return rc;
 }

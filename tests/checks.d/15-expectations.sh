@@ -36,5 +36,11 @@ for kind in session started; do
   else bad "$scn: the first $kind line does not carry uid 527841"; fi
 done
 
+# `--trace -`: the same trace on stdout, the verdict on stderr, no file "-".
+H=$(cd "$(dirname "$HASIM")" && pwd)/$(basename "$HASIM")
+if (cd "$T" && "$H" run --trace - "$OLDPWD/$scn" >t2.jsonl 2>err.txt) \
+   && cmp -s "$T/t.jsonl" "$T/t2.jsonl" && grep -q '^PASS ' "$T/err.txt" && [ ! -e "$T/-" ]; then ok
+else bad "run --trace -: stdout is not the trace, or the verdict is not on stderr"; fi
+
 echo "expectations: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
