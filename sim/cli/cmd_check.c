@@ -32,6 +32,8 @@ static const char CHECK_HELP[] =
     "session gets a verdict: the violations the logs prove, with LOG:LINE, the\n"
     "possible ones, and the rules they cannot decide, with why.\n"
     "\n"
+    "A TRACE, LOG or APILOG given as - is read from standard input (once).\n"
+    "\n"
     "  --ncs LOG     the callback log\n"
     "  --api APILOG  the REST calls with their answers\n"
     "  --sid SID     judge this session only (default: every session in LOG)\n"
@@ -109,6 +111,12 @@ static int read_api(const check_args_t *a, ncs_call_t **calls, size_t *n)
     return 0;
 }
 
+/* A file as messages name it: standard input as the readers name it. */
+static const char *shown(const char *path)
+{
+    return path != NULL && strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
 static int check_ncs(const check_args_t *a)
 {
     ncs_call_t *calls;
@@ -129,11 +137,11 @@ static int check_ncs(const check_args_t *a)
     if (rc != 0) {
         fprintf(stderr, "%s\n", err);
     } else if (!ncs_judge_finish(j)) {
-        fprintf(stderr, "%s: error: more than %d sessions; judge one with --sid\n", a->ncs,
+        fprintf(stderr, "%s: error: more than %d sessions; judge one with --sid\n", shown(a->ncs),
                 NCS_JUDGE_SESSIONS);
         rc = 2;
     } else if (ncs_judge_sessions(j) == 0) {
-        fprintf(stderr, "%s: error: no notice of cloud recording%s%s in it\n", a->ncs,
+        fprintf(stderr, "%s: error: no notice of cloud recording%s%s in it\n", shown(a->ncs),
                 a->sid ? " for session " : "", a->sid ? a->sid : "");
         rc = 2;
     }
@@ -142,7 +150,7 @@ static int check_ncs(const check_args_t *a)
         bool fail = ncs_verdict_count(v, NCS_PROVED) > 0 ||
                     (a->strict && ncs_verdict_count(v, NCS_POSSIBLE) > 0);
         if (fail || !a->quiet)
-            ncs_verdict_print(stdout, v, a->ncs, a->api);
+            ncs_verdict_print(stdout, v, shown(a->ncs), shown(a->api));
         if (fail)
             rc = 1;
     }
@@ -150,7 +158,7 @@ static int check_ncs(const check_args_t *a)
         printf("%s: %" PRIu64 " lines, %" PRIu64 " notices judged, %" PRIu64
                " repeats dropped, %" PRIu64 " skipped (another product %" PRIu64
                ", unknown event %" PRIu64 ", too late %" PRIu64 ")\n",
-               a->ncs, st.lines, st.notices, st.duplicates,
+               shown(a->ncs), st.lines, st.notices, st.duplicates,
                st.other_product + st.unknown_event + st.late, st.other_product,
                st.unknown_event, st.late);
     ncs_judge_free(j);
@@ -168,12 +176,19 @@ int cmd_check(int argc, char **argv)
     if (a.ncs != NULL) {
         if (first != argc)
             return cli_usage("check", "--ncs judges a callback log; give trace files apart");
+        if (a.api != NULL && strcmp(a.ncs, "-") == 0 && strcmp(a.api, "-") == 0)
+            return cli_usage("check", "standard input (-) is one file: not --ncs and --api both");
         return check_ncs(&a);
     }
     if (a.api != NULL || a.sid != NULL || a.strict || a.skew_ms != 0)
         return cli_usage("check", "--api, --sid, --skew and --strict go with --ncs");
     if (first == argc)
         return cli_usage("check", "no trace file given");
+    int stdin_n = 0;
+    for (int i = first; i < argc; i++)
+        stdin_n += strcmp(argv[i], "-") == 0;
+    if (stdin_n > 1)
+        return cli_usage("check", "standard input (-) is one trace: give it once");
     bool quiet = a.quiet;
 
     sim_judge_t *j = sim_judge_new();
@@ -192,7 +207,7 @@ int cmd_check(int argc, char **argv)
         sim_judge_finish(j, sim_judge_last_t_ms(j), NULL, &v);
         const orc_t *o = sim_judge_oracle(j);
         printf("%s  %s  (%" PRIu64 " lines, %" PRIu64 " violations, %" PRIu64 " notes)\n",
-               v.pass ? "PASS" : "FAIL", argv[i], orc_lines(o), orc_violation_count(o),
+               v.pass ? "PASS" : "FAIL", shown(argv[i]), orc_lines(o), orc_violation_count(o),
                orc_note_count(o));
         if (!v.pass || !quiet)
             orc_print(o, stdout);

@@ -331,6 +331,10 @@ int cmd_import(int argc, char **argv)
         return rc;
     if (argc - first != 1)
         return cli_usage("import", "give one log or notes file");
+    /* Import tells a log from notes by reading the file's start, then reads
+     * it again from the top: standard input cannot be read twice. */
+    if (strcmp(argv[first], "-") == 0)
+        return cli_usage("import", "reads a file, not standard input (-): save the log first");
     int kind = ncs_notes_sniff(argv[first]);
     if (kind < 0) {
         fprintf(stderr, "%s: error: cannot read: %s\n", argv[first], strerror(errno));

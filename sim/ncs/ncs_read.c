@@ -489,14 +489,20 @@ static int each_line_of_file(const char *path, uint64_t *lineno, line_fn *fn, vo
                              char *err, size_t err_cap)
 {
     enum { BLOCK = 4 * NCS_LINE_MAX };
-    FILE *f = fopen(path, "rb");
+    /* "-" is standard input (`grep SID ncs.log | hasim check --ncs -`),
+     * named as compilers name it in messages. */
+    bool from_stdin = strcmp(path, "-") == 0;
+    if (from_stdin)
+        path = "<stdin>";
+    FILE *f = from_stdin ? stdin : fopen(path, "rb");
     if (f == NULL) {
         snprintf(err, err_cap, "%s: error: cannot read: %s", path, strerror(errno));
         return 2;
     }
     char *buf = malloc(BLOCK);
     if (buf == NULL) {
-        fclose(f);
+        if (!from_stdin)
+            fclose(f);
         snprintf(err, err_cap, "%s: error: out of memory", path);
         return 2;
     }
@@ -522,7 +528,8 @@ static int each_line_of_file(const char *path, uint64_t *lineno, line_fn *fn, vo
         snprintf(err, err_cap, "%s: error: reading failed", path);
         rc = 2;
     }
-    fclose(f);
+    if (!from_stdin)
+        fclose(f);
     free(buf);
     return rc;
 }

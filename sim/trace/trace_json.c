@@ -856,7 +856,12 @@ int sim_tr_read_file(const char *path, sim_tr_sink_fn *sink, void *ctx, char *er
     bool eof = false;
 
     assert(path != NULL && sink != NULL);
-    f = fopen(path, "rb");
+    /* "-" is standard input (`hasim run --trace - X.scn | hasim check -`),
+     * named as compilers name it in messages. */
+    bool from_stdin = strcmp(path, "-") == 0;
+    if (from_stdin)
+        path = "<stdin>";
+    f = from_stdin ? stdin : fopen(path, "rb");
     if (f == NULL) {
         if (err != NULL && err_cap > 0)
             snprintf(err, err_cap, "%s:1:1: error: cannot open: %s", path, strerror(errno));
@@ -867,7 +872,8 @@ int sim_tr_read_file(const char *path, sim_tr_sink_fn *sink, void *ctx, char *er
     if (r == NULL || buf == NULL) {
         free(r);
         free(buf);
-        fclose(f);
+        if (!from_stdin)
+            fclose(f);
         return no_memory(path, err, err_cap);
     }
     /* buf[start, end) holds bytes not yet handed out as lines. */
@@ -913,7 +919,8 @@ int sim_tr_read_file(const char *path, sim_tr_sink_fn *sink, void *ctx, char *er
     }
     free(buf);
     free(r);
-    fclose(f);
+    if (!from_stdin)
+        fclose(f);
     return rc;
 }
 

@@ -41,6 +41,11 @@ H=$(cd "$(dirname "$HASIM")" && pwd)/$(basename "$HASIM")
 if (cd "$T" && "$H" run --trace - "$OLDPWD/$scn" >t2.jsonl 2>err.txt) \
    && cmp -s "$T/t.jsonl" "$T/t2.jsonl" && grep -q '^PASS ' "$T/err.txt" && [ ! -e "$T/-" ]; then ok
 else bad "run --trace -: stdout is not the trace, or the verdict is not on stderr"; fi
+# ... and `hasim check -` judges a trace on standard input, as it does a file.
+if "$HASIM" run --trace - "$scn" 2>/dev/null | "$HASIM" check - | grep -q '^PASS  <stdin>  (' \
+   && ! printf '{"t_ms":0,"kind":"bogus"}\n' | "$HASIM" check - 2>"$T/err3" >/dev/null \
+   && grep -q '^<stdin>:1:[0-9]*: error: unknown kind' "$T/err3"; then ok
+else bad "check -: a trace on standard input is not judged, or its error is not at <stdin>:LINE:COL"; fi
 
 echo "expectations: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -75,6 +75,11 @@ d=scenarios/incidents/03-late-resume-breaks-r3
 out=$("$HASIM" check --ncs "$d/callbacks.jsonl" 2>/dev/null); rc=$?
 if [ $rc -eq 0 ] && printf '%s\n' "$out" | sed -n '/possible violations/,$p' | grep -q "^  R3  $d/callbacks.jsonl:3: .*95000 ms"; then ok
 else bad "$d without --api: want a pass with a possible R3 at line 3"; fi
+# The same log on standard input (`--ncs -`): the same verdict, its lines
+# named <stdin>:LINE.
+out_stdin=$("$HASIM" check --ncs - <"$d/callbacks.jsonl" 2>/dev/null); rc_stdin=$?
+if [ $rc_stdin -eq $rc ] && [ "$(printf '%s\n' "$out_stdin" | sed 's|<stdin>|'"$d/callbacks.jsonl"'|g')" = "$out" ]; then ok
+else bad "$d: check --ncs - on standard input differs from check --ncs FILE"; fi
 # A clean log passes and names the rules it could not decide.
 out=$("$HASIM" check --ncs scenarios/incidents/01-kill-clean-failover/callbacks.jsonl 2>/dev/null)
 if printf '%s\n' "$out" | grep -q "^PASS" && printf '%s\n' "$out" | grep -q "^    R11 replacement attempts are not notified"; then ok
