@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "judge/oracle.h"
+#include "judge/oracle_impl.h" /* orc_notice_seen, and the line it records */
 #include "judge/oracle_names.h"
 #include "trace/trace_json.h"
 
@@ -1729,6 +1730,45 @@ static void callback_integrity_fails(void **state)
     expect_violation(o, ORC_RULE_NCS, "reuses notice id 1", NULL);
 }
 
+/* The notice index against what it must remember: ids counted up (as the
+ * center makes them), random ids, and ids a power of two apart (they share
+ * their low bits, the home's four), across the table's growth; a new run,
+ * after a large one (whose table is given back) or a small one (cleared),
+ * remembers none of the last. */
+static void notice_index_remembers_each_id(void **state)
+{
+    enum { IDS = 20000 };
+    static uint64_t ids[3 * IDS];
+    static const size_t sizes[] = {3 * IDS, 3 * IDS, 100, 100, 3 * IDS};
+    uint64_t x = UINT64_C(88172645463325252);
+    size_t n = 0;
+    (void)state;
+    for (size_t i = 0; i < IDS; i++)
+        ids[n++] = 1000 + i;
+    for (size_t i = 0; i < IDS; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        ids[n++] = x;
+    }
+    for (size_t i = 0; i < IDS; i++)
+        ids[n++] = (uint64_t)(i + 1) << 20;
+    orc_t *o = orc_new();
+    assert_non_null(o);
+    for (size_t r = 0; r < sizeof sizes / sizeof sizes[0]; r++) {
+        orc_reset(o);
+        for (size_t i = 0; i < sizes[r]; i++) {
+            o->line = 10 + i;
+            assert_int_equal(orc_notice_seen(o, ids[i]), 0);
+        }
+        for (size_t i = sizes[r]; i-- > 0;) {
+            o->line = 10 + sizes[r] + i;
+            assert_int_equal(orc_notice_seen(o, ids[i]), 10 + i);
+        }
+    }
+    orc_free(o);
+}
+
 static void trace_inconsistency_fails(void **state)
 {
     static const patch_t beyond_run[] = {
@@ -2178,6 +2218,7 @@ int main(void)
         cmocka_unit_test(r12_end_without_stop_fails),
         cmocka_unit_test(expectation_fails),
         cmocka_unit_test(callback_integrity_fails),
+        cmocka_unit_test(notice_index_remembers_each_id),
         cmocka_unit_test(trace_inconsistency_fails),
         cmocka_unit_test(a2_slow_detection_is_a_note),
         cmocka_unit_test(a4_slow_rejoin_is_a_note),

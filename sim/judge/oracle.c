@@ -142,11 +142,12 @@ void orc_free(orc_t *o)
     for (int k = 0; k < ORC_LANES; k++)
         free(o->lanes[k].q);
     free(o->sl_slots);
-    free(o->nt_gen);
-    free(o->nt_val);
-    free(o->nt_line);
+    free(o->nt);
     free(o);
 }
+
+/* A new run's notice index (with orc_notice_seen, under tables). */
+static void nt_reset(orc_t *o);
 
 void orc_reset(orc_t *o)
 {
@@ -164,7 +165,7 @@ void orc_reset(orc_t *o)
     o->ob_seq = 0;
     for (int k = 0; k < ORC_LANES; k++)
         o->lanes[k].n = 0;
-    o->nt_n = 0;
+    nt_reset(o);
     o->sl_dup = false;
     o->pl_names_n = 0;
     o->strs_n = 0;
@@ -172,8 +173,6 @@ void orc_reset(orc_t *o)
         /* Wrapped after 2^32 runs: clear once so no old slot looks live. */
         if (o->sl_slots != NULL)
             memset(o->sl_slots, 0, o->sl_tab_cap * sizeof *o->sl_slots);
-        if (o->nt_gen != NULL)
-            memset(o->nt_gen, 0, o->nt_tab * sizeof *o->nt_gen);
         o->gen = 1;
     }
     o->line = 0;
@@ -724,44 +723,67 @@ sl_t *orc_sl_probe(orc_t *o, const sim_tr_ev_t *ev)
     return listed;
 }
 
+/* Notice ids. The center counts them up, so a slot's home keeps each four
+ * consecutive ids in the four slots of one 64-byte line and scatters the
+ * groups (mix64 of the rest): a region's million notices then cost a miss
+ * per four, where three arrays and a mixed home cost two or three each.
+ * Ids of any other shape spread as mix64 spreads them. */
+static size_t nt_home(uint64_t v, size_t mask)
+{
+    return (size_t)((v & 3) | mix64(v >> 2) << 2) & mask;
+}
+
+static orc_nt_slot_t *nt_alloc(size_t n)
+{
+    /* Lines hold four slots from a multiple of four: the table starts on one. */
+    orc_nt_slot_t *t = aligned_alloc(64, n * sizeof *t);
+    if (t == NULL)
+        orc_oom();
+    memset(t, 0, n * sizeof *t);
+    return t;
+}
+
+/* A new run's empty table: a large one is given back, so that the runs of a
+ * swarm after a large one clear a small table, not the large one. */
+static void nt_reset(orc_t *o)
+{
+    if (o->nt_tab > ORC_NT_TAB_MIN) {
+        free(o->nt);
+        o->nt = NULL;
+        o->nt_tab = 0;
+    } else if (o->nt_n > 0) {
+        memset(o->nt, 0, o->nt_tab * sizeof *o->nt);
+    }
+    o->nt_n = 0;
+}
+
 /* Notice ids: returns the line that used v before, or 0 (and records it). */
 uint64_t orc_notice_seen(orc_t *o, uint64_t v)
 {
     size_t mask, i;
 
+    assert(o->line > 0 && "line 0 marks an empty slot");
     if ((o->nt_n + 1) * 2 > o->nt_tab) {
-        size_t n = o->nt_tab != 0 ? o->nt_tab * 2 : 256;
-        uint32_t *g = calloc(n, sizeof *g);
-        uint64_t *val = calloc(n, sizeof *val);
-        uint64_t *ln = calloc(n, sizeof *ln);
-        if (g == NULL || val == NULL || ln == NULL)
-            orc_oom();
+        size_t n = o->nt_tab != 0 ? o->nt_tab * 2 : ORC_NT_TAB_MIN;
+        orc_nt_slot_t *t = nt_alloc(n);
         for (size_t j = 0; j < o->nt_tab; j++) {
-            if (o->nt_gen[j] != o->gen)
+            if (o->nt[j].line == 0)
                 continue;
-            size_t k = mix64(o->nt_val[j]) & (n - 1);
-            while (g[k] == o->gen)
+            size_t k = nt_home(o->nt[j].val, n - 1);
+            while (t[k].line != 0)
                 k = (k + 1) & (n - 1);
-            g[k] = o->gen;
-            val[k] = o->nt_val[j];
-            ln[k] = o->nt_line[j];
+            t[k] = o->nt[j];
         }
-        free(o->nt_gen);
-        free(o->nt_val);
-        free(o->nt_line);
-        o->nt_gen = g;
-        o->nt_val = val;
-        o->nt_line = ln;
+        free(o->nt);
+        o->nt = t;
         o->nt_tab = n;
     }
     mask = o->nt_tab - 1;
-    for (i = mix64(v) & mask; o->nt_gen[i] == o->gen; i = (i + 1) & mask) {
-        if (o->nt_val[i] == v)
-            return o->nt_line[i];
+    for (i = nt_home(v, mask); o->nt[i].line != 0; i = (i + 1) & mask) {
+        if (o->nt[i].val == v)
+            return o->nt[i].line;
     }
-    o->nt_gen[i] = o->gen;
-    o->nt_val[i] = v;
-    o->nt_line[i] = o->line;
+    o->nt[i] = (orc_nt_slot_t){v, o->line};
     o->nt_n++;
     return 0;
 }

@@ -19,6 +19,7 @@
 #define ID_MAX (1u << 24)  /* largest session, server or recorder id taken: a region (10^6 sessions) and its recorders */
 #define ORC_LINE_BYTES 64  /* a cache line: what a table a slice reads is aligned to */
 #define ORC_LANES 8       /* FIFO lanes of the obligations (struct orc) */
+#define ORC_NT_TAB_MIN 256 /* notice id slots a run starts with (a power of two) */
 #define STR_MAX 130        /* sid and cname kept per session, NUL included */
 
 #if defined(__GNUC__)
@@ -254,6 +255,13 @@ typedef struct {
     uint32_t idx;
 } orc_sl_slot_t;
 
+/* A notice id of this run and the line that used it; line 0 is an empty
+ * slot (lines count from 1). */
+typedef struct {
+    uint64_t val;
+    uint64_t line;
+} orc_nt_slot_t;
+
 /* A ring: its obligations are q[(head + i) & (cap - 1)] for i in [0, n),
  * in due order; cap is 0 or a power of two. A FIFO that moved its
  * obligations down to make room copied every one once more, and at a
@@ -328,8 +336,7 @@ struct orc {
     orc_sl_slot_t *sl_slots;
     size_t sl_tab, sl_tab_cap; /* this run's size (0: none yet), and the slots allocated */
     bool sl_dup; /* two slices of the run shared a key (orc_sl_find) */
-    uint32_t *nt_gen;
-    uint64_t *nt_val, *nt_line;
+    orc_nt_slot_t *nt; /* notice ids (orc_notice_seen): a run's own */
     size_t nt_tab, nt_n;
 
     /* The date of the last slice name built: slices come 15 s apart. A
