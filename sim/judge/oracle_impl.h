@@ -336,7 +336,8 @@ struct orc {
     orc_sl_slot_t *sl_slots;
     size_t sl_tab, sl_tab_cap; /* this run's size (0: none yet), and the slots allocated */
     bool sl_dup; /* two slices of the run shared a key (orc_sl_find) */
-    orc_nt_slot_t *nt; /* notice ids (orc_notice_seen): a run's own */
+    orc_nt_slot_t *nt; /* notice ids (orc_notice_seen): a run's own, in nt_mem */
+    void *nt_mem;
     size_t nt_tab, nt_n;
 
     /* The date of the last slice name built: slices come 15 s apart. A
