@@ -112,6 +112,43 @@ void orc_lines_free(void *p)
         free((char *)p - ((unsigned char *)p)[-1]);
 }
 
+/* Zeroed memory for a table that is built anew when it grows (the hash
+ * indexes), from a 64-byte boundary. Small tables from calloc, aligned by
+ * hand; large ones straight from mmap. Either way they come as zero pages
+ * the kernel maps when first written (aligned_alloc and memset touched a
+ * notice table's every page at once: 10 MB more peak RSS at 100 000
+ * sessions). And a large table given back through free() raised glibc's
+ * mmap threshold to its size, after which the oracle's growing arrays stayed
+ * in the heap, where realloc leaves holes (a 32 MB notice table: 8 MB more
+ * peak RSS in the region scenario). *mem is what orc_table_free takes. */
+#define TABLE_MMAP_BYTES ((size_t)1 << 20)
+
+void *orc_table_new(size_t bytes, void **mem)
+{
+    if (bytes >= TABLE_MMAP_BYTES) {
+        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            orc_oom();
+        *mem = p; /* page aligned */
+        return p;
+    }
+    *mem = calloc(1, bytes + ORC_LINE_BYTES);
+    if (*mem == NULL)
+        orc_oom();
+    uintptr_t p = (uintptr_t)*mem;
+    return (void *)((p + ORC_LINE_BYTES - 1) & ~(uintptr_t)(ORC_LINE_BYTES - 1));
+}
+
+void orc_table_free(void *mem, size_t bytes)
+{
+    if (mem == NULL)
+        return;
+    if (bytes >= TABLE_MMAP_BYTES)
+        (void)munmap(mem, bytes);
+    else
+        free(mem);
+}
+
 orc_t *orc_new(void)
 {
     orc_t *o = calloc(1, sizeof *o);
@@ -123,9 +160,7 @@ orc_t *orc_new(void)
     return o;
 }
 
-/* The notice index's memory and a new run's index (with orc_notice_seen,
- * under tables). */
-static void nt_free(void *mem, size_t n);
+/* A new run's notice index (with orc_notice_seen, under tables). */
 static void nt_reset(orc_t *o);
 
 void orc_free(orc_t *o)
@@ -148,8 +183,8 @@ void orc_free(orc_t *o)
     free(o->ob_due);
     for (int k = 0; k < ORC_LANES; k++)
         free(o->lanes[k].q);
-    free(o->sl_slots);
-    nt_free(o->nt_mem, o->nt_tab);
+    orc_table_free(o->sl_mem, o->sl_tab_cap * sizeof *o->sl_slots);
+    orc_table_free(o->nt_mem, o->nt_tab * sizeof *o->nt);
     free(o);
 }
 
@@ -676,10 +711,8 @@ ORC_NOINLINE static void sl_rehash(orc_t *o)
 {
     size_t n = o->sl_tab != 0 ? o->sl_tab * 2 : 256;
     if (n > o->sl_tab_cap) {
-        free(o->sl_slots);
-        o->sl_slots = calloc(n, sizeof *o->sl_slots);
-        if (o->sl_slots == NULL)
-            orc_oom();
+        orc_table_free(o->sl_mem, o->sl_tab_cap * sizeof *o->sl_slots);
+        o->sl_slots = orc_table_new(n * sizeof *o->sl_slots, &o->sl_mem);
         o->sl_tab_cap = n;
     } else {
         memset(o->sl_slots, 0, n * sizeof *o->sl_slots);
@@ -737,52 +770,12 @@ static size_t nt_home(uint64_t v, size_t mask)
     return (size_t)((v & 3) | mix64(v >> 2) << 2) & mask;
 }
 
-/* The notice table's memory: a table of n slots from a 64-byte boundary,
- * so that a line holds four slots from a multiple of four. Small tables (a
- * swarm run's, kept from run to run) from calloc, aligned by hand; large
- * ones straight from mmap. Either way they come as zero pages the kernel
- * maps when first written (aligned_alloc and memset touched every page at
- * once: 10 MB more peak RSS at 100 000 sessions). And a large table given
- * back through free() raised glibc's mmap threshold to its size, so that
- * the oracle's other arrays then grew in the heap, where realloc leaves
- * holes: 8 MB more peak RSS in the region scenario. *mem is what nt_free
- * takes. */
-#define NT_MMAP_SLOTS ((size_t)1 << 16) /* 1 MB */
-#define NT_LINE_BYTES 64u
-
-static orc_nt_slot_t *nt_alloc(size_t n, void **mem)
-{
-    if (n >= NT_MMAP_SLOTS) {
-        void *p = mmap(NULL, n * sizeof(orc_nt_slot_t), PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            orc_oom();
-        *mem = p; /* page aligned */
-        return p;
-    }
-    *mem = calloc(n + NT_LINE_BYTES / sizeof(orc_nt_slot_t), sizeof(orc_nt_slot_t));
-    if (*mem == NULL)
-        orc_oom();
-    uintptr_t p = (uintptr_t)*mem;
-    return (orc_nt_slot_t *)((p + NT_LINE_BYTES - 1) & ~(uintptr_t)(NT_LINE_BYTES - 1));
-}
-
-static void nt_free(void *mem, size_t n)
-{
-    if (mem == NULL)
-        return;
-    if (n >= NT_MMAP_SLOTS)
-        (void)munmap(mem, n * sizeof(orc_nt_slot_t));
-    else
-        free(mem);
-}
-
 /* A new run's empty table: a large one is given back, so that the runs of a
  * swarm after a large one clear a small table, not the large one. */
 static void nt_reset(orc_t *o)
 {
     if (o->nt_tab > ORC_NT_TAB_MIN) {
-        nt_free(o->nt_mem, o->nt_tab);
+        orc_table_free(o->nt_mem, o->nt_tab * sizeof *o->nt);
         o->nt_mem = NULL;
         o->nt = NULL;
         o->nt_tab = 0;
@@ -801,7 +794,7 @@ uint64_t orc_notice_seen(orc_t *o, uint64_t v)
     if ((o->nt_n + 1) * 2 > o->nt_tab) {
         size_t n = o->nt_tab != 0 ? o->nt_tab * 2 : ORC_NT_TAB_MIN;
         void *mem;
-        orc_nt_slot_t *t = nt_alloc(n, &mem);
+        orc_nt_slot_t *t = orc_table_new(n * sizeof *t, &mem);
         for (size_t j = 0; j < o->nt_tab; j++) {
             if (o->nt[j].line == 0)
                 continue;
@@ -810,7 +803,7 @@ uint64_t orc_notice_seen(orc_t *o, uint64_t v)
                 k = (k + 1) & (n - 1);
             t[k] = o->nt[j];
         }
-        nt_free(o->nt_mem, o->nt_tab);
+        orc_table_free(o->nt_mem, o->nt_tab * sizeof *o->nt);
         o->nt_mem = mem;
         o->nt = t;
         o->nt_tab = n;

@@ -333,10 +333,11 @@ struct orc {
 
     /* Hash indexes; a slot belongs to this run when its gen is o->gen. */
     uint32_t gen;
-    orc_sl_slot_t *sl_slots;
+    orc_sl_slot_t *sl_slots; /* in sl_mem (orc_table_new) */
+    void *sl_mem;
     size_t sl_tab, sl_tab_cap; /* this run's size (0: none yet), and the slots allocated */
     bool sl_dup; /* two slices of the run shared a key (orc_sl_find) */
-    orc_nt_slot_t *nt; /* notice ids (orc_notice_seen): a run's own, in nt_mem */
+    orc_nt_slot_t *nt; /* notice ids (orc_notice_seen): a run's own, in nt_mem (orc_table_new) */
     void *nt_mem;
     size_t nt_tab, nt_n;
 
@@ -370,6 +371,10 @@ static inline void *orc_grow(void *p, size_t *cap, size_t need, size_t elem)
  * streams): the table starts on a cache line, so an element of 64 bytes or
  * a divisor of it never straddles two. Free it with orc_lines_free. */
 void *orc_grow_lines_to(void *p, size_t *cap, size_t need, size_t elem);
+/* Zeroed memory for a table built anew when it grows, from a 64-byte
+ * boundary; *mem is what orc_table_free takes, with the same bytes. */
+void *orc_table_new(size_t bytes, void **mem);
+void orc_table_free(void *mem, size_t bytes);
 static inline void *orc_grow_lines(void *p, size_t *cap, size_t need, size_t elem)
 {
     return need <= *cap ? p : orc_grow_lines_to(p, cap, need, elem);
