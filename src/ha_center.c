@@ -21,14 +21,17 @@
 #include <string.h>
 
 #define ALIGN16(n) (((n) + 15u) & ~(size_t)15u)
+/* The session table starts a cache line (ha_session_t): from memory 16-byte
+ * aligned, at most this much further on. */
+#define SESSIONS_SLACK (HA_CACHE_LINE_BYTES - 16u)
 
-/* The part of the footprint init clears: everything but the session
- * columns (streams, fences), which are read only below each session's
- * counts and so are written only as far as sessions use them. */
+/* The part of the footprint init clears, at most: everything but the
+ * session columns (streams, fences), which are read only below each
+ * session's counts and so are written only as far as sessions use them. */
 static size_t zeroed_bytes(const ha_config_t *cfg)
 {
     return ALIGN16(sizeof(ha_center_t)) + ALIGN16(sizeof(ha_server_t) * cfg->servers_max) +
-           ALIGN16(sizeof(ha_session_t) * cfg->sessions_max) +
+           SESSIONS_SLACK + ALIGN16(sizeof(ha_session_t) * cfg->sessions_max) +
            ALIGN16(sizeof(uint32_t) * (size_t)ha_tasks_size(cfg->sessions_max)) +
            ALIGN16(ha_pick_bytes(cfg->servers_max));
 }
@@ -36,7 +39,8 @@ static size_t zeroed_bytes(const ha_config_t *cfg)
 size_t ha_center_footprint(const ha_config_t *cfg)
 {
     assert(cfg != NULL);
-    return zeroed_bytes(cfg) + ALIGN16(sizeof(ha_stream_t) * HA_STREAMS_MAX * cfg->sessions_max) +
+    return zeroed_bytes(cfg) +
+           ALIGN16(sizeof(ha_stream_t) * (HA_STREAMS_MAX - 1) * cfg->sessions_max) +
            ALIGN16(sizeof(ha_fence_t) * HA_FENCE_MAX * cfg->sessions_max) +
            ALIGN16((size_t)HA_NAME_MAX * HA_PLAYLIST_NAMES);
 }
@@ -53,21 +57,26 @@ ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
     if (mem_size < ha_center_footprint(cfg))
         return NULL;
 
-    memset(mem, 0, zeroed_bytes(cfg));
     unsigned char *p = mem;
-    ha_center_t *c = (ha_center_t *)(void *)p;
     p += ALIGN16(sizeof(ha_center_t));
-    c->servers = (ha_server_t *)(void *)p;
     p += ALIGN16(sizeof(ha_server_t) * cfg->servers_max);
-    c->sessions = (ha_session_t *)(void *)p;
-    p += ALIGN16(sizeof(ha_session_t) * cfg->sessions_max);
-    c->tasks = (uint32_t *)(void *)p;
-    c->tasks_mask = ha_tasks_size(cfg->sessions_max) - 1;
+    unsigned char *sessions = p + (-(uintptr_t)p & (HA_CACHE_LINE_BYTES - 1));
+    p = sessions + ALIGN16(sizeof(ha_session_t) * cfg->sessions_max);
+    unsigned char *tasks = p;
     p += ALIGN16(sizeof(uint32_t) * (size_t)ha_tasks_size(cfg->sessions_max));
-    ha_pick_init(&c->pick, p, cfg->servers_max);
+    unsigned char *pick = p;
     p += ALIGN16(ha_pick_bytes(cfg->servers_max));
+    assert((size_t)(p - (unsigned char *)mem) <= zeroed_bytes(cfg));
+    memset(mem, 0, (size_t)(p - (unsigned char *)mem));
+
+    ha_center_t *c = mem;
+    c->servers = (ha_server_t *)(void *)((unsigned char *)mem + ALIGN16(sizeof(ha_center_t)));
+    c->sessions = (ha_session_t *)(void *)sessions;
+    c->tasks = (uint32_t *)(void *)tasks;
+    c->tasks_mask = ha_tasks_size(cfg->sessions_max) - 1;
+    ha_pick_init(&c->pick, pick, cfg->servers_max);
     c->streams = (ha_stream_t *)(void *)p;
-    p += ALIGN16(sizeof(ha_stream_t) * HA_STREAMS_MAX * cfg->sessions_max);
+    p += ALIGN16(sizeof(ha_stream_t) * (HA_STREAMS_MAX - 1) * cfg->sessions_max);
     c->fences = (ha_fence_t *)(void *)p;
     p += ALIGN16(sizeof(ha_fence_t) * HA_FENCE_MAX * cfg->sessions_max);
     /* Read only below an entry's len, which the zeroed part holds. */
@@ -433,18 +442,16 @@ uint32_t ha_session_uid(const ha_center_t *c, uint32_t session)
     return session < c->cfg.sessions_max ? c->sessions[session].uid : 0;
 }
 
-/* A slice reads the front of the session record (HA_SESSION_SLICE_BYTES)
- * and the first stream row. Only those lines: a core has a handful of
- * misses in flight at once, and a hint for a line nobody reads takes the
- * place of one somebody does. */
+/* A slice reads the front of the session record (HA_SESSION_SLICE_BYTES:
+ * two lines, its first stream row among them). Only those lines: a core has
+ * a handful of misses in flight at once, and a hint for a line nobody reads
+ * takes the place of one somebody does. */
 void ha_center_prefetch_session(const ha_center_t *c, uint32_t session)
 {
     if (session < c->cfg.sessions_max) {
         const char *rec = (const char *)&c->sessions[session];
         for (size_t off = 0; off < HA_SESSION_SLICE_BYTES; off += HA_CACHE_LINE_BYTES)
             HA_PREFETCH(rec + off);
-        HA_PREFETCH(rec + HA_SESSION_SLICE_BYTES - 1);
-        HA_PREFETCH(ha_stream_at(c, session, 0));
     }
 }
 

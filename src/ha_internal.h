@@ -58,11 +58,19 @@ typedef struct {
     uint32_t hb_count; /* told: its server's hb_count then */
 } ha_fence_t;
 
+/* The line size is x86-64's and most ARM cores'; a wrong guess costs only
+ * speed. */
+#define HA_CACHE_LINE_BYTES 64u
+
 typedef struct {
     /* What every slice reads comes first, together: in a region every
-     * slice meets a cold session, and these few lines are what
-     * ha_center_prefetch_session fetches ahead (HA_SESSION_SLICE_BYTES). */
-    ha_state_t state;
+     * slice meets a cold session, and these two lines are what
+     * ha_center_prefetch_session fetches ahead (HA_SESSION_SLICE_BYTES).
+     * The record starts a line (the table is aligned, and its size a
+     * multiple of a line), and holds its first stream row: a composite
+     * session's only one, which a slice would otherwise meet in a table
+     * of its own, a third cold line. */
+    _Alignas(HA_CACHE_LINE_BYTES) ha_state_t state;
     ha_mode_t mode;
     bool webm, mp4;
     bool has_serving; /* a live recorder the session holds: the one that
@@ -74,6 +82,7 @@ typedef struct {
     uint32_t streams_count;       /* ha_stream_at() */
     uint32_t files_count;
     int64_t last_slice_end_utc_ms;/* for 42's discontinueUtcMs */
+    ha_stream_t stream0;          /* stream row 0 (ha_stream_at) */
     char sid[HA_SID_LEN + 1];
     char cname[HA_CNAME_MAX + 1];
 
@@ -104,14 +113,18 @@ typedef struct {
     uint32_t seq;                 /* callback sequence */
 } ha_session_t;
 
-/* The bytes of a session a slice reads, from its start: every field before
- * uid (an individual session's users list is read further on). */
-#define HA_SESSION_SLICE_BYTES offsetof(ha_session_t, uid)
+/* The bytes of a session a slice reads, from its start: every field up to
+ * the cname, and the cname as far as it goes. Two lines hold a cname of up
+ * to HA_SESSION_SLICE_CNAME_BYTES - 1 characters; a longer one costs a
+ * line more, read when the slice is named (an individual session's users
+ * list, further on, is read only in individual mode). */
+#define HA_SESSION_SLICE_BYTES (2 * HA_CACHE_LINE_BYTES)
+#define HA_SESSION_SLICE_CNAME_BYTES (HA_SESSION_SLICE_BYTES - offsetof(ha_session_t, cname))
+_Static_assert(HA_SESSION_SLICE_CNAME_BYTES >= 16, "a channel name's usual length in the two lines");
+_Static_assert(sizeof(ha_session_t) % HA_CACHE_LINE_BYTES == 0, "sessions start a line each");
 
 /* Cache hints (ha_center_prefetch_session): GCC's and clang's builtin, a
- * no-op elsewhere. The line size is x86-64's and most ARM cores'; a wrong
- * guess costs only speed. */
-#define HA_CACHE_LINE_BYTES 64u
+ * no-op elsewhere. */
 #if defined(__GNUC__)
 #define HA_PREFETCH(p) __builtin_prefetch((p), 0, 3)
 #else
@@ -160,8 +173,9 @@ struct ha_center {
     uint32_t *tasks;
     uint32_t tasks_mask;
     /* A session's streams and fence list, column by column: row i of every
-     * session together (streams[i * sessions_max + si]). Most sessions use
-     * the first row or two (a composite session has one stream) of tables
+     * session together (fences[i * sessions_max + si]; streams from row 1,
+     * row 0 being in the session, ha_stream_at). Most sessions use the
+     * first row or two (a composite session has one stream) of tables
      * sized for the worst case (35 streams, 52 fenced recorders), and the
      * rows no session reaches are never written: a region's memory follows
      * what its sessions hold, not what they might. Rows at or past a
@@ -185,7 +199,9 @@ struct ha_center {
 static inline ha_stream_t *ha_stream_at(const ha_center_t *c, uint32_t si, uint32_t i)
 {
     assert(si < c->cfg.sessions_max && i < HA_STREAMS_MAX);
-    return &c->streams[(size_t)i * c->cfg.sessions_max + si];
+    if (i == 0)
+        return &c->sessions[si].stream0;
+    return &c->streams[(size_t)(i - 1) * c->cfg.sessions_max + si];
 }
 
 static inline ha_fence_t *ha_fence_at(const ha_center_t *c, uint32_t si, uint32_t i)
