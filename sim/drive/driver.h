@@ -59,10 +59,14 @@ typedef enum {
 /* Bytes of a recorder's slot that belong to the platform: its own state of
  * the process (sim_drv_rec_platform()), kept with the driver's so that one
  * lookup finds both and a pointer to either stays valid while it lives. */
-#define SIM_DRV_REC_PLATFORM_BYTES 48
+#define SIM_DRV_REC_PLATFORM_BYTES 64
+/* A slot is two cache lines from a line boundary (the pool's pages are
+ * aligned): what a slice reads of a recorder, the world's part included,
+ * is those two lines. */
+#define SIM_DRV_REC_ALIGN 64
 
 typedef struct {
-    uint32_t id;        /* the center's recorder id, 0: slot free */
+    _Alignas(SIM_DRV_REC_ALIGN) uint32_t id; /* the center's recorder id, 0: slot free */
     uint32_t slot;      /* its own place in the pool */
     uint32_t session;   /* driver session (0-based) */
     uint32_t server;    /* 0-based */
@@ -73,6 +77,8 @@ typedef struct {
     uint32_t srv_prev, srv_next, ses_prev, ses_next;
     _Alignas(8) unsigned char platform[SIM_DRV_REC_PLATFORM_BYTES];
 } sim_drv_rec_t;
+
+_Static_assert(sizeof(sim_drv_rec_t) == 2 * SIM_DRV_REC_ALIGN, "a slot is two lines");
 
 typedef struct {
     bool host_up;

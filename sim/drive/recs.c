@@ -124,9 +124,12 @@ static int pool_grow(sim_drv_t *d)
     if (free_slots == NULL)
         return -1;
     d->recs_free = free_slots;
-    d->pages[n] = calloc(PAGE_SLOTS, sizeof(sim_drv_rec_t));
+    /* Slots start cache lines (SIM_DRV_REC_ALIGN); a page is used from its
+     * first slot on, so it is written whole soon anyway. */
+    d->pages[n] = aligned_alloc(SIM_DRV_REC_ALIGN, PAGE_SLOTS * sizeof(sim_drv_rec_t));
     if (d->pages[n] == NULL)
         return -1;
+    memset(d->pages[n], 0, PAGE_SLOTS * sizeof(sim_drv_rec_t));
     d->recs_cap += PAGE_SLOTS;
     for (uint32_t s = d->recs_cap; s-- > n * PAGE_SLOTS;)
         d->recs_free[d->recs_free_n++] = s;
