@@ -845,6 +845,22 @@ int sim_tr_read_mem(const char *name, const char *data, size_t len, sim_tr_sink_
     return rc;
 }
 
+/* The file at *path, or standard input for "-" (`hasim run --trace - X.scn |
+ * hasim check -`), then named in *path as compilers name it in messages. */
+static FILE *open_input(const char **path)
+{
+    if (strcmp(*path, "-") != 0)
+        return fopen(*path, "rb");
+    *path = "<stdin>";
+    return stdin;
+}
+
+static void close_input(FILE *f, bool from_stdin)
+{
+    if (!from_stdin)
+        fclose(f);
+}
+
 int sim_tr_read_file(const char *path, sim_tr_sink_fn *sink, void *ctx, char *err,
                      size_t err_cap)
 {
@@ -856,12 +872,8 @@ int sim_tr_read_file(const char *path, sim_tr_sink_fn *sink, void *ctx, char *er
     bool eof = false;
 
     assert(path != NULL && sink != NULL);
-    /* "-" is standard input (`hasim run --trace - X.scn | hasim check -`),
-     * named as compilers name it in messages. */
     bool from_stdin = strcmp(path, "-") == 0;
-    if (from_stdin)
-        path = "<stdin>";
-    f = from_stdin ? stdin : fopen(path, "rb");
+    f = open_input(&path);
     if (f == NULL) {
         if (err != NULL && err_cap > 0)
             snprintf(err, err_cap, "%s:1:1: error: cannot open: %s", path, strerror(errno));
@@ -872,8 +884,7 @@ int sim_tr_read_file(const char *path, sim_tr_sink_fn *sink, void *ctx, char *er
     if (r == NULL || buf == NULL) {
         free(r);
         free(buf);
-        if (!from_stdin)
-            fclose(f);
+        close_input(f, from_stdin);
         return no_memory(path, err, err_cap);
     }
     /* buf[start, end) holds bytes not yet handed out as lines. */
@@ -919,8 +930,7 @@ int sim_tr_read_file(const char *path, sim_tr_sink_fn *sink, void *ctx, char *er
     }
     free(buf);
     free(r);
-    if (!from_stdin)
-        fclose(f);
+    close_input(f, from_stdin);
     return rc;
 }
 
