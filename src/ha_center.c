@@ -59,6 +59,7 @@ ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
 
     unsigned char *p = mem;
     p += ALIGN16(sizeof(ha_center_t));
+    unsigned char *servers = p;
     p += ALIGN16(sizeof(ha_server_t) * cfg->servers_max);
     unsigned char *sessions = p + (-(uintptr_t)p & (HA_CACHE_LINE_BYTES - 1));
     p = sessions + ALIGN16(sizeof(ha_session_t) * cfg->sessions_max);
@@ -70,7 +71,7 @@ ha_center_t *ha_center_init(void *mem, size_t mem_size, const ha_config_t *cfg)
     memset(mem, 0, (size_t)(p - (unsigned char *)mem));
 
     ha_center_t *c = mem;
-    c->servers = (ha_server_t *)(void *)((unsigned char *)mem + ALIGN16(sizeof(ha_center_t)));
+    c->servers = (ha_server_t *)(void *)servers;
     c->sessions = (ha_session_t *)(void *)sessions;
     c->tasks = (uint32_t *)(void *)tasks;
     c->tasks_mask = ha_tasks_size(cfg->sessions_max) - 1;

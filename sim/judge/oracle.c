@@ -123,7 +123,7 @@ void orc_lines_free(void *p)
  * peak RSS in the region scenario). *mem is what orc_table_free takes. */
 #define TABLE_MMAP_BYTES ((size_t)1 << 20)
 
-void *orc_table_new(size_t bytes, void **mem)
+static void *orc_table_new(size_t bytes, void **mem)
 {
     if (bytes >= TABLE_MMAP_BYTES) {
         void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -139,7 +139,7 @@ void *orc_table_new(size_t bytes, void **mem)
     return (void *)((p + ORC_LINE_BYTES - 1) & ~(uintptr_t)(ORC_LINE_BYTES - 1));
 }
 
-void orc_table_free(void *mem, size_t bytes)
+static void orc_table_free(void *mem, size_t bytes)
 {
     if (mem == NULL)
         return;

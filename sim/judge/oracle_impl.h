@@ -371,10 +371,6 @@ static inline void *orc_grow(void *p, size_t *cap, size_t need, size_t elem)
  * streams): the table starts on a cache line, so an element of 64 bytes or
  * a divisor of it never straddles two. Free it with orc_lines_free. */
 void *orc_grow_lines_to(void *p, size_t *cap, size_t need, size_t elem);
-/* Zeroed memory for a table built anew when it grows, from a 64-byte
- * boundary; *mem is what orc_table_free takes, with the same bytes. */
-void *orc_table_new(size_t bytes, void **mem);
-void orc_table_free(void *mem, size_t bytes);
 static inline void *orc_grow_lines(void *p, size_t *cap, size_t need, size_t elem)
 {
     return need <= *cap ? p : orc_grow_lines_to(p, cap, need, elem);
