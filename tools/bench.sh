@@ -4,7 +4,7 @@
 # Speed is measured here, never in timed tests: these machines are shared and
 # noisy, so each figure is a median of repeats, and ratios come from the same run.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 mkdir -p reports build
 make -s -j2 CC=gcc OPT=-O2 build/gcc-O2/hasim build/gcc-O2/bench_sim || exit 2
 B=build/gcc-O2/bench_sim
@@ -14,6 +14,17 @@ mkdir -p "$out"
 row() { # name metric value unit floor ok [detail]
   printf '{"name":"%s","metric":"%s","value":%s,"unit":"%s","floor":%s,"ok":%s}\n' \
     "$1" "$2" "$3" "$4" "$5" "$6" >>"$out/rows.jsonl"
+}
+# Runs a benchmark script and adds the "summary" rows of the report it
+# writes; a script that fails adds none (its own message says why).
+fold_summary() { # SCRIPT REPORT
+  bash "$1" && [ -f "$2" ] && /usr/bin/python3 - "$2" "$out/rows.jsonl" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+with open(sys.argv[2], "a") as rows:
+    for r in d.get("summary", []):
+        rows.write(json.dumps(r) + "\n")
+PY
 }
 jget() { /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.read())[sys.argv[1]])' "$1"; }
 
@@ -68,27 +79,14 @@ row "peak RSS 24h" "peak RSS (24h / 1h <= 1.10)" "$k24" "KiB" null \
     "$(/usr/bin/python3 -c "print('true' if $k24 <= 1.10 * $k1 else 'false')")"
 rm -f "$out/l1.jsonl" "$out/l24.jsonl"
 
-if [ -f bench/bench_swarm.sh ]; then
-  echo "== (5) chaos swarm and shrinker (bench/bench_swarm.sh)"
-  bash bench/bench_swarm.sh && [ -f reports/bench-swarm.json ] && /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
-import json, sys
-d = json.load(open("reports/bench-swarm.json"))
-rows = open(sys.argv[1], "a")
-for r in d.get("summary", []):
-    rows.write(json.dumps(r) + "\n")
-PY
-fi
+echo "== (5) chaos swarm and shrinker (bench/bench_swarm.sh)"
+fold_summary bench/bench_swarm.sh reports/bench-swarm.json
 
 echo "== (5b) scale series and the region scenario (bench/bench_scale.sh)"
-if bash bench/bench_scale.sh && [ -f reports/bench-scale.json ]; then
-  /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
-import json, sys
-d = json.load(open("reports/bench-scale.json"))
-rows = open(sys.argv[1], "a")
-for r in d.get("summary", []):
-    rows.write(json.dumps(r) + "\n")
-PY
-fi
+fold_summary bench/bench_scale.sh reports/bench-scale.json
+
+echo "== (5c) instructions, counted: the scale series' ends and the swarm (bench/bench_instr.sh)"
+fold_summary bench/bench_instr.sh reports/bench-instr.json
 
 echo "== (6) the core's commands: callback vs a drained queue (bench/bench_pull.sh)"
 if bash bench/bench_pull.sh && [ -f reports/bench-pull.json ]; then
@@ -103,15 +101,7 @@ PY
 fi
 
 echo "== (7) guided swarm vs blind: runs to every goal, runs to kill each mutant (bench/bench_guided.sh)"
-if bash bench/bench_guided.sh && [ -f reports/bench-guided.json ]; then
-  /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
-import json, sys
-d = json.load(open("reports/bench-guided.json"))
-rows = open(sys.argv[1], "a")
-for r in d.get("summary", []):
-    rows.write(json.dumps(r) + "\n")
-PY
-fi
+fold_summary bench/bench_guided.sh reports/bench-guided.json
 
 /usr/bin/python3 - "$out/rows.jsonl" <<'PY'
 import json, sys, platform, os, datetime
