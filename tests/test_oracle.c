@@ -945,6 +945,42 @@ static void r4_individual_name_fails(void **state)
                      NULL);
 }
 
+/* R14 in individual mode: a session's streams are its users' audio and
+ * video, each owing its own slices (in a list the oracle reorders as they
+ * finish, stream_of). A stream that stops finishing slices breaks R14
+ * whichever it is, the first made or not. The run
+ * ends at 60 s, and the replacement's video has a 2 s GOP: after the
+ * resume at 24 s the audio owes a slice by 49 s and the video by 50 s,
+ * and after the slices at 39 s neither owes one before 64 s. */
+static void r14_individual_stream_stops_fails(void **state)
+{
+    static const patch_t clean[] = {
+        SUB(50000, "run_end", J("t_ms":50000), J("t_ms":60000)),
+        SUB(24000, "recorder_ready", "}", J(,"gop_ms":2000})), END};
+    static const patch_t audio[] = {
+        SUB(50000, "run_end", J("t_ms":50000), J("t_ms":60000)),
+        SUB(24000, "recorder_ready", "}", J(,"gop_ms":2000})),
+        DELW(39000, "slice_done", "audio"), DELW(39000, "playlist_open", "audio"),
+        DELW(39000, "slice", "audio"), END};
+    static const patch_t video[] = {
+        SUB(50000, "run_end", J("t_ms":50000), J("t_ms":60000)),
+        SUB(24000, "recorder_ready", "}", J(,"gop_ms":2000})),
+        DELW(39000, "slice_done", "video"), DELW(39000, "playlist_open", "video"),
+        DELW(39000, "slice", "video"), END};
+    static const struct {
+        const patch_t *patches;
+        const char *what, *until;
+    } stops[] = {{audio, "its audio stream of uid 2001 finished no slice", "to 49000 ms"},
+                 {video, "its video stream of uid 2001 finished no slice", "to 50000 ms"}};
+    (void)state;
+    expect_clean(run("individual.jsonl", clean));
+    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+        orc_t *o = run("individual.jsonl", stops[i].patches);
+        expect_only(o, 14);
+        expect_violation(o, 14, stops[i].what, stops[i].until);
+    }
+}
+
 static void r4_web_cname_fails(void **state)
 {
     static const patch_t p[] = {SUB(17000, "slice", "room-1-a_2026", "room 1#a_2026"), END};
@@ -2158,6 +2194,7 @@ int main(void)
         cmocka_unit_test(r4_playlist_reopened_in_generation_passes),
         cmocka_unit_test(r4_detect_numbering_fails),
         cmocka_unit_test(r4_individual_name_fails),
+        cmocka_unit_test(r14_individual_stream_stops_fails),
         cmocka_unit_test(r4_web_cname_fails),
         cmocka_unit_test(r4_mp4_rules_fail),
         cmocka_unit_test(r5_fourth_fault_gives_up_passes),
