@@ -11,19 +11,26 @@
 #      instructions per trace line at 1 000 and 100 000 sessions, one run
 #      each, the whole process (the run is over 99.9 % of it). If every
 #      per-event path is O(1) the two are about equal, and what the CPU
-#      time per line adds at 100 000 is waiting for memory.
+#      time per line adds at 100 000 is waiting for memory. That waiting
+#      is counted too, in cachegrind's model of the caches: last-level
+#      data misses per line, for a last level of 32 MB (LL_BYTES), what one
+#      core complex of this machine's EPYC has (the VM reports 256 MB, the
+#      whole socket's). The model knows no prefetching and no other tenant,
+#      so it counts the lines a run has to bring in, not the time they take:
+#      a layout change that brings in more lines shows here, noise or not.
 #   2. The swarm: instructions a run, from two swarms of the same seed,
 #      RUNS and 2 x RUNS runs (--jobs 1), the second less the first: start-up
 #      (the dynamic loader alone is about 12 M) cancels out.
 #
-# Counted by valgrind's cachegrind with its cache model off (about 40x
-# slower than native: some two minutes in all). Writes
+# Counted by valgrind's cachegrind (the swarm with its cache model off):
+# about five minutes in all. Writes
 # reports/bench-instr.json; tools/bench.sh folds its "summary" rows into
 # reports/bench.json. RUNS (300) and SIZES ("1000 100000") override.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 RUNS=${RUNS:-300}
 SIZES=${SIZES:-"1000 100000"}
+LL_BYTES=${LL_BYTES:-33554432}
 B=build/gcc-O2/bench_sim
 H=build/gcc-O2/hasim
 for x in "$B" "$H"; do
@@ -34,41 +41,53 @@ work=build/bench/instr
 mkdir -p "$work" reports
 rm -f "$work"/* # the logs are summed by name: none of a run before
 
-# Instructions of every process valgrind ran (a swarm forks its workers),
-# from its "I refs" lines.
-irefs() { sed -n 's/^==[0-9]*== I *refs: *//p' "$@" | tr -d , | awk '{s += $1} END {printf "%.0f\n", s}'; }
-count() { # LOG COMMAND...: runs COMMAND under cachegrind, its stdout to LOG.out
-    local log=$1; shift
-    valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
-        --log-file="$log.%p" "$@" >"$log.out" || { echo "bench_instr: failed: $*" >&2; exit 2; }
+# A count of every process valgrind ran (a swarm forks its workers), from
+# its summary lines: "I refs" (instructions), "LLd misses" (data lines from
+# memory).
+summed() { # WHAT LOG...
+    local what=$1; shift
+    sed -n "s/^==[0-9]*== $what: *\([0-9,]*\).*/\1/p" "$@" | tr -d , |
+        awk '{s += $1} END {printf "%.0f\n", s}'
+}
+count() { # LOG SIM COMMAND...: runs COMMAND under cachegrind (--cache-sim=SIM), its stdout to LOG.out
+    local log=$1 sim=$2; shift 2
+    valgrind --tool=cachegrind --cache-sim="$sim" --LL="$LL_BYTES,16,64" \
+        --cachegrind-out-file=/dev/null --log-file="$log.%p" "$@" >"$log.out" ||
+        { echo "bench_instr: failed: $*" >&2; exit 2; }
 }
 
 : >"$work/scale.jsonl"
 for n in $SIZES; do
     scn=build/bench/scale/s$n.scn
     [ -f "$scn" ] || { echo "bench_instr: $scn is missing: run bench/bench_scale.sh first" >&2; exit 2; }
-    count "$work/s$n" "$B" speed "$scn" 1
+    count "$work/s$n" yes "$B" speed "$scn" 1
     lines=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["trace_events"])' "$work/s$n.out")
-    ins=$(irefs "$work/s$n".[0-9]*)
-    echo "{\"sessions\": $n, \"trace_lines\": $lines, \"instructions\": $ins}" | tee -a "$work/scale.jsonl"
+    ins=$(summed "I *refs" "$work/s$n".[0-9]*)
+    miss=$(summed "LLd misses" "$work/s$n".[0-9]*)
+    echo "{\"sessions\": $n, \"trace_lines\": $lines, \"instructions\": $ins, \"ll_data_misses\": $miss}" |
+        tee -a "$work/scale.jsonl"
 done
 
 for r in "$RUNS" $((2 * RUNS)); do
-    count "$work/swarm$r" "$H" swarm --runs "$r" --seed 1 --jobs 1 -q --json "$work/swarm$r.json"
-    echo "swarm of $r runs: $(irefs "$work/swarm$r".[0-9]*) instructions"
+    count "$work/swarm$r" no "$H" swarm --runs "$r" --seed 1 --jobs 1 -q --json "$work/swarm$r.json"
+    echo "swarm of $r runs: $(summed "I *refs" "$work/swarm$r".[0-9]*) instructions"
 done
-swarm_a=$(irefs "$work/swarm$RUNS".[0-9]*)
-swarm_b=$(irefs "$work/swarm$((2 * RUNS))".[0-9]*)
+swarm_a=$(summed "I *refs" "$work/swarm$RUNS".[0-9]*)
+swarm_b=$(summed "I *refs" "$work/swarm$((2 * RUNS))".[0-9]*)
 
-/usr/bin/python3 - "$work/scale.jsonl" "$RUNS" "$swarm_a" "$swarm_b" <<'PY'
+/usr/bin/python3 - "$work/scale.jsonl" "$RUNS" "$swarm_a" "$swarm_b" "$LL_BYTES" <<'PY'
 import json, sys
 scale = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-runs, a, b = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+runs, a, b, ll = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 for s in scale:
     s["instructions_per_line"] = round(s["instructions"] / s["trace_lines"], 1)
+    s["ll_data_misses_per_line"] = round(s["ll_data_misses"] / s["trace_lines"], 3)
 per_run = (b - a) / runs
 summary = [{"name": f"scale series, {s['sessions']} sessions", "metric": "instructions per trace line",
             "value": s["instructions_per_line"], "unit": "instr", "floor": None, "ok": True} for s in scale]
+summary += [{"name": f"scale series, {s['sessions']} sessions",
+             "metric": f"last-level data misses per line ({ll >> 20} MB model)",
+             "value": s["ll_data_misses_per_line"], "unit": "lines", "floor": None, "ok": True} for s in scale]
 if len(scale) >= 2:
     lo, hi = scale[0], scale[-1]
     summary.append({"name": "scale series", "metric": f"instructions per line, {hi['sessions']} / {lo['sessions']}",
@@ -76,13 +95,14 @@ if len(scale) >= 2:
                     "unit": "ratio", "floor": None, "ok": True})
 summary.append({"name": "swarm", "metric": f"instructions a run (runs {runs + 1}-{2 * runs}, seed 1)",
                 "value": round(per_run), "unit": "instr", "floor": None, "ok": per_run > 0})
-doc = {"bench": "instr", "tool": "valgrind --tool=cachegrind --cache-sim=no", "scale": scale,
+doc = {"bench": "instr", "tool": f"valgrind --tool=cachegrind --LL={ll},16,64", "scale": scale,
        "swarm": {"runs": runs, "instructions": a, "runs_2x": 2 * runs, "instructions_2x": b,
                  "instructions_per_run": round(per_run)},
        "summary": summary}
 json.dump(doc, open("reports/bench-instr.json", "w"), indent=1)
 for s in scale:
-    print(f"{s['sessions']:>7} sessions  {s['trace_lines']:>9} lines  {s['instructions_per_line']:>8} instructions a line")
+    print(f"{s['sessions']:>7} sessions  {s['trace_lines']:>9} lines  {s['instructions_per_line']:>8} instructions "
+          f"and {s['ll_data_misses_per_line']:>6} last-level data misses a line")
 print(f"swarm: {per_run / 1e6:.3f} M instructions a run")
 print("wrote reports/bench-instr.json")
 PY
