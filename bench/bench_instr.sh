@@ -5,7 +5,9 @@
 # CPU time on this shared machine moves by 10 to 30 % between runs minutes
 # apart, and the swarm and the scale ratio sit near their floors. The count
 # of instructions a run executes is the same in every run of the same
-# binary, so it says what the code costs apart from the machine:
+# binary (to a few tenths of a per cent: the environment's size moves where
+# libc's string functions start), so it says what the code costs apart from
+# the machine:
 #
 #   1. The scale series' ends (bench/bench_scale.sh makes the scenarios):
 #      instructions per trace line at 1 000 and 100 000 sessions, one run
@@ -23,7 +25,7 @@
 #      (the dynamic loader alone is about 12 M) cancels out.
 #
 # Counted by valgrind's cachegrind (the swarm with its cache model off):
-# about five minutes in all. Writes
+# about five minutes in all. Builds the release binaries first. Writes
 # reports/bench-instr.json; tools/bench.sh folds its "summary" rows into
 # reports/bench.json. RUNS (300) and SIZES ("1000 100000") override.
 set -uo pipefail
@@ -33,9 +35,9 @@ SIZES=${SIZES:-"1000 100000"}
 LL_BYTES=${LL_BYTES:-33554432}
 B=build/gcc-O2/bench_sim
 H=build/gcc-O2/hasim
-for x in "$B" "$H"; do
-    [ -x "$x" ] || { echo "bench_instr: build $x first (tools/bench.sh)" >&2; exit 2; }
-done
+# Built here, as tools/bench.sh builds them: a count of a binary older than
+# the sources would be a count of the wrong code.
+make -s -j2 CC=gcc OPT=-O2 "$H" "$B" || exit 2
 command -v valgrind >/dev/null || { echo "bench_instr: valgrind is not installed (ci/deps.sh)" >&2; exit 2; }
 work=build/bench/instr
 mkdir -p "$work" reports
