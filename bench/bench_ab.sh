@@ -16,6 +16,12 @@
 #             build/bench/scale/s100000.scn, made by bench/bench_scale.sh)
 #   --swarm N hasim swarm --runs N --jobs 1, seeds 1..PAIRS: CPU (user +
 #             system) of each swarm
+#   --count   no timing: one run of each side under valgrind's cachegrind
+#             (bench/cachegrind.sh), both at once: instructions and
+#             last-level data misses per trace line of SCENARIO, or, with
+#             --swarm N, instructions per run of a swarm of N (seed 1).
+#             Counts no noise moves, in minutes: the first look at a change
+#             of layout, before pairs of timings
 #
 # A revision is anything git names (a commit, a branch, HEAD~2); WORKTREE
 # for the files as they are in this checkout, uncommitted changes included.
@@ -24,17 +30,18 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
 usage() {
-    echo "usage: bench/bench_ab.sh [-n PAIRS] [-s SCENARIO] [-r REPEATS] [--swarm RUNS] REV_A REV_B" >&2
+    echo "usage: bench/bench_ab.sh [-n PAIRS] [-s SCENARIO] [-r REPEATS] [--swarm RUNS] [--count] REV_A REV_B" >&2
     exit 2
 }
 
-PAIRS=8 SCN=build/bench/scale/s100000.scn REPEATS=1 SWARM=0
+PAIRS=8 SCN=build/bench/scale/s100000.scn REPEATS=1 SWARM=0 COUNT=0
 while [ $# -gt 0 ]; do
     case "$1" in
     -n) [ $# -ge 2 ] || usage; PAIRS=$2; shift 2 ;;
     -s) [ $# -ge 2 ] || usage; SCN=$2; shift 2 ;;
     -r) [ $# -ge 2 ] || usage; REPEATS=$2; shift 2 ;;
     --swarm) [ $# -ge 2 ] || usage; SWARM=$2; shift 2 ;;
+    --count) COUNT=1; shift ;;
     -h | --help) usage ;;
     -*) echo "bench_ab: unknown option $1" >&2; usage ;;
     *) break ;;
@@ -104,6 +111,60 @@ echo "== building $1 ($a_dir) and $2 ($b_dir)" >&2
 a_bin=$(build_in "$a_dir") && b_bin=$(build_in "$b_dir") || { echo "bench_ab: build failed" >&2; exit 2; }
 pin=()
 command -v taskset >/dev/null && pin=(taskset -c 0)
+
+# --count: each side once under cachegrind, the two at once (a count does
+# not depend on what else runs), then the counts side by side.
+count_side() { # NAME BIN
+    if [ "$SWARM" != 0 ]; then
+        cg_count "$cdir/$1" no "$2" swarm --runs "$SWARM" --seed 1 --jobs 1 -q --json /dev/null
+    else
+        cg_count "$cdir/$1" yes "$2" speed "$root/$SCN" 1
+    fi
+}
+if [ "$COUNT" = 1 ]; then
+    command -v valgrind >/dev/null || { echo "bench_ab: valgrind is not installed (ci/deps.sh)" >&2; exit 2; }
+    . bench/cachegrind.sh
+    cdir=$work/count
+    mkdir -p "$cdir"
+    count_side a "$a_bin" & pid_a=$!
+    count_side b "$b_bin" & pid_b=$!
+    rc_a=0 rc_b=0
+    wait "$pid_a" || rc_a=$?
+    wait "$pid_b" || rc_b=$?
+    if [ "$rc_a" != 0 ] || [ "$rc_b" != 0 ]; then
+        echo "bench_ab: a counted run failed (its output: $cdir)" >&2
+        exit 2
+    fi
+    /usr/bin/python3 - "$1" "$2" "$SWARM" "$SCN" "$LL_BYTES" "$cdir" \
+        "$(cg_summed "I *refs" "$cdir/a")" "$(cg_summed "LLd misses" "$cdir/a")" \
+        "$(cg_summed "I *refs" "$cdir/b")" "$(cg_summed "LLd misses" "$cdir/b")" <<'PY'
+import json, sys
+rev_a, rev_b, swarm, scn, ll, cdir = sys.argv[1:7]
+ia, ma, ib, mb = (int(x) for x in sys.argv[7:11])
+if swarm != "0":
+    per = int(swarm)
+    what = "instructions per run, hasim swarm --runs %s --seed 1 --jobs 1 (start-up included)" % swarm
+    sides = {"a": {"instructions": ia / per}, "b": {"instructions": ib / per}}
+else:
+    per = json.load(open(cdir + "/a.out"))["trace_events"]
+    if json.load(open(cdir + "/b.out"))["trace_events"] != per:
+        print("note: the two sides wrote different traces; the counts are per their own lines")
+    lines_b = json.load(open(cdir + "/b.out"))["trace_events"]
+    what = "per trace line, bench_sim speed %s 1 (a %d MB last level)" % (scn, int(ll) >> 20)
+    sides = {"a": {"instructions": ia / per, "ll_data_misses": ma / per},
+             "b": {"instructions": ib / lines_b, "ll_data_misses": mb / lines_b}}
+print("counted by cachegrind, %s" % what)
+for key in sides["a"]:
+    va, vb = sides["a"][key], sides["b"][key]
+    print("  %-15s A %-20s %12.3f   B %-20s %12.3f   B / A %.4f" % (key, rev_a, va, rev_b, vb, vb / va))
+json.dump({"bench": "ab", "measure": "cachegrind counts, " + what, "a": rev_a, "b": rev_b,
+           "a_counts": sides["a"], "b_counts": sides["b"],
+           "b_over_a": {k: round(sides["b"][k] / sides["a"][k], 4) for k in sides["a"]}},
+          open("reports/bench-ab.json", "w"), indent=1)
+print("wrote reports/bench-ab.json")
+PY
+    exit $?
+fi
 
 # One measurement: CPU per trace line (ns), or a swarm's CPU seconds.
 measure() {

@@ -14,12 +14,10 @@
 #      each, the whole process (the run is over 99.9 % of it). If every
 #      per-event path is O(1) the two are about equal, and what the CPU
 #      time per line adds at 100 000 is waiting for memory. That waiting
-#      is counted too, in cachegrind's model of the caches: last-level
-#      data misses per line, for a last level of 32 MB (LL_BYTES), what one
-#      core complex of this machine's EPYC has (the VM reports 256 MB, the
-#      whole socket's). The model knows no prefetching and no other tenant,
-#      so it counts the lines a run has to bring in, not the time they take:
-#      a layout change that brings in more lines shows here, noise or not.
+#      is counted too, in cachegrind's model of the caches
+#      (bench/cachegrind.sh): last-level data misses per line, the lines a
+#      run has to bring in; a layout change that brings in more shows
+#      here, noise or not.
 #   2. The swarm: instructions a run, from two swarms of the same seed,
 #      RUNS and 2 x RUNS runs (--jobs 1), the second less the first: start-up
 #      (the dynamic loader alone is about 12 M) cancels out.
@@ -32,7 +30,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 RUNS=${RUNS:-300}
 SIZES=${SIZES:-"1000 100000"}
-LL_BYTES=${LL_BYTES:-33554432}
 B=build/gcc-O2/bench_sim
 H=build/gcc-O2/hasim
 # Built here, as tools/bench.sh builds them: a count of a binary older than
@@ -41,21 +38,10 @@ make -s -j2 CC=gcc OPT=-O2 "$H" "$B" || exit 2
 command -v valgrind >/dev/null || { echo "bench_instr: valgrind is not installed (ci/deps.sh)" >&2; exit 2; }
 work=build/bench/instr
 mkdir -p "$work" reports
-rm -f "$work"/* # the logs are summed by name: none of a run before
 
-# A count of every process valgrind ran (a swarm forks its workers), from
-# its summary lines: "I refs" (instructions), "LLd misses" (data lines from
-# memory).
-summed() { # WHAT LOG...
-    local what=$1; shift
-    sed -n "s/^==[0-9]*== $what: *\([0-9,]*\).*/\1/p" "$@" | tr -d , |
-        awk '{s += $1} END {printf "%.0f\n", s}'
-}
-count() { # LOG SIM COMMAND...: runs COMMAND under cachegrind (--cache-sim=SIM), its stdout to LOG.out
-    local log=$1 sim=$2; shift 2
-    valgrind --tool=cachegrind --cache-sim="$sim" --LL="$LL_BYTES,16,64" \
-        --cachegrind-out-file=/dev/null --log-file="$log.%p" "$@" >"$log.out" ||
-        { echo "bench_instr: failed: $*" >&2; exit 2; }
+. bench/cachegrind.sh
+count() { # LOG SIM COMMAND...
+    cg_count "$@" || { shift 2; echo "bench_instr: failed: $*" >&2; exit 2; }
 }
 
 : >"$work/scale.jsonl"
@@ -64,18 +50,18 @@ for n in $SIZES; do
     [ -f "$scn" ] || { echo "bench_instr: $scn is missing: run bench/bench_scale.sh first" >&2; exit 2; }
     count "$work/s$n" yes "$B" speed "$scn" 1
     lines=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["trace_events"])' "$work/s$n.out")
-    ins=$(summed "I *refs" "$work/s$n".[0-9]*)
-    miss=$(summed "LLd misses" "$work/s$n".[0-9]*)
+    ins=$(cg_summed "I *refs" "$work/s$n")
+    miss=$(cg_summed "LLd misses" "$work/s$n")
     echo "{\"sessions\": $n, \"trace_lines\": $lines, \"instructions\": $ins, \"ll_data_misses\": $miss}" |
         tee -a "$work/scale.jsonl"
 done
 
 for r in "$RUNS" $((2 * RUNS)); do
     count "$work/swarm$r" no "$H" swarm --runs "$r" --seed 1 --jobs 1 -q --json "$work/swarm$r.json"
-    echo "swarm of $r runs: $(summed "I *refs" "$work/swarm$r".[0-9]*) instructions"
+    echo "swarm of $r runs: $(cg_summed "I *refs" "$work/swarm$r") instructions"
 done
-swarm_a=$(summed "I *refs" "$work/swarm$RUNS".[0-9]*)
-swarm_b=$(summed "I *refs" "$work/swarm$((2 * RUNS))".[0-9]*)
+swarm_a=$(cg_summed "I *refs" "$work/swarm$RUNS")
+swarm_b=$(cg_summed "I *refs" "$work/swarm$((2 * RUNS))")
 
 /usr/bin/python3 - "$work/scale.jsonl" "$RUNS" "$swarm_a" "$swarm_b" "$LL_BYTES" <<'PY'
 import json, sys
