@@ -15,6 +15,7 @@
  * noticeIds are remembered; a repeat is counted and dropped.
  */
 #include "ncs.h"
+#include "trace/trace_json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -489,20 +490,15 @@ static int each_line_of_file(const char *path, uint64_t *lineno, line_fn *fn, vo
                              char *err, size_t err_cap)
 {
     enum { BLOCK = 4 * NCS_LINE_MAX };
-    /* "-" is standard input (`grep SID ncs.log | hasim check --ncs -`),
-     * named as compilers name it in messages. */
-    bool from_stdin = strcmp(path, "-") == 0;
-    if (from_stdin)
-        path = "<stdin>";
-    FILE *f = from_stdin ? stdin : fopen(path, "rb");
+    /* `grep SID ncs.log | hasim check --ncs -` */
+    FILE *f = sim_tr_open_input(&path);
     if (f == NULL) {
         snprintf(err, err_cap, "%s: error: cannot read: %s", path, strerror(errno));
         return 2;
     }
     char *buf = malloc(BLOCK);
     if (buf == NULL) {
-        if (!from_stdin)
-            fclose(f);
+        sim_tr_close_input(f);
         snprintf(err, err_cap, "%s: error: out of memory", path);
         return 2;
     }
@@ -528,8 +524,7 @@ static int each_line_of_file(const char *path, uint64_t *lineno, line_fn *fn, vo
         snprintf(err, err_cap, "%s: error: reading failed", path);
         rc = 2;
     }
-    if (!from_stdin)
-        fclose(f);
+    sim_tr_close_input(f);
     free(buf);
     return rc;
 }

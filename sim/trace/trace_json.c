@@ -845,9 +845,7 @@ int sim_tr_read_mem(const char *name, const char *data, size_t len, sim_tr_sink_
     return rc;
 }
 
-/* The file at *path, or standard input for "-" (`hasim run --trace - X.scn |
- * hasim check -`), then named in *path as compilers name it in messages. */
-static FILE *open_input(const char **path)
+FILE *sim_tr_open_input(const char **path)
 {
     if (strcmp(*path, "-") != 0)
         return fopen(*path, "rb");
@@ -855,9 +853,9 @@ static FILE *open_input(const char **path)
     return stdin;
 }
 
-static void close_input(FILE *f, bool from_stdin)
+void sim_tr_close_input(FILE *f)
 {
-    if (!from_stdin)
+    if (f != stdin)
         fclose(f);
 }
 
@@ -872,8 +870,7 @@ int sim_tr_read_file(const char *path, sim_tr_sink_fn *sink, void *ctx, char *er
     bool eof = false;
 
     assert(path != NULL && sink != NULL);
-    bool from_stdin = strcmp(path, "-") == 0;
-    f = open_input(&path);
+    f = sim_tr_open_input(&path);
     if (f == NULL) {
         if (err != NULL && err_cap > 0)
             snprintf(err, err_cap, "%s:1:1: error: cannot open: %s", path, strerror(errno));
@@ -884,7 +881,7 @@ int sim_tr_read_file(const char *path, sim_tr_sink_fn *sink, void *ctx, char *er
     if (r == NULL || buf == NULL) {
         free(r);
         free(buf);
-        close_input(f, from_stdin);
+        sim_tr_close_input(f);
         return no_memory(path, err, err_cap);
     }
     /* buf[start, end) holds bytes not yet handed out as lines. */
@@ -930,7 +927,7 @@ int sim_tr_read_file(const char *path, sim_tr_sink_fn *sink, void *ctx, char *er
     }
     free(buf);
     free(r);
-    close_input(f, from_stdin);
+    sim_tr_close_input(f);
     return rc;
 }
 

@@ -43,6 +43,14 @@ void sim_tr_json_sink(void *ctx, const sim_tr_ev_t *ev);
 int sim_tr_read_file(const char *path, sim_tr_sink_fn *sink, void *ctx, char *err,
                      size_t err_cap);
 
+/* A log or trace to read: the file at *path, or standard input for "-"
+ * (`hasim run --trace - X.scn | hasim check -`), then named in *path as
+ * compilers name it in messages ("<stdin>"). NULL with errno set when the
+ * file cannot be opened. Given back with sim_tr_close_input, which leaves
+ * standard input open. */
+FILE *sim_tr_open_input(const char **path);
+void sim_tr_close_input(FILE *f);
+
 /* The same for a trace in memory; name is what the messages call it. */
 int sim_tr_read_mem(const char *name, const char *data, size_t len, sim_tr_sink_fn *sink,
                     void *ctx, char *err, size_t err_cap);
