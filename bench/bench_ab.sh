@@ -146,12 +146,11 @@ if swarm != "0":
     what = "instructions per run, hasim swarm --runs %s --seed 1 --jobs 1 (start-up included)" % swarm
     sides = {"a": {"instructions": ia / per}, "b": {"instructions": ib / per}}
 else:
-    per = json.load(open(cdir + "/a.out"))["trace_events"]
-    if json.load(open(cdir + "/b.out"))["trace_events"] != per:
+    lines_a, lines_b = (json.load(open(cdir + "/%s.out" % s))["trace_events"] for s in "ab")
+    if lines_a != lines_b:
         print("note: the two sides wrote different traces; the counts are per their own lines")
-    lines_b = json.load(open(cdir + "/b.out"))["trace_events"]
     what = "per trace line, bench_sim speed %s 1 (a %d MB last level)" % (scn, int(ll) >> 20)
-    sides = {"a": {"instructions": ia / per, "ll_data_misses": ma / per},
+    sides = {"a": {"instructions": ia / lines_a, "ll_data_misses": ma / lines_a},
              "b": {"instructions": ib / lines_b, "ll_data_misses": mb / lines_b}}
 print("counted by cachegrind, %s" % what)
 for key in sides["a"]:
